@@ -1,0 +1,18 @@
+"""The playground's training engine: NumPy + Numba, no UI libraries.
+
+    net = engine.build(spec, seed=0)
+    tr = engine.Trainer(net, train=(x, y), test=(xt, yt), optimizer="adam", lr=1e-3)
+    snap = tr.step(100)
+"""
+from .kernels.activations import ACTIVATIONS
+from .kernels.losses import LOSSES
+from .kernels.optim import OPTIMIZERS
+from .layers import LAYERS
+from .network import Network, build
+from .snapshot import Snapshot
+from .spec import validate
+from .trainer import Trainer
+from .data import DATASETS
+
+__all__ = ["ACTIVATIONS", "DATASETS", "LAYERS", "LOSSES", "OPTIMIZERS", "Network",
+           "Snapshot", "Trainer", "build", "validate"]

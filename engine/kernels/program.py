@@ -1,0 +1,170 @@
+"""The network as a program: one compiled loop runs every layer and step.
+
+A network is an int64 table ``prog`` (one row per layer, columns below), a
+float64 table ``fprog`` (per-layer real settings such as the dropout rate) and
+one flat parameter vector. Activations live in one flat workspace: per sample,
+layer l reads [A_IN, A_IN + IN_SIZE) and writes [A_OUT, A_OUT + OUT_SIZE); for a
+batch of B samples every offset and size is multiplied by B. Keeping the whole
+training step in one compiled call removes the per-layer Python overhead that
+dominates small networks.
+
+A new layer kind adds a code here, a branch in ``_forward`` and ``_backward``,
+and its kernels in the family file.
+"""
+import numpy as np
+
+from ._jit import jit
+from .activations import _activate, _activation_backward
+from .dense import (_copy_forward, _dense_backward, _dense_forward,
+                    _dropout_backward, _dropout_forward)
+from .losses import _loss_forward_backward
+from .optim import _add_penalties, _clip_by_global_norm, _global_norm, _optimizer_step
+from .rng import _shuffle
+
+# Layer kinds.
+DENSE, DROPOUT, FLATTEN = 0, 1, 2
+
+# Columns of ``prog``.
+KIND, ACT, IN_SIZE, OUT_SIZE, P_OFF, P_SIZE, A_IN, A_OUT, C_OFF, C_SIZE = range(10)
+X0 = 10        # first layer-specific column
+N_COLS = 24
+
+# Slots of the int64 loop state carried between calls of ``_train_steps``.
+CURSOR, EPOCH, STEP = 0, 1, 2
+
+
+@jit
+def _forward(prog, fprog, params, acts, cache, B, training, rng_state):
+    for l in range(prog.shape[0]):
+        row = prog[l]
+        kind = row[KIND]
+        x = acts[B * row[A_IN]:B * (row[A_IN] + row[IN_SIZE])]
+        out = acts[B * row[A_OUT]:B * (row[A_OUT] + row[OUT_SIZE])]
+        c = cache[B * row[C_OFF]:B * (row[C_OFF] + row[C_SIZE])]
+        p = row[P_OFF]
+        if kind == DENSE:
+            R, I, O = B * row[X0], row[X0 + 1], row[X0 + 2]
+            W = params[p:p + I * O].reshape((I, O))
+            b = params[p + I * O:p + I * O + O]
+            _dense_forward(x.reshape((R, I)), W, b, out.reshape((R, O)))
+        elif kind == DROPOUT:
+            _dropout_forward(x, out, c, fprog[l, 0], training, rng_state)
+        elif kind == FLATTEN:
+            _copy_forward(x, out)
+        _activate(row[ACT], out)
+
+
+@jit
+def _backward(prog, params, grads, acts, d_acts, cache, B):
+    """Backpropagate d_acts of the last layer's output into ``grads``."""
+    for l in range(prog.shape[0] - 1, -1, -1):
+        row = prog[l]
+        kind = row[KIND]
+        x = acts[B * row[A_IN]:B * (row[A_IN] + row[IN_SIZE])]
+        out = acts[B * row[A_OUT]:B * (row[A_OUT] + row[OUT_SIZE])]
+        d_x = d_acts[B * row[A_IN]:B * (row[A_IN] + row[IN_SIZE])]
+        d_out = d_acts[B * row[A_OUT]:B * (row[A_OUT] + row[OUT_SIZE])]
+        c = cache[B * row[C_OFF]:B * (row[C_OFF] + row[C_SIZE])]
+        p = row[P_OFF]
+        need_d_x = l > 0
+        _activation_backward(row[ACT], out, d_out)
+        if kind == DENSE:
+            R, I, O = B * row[X0], row[X0 + 1], row[X0 + 2]
+            W = params[p:p + I * O].reshape((I, O))
+            d_W = grads[p:p + I * O].reshape((I, O))
+            d_b = grads[p + I * O:p + I * O + O]
+            _dense_backward(x.reshape((R, I)), W, d_out.reshape((R, O)), d_W, d_b,
+                            d_x.reshape((R, I)), need_d_x)
+        elif kind == DROPOUT:
+            if need_d_x:
+                _dropout_backward(d_out, c, d_x)
+        elif kind == FLATTEN:
+            if need_d_x:
+                _copy_forward(d_out, d_x)
+
+
+@jit
+def _output_views(prog, acts, d_acts, B, loss_cols):
+    """The last layer's output and its gradient as (rows, loss_cols)."""
+    last = prog[prog.shape[0] - 1]
+    a, n = B * last[A_OUT], B * last[OUT_SIZE]
+    rows = n // loss_cols
+    return acts[a:a + n].reshape((rows, loss_cols)), d_acts[a:a + n].reshape((rows, loss_cols))
+
+
+@jit
+def _loss_and_grads(prog, params, grads, x, y, acts, d_acts, cache, loss_code, loss_cols,
+                    rng_state):
+    """Mean data loss of the batch (x, y) with dropout off; fills ``grads``."""
+    B = x.shape[0]
+    acts[:x.size] = x.reshape(-1)
+    _forward(prog, np.zeros((prog.shape[0], 1)), params, acts, cache, B, False, rng_state)
+    out, d_out = _output_views(prog, acts, d_acts, B, loss_cols)
+    loss = _loss_forward_backward(loss_code, out, y.reshape((out.shape[0], -1)), d_out, True)
+    _backward(prog, params, grads, acts, d_acts, cache, B)
+    return loss
+
+
+@jit
+def _layer_grad_norms(grads, layer_ranges, out):
+    for k in range(layer_ranges.shape[0]):
+        out[k] = _global_norm(grads[layer_ranges[k, 0]:layer_ranges[k, 1]])
+
+
+@jit
+def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
+                 X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf,
+                 n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip,
+                 losses_out, norms_out):
+    """Run up to ``n_steps`` minibatch updates over shuffled epochs.
+
+    X (N, in_size), Y (N, y_cols); ``order`` is the epoch's permutation and
+    ``loop`` holds cursor, epoch and step. The last batch of an epoch may be
+    smaller. Stops early, returning the steps done, when the loss or the
+    gradient stops being finite (the params are left as they were).
+    """
+    N = X.shape[0]
+    in_size = X.shape[1]
+    y_cols = Y.shape[1]
+    for s in range(n_steps):
+        cursor = loop[CURSOR]
+        B = min(batch_size, N - cursor)
+        for k in range(B):
+            src = order[cursor + k]
+            acts[k * in_size:(k + 1) * in_size] = X[src]
+            ybuf[k * y_cols:(k + 1) * y_cols] = Y[src]
+        _forward(prog, fprog, params, acts, cache, B, True, rng_state)
+        out, d_out = _output_views(prog, acts, d_acts, B, loss_cols)
+        y = ybuf[:B * y_cols].reshape((out.shape[0], -1))
+        loss = _loss_forward_backward(loss_code, out, y, d_out, True)
+        _backward(prog, params, grads, acts, d_acts, cache, B)
+        norm = _global_norm(grads)
+        losses_out[s] = loss
+        _layer_grad_norms(grads, layer_ranges, norms_out[s])
+        if not (np.isfinite(loss) and np.isfinite(norm)):
+            return s
+        _clip_by_global_norm(grads, norm, clip)
+        _add_penalties(params, grads, decay_mask, l1, l2)
+        loop[STEP] += 1
+        _optimizer_step(opt_code, params, grads, m, v, loop[STEP], lr)
+        loop[CURSOR] = cursor + B
+        if loop[CURSOR] >= N:
+            loop[CURSOR] = 0
+            loop[EPOCH] += 1
+            _shuffle(rng_state, order)
+    return n_steps
+
+
+@jit
+def _predict(prog, params, X, out, acts, cache, chunk, rng_state):
+    """Outputs for all rows of X (N, in_size) into out (N, out_size), in chunks."""
+    N, in_size = X.shape
+    out_size = out.shape[1]
+    last = prog[prog.shape[0] - 1]
+    fprog = np.zeros((prog.shape[0], 1))
+    for start in range(0, N, chunk):
+        B = min(chunk, N - start)
+        acts[:B * in_size] = X[start:start + B].reshape(-1)
+        _forward(prog, fprog, params, acts, cache, B, False, rng_state)
+        a = B * last[A_OUT]
+        out[start:start + B] = acts[a:a + B * out_size].reshape((B, out_size))

@@ -1,0 +1,185 @@
+"""build(spec) -> Network: forward, loss_and_grads, params."""
+import math
+
+import numpy as np
+
+from .kernels import program as P
+from .kernels.losses import LOSSES
+from .kernels.rng import new_state
+from .layers import build_layers, program_tables
+from .spec import validate
+
+PREDICT_CHUNK = 256     # samples per compiled forward call when predicting
+
+
+def build(spec, seed=0, dtype=np.float32):
+    """A Network for ``spec`` with weights drawn from ``seed``."""
+    return Network(spec, seed=seed, dtype=dtype)
+
+
+class Network:
+    def __init__(self, spec, seed=0, dtype=np.float32):
+        self.spec = validate(spec)
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.layers = build_layers(self.spec)
+        self.prog, self.fprog, offsets, sizes = program_tables(self.layers)
+        self._sizes = sizes
+        self.loss = self.spec["loss"]
+        self.loss_code = LOSSES[self.loss]
+        self._check_output()
+        self.flat = np.zeros(sizes["params"], self.dtype)
+        self.params = {}
+        self.decay_mask = np.zeros(sizes["params"], np.uint8)
+        ranges = []
+        for layer, entry in zip(self.layers, offsets):
+            for name, (start, shape) in entry.items():
+                size = math.prod(shape)
+                self.params[f"{layer.index}.{name}"] = self.flat[start:start + size].reshape(shape)
+                self.decay_mask[start:start + size] = name in layer.weight_names
+            if entry:
+                start = min(s for s, _ in entry.values())
+                ranges.append((start, start + sum(math.prod(sh) for _, sh in entry.values())))
+        self.layer_ranges = np.array(ranges, np.int64).reshape(-1, 2)
+        self.param_layers = [layer.index for layer, entry in zip(self.layers, offsets) if entry]
+        rng = np.random.default_rng(seed)
+        for layer in self.layers:
+            for name, value in layer.init_params(rng, self.spec["init"]).items():
+                self.params[f"{layer.index}.{name}"][...] = value
+        self._rng_state = new_state(rng)
+        self._workspaces = {}
+
+    # -- shapes ---------------------------------------------------------
+    @property
+    def input_shape(self):
+        return self.layers[0].in_shape
+
+    @property
+    def output_shape(self):
+        return self.layers[-1].out_shape
+
+    @property
+    def loss_cols(self):
+        """Width of the rows the loss sees: the last axis of the output."""
+        return self.output_shape[-1]
+
+    @property
+    def label_cols(self):
+        """Label values per sample: one class index per row for softmax."""
+        if self.loss == "softmax_crossentropy":
+            return math.prod(self.output_shape[:-1])
+        return math.prod(self.output_shape)
+
+    @property
+    def n_params(self):
+        return self.flat.size
+
+    def _check_output(self):
+        if self.loss == "softmax_crossentropy" and self.output_shape[-1] < 2:
+            raise ValueError("loss: softmax_crossentropy needs at least 2 outputs (classes), "
+                             f"the last layer gives {self.output_shape}")
+
+    # -- data -----------------------------------------------------------
+    def inputs(self, x):
+        """``x`` as a C-contiguous (N, input size) array of the net's dtype."""
+        x = np.asarray(x)
+        if x.ndim < 1 or x.shape[1:] != self.input_shape:
+            if not (len(self.input_shape) > 1 and x.ndim == 2 and x.shape[1] == self.layers[0].in_size):
+                raise ValueError(f"x must have shape (N, {', '.join(map(str, self.input_shape))}), "
+                                 f"got {x.shape}")
+        return np.ascontiguousarray(x.reshape(len(x), -1), dtype=self.dtype)
+
+    def targets(self, y, n):
+        """Labels as a float (n, label_cols) array, checked against the loss."""
+        y = np.asarray(y)
+        if y.shape[0] != n:
+            raise ValueError(f"y has {y.shape[0]} samples but x has {n}")
+        y = y.reshape(n, -1)
+        if y.shape[1] != self.label_cols:
+            want = "class indices" if self.loss == "softmax_crossentropy" else "targets"
+            raise ValueError(f"y must hold {self.label_cols} {want} per sample for output "
+                             f"shape {self.output_shape}, got {y.shape[1]}")
+        y = y.astype(self.dtype)
+        if not np.isfinite(y).all():
+            raise ValueError("y contains NaN or Inf")
+        if self.loss == "softmax_crossentropy":
+            classes = self.output_shape[-1]
+            if (y != np.round(y)).any() or y.min() < 0 or y.max() >= classes:
+                raise ValueError(f"softmax_crossentropy labels must be class indices 0..{classes - 1}")
+        elif self.loss == "binary_crossentropy" and (y.min() < 0 or y.max() > 1):
+            raise ValueError("binary_crossentropy labels must lie in [0, 1]")
+        return np.ascontiguousarray(y)
+
+    # -- compiled calls -------------------------------------------------
+    def workspace(self, batch):
+        """(acts, d_acts, cache) buffers for up to ``batch`` samples, reused."""
+        ws = self._workspaces.get(batch)
+        if ws is None:
+            s = self._sizes
+            ws = (np.zeros(batch * s["acts"], self.dtype), np.zeros(batch * s["acts"], self.dtype),
+                  np.zeros(batch * s["cache"], self.dtype))
+            self._workspaces = {batch: ws}          # keep one: batch sizes rarely alternate
+        return ws
+
+    def forward(self, x, training=False, flat=None):
+        """Raw output of the last layer, shape (N, *output_shape)."""
+        x = self.inputs(x)
+        params = self.flat if flat is None else flat
+        if training:
+            outs = self._forward_all(x, params, training=True)
+            return outs[-1]
+        n, chunk = len(x), min(PREDICT_CHUNK, max(len(x), 1))
+        out = np.empty((n, math.prod(self.output_shape)), self.dtype)
+        acts, _, cache = self.workspace(chunk)
+        P._predict(self.prog, params, x, out, acts, cache, chunk, self._rng_state)
+        return out.reshape((n,) + self.output_shape)
+
+    def layer_outputs(self, x, flat=None):
+        """Every layer's output for ``x``: a list of (N, *out_shape) arrays."""
+        return self._forward_all(self.inputs(x), self.flat if flat is None else flat)
+
+    def _forward_all(self, x, params, training=False):
+        n = len(x)
+        acts = np.zeros(n * self._sizes["acts"], self.dtype)
+        cache = np.zeros(n * self._sizes["cache"], self.dtype)
+        acts[:x.size] = x.reshape(-1)
+        P._forward(self.prog, self.fprog, params, acts, cache, n, training, self._rng_state)
+        return [acts[n * layer_row[P.A_OUT]:n * (layer_row[P.A_OUT] + layer_row[P.OUT_SIZE])]
+                .reshape((n,) + layer.out_shape).copy()
+                for layer, layer_row in zip(self.layers, self.prog)]
+
+    def loss_and_grads(self, x, y):
+        """Mean data loss (dropout off) and its gradient, keyed like ``params``."""
+        x = self.inputs(x)
+        y = self.targets(y, len(x))
+        n = len(x)
+        grads = np.zeros_like(self.flat)
+        acts = np.zeros(n * self._sizes["acts"], self.dtype)
+        d_acts = np.zeros_like(acts)
+        cache = np.zeros(n * self._sizes["cache"], self.dtype)
+        loss = P._loss_and_grads(self.prog, self.flat, grads, x, y, acts, d_acts, cache,
+                                 self.loss_code, self.loss_cols, self._rng_state)
+        return float(loss), self.unflatten(grads)
+
+    def unflatten(self, flat):
+        """A dict of copies shaped like ``params`` from a flat vector."""
+        out, start = {}, 0
+        for name, view in self.params.items():
+            out[name] = flat[start:start + view.size].reshape(view.shape).copy()
+            start += view.size
+        return out
+
+    def set_params(self, values):
+        """Copy ``values`` (name -> array) into the parameters, checking shapes."""
+        unknown = sorted(set(values) - set(self.params))
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {unknown}; this net has {sorted(self.params)}")
+        for name, value in values.items():
+            value = np.asarray(value)
+            if value.shape != self.params[name].shape:
+                raise ValueError(f"{name} must have shape {self.params[name].shape}, got {value.shape}")
+            if not np.isfinite(value).all():
+                raise ValueError(f"{name} contains NaN or Inf")
+        for name, value in values.items():
+            self.params[name][...] = value

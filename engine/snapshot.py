@@ -1,0 +1,97 @@
+"""Snapshot: everything a page draws, frozen at one step of a run.
+
+Cheap fields are filled at once; anything that costs more than a training step
+(neuron maps over the input plane, dead-unit counts) is computed on first
+access from a private copy of the parameters, so ``Trainer.step`` stays fast.
+"""
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from .kernels.activations import RELU_FAMILY
+
+DEAD_UNIT_SAMPLES = 1000   # training points used to decide whether a ReLU unit is dead
+
+
+@dataclass(eq=False)
+class Snapshot:
+    step: int
+    epoch: int
+    train_loss: float
+    test_loss: float
+    train_acc: float
+    test_acc: float
+    params: dict
+    grad_norms: dict                 # layer index -> |grad| at the last step
+    diverged: bool
+    reason: str
+    lr: float
+    classification: bool
+    history: dict = field(repr=False)   # step_loss, evals (dict of arrays), grad_norms
+    _net: object = field(repr=False)
+    _flat: np.ndarray = field(repr=False)
+    _x: np.ndarray = field(repr=False)
+    plane: object = None
+
+    @classmethod
+    def of(cls, trainer):
+        net, ev = trainer.net, trainer.evals
+        last = {k: float(v.values[-1]) for k, v in ev.items()}
+        flat = net.flat.copy()
+        history = {"step_loss": trainer.step_loss.values,
+                   "evals": {k: v.values for k, v in ev.items()},
+                   "grad_norms": trainer.eval_grad_norms.values,
+                   "param_layers": list(net.param_layers)}
+        return cls(step=trainer.step_count, epoch=trainer.epoch,
+                   train_loss=last["train_loss"], test_loss=last["test_loss"],
+                   train_acc=last["train_acc"], test_acc=last["test_acc"],
+                   params=net.unflatten(flat),
+                   grad_norms=dict(zip(net.param_layers, map(float, trainer.last_grad_norms))),
+                   diverged=trainer.diverged, reason=trainer.reason, lr=trainer.lr,
+                   classification=trainer.classification, history=history,
+                   _net=net, _flat=flat, _x=trainer.x, plane=trainer.plane)
+
+    @property
+    def layers(self):
+        """(index, type, activation, output shape) of every layer."""
+        return [(l.index, l.cfg["type"], l.activation, l.out_shape) for l in self._net.layers]
+
+    # -- the input plane (2-D data) --------------------------------------
+    @cached_property
+    def _plane_outputs(self):
+        if self.plane is None:
+            raise ValueError("this run has no input plane (plane=None): only 2-D data has neuron maps")
+        return self._net.layer_outputs(self.plane.inputs(), flat=self._flat)
+
+    @cached_property
+    def input_maps(self):
+        """Each input feature over the plane: (features, R, R), row = y index."""
+        r = self.plane.resolution
+        return self.plane.inputs().T.reshape(-1, r, r)
+
+    @cached_property
+    def neuron_maps(self):
+        """Every layer's output over the plane: a list of (units, R, R) arrays."""
+        r = self.plane.resolution
+        return [out.reshape(r * r, -1).T.reshape(-1, r, r) for out in self._plane_outputs]
+
+    @property
+    def output_map(self):
+        """The network's raw output over the plane: (outputs, R, R)."""
+        return self.neuron_maps[-1]
+
+    # -- diagnostics ------------------------------------------------------
+    @cached_property
+    def dead_units(self):
+        """For each ReLU-family layer, how many units output 0 on every training sample."""
+        x = self._x[:DEAD_UNIT_SAMPLES]
+        outs = self._net.layer_outputs(x, flat=self._flat)
+        return {layer.index: int((outs[layer.index].reshape(len(x), -1) <= 0).all(axis=0).sum())
+                for layer in self._net.layers
+                if layer.activation in RELU_FAMILY and layer.cfg["type"] == "dense"}
+
+    @property
+    def n_params(self):
+        return int(sum(math.prod(v.shape) for v in self.params.values()))

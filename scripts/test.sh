@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up everything the tests need on a fresh machine, then run the whole suite.
+# Usage: bash scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e ".[test]"
+# PyTorch is a third oracle where it can be installed; its tests skip otherwise.
+.venv/bin/python -m pip install --quiet "torch==2.13.0" \
+    || echo "PyTorch not installed: the PyTorch comparisons will be skipped."
+# Browser tests drive Debian's Chromium (a test tool's own browser download fails here).
+if [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ]; then
+        (apt-get install -y -qq chromium >/dev/null 2>&1) \
+            || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+    else
+        sudo apt-get install -y -qq chromium
+    fi
+fi
+exec .venv/bin/python -m pytest "$@"

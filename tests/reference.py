@@ -1,0 +1,82 @@
+"""Slow, obviously-correct NumPy references for the engine's kernels."""
+import numpy as np
+
+LEAKY_SLOPE = 0.01
+
+
+def activation(name, z):
+    z = np.asarray(z, np.float64)
+    if name == "linear":
+        return z
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, LEAKY_SLOPE * z)
+    raise KeyError(name)
+
+
+def forward(spec, params, x):
+    """Forward pass of a spec of dense / dropout (inactive) / flatten layers."""
+    h = np.asarray(x, np.float64).reshape(len(x), *spec["input_shape"])
+    for i, layer in enumerate(spec["layers"]):
+        kind = layer["type"]
+        if kind == "dense":
+            W = np.asarray(params[f"{i}.W"], np.float64)
+            b = np.asarray(params[f"{i}.b"], np.float64)
+            z = np.zeros(h.shape[:-1] + (W.shape[1],))
+            for j in range(W.shape[1]):
+                z[..., j] = (h * W[:, j]).sum(axis=-1) + b[j]
+            h = activation(layer.get("activation", "linear"), z)
+        elif kind == "flatten":
+            h = h.reshape(len(h), -1)
+        elif kind == "dropout":
+            pass
+        else:
+            raise KeyError(kind)
+    return h
+
+
+def loss(name, out, y):
+    out = np.asarray(out, np.float64)
+    if name == "mse":
+        return float(np.mean((out - np.asarray(y, np.float64).reshape(out.shape)) ** 2))
+    if name == "binary_crossentropy":
+        p = 1.0 / (1.0 + np.exp(-out))
+        t = np.asarray(y, np.float64).reshape(out.shape)
+        return float(np.mean(-(t * np.log(p) + (1 - t) * np.log(1 - p))))
+    if name == "softmax_crossentropy":
+        z = out.reshape(-1, out.shape[-1])
+        labels = np.asarray(y).reshape(-1).astype(int)
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-logp[np.arange(len(z)), labels].mean())
+    raise KeyError(name)
+
+
+def numeric_grads(net, x, y, eps=1e-6):
+    """Central finite differences of net's mean loss for every parameter."""
+    grads = {}
+    for name, p in net.params.items():
+        g = np.zeros_like(p, dtype=np.float64)
+        flat, gflat = p.reshape(-1), g.reshape(-1)
+        for k in range(flat.size):
+            old = flat[k]
+            flat[k] = old + eps
+            up, _ = net.loss_and_grads(x, y)
+            flat[k] = old - eps
+            down, _ = net.loss_and_grads(x, y)
+            flat[k] = old
+            gflat[k] = (up - down) / (2 * eps)
+        grads[name] = g
+    return grads
+
+
+def adam(w, g, m, v, t, lr, b1=0.9, b2=0.999, eps=1e-8):
+    m = b1 * m + (1 - b1) * g
+    v = b2 * v + (1 - b2) * g * g
+    mhat, vhat = m / (1 - b1 ** t), v / (1 - b2 ** t)
+    return w - lr * mhat / (np.sqrt(vhat) + eps), m, v
