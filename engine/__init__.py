@@ -12,7 +12,8 @@ from .network import Network, build
 from .snapshot import Snapshot
 from .spec import validate
 from .trainer import Trainer
+from .warmup import warm_up
 from .data import DATASETS
 
 __all__ = ["ACTIVATIONS", "DATASETS", "LAYERS", "LOSSES", "OPTIMIZERS", "Network",
-           "Snapshot", "Trainer", "build", "validate"]
+           "Snapshot", "Trainer", "build", "validate", "warm_up"]

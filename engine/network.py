@@ -132,7 +132,7 @@ class Network:
         n, chunk = len(x), min(PREDICT_CHUNK, max(len(x), 1))
         out = np.empty((n, math.prod(self.output_shape)), self.dtype)
         acts, _, cache = self.workspace(chunk)
-        P._predict(self.prog, params, x, out, acts, cache, chunk, self._rng_state)
+        P._predict(self.prog, self.fprog, params, x, out, acts, cache, chunk, False, self._rng_state)
         return out.reshape((n,) + self.output_shape)
 
     def layer_outputs(self, x, flat=None):
@@ -158,8 +158,8 @@ class Network:
         acts = np.zeros(n * self._sizes["acts"], self.dtype)
         d_acts = np.zeros_like(acts)
         cache = np.zeros(n * self._sizes["cache"], self.dtype)
-        loss = P._loss_and_grads(self.prog, self.flat, grads, x, y, acts, d_acts, cache,
-                                 self.loss_code, self.loss_cols, self._rng_state)
+        loss = P._loss_and_grads(self.prog, self.fprog, self.flat, grads, x, y, acts, d_acts, cache,
+                                 self.loss_code, self.loss_cols, False, self._rng_state)
         return float(loss), self.unflatten(grads)
 
     def unflatten(self, flat):

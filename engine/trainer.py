@@ -145,7 +145,7 @@ class Trainer:
                               self._loop, self._rng_state, acts, d_acts, cache, ybuf, n,
                               self.batch_size, net.loss_code, net.loss_cols,
                               OPTIMIZERS[self.optimizer], self.lr, float(self.l1), float(self.l2),
-                              clip, losses, norms)
+                              clip, True, losses, norms)
         self.step_loss.extend(losses[:done])
         if done:
             self._norm_sum += norms[:done].sum(axis=0)

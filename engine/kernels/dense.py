@@ -10,13 +10,15 @@ from .rng import _uniform
 
 @jit
 def _dense_forward(x, W, b, out):
-    # x (R, I), W (I, O), b (O,), out (R, O)
+    # x (R, I), W (I, O), b (O,), out (R, O). The loop over i is outermost so
+    # each row of W is read once per batch while ``out`` stays in L1.
     R, I = x.shape
     O = W.shape[1]
     for r in range(R):
         for j in range(O):
             out[r, j] = b[j]
-        for i in range(I):
+    for i in range(I):
+        for r in range(R):
             xi = x[r, i]
             if xi != 0:
                 for j in range(O):
@@ -28,12 +30,15 @@ def _dense_backward(x, W, d_out, d_W, d_b, d_x, need_d_x):
     # d_out (R, O) -> d_W (I, O), d_b (O,), d_x (R, I) when need_d_x
     R, I = x.shape
     O = W.shape[1]
-    d_W[:] = 0
-    d_b[:] = 0
+    for j in range(O):
+        d_b[j] = 0
     for r in range(R):
         for j in range(O):
             d_b[j] += d_out[r, j]
-        for i in range(I):
+    for i in range(I):
+        for j in range(O):
+            d_W[i, j] = 0
+        for r in range(R):
             xi = x[r, i]
             if xi != 0:
                 for j in range(O):

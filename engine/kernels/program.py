@@ -8,6 +8,9 @@ batch of B samples every offset and size is multiplied by B. Keeping the whole
 training step in one compiled call removes the per-layer Python overhead that
 dominates small networks.
 
+``training`` always arrives as an argument from Python: a literal True or False
+inside compiled code would make Numba compile ``_forward`` once per value.
+
 A new layer kind adds a code here, a branch in ``_forward`` and ``_backward``,
 and its kernels in the family file.
 """
@@ -93,12 +96,12 @@ def _output_views(prog, acts, d_acts, B, loss_cols):
 
 
 @jit
-def _loss_and_grads(prog, params, grads, x, y, acts, d_acts, cache, loss_code, loss_cols,
-                    rng_state):
-    """Mean data loss of the batch (x, y) with dropout off; fills ``grads``."""
+def _loss_and_grads(prog, fprog, params, grads, x, y, acts, d_acts, cache, loss_code, loss_cols,
+                    training, rng_state):
+    """Mean data loss of the batch (x, y); fills ``grads``."""
     B = x.shape[0]
     acts[:x.size] = x.reshape(-1)
-    _forward(prog, np.zeros((prog.shape[0], 1)), params, acts, cache, B, False, rng_state)
+    _forward(prog, fprog, params, acts, cache, B, training, rng_state)
     out, d_out = _output_views(prog, acts, d_acts, B, loss_cols)
     loss = _loss_forward_backward(loss_code, out, y.reshape((out.shape[0], -1)), d_out, True)
     _backward(prog, params, grads, acts, d_acts, cache, B)
@@ -115,7 +118,7 @@ def _layer_grad_norms(grads, layer_ranges, out):
 def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
                  X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf,
                  n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip,
-                 losses_out, norms_out):
+                 training, losses_out, norms_out):
     """Run up to ``n_steps`` minibatch updates over shuffled epochs.
 
     X (N, in_size), Y (N, y_cols); ``order`` is the epoch's permutation and
@@ -133,7 +136,7 @@ def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
             src = order[cursor + k]
             acts[k * in_size:(k + 1) * in_size] = X[src]
             ybuf[k * y_cols:(k + 1) * y_cols] = Y[src]
-        _forward(prog, fprog, params, acts, cache, B, True, rng_state)
+        _forward(prog, fprog, params, acts, cache, B, training, rng_state)
         out, d_out = _output_views(prog, acts, d_acts, B, loss_cols)
         y = ybuf[:B * y_cols].reshape((out.shape[0], -1))
         loss = _loss_forward_backward(loss_code, out, y, d_out, True)
@@ -156,15 +159,14 @@ def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
 
 
 @jit
-def _predict(prog, params, X, out, acts, cache, chunk, rng_state):
+def _predict(prog, fprog, params, X, out, acts, cache, chunk, training, rng_state):
     """Outputs for all rows of X (N, in_size) into out (N, out_size), in chunks."""
     N, in_size = X.shape
     out_size = out.shape[1]
     last = prog[prog.shape[0] - 1]
-    fprog = np.zeros((prog.shape[0], 1))
     for start in range(0, N, chunk):
         B = min(chunk, N - start)
         acts[:B * in_size] = X[start:start + B].reshape(-1)
-        _forward(prog, fprog, params, acts, cache, B, False, rng_state)
+        _forward(prog, fprog, params, acts, cache, B, training, rng_state)
         a = B * last[A_OUT]
         out[start:start + B] = acts[a:a + B * out_size].reshape((B, out_size))

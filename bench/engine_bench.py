@@ -1,0 +1,196 @@
+"""Engine speed: steps/s against PyTorch CPU in the same process, plus start-up costs.
+
+    python bench/engine_bench.py [--case NAME ...] [--repeats 5] [--seconds 1.0]
+
+Each case trains the same network on the same data with both engines; the
+timed blocks are interleaved (engine, torch, engine, torch, ...) and the
+median of the repeats is reported, so machine noise hits both alike.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import engine  # noqa: E402
+from engine.data import Plane, make_2d, split  # noqa: E402
+from engine.data.images import mnist  # noqa: E402
+
+try:
+    import torch
+    torch.set_num_threads(os.cpu_count())
+except ImportError:
+    torch = None
+
+
+# -- cases: each returns (engine trainer, torch step function or None) -----
+def _dense_stack(widths, activation):
+    return [{"type": "dense", "units": w, "activation": activation} for w in widths]
+
+
+def case_mlp_playground():
+    pts, labels = make_2d("circle", 500, 0.1, seed=0)
+    x, y, xt, yt = split(pts, labels, 0.5, seed=0)
+    spec = {"input_shape": [2], "loss": "mse",
+            "layers": _dense_stack([8] * 6, "tanh") + [{"type": "dense", "units": 1, "activation": "tanh"}]}
+    tr = engine.Trainer(engine.build(spec, seed=0), train=(x, y), optimizer="sgd", lr=0.03,
+                        batch_size=10, eval_every=10**12)
+    if torch is None:
+        return tr, None
+    mods, width = [], 2
+    for _ in range(6):
+        mods += [torch.nn.Linear(width, 8), torch.nn.Tanh()]
+        width = 8
+    model = torch.nn.Sequential(*mods, torch.nn.Linear(8, 1), torch.nn.Tanh())
+    opt = torch.optim.SGD(model.parameters(), lr=0.03)
+    return tr, _torch_stepper(model, opt, torch.nn.functional.mse_loss, x, y[:, None], 10)
+
+
+def case_mlp_mnist():
+    x, y, xt, yt = mnist()
+    x = x.reshape(len(x), -1)
+    spec = {"input_shape": [784], "loss": "softmax_crossentropy", "layers": [
+        {"type": "dense", "units": 128, "activation": "relu"}, {"type": "dropout", "rate": 0.2},
+        {"type": "dense", "units": 10}]}
+    tr = engine.Trainer(engine.build(spec, seed=0), train=(x, y), optimizer="adam", lr=1e-3,
+                        batch_size=32, eval_every=10**12)
+    if torch is None:
+        return tr, None
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Dropout(0.2),
+                                torch.nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return tr, _torch_stepper(model, opt, torch.nn.functional.cross_entropy, x, y, 32)
+
+
+CASES = {"mlp-playground": case_mlp_playground, "mlp-mnist": case_mlp_mnist}
+
+
+def _torch_stepper(model, opt, loss_fn, x, y, batch):
+    """A function running n shuffled minibatch steps of a plain PyTorch loop."""
+    xs = torch.as_tensor(np.asarray(x, np.float32))
+    ys = torch.as_tensor(y) if np.asarray(y).dtype.kind == "i" else torch.as_tensor(np.asarray(y, np.float32))
+    n = len(xs)
+    state = {"order": torch.randperm(n), "cursor": 0}
+
+    def run(steps):
+        model.train()
+        for _ in range(steps):
+            c = state["cursor"]
+            idx = state["order"][c:c + batch]
+            opt.zero_grad()
+            loss_fn(model(xs[idx]), ys[idx]).backward()
+            opt.step()
+            state["cursor"] = c + batch
+            if state["cursor"] >= n:
+                state["cursor"] = 0
+                state["order"] = torch.randperm(n)
+    return run
+
+
+def _rate(run, steps):
+    t = time.perf_counter()
+    run(steps)
+    return steps / (time.perf_counter() - t)
+
+
+def _calibrate(run, seconds):
+    """Steps that take about ``seconds``."""
+    steps = 1
+    while True:
+        t = time.perf_counter()
+        run(steps)
+        if time.perf_counter() - t > seconds / 4 or steps > 10**7:
+            return max(1, int(steps * seconds / max(time.perf_counter() - t, 1e-9)))
+        steps *= 4
+
+
+def bench_case(name, repeats, seconds):
+    trainer, torch_run = CASES[name]()
+    engine_run = trainer.step
+    engine_run(1)                                   # compile / load the kernels
+    n_engine = _calibrate(engine_run, seconds)
+    ours, theirs = [], []
+    if torch_run is not None:
+        torch_run(5)
+        n_torch = _calibrate(torch_run, seconds)
+    for _ in range(repeats):
+        ours.append(_rate(engine_run, n_engine))
+        if torch_run is not None:
+            theirs.append(_rate(torch_run, n_torch))
+    return statistics.median(ours), (statistics.median(theirs) if theirs else None)
+
+
+# -- start-up and snapshot costs --------------------------------------------
+FIRST_STEP = textwrap.dedent("""
+    import time; t0 = time.perf_counter()
+    import sys; sys.path.insert(0, {root!r})
+    import numpy as np, engine
+    spec = {{"input_shape": [2], "loss": "mse", "layers": [
+        {{"type": "dense", "units": 8, "activation": "tanh"}}, {{"type": "dense", "units": 1}}]}}
+    x = np.random.default_rng(0).normal(size=(50, 2))
+    engine.Trainer(engine.build(spec), train=(x, x[:, :1]), batch_size=10).step(1)
+    print(time.perf_counter() - t0)
+""")
+
+
+def first_step_seconds(cache_dir=None):
+    """Seconds from a new process's start to its first trained step."""
+    env = dict(os.environ)
+    if cache_dir:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    out = subprocess.run([sys.executable, "-c", FIRST_STEP.format(root=str(ROOT))], env=env,
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def snapshot_ms(repeats=20):
+    pts, labels = make_2d("spiral", 500, 0.0, seed=0)
+    spec = {"input_shape": [2], "loss": "mse",
+            "layers": _dense_stack([8] * 6, "tanh") + [{"type": "dense", "units": 1, "activation": "tanh"}]}
+    tr = engine.Trainer(engine.build(spec), train=(pts, labels), plane=Plane(resolution=50))
+    tr.snapshot().neuron_maps
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        snap = tr.step(1)
+        snap.neuron_maps
+        times.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(times)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--case", action="append", choices=sorted(CASES), help="cases to run (default all)")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=1.0, help="length of one timed block")
+    ap.add_argument("--skip-startup", action="store_true")
+    args = ap.parse_args()
+    print(f"machine: {os.cpu_count()} cores, numpy {np.__version__}, "
+          f"torch {torch.__version__ if torch else 'not installed'}"
+          f"{f' ({torch.get_num_threads()} threads)' if torch else ''}")
+    print(f"{'case':<18}{'engine steps/s':>16}{'torch steps/s':>16}{'ratio':>8}")
+    for name in args.case or list(CASES):
+        ours, theirs = bench_case(name, args.repeats, args.seconds)
+        ratio = f"{ours / theirs:7.1f}x" if theirs else "      -"
+        print(f"{name:<18}{ours:>16,.0f}{(f'{theirs:,.0f}' if theirs else '-'):>16}{ratio:>8}", flush=True)
+    if not args.skip_startup:
+        with tempfile.TemporaryDirectory() as empty:
+            cold = first_step_seconds(cache_dir=empty)
+        first_step_seconds()                        # make sure the normal cache is filled
+        warm = statistics.median(first_step_seconds() for _ in range(3))
+        print(f"cold compile, new process to first trained step: {cold:.1f} s")
+        print(f"warm cache, new process to first trained step:   {warm:.2f} s")
+    print(f"snapshot of 6x8 tanh net on a 50x50 grid (step + neuron maps): {snapshot_ms():.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
