@@ -85,10 +85,10 @@ class Snapshot:
     # -- diagnostics ------------------------------------------------------
     @cached_property
     def dead_units(self):
-        """For each ReLU-family layer, how many units output 0 on every training sample."""
+        """For each ReLU-family dense layer, a bool per unit: never positive on the training data."""
         x = self._x[:DEAD_UNIT_SAMPLES]
         outs = self._net.layer_outputs(x, flat=self._flat)
-        return {layer.index: int((outs[layer.index].reshape(len(x), -1) <= 0).all(axis=0).sum())
+        return {layer.index: (outs[layer.index].reshape(len(x), -1) <= 0).all(axis=0)
                 for layer in self._net.layers
                 if layer.activation in RELU_FAMILY and layer.cfg["type"] == "dense"}
 

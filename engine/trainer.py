@@ -116,6 +116,21 @@ class Trainer:
     def steps_per_epoch(self):
         return math.ceil(len(self.x) / self.batch_size)
 
+    def set_data(self, train, test=None):
+        """Replace the data, keeping the weights, optimizer state and history."""
+        self.x, self.y = self._dataset(train, "train")
+        if len(self.x) == 0:
+            raise ValueError("train: needs at least one sample")
+        self.xt, self.yt = self._dataset(test, "test") if test is not None else (None, None)
+        rng = np.random.default_rng(int(self._rng_state[0] % (2**32)))
+        self._eval_rows = {"train": self._eval_subset(rng, len(self.x)),
+                           "test": None if self.xt is None else self._eval_subset(rng, len(self.xt))}
+        self._order = np.arange(len(self.x), dtype=np.int64)
+        P._shuffle(self._rng_state, self._order)
+        self._loop[P.CURSOR] = 0
+        self.batch_size = self._batch_size
+        self._evaluate()
+
     # -- training ---------------------------------------------------------
     def step(self, n=1):
         """Run ``n`` minibatch updates and return a Snapshot. Never raises on NaN."""

@@ -135,7 +135,8 @@ def test_dead_relu_units_are_counted():
     net = engine.build(dense_spec([4], activation="relu"), seed=0)
     net.params["0.b"][:2] = -100.0                      # two units can never fire
     tr = engine.Trainer(net, train=(x, x[:, :1]))
-    assert tr.snapshot().dead_units == {0: 2}
+    dead = tr.snapshot().dead_units
+    assert list(dead) == [0] and dead[0].tolist() == [True, True, False, False]
 
 
 def test_snapshot_reports_gradient_norm_per_layer():

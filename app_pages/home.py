@@ -1,0 +1,22 @@
+"""Home: what the playground is and where to go."""
+import streamlit as st
+
+from ui.theme import style
+
+style()
+st.title("Neural-network playground")
+st.write("Pick a network, press **Play**, and watch it learn: every neuron, every weight and the loss "
+         "move as the network trains, step by step, on a compiled engine right here.")
+
+c1, c2, c3 = st.columns(3)
+with c1.container(border=True):
+    st.subheader("Multi-layer perceptron")
+    st.write("Classify 2-D points: circles, spirals, moons. See each neuron's view of the plane, "
+             "the decision boundary forming, the gradient flowing back.")
+    st.page_link("app_pages/mlp.py", label="Open the MLP playground", icon="➡️")
+with c2.container(border=True):
+    st.subheader("Convolutional network")
+    st.write("Handwritten digits (MNIST): watch kernels turn into edge detectors. *In the works.*")
+with c3.container(border=True):
+    st.subheader("Recurrent network")
+    st.write("Waves, memory tasks and text: hidden states over time. *In the works.*")

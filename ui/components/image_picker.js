@@ -1,0 +1,19 @@
+// A grid of clickable thumbnails; the clicked item's id goes back as the "pick" trigger.
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let grid = parentElement.querySelector(".picker");
+  if (!grid) {
+    grid = document.createElement("div");
+    grid.className = "picker";
+    parentElement.appendChild(grid);
+  }
+  grid.replaceChildren(...data.items.map((item) => {
+    const b = document.createElement("button");
+    b.className = item.id === data.selected ? "on" : "";
+    b.title = item.title;
+    b.setAttribute("aria-label", item.title);
+    b.innerHTML = `<img alt="" src="${item.src}"><span>${item.title}</span>`;
+    b.onclick = () => setTriggerValue("pick", item.id);
+    return b;
+  }));
+}

@@ -1,0 +1,130 @@
+// Small line charts side by side (viz/curves.py), redrawn with every frame from
+// the channel; hovering shows every series' exact value at the nearest epoch.
+const H = 210, PAD = { l: 46, r: 10, t: 40, b: 30 }, GAP = 24;
+
+function niceTicks(lo, hi, n) {
+  const span = hi - lo || 1, step0 = span / n, mag = Math.pow(10, Math.floor(Math.log10(step0)));
+  const step = [1, 2, 5, 10].map((f) => f * mag).find((s) => span / s <= n) || 10 * mag;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-12; v += step) out.push(+v.toPrecision(12));
+  return out;
+}
+
+function fmt(v, c) {
+  if (v === null || v === undefined) return "–";
+  if (c.percent) return (100 * v).toFixed(1) + "%";
+  return Math.abs(v) >= 0.01 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(2);
+}
+
+function frameOf(st, c, k) {  // pixel box and scales of chart k
+  const w = (st.width - GAP * (st.charts.length - 1)) / st.charts.length, x0 = k * (w + GAP);
+  const box = { x: x0 + PAD.l, y: PAD.t, w: w - PAD.l - PAD.r, h: H - PAD.t - PAD.b };
+  const vals = c.series.flatMap((s) => s.values).filter((v) => v !== null && (!c.log || v > 0));
+  let lo, hi;
+  if (c.range) [lo, hi] = c.range;
+  else if (!vals.length) [lo, hi] = [0, 1];
+  else if (c.log) { lo = Math.log10(Math.min(...vals)); hi = Math.log10(Math.max(...vals)); if (hi - lo < 0.5) { lo -= 0.25; hi += 0.25; } }
+  else { lo = Math.min(0, ...vals); hi = Math.max(...vals) * 1.05 || 1; }
+  const xmin = c.x[0] || 0, xmax = Math.max(c.x[c.x.length - 1] || 1, xmin + 1);
+  const sx = (v) => box.x + ((v - xmin) / (xmax - xmin)) * box.w;
+  const sy = (v) => box.y + box.h - (((c.log ? Math.log10(v) : v) - lo) / (hi - lo || 1)) * box.h;
+  return { box, lo, hi, xmin, xmax, sx, sy };
+}
+
+function drawChart(st, c, k) {
+  const ctx = st.ctx, F = frameOf(st, c, k), { box } = F, muted = "#808495";
+  ctx.font = `12px ${st.font}`;
+  ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
+  ctx.fillText(c.title, box.x - PAD.l + 4, 14);
+  let lx = box.x;   // legend
+  for (const s of c.series) {
+    ctx.fillStyle = s.color; ctx.fillRect(lx, 22, 14, 3);
+    ctx.fillStyle = muted; ctx.fillText(s.name, lx + 18, 28); lx += 26 + ctx.measureText(s.name).width;
+  }
+  ctx.strokeStyle = "#e6e9ef"; ctx.lineWidth = 1; ctx.fillStyle = muted;
+  const yt = c.log ? niceTicks(Math.floor(F.lo), Math.ceil(F.hi), 4).filter((v) => v >= F.lo - 1e-9 && v <= F.hi + 1e-9).map((v) => Math.pow(10, v))
+                   : niceTicks(F.lo, F.hi, 4);
+  ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  for (const v of yt) {
+    const y = F.sy(v); ctx.beginPath(); ctx.moveTo(box.x, y); ctx.lineTo(box.x + box.w, y); ctx.stroke();
+    ctx.fillText(c.percent ? Math.round(100 * v) + "%" : c.log ? `1e${Math.round(Math.log10(v))}` : +v.toPrecision(3), box.x - 5, y);
+  }
+  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  for (const v of niceTicks(F.xmin, F.xmax, 5)) ctx.fillText(String(v), F.sx(v), box.y + box.h + 5);
+  ctx.fillText("Epoch", box.x + box.w / 2, box.y + box.h + 17);
+  ctx.strokeStyle = "#c4c9d4"; ctx.strokeRect(box.x, box.y, box.w, box.h);
+  for (const s of c.series) {
+    ctx.strokeStyle = s.color; ctx.lineWidth = 2; ctx.beginPath();
+    let pen = false;
+    s.values.forEach((v, i) => {
+      if (v === null || (c.log && v <= 0)) { pen = false; return; }
+      const x = F.sx(c.x[i]), y = F.sy(v);
+      pen ? ctx.lineTo(x, y) : ctx.moveTo(x, y); pen = true;
+    });
+    ctx.stroke();
+  }
+  if (st.hover && st.hover.k === k && c.x.length) {   // crosshair at the nearest epoch
+    const i = nearest(c.x, st.hover.value), x = F.sx(c.x[i]);
+    ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(x, box.y); ctx.lineTo(x, box.y + box.h); ctx.stroke();
+    for (const s of c.series) if (s.values[i] !== null && (!c.log || s.values[i] > 0)) {
+      ctx.fillStyle = s.color; ctx.beginPath(); ctx.arc(x, F.sy(s.values[i]), 3.5, 0, 2 * Math.PI); ctx.fill();
+    }
+    st.tip.innerHTML = `epoch ${c.x[i]}<br>` + c.series.map((s) => `<span style="color:${s.color}">■</span> ${s.name}: ${fmt(s.values[i], c)}`).join("<br>");
+    st.tip.style.display = "block";
+    st.tip.style.left = Math.min(x + 12, st.width - st.tip.offsetWidth - 4) + "px"; st.tip.style.top = box.y + 6 + "px";
+  }
+}
+
+function nearest(xs, v) {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (Math.abs(xs[i] - v) < Math.abs(xs[best] - v)) best = i;
+  return best;
+}
+
+function render(st) {
+  st.width = Math.max(st.root.clientWidth, 300);
+  const dpr = window.devicePixelRatio || 1;
+  st.canvas.width = st.width * dpr; st.canvas.height = H * dpr; st.canvas.style.height = H + "px";
+  st.ctx = st.canvas.getContext("2d"); st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  st.font = getComputedStyle(st.root).fontFamily || "sans-serif";
+  st.text = getComputedStyle(st.root).color || "#31333f";
+  st.ctx.clearRect(0, 0, st.width, H);
+  if (!(st.hover && st.charts[st.hover.k])) st.tip.style.display = "none";
+  st.charts.forEach((c, k) => drawChart(st, c, k));
+}
+
+function poll(st) {
+  const box = document.querySelector(`.st-key-${st.channel}`), text = box ? box.textContent : "";
+  if (text && text !== st.text_) {
+    try { st.charts = JSON.parse(text).charts; st.text_ = text; render(st); } catch (err) { /* partial */ }
+  }
+  st.timer = requestAnimationFrame(() => poll(st));
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let root = parentElement.querySelector(".lcs");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "lcs";
+    root.innerHTML = '<canvas aria-label="Training curves"></canvas><div class="tip"></div>';
+    parentElement.appendChild(root);
+  }
+  const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"), tip: root.querySelector(".tip"), charts: [] });
+  st.channel = data.channel;
+  if (!st.timer) {
+    st.canvas.addEventListener("mousemove", (e) => {
+      const r = st.canvas.getBoundingClientRect(), mx = e.clientX - r.left;
+      const k = st.charts.findIndex((c, j) => { const F = frameOf(st, c, j); return mx >= F.box.x && mx <= F.box.x + F.box.w; });
+      if (k < 0) { st.hover = null; } else {
+        const F = frameOf(st, st.charts[k], k);
+        st.hover = { k, value: F.xmin + ((mx - F.box.x) / F.box.w) * (F.xmax - F.xmin) };
+      }
+      render(st);
+    });
+    st.canvas.addEventListener("mouseleave", () => { st.hover = null; render(st); });
+    new ResizeObserver(() => render(st)).observe(root);
+    poll(st);
+  }
+  return () => { cancelAnimationFrame(st.timer); st.timer = null; };
+}

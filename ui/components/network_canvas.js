@@ -1,0 +1,312 @@
+// The MLP's network and output plane on one canvas (TensorFlow Playground's view).
+// Python sends a compact frame (viz/network_view.py); clicks go back as triggers:
+// "feature" (toggle an input), "edit" (a weight or bias), "plot_click" (a point).
+const TILE = 34, GAP = 12, HEAD = 46, LABEL_W = 58, MARGIN = 12;
+const STATIC = ["input_maps", "train", "test"];  // left out of frames that do not change them
+
+function lut(p) {
+  const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+  const neg = hex(p.neg), mid = hex(p.mid), pos = hex(p.pos), out = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) {
+    const v = i / 127.5 - 1, end = v < 0 ? neg : pos, t = Math.abs(v);
+    for (let c = 0; c < 3; c++) out[3 * i + c] = mid[c] + (end[c] - mid[c]) * t;
+  }
+  return out;
+}
+
+function bytes(b64) {
+  const s = atob(b64), out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function image(size, fill) {  // an offscreen canvas filled pixel by pixel: fill(i) -> [r, g, b]
+  const c = document.createElement("canvas");
+  c.width = c.height = size;
+  const ctx = c.getContext("2d"), img = ctx.createImageData(size, size);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+    const rgb = fill((size - 1 - y) * size + x), k = 4 * (y * size + x);  // row 0 of the map is x2 = -extent
+    img.data[k] = rgb[0]; img.data[k + 1] = rgb[1]; img.data[k + 2] = rgb[2]; img.data[k + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return c;
+}
+
+function layout(d, width) {
+  const s = TILE * (d.scale || 1), gap = GAP * (d.scale || 1);
+  const rows = Math.max(d.inputs.length, ...d.layers.map((l) => l.units));
+  const height = HEAD + rows * (s + gap) + 24;
+  const plot = Math.max(180, Math.min(height - HEAD - 24, width * 0.34, 380));
+  const plotX = width - plot - 34, plotY = HEAD;
+  const xs = [MARGIN + LABEL_W];
+  const last = plotX - 44 - s, n = d.layers.length;
+  for (let k = 0; k < n; k++) xs.push(n === 1 ? last : xs[0] + ((k + 1) * (last - xs[0])) / n);
+  const columns = [d.inputs.length, ...d.layers.map((l) => l.units)].map((count, c) => {
+    const top = HEAD + ((rows - count) * (s + gap)) / 2;
+    return Array.from({ length: count }, (_, r) => ({ x: xs[c], y: top + r * (s + gap) }));
+  });
+  return { s, width, height, columns, plot: { x: plotX, y: plotY, size: plot } };
+}
+
+function bezier(a, b, t) {
+  const mx = (a.x + b.x) / 2, u = 1 - t;
+  return { x: u * u * u * a.x + 3 * u * u * t * mx + 3 * u * t * t * mx + t * t * t * b.x,
+           y: u * u * u * a.y + 3 * u * u * t * a.y + 3 * u * t * t * b.y + t * t * t * b.y };
+}
+
+function links(d, L) {  // every weight as a curve from a source tile to a target tile
+  const out = [], active = d.inputs.map((f, i) => (f.active ? i : -1)).filter((i) => i >= 0);
+  d.layers.forEach((layer, k) => {
+    layer.weights.forEach((row, i) => row.forEach((w, j) => {
+      const src = L.columns[k][k === 0 ? active[i] : i], dst = L.columns[k + 1][j];
+      out.push({ k, i, j, w, a: { x: src.x + L.s, y: src.y + L.s / 2 }, b: { x: dst.x, y: dst.y + L.s / 2 } });
+    }));
+  });
+  return out;
+}
+
+function draw(st) {
+  const d = st.data, ctx = st.ctx, L = st.L, pal = d.palette, colors = lut(pal);
+  const dpr = window.devicePixelRatio || 1;
+  st.canvas.width = L.width * dpr; st.canvas.height = L.height * dpr;
+  st.canvas.style.height = L.height + "px";
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, L.width, L.height);
+  const font = getComputedStyle(st.root).fontFamily || "sans-serif";
+  const txt = getComputedStyle(st.root).color || "#31333f";
+  ctx.font = `${12 * (d.scale || 1)}px ${font}`;
+  // links first, under the tiles
+  const wmax = 3;
+  for (const l of st.links) {
+    ctx.strokeStyle = l.w >= 0 ? pal.pos : pal.neg;
+    ctx.globalAlpha = 0.35 + 0.6 * Math.min(Math.abs(l.w) / wmax, 1);
+    ctx.lineWidth = 0.6 + 6 * Math.min(Math.abs(l.w) / wmax, 1);
+    ctx.beginPath(); ctx.moveTo(l.a.x, l.a.y);
+    const mx = (l.a.x + l.b.x) / 2;
+    ctx.bezierCurveTo(mx, l.a.y, mx, l.b.y, l.b.x, l.b.y); ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+  const maps = bytes(d.maps), inputs = bytes(d.input_maps), t2 = d.thumb * d.thumb;
+  const tile = (src, m) => image(d.thumb, (i) => { const v = src[m * t2 + i]; return [colors[3 * v], colors[3 * v + 1], colors[3 * v + 2]]; });
+  ctx.imageSmoothingEnabled = true;
+  // inputs
+  d.inputs.forEach((f, r) => {
+    const p = L.columns[0][r];
+    ctx.globalAlpha = f.active ? 1 : 0.28;
+    ctx.drawImage(tile(inputs, r), p.x, p.y, L.s, L.s);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = txt; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    ctx.fillText(f.label, p.x - 6, p.y + L.s / 2);
+    ctx.strokeStyle = f.active ? "#555" : "#bbb"; ctx.lineWidth = 1;
+    ctx.setLineDash(f.active ? [] : [3, 3]); ctx.strokeRect(p.x, p.y, L.s, L.s); ctx.setLineDash([]);
+  });
+  // neurons: hidden thumbnails, then output tiles from the output map
+  let m = 0;
+  const out = bytes(d.output), r2 = d.res * d.res;
+  d.layers.forEach((layer, k) => {
+    const isOut = k === d.layers.length - 1, col = L.columns[k + 1];
+    col.forEach((p, j) => {
+      let img;
+      if (!isOut) img = tile(maps, m++);
+      else if (d.output_channels > 1) img = image(d.res, (i) => { const v = out[j * r2 + i]; const c = colors; const q = Math.round(127.5 + v / 2); return [c[3 * q], c[3 * q + 1], c[3 * q + 2]]; });
+      else img = st.plotImage;
+      ctx.drawImage(img, p.x, p.y, L.s, L.s);
+      ctx.strokeStyle = "#555"; ctx.lineWidth = 1; ctx.strokeRect(p.x, p.y, L.s, L.s);
+      const b = layer.biases[j];   // bias: a small square on the tile's corner
+      ctx.fillStyle = b >= 0 ? pal.pos : pal.neg; ctx.globalAlpha = 0.35 + 0.65 * Math.min(Math.abs(b), 1);
+      ctx.fillRect(p.x - 5, p.y + L.s - 5, 8, 8); ctx.globalAlpha = 1;
+      if (layer.dead[j]) {  // a dead ReLU: grey it out and cross it
+        ctx.fillStyle = "rgba(255,255,255,0.6)"; ctx.fillRect(p.x, p.y, L.s, L.s);
+        ctx.strokeStyle = "#c0392b"; ctx.lineWidth = 2; ctx.beginPath();
+        ctx.moveTo(p.x + 4, p.y + 4); ctx.lineTo(p.x + L.s - 4, p.y + L.s - 4);
+        ctx.moveTo(p.x + L.s - 4, p.y + 4); ctx.lineTo(p.x + 4, p.y + L.s - 4); ctx.stroke();
+      }
+    });
+    // column header
+    const x = col[0].x + L.s / 2, dead = layer.dead.filter(Boolean).length;
+    ctx.textAlign = "center"; ctx.textBaseline = "alphabetic"; ctx.fillStyle = txt;
+    const name = isOut ? "output" : `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
+    ctx.fillText(name, x, 16);
+    ctx.fillStyle = "#808495";
+    ctx.fillText(layer.activation + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, 30);
+    if (dead) { ctx.fillStyle = "#c0392b"; ctx.fillText(`${dead} dead`, x, 43); }
+  });
+  ctx.textAlign = "center"; ctx.fillStyle = txt; ctx.fillText("features", L.columns[0][0].x + L.s / 2 - 10, 16);
+  drawPlot(st, colors);
+}
+
+function plotImage(d, colors) {
+  const out = bytes(d.output), r2 = d.res * d.res, k = d.output_channels;
+  if (k === 1) return image(d.res, (i) => {
+    let v = out[i];
+    if (d.discretize && d.classes) v = v >= 128 ? 255 : 0;
+    return [colors[3 * v], colors[3 * v + 1], colors[3 * v + 2]];
+  });
+  const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+  const cls = d.palette.classes.map(hex), mid = hex(d.palette.mid);
+  return image(d.res, (i) => {
+    let best = 0; for (let c = 1; c < k; c++) if (out[c * r2 + i] > out[best * r2 + i]) best = c;
+    if (d.discretize) return cls[best];
+    const rgb = [0, 0, 0]; let rest = 1;
+    for (let c = 0; c < k; c++) { const p = out[c * r2 + i] / 255; rest -= p; for (let q = 0; q < 3; q++) rgb[q] += p * cls[c][q]; }
+    for (let q = 0; q < 3; q++) rgb[q] += Math.max(rest, 0) * mid[q];
+    return rgb;
+  });
+}
+
+function toPlot(st, x, y) {  // data coordinates <-> pixels of the output plot
+  const P = st.L.plot, e = st.data.extent;
+  return { x: P.x + ((x + e) / (2 * e)) * P.size, y: P.y + ((e - y) / (2 * e)) * P.size };
+}
+
+function pointColor(d, label, colors) {
+  if (d.classes > 2) return d.palette.classes[Math.round(label)] || "#000";
+  if (d.classes === 2) return label > 0 ? d.palette.pos : d.palette.neg;
+  const v = Math.max(0, Math.min(255, Math.round((label + 1) * 127.5)));
+  return `rgb(${colors[3 * v]},${colors[3 * v + 1]},${colors[3 * v + 2]})`;
+}
+
+function drawPlot(st, colors) {
+  const d = st.data, ctx = st.ctx, P = st.L.plot;
+  ctx.drawImage(st.plotImage, P.x, P.y, P.size, P.size);
+  ctx.strokeStyle = "#888"; ctx.lineWidth = 1; ctx.strokeRect(P.x, P.y, P.size, P.size);
+  const r = 3.2 * (d.scale || 1);
+  for (const [pts, edge] of [[d.train, "#fff"], [d.test, "#111"]]) {
+    for (const [x, y, label] of pts) {
+      const p = toPlot(st, x, y);
+      ctx.beginPath(); ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+      ctx.fillStyle = pointColor(d, label, colors); ctx.fill();
+      ctx.strokeStyle = edge; ctx.lineWidth = 1; ctx.stroke();
+    }
+  }
+  ctx.fillStyle = "#808495"; ctx.textBaseline = "top"; ctx.textAlign = "center";
+  for (let t = -d.extent; t <= d.extent; t += d.extent / 2) {
+    const p = toPlot(st, t, -d.extent);
+    ctx.fillText(String(t), p.x, P.y + P.size + 4);
+    const q = toPlot(st, -d.extent, t);
+    ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.fillText(String(t), P.x + P.size + 5, q.y);
+    ctx.textAlign = "center"; ctx.textBaseline = "top";
+  }
+  ctx.textBaseline = "alphabetic"; ctx.fillStyle = getComputedStyle(st.root).color;
+  ctx.fillText(`output · epoch ${d.epoch}`, P.x + P.size / 2, 16);
+}
+
+function hit(st, mx, my) {  // what is under the mouse: a tile, a link or the plot
+  const L = st.L, d = st.data;
+  for (let c = 0; c < L.columns.length; c++) for (let r = 0; r < L.columns[c].length; r++) {
+    const p = L.columns[c][r];
+    if (mx >= p.x && mx <= p.x + L.s && my >= p.y && my <= p.y + L.s) return c === 0 ? { kind: "input", r } : { kind: "neuron", k: c - 1, j: r };
+  }
+  const P = L.plot;
+  if (mx >= P.x && mx <= P.x + P.size && my >= P.y && my <= P.y + P.size) {
+    const e = d.extent;
+    return { kind: "plot", x: ((mx - P.x) / P.size) * 2 * e - e, y: e - ((my - P.y) / P.size) * 2 * e };
+  }
+  let best = null, bestD = 6;
+  for (const l of st.links) for (let t = 0; t <= 1; t += 0.05) {
+    const q = bezier(l.a, l.b, t), dist = Math.hypot(q.x - mx, q.y - my);
+    if (dist < bestD) { bestD = dist; best = { kind: "link", l }; }
+  }
+  return best;
+}
+
+function neuronName(d, k, j) {
+  return k === d.layers.length - 1 ? `output ${d.layers[k].units > 1 ? j : ""}`.trim() : `neuron ${k + 1}.${j + 1}`;
+}
+
+function describe(st, h) {
+  const d = st.data;
+  if (h.kind === "input") { const f = d.inputs[h.r]; return `${f.label}: ${f.active ? "on" : "off"} (click to toggle)`; }
+  if (h.kind === "neuron") {
+    const layer = d.layers[h.k], dead = layer.dead[h.j] ? "<br>dead: never active on the training data" : "";
+    return `${neuronName(d, h.k, h.j)} · ${layer.activation}<br>bias ${layer.biases[h.j]}${dead}` + (d.interactive ? "<br><i>click to edit the bias</i>" : "");
+  }
+  if (h.kind === "link") {
+    const l = h.l, active = d.inputs.filter((f) => f.active);
+    const src = l.k === 0 ? active[l.i].label : neuronName(d, l.k - 1, l.i);
+    return `weight ${l.w}<br>${src} → ${neuronName(d, l.k, l.j)}` + (d.interactive ? "<br><i>click to edit</i>" : "");
+  }
+  return `X₁ ${h.x.toFixed(2)}, X₂ ${h.y.toFixed(2)}` + (d.interactive && d.adding ? "<br><i>click to add a point</i>" : "");
+}
+
+function install(st) {
+  const { canvas, tip, edit } = st;
+  const pos = (e) => { const r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+  canvas.addEventListener("mousemove", (e) => {
+    const [mx, my] = pos(e), h = hit(st, mx, my);
+    canvas.style.cursor = h && st.data.interactive && h.kind !== "plot" ? "pointer" : h && h.kind === "plot" && st.data.adding ? "crosshair" : "default";
+    if (!h) { tip.style.display = "none"; return; }
+    tip.innerHTML = describe(st, h); tip.style.display = "block";
+    const left = Math.min(mx + 14, st.L.width - tip.offsetWidth - 4);
+    tip.style.left = left + "px"; tip.style.top = my + 14 + "px";
+  });
+  canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; });
+  canvas.addEventListener("click", (e) => {
+    const [mx, my] = pos(e), h = hit(st, mx, my), d = st.data;
+    if (!h || !d.interactive) return;
+    if (h.kind === "input") st.trigger("feature", d.inputs[h.r].id);
+    else if (h.kind === "plot") st.trigger("plot_click", { x: +h.x.toFixed(3), y: +h.y.toFixed(3) });
+    else {
+      const target = h.kind === "link" ? { layer: h.l.k, name: "W", i: h.l.i, j: h.l.j, value: h.l.w }
+                                       : { layer: h.k, name: "b", i: h.j, j: 0, value: d.layers[h.k].biases[h.j] };
+      st.editing = target; edit.value = String(target.value);
+      edit.style.left = Math.min(mx, st.L.width - 100) + "px"; edit.style.top = my - 12 + "px";
+      edit.style.display = "block"; edit.focus(); edit.select();
+    }
+  });
+  edit.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") { edit.style.display = "none"; return; }
+    if (e.key !== "Enter") return;
+    const value = Number(edit.value);
+    edit.style.display = "none";
+    if (edit.value.trim() === "" || !Number.isFinite(value)) return;
+    st.trigger("edit", { ...st.editing, value });
+  });
+  edit.addEventListener("blur", () => { edit.style.display = "none"; });
+  new ResizeObserver(() => { if (st.data) render(st); }).observe(st.root);
+}
+
+function render(st) {
+  const width = Math.max(st.root.clientWidth, 640);
+  st.L = layout(st.data, width);
+  st.links = links(st.data, st.L);
+  st.plotImage = plotImage(st.data, lut(st.data.palette));
+  st.ctx = st.canvas.getContext("2d");
+  draw(st);
+}
+
+// Frames arrive through a hidden text element (the "channel"), not through the
+// component's own data: a component whose data changes is remounted by Streamlit,
+// while a text element updates in place many times a second.
+function poll(st) {
+  const box = document.querySelector(`.st-key-${st.channel}`);
+  const text = box ? box.textContent : "";
+  const head = text.slice(0, 40);
+  if (text && head !== st.head) {
+    try {
+      const frame = JSON.parse(text);
+      for (const key of STATIC) if (!(key in frame) && st.data) frame[key] = st.data[key];
+      st.data = frame;
+      st.head = head;
+      render(st);
+    } catch (err) { /* a frame still being written: try on the next tick */ }
+  }
+  st.timer = requestAnimationFrame(() => poll(st));
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let root = parentElement.querySelector(".nnv");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "nnv";
+    root.innerHTML = '<canvas aria-label="Network and output"></canvas><div class="tip"></div><input class="edit" type="text">';
+    parentElement.appendChild(root);
+  }
+  const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"),
+    tip: root.querySelector(".tip"), edit: root.querySelector("input") });
+  st.trigger = setTriggerValue;
+  st.channel = data.channel;
+  if (!st.timer) { install(st); poll(st); }
+  return () => { cancelAnimationFrame(st.timer); st.timer = null; };
+}

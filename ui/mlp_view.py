@@ -1,0 +1,96 @@
+"""The MLP page's live views: metrics, the network canvas and the curves."""
+from dataclasses import replace
+from types import SimpleNamespace
+
+import streamlit as st
+
+from viz.curves import accuracy_chart, gradient_chart, loss_chart
+
+from .canvas import frame_channel, line_charts, network_canvas
+from .mlp_controls import add_point_label, apply
+from .state import say
+
+def make_slots(settings):
+    hidden = set(settings.hide) if settings.present else set()
+    slots = SimpleNamespace(count=-1, charts=[c for c in ("curves", "gradients") if c not in hidden])
+    cols = st.columns(5)
+    slots.metrics = [c.empty() for c in cols]
+    slots.send_frame = frame_channel("frames-mlp")
+    network_canvas("frames-mlp", key="network", on_event=_on_canvas_event)
+    st.caption("Each tile shows what a neuron outputs over the whole input plane (blue positive, "
+               "orange negative). Lines are weights: colour is the sign, thickness the size. "
+               "The big square is the network's output with the training points (white rim; test "
+               "points have a black rim). Hover to read values; click a line or a neuron to edit it.")
+    if slots.charts:
+        slots.send_charts = frame_channel("frames-mlp-charts")
+        line_charts("frames-mlp-charts", key="charts")
+        st.caption(" ".join(text for name, text in CHART_CAPTIONS.items() if name in slots.charts))
+    return slots
+
+
+CHART_CAPTIONS = {
+    "curves": "Loss and accuracy on the training and test data after each epoch: a test loss that "
+              "rises while the training loss falls is overfitting.",
+    "gradients": "Gradient size per layer (log scale): with many sigmoid layers it shrinks toward "
+                 "the input, the vanishing gradient; ReLU keeps it up.",
+}
+
+
+def draw(run, slots, interactive, scale=1.0):
+    snap = run.snap
+    slots.count += 1
+    acc = "—" if not snap.classification else f"{snap.test_acc:.0%}" if snap.test_acc == snap.test_acc else "—"
+    values = [("Epoch", f"{snap.epoch:,}"), ("Step", f"{snap.step:,}"),
+              ("Train loss", f"{snap.train_loss:.3f}"), ("Test loss", f"{snap.test_loss:.3f}"),
+              ("Test accuracy", acc)]
+    for slot, (label, value) in zip(slots.metrics, values):
+        slot.metric(label, value)
+    adding = add_point_label(run) is not None
+    slots.send_frame(run.frame_data(interactive=interactive, adding=adding, scale=scale,
+                                    full=slots.count == 0))
+    if slots.charts:
+        charts = []
+        if "curves" in slots.charts:
+            charts.append(loss_chart(snap))
+            if snap.classification:
+                charts.append(accuracy_chart(snap))
+        if "gradients" in slots.charts:
+            charts.append(gradient_chart(snap, _gradient_names(run)))
+        slots.send_charts({"frame": slots.count, "charts": charts})
+
+
+def _gradient_names(run):
+    dead = run.snap.dead_units
+    names = []
+    dense = [i for i, kind, _, _ in run.snap.layers if kind == "dense"]
+    for name, i in zip(run.layer_names(), dense):
+        n_dead = int(dead[i].sum()) if i in dead else 0
+        names.append(f"{name} ({n_dead} dead)" if n_dead else name)
+    return names
+
+
+def _on_canvas_event(event, value):
+    run = st.session_state.mlp_run
+    if event == "feature":
+        s = run.settings
+        features = tuple(f for f in s.features if f != value) if value in s.features else s.features + (value,)
+        apply(replace(s, features=features))
+        st.session_state.rerun_app = True          # the feature pills live outside the fragment
+    elif event == "edit":
+        run.edit_param(int(value["layer"]), value["name"], int(value["i"]), int(value["j"]), float(value["value"]))
+    elif event == "plot_click":
+        label = add_point_label(run)
+        if label is None:
+            say("To add points, choose a class under “Click on the output to add” first.")
+            st.session_state.rerun_app = True
+        else:
+            run.add_point(float(value["x"]), float(value["y"]), label)
+
+
+def advance(run):
+    """One frame of training; False when the run must stop (it diverged)."""
+    run.advance(run.settings.speed)
+    if run.snap.diverged:
+        run.playing = False
+        return False
+    return True

@@ -1,0 +1,105 @@
+"""Snapshot -> the compact frame the network canvas draws.
+
+A frame is a small JSON-able dict: weights and biases as rounded numbers, and
+every neuron's map over the input plane quantised to one byte per cell and
+base64-encoded (a 6 x 8 network on 13 x 13 thumbnails is about 11 KB). What does
+not change while training (the input maps, the points) can be left out of a
+frame with ``full=False``: the canvas keeps what it was last sent.
+"""
+import base64
+from functools import lru_cache
+
+import numpy as np
+
+from engine.data import FEATURES, featurize
+
+from . import palette
+
+FEATURE_LABELS = {"x1": "X₁", "x2": "X₂", "x1_sq": "X₁²", "x2_sq": "X₂²", "x1_x2": "X₁X₂",
+                  "sin_x1": "sin(X₁)", "sin_x2": "sin(X₂)"}
+THUMB_STRIDE = 4            # neuron thumbnails sample every 4th cell of the plane grid
+STATIC_KEYS = ("input_maps", "train", "test")
+
+
+def quantise(values, lo=-1.0, hi=1.0):
+    """uint8 codes of ``values`` clipped to [lo, hi] (lo -> 0, hi -> 255)."""
+    v = (np.clip(values, lo, hi) - lo) / (hi - lo)
+    return np.round(v * 255).astype(np.uint8)
+
+
+def _b64(array):
+    return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+@lru_cache(maxsize=4)
+def feature_maps(extent, resolution):
+    """Every input feature over the plane, each scaled to [-1, 1]: (features, R, R)."""
+    axis = np.linspace(-extent, extent, resolution)
+    gx, gy = np.meshgrid(axis, axis)
+    values = featurize(np.stack([gx.ravel(), gy.ravel()], 1), list(FEATURES)).T
+    values /= np.maximum(np.abs(values).max(axis=1, keepdims=True), 1e-12)
+    return values.reshape(len(FEATURES), resolution, resolution)
+
+
+def output_values(snap, loss, classes):
+    """The output over the plane on the colour scale: (R, R) in [-1, 1], or (k, R, R) probabilities."""
+    out = snap.output_map.astype(np.float64)
+    if loss == "softmax_crossentropy":
+        e = np.exp(out - out.max(axis=0))
+        return e / e.sum(axis=0)
+    if loss == "binary_crossentropy":
+        return 2.0 / (1.0 + np.exp(-out[0])) - 1.0
+    return out[0]
+
+
+def _points(points, labels):
+    if points is None or len(points) == 0:
+        return []
+    return np.column_stack([np.round(points, 2), np.round(labels, 3)]).tolist()
+
+
+def dense_layers(snap):
+    """Engine indices of the dense layers, in order (the last one is the output)."""
+    return [i for i, kind, _, _ in snap.layers if kind == "dense"]
+
+
+def network_frame(snap, *, features, loss, classes, train=None, test=None,
+                  discretize=False, interactive=True, frame=0, dropout=(), full=True):
+    """The JSON-able frame for ``ui/components/network_canvas.js``."""
+    plane = snap.plane
+    dense = dense_layers(snap)
+    stride = THUMB_STRIDE
+    inputs = feature_maps(plane.extent, plane.resolution)[:, ::stride, ::stride]
+    hidden = [snap.neuron_maps[i][:, ::stride, ::stride] for i in dense[:-1]]
+    maps = np.concatenate([h.reshape(len(h), -1) for h in hidden]) if hidden else np.zeros(0)
+    values = output_values(snap, loss, classes)
+    output = quantise(values, 0.0, 1.0) if values.ndim == 3 else quantise(values)
+    acts = {i: act for i, _, act, _ in snap.layers}
+    dead = snap.dead_units
+    layers = []
+    for k, i in enumerate(dense):
+        W, b = snap.params[f"{i}.W"], snap.params[f"{i}.b"]
+        layers.append({
+            "units": int(W.shape[1]), "activation": acts[i],
+            "weights": np.round(W.astype(np.float64), 4).tolist(),
+            "biases": np.round(b.astype(np.float64), 4).tolist(),
+            "dead": [bool(v) for v in dead[i]] if i in dead else [],
+            "dropout": float(dropout[k]) if k < len(dropout) else 0.0,
+        })
+    out = {
+        "frame": int(frame), "interactive": bool(interactive),
+        "palette": {"neg": palette.NEGATIVE, "mid": palette.MIDDLE, "pos": palette.POSITIVE,
+                    "classes": list(palette.CLASS_COLORS[:max(classes, 2)])},
+        "extent": float(plane.extent), "res": int(plane.resolution), "thumb": int(inputs.shape[-1]),
+        "inputs": [{"id": f, "label": FEATURE_LABELS[f], "active": f in features} for f in FEATURES],
+        "layers": layers,
+        "maps": _b64(quantise(maps)), "input_maps": _b64(quantise(inputs)),
+        "output": _b64(output), "output_channels": int(values.shape[0]) if values.ndim == 3 else 1,
+        "classes": int(classes), "discretize": bool(discretize),
+        "train": _points(*(train or (None, None))), "test": _points(*(test or (None, None))),
+        "step": int(snap.step), "epoch": int(snap.epoch),
+    }
+    if not full:
+        for key in STATIC_KEYS:
+            del out[key]
+    return out

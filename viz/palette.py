@@ -1,0 +1,33 @@
+"""The playground's colours, shared by every figure and the canvas views.
+
+Negative values are orange, positive blue, zero a light grey, as in
+TensorFlow Playground; a third class is green.
+"""
+import numpy as np
+
+NEGATIVE = "#f59322"
+MIDDLE = "#e8eaeb"
+POSITIVE = "#0877bd"
+CLASS_COLORS = (POSITIVE, NEGATIVE, "#2ca25f")      # class 0, 1, 2 of a multi-class set
+TRAIN_COLOR, TEST_COLOR = "#1f77b4", "#d62728"       # curves
+DIVERGING = [[0.0, NEGATIVE], [0.5, MIDDLE], [1.0, POSITIVE]]   # Plotly colorscale on [-1, 1]
+
+
+def _rgb(hex_color):
+    return np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)], float)
+
+
+def diverging_rgb(values):
+    """RGB uint8 (..., 3) for values in [-1, 1] (clipped) on the orange-grey-blue scale."""
+    v = np.clip(np.asarray(values, float), -1, 1)[..., None]
+    neg, mid, pos = _rgb(NEGATIVE), _rgb(MIDDLE), _rgb(POSITIVE)
+    rgb = np.where(v < 0, mid + (neg - mid) * -v, mid + (pos - mid) * v)
+    return rgb.round().astype(np.uint8)
+
+
+def class_rgb(probabilities):
+    """RGB uint8 (..., 3) mixing the class colours by probability (classes on axis 0)."""
+    p = np.moveaxis(np.asarray(probabilities, float), 0, -1)
+    colors = np.stack([_rgb(c) for c in CLASS_COLORS[:p.shape[-1]]])
+    mixed = p @ colors + (1 - p.sum(-1, keepdims=True)) * _rgb(MIDDLE)
+    return np.clip(mixed, 0, 255).round().astype(np.uint8)
