@@ -13,7 +13,7 @@ with c1.container(border=True):
     st.subheader("Multi-layer perceptron")
     st.write("Classify 2-D points: circles, spirals, moons. See each neuron's view of the plane, "
              "the decision boundary forming, the gradient flowing back.")
-    st.page_link("app_pages/mlp.py", label="Open the MLP playground", icon="➡️")
+    st.page_link("app_pages/mlp.py", label="Open the MLP playground", icon=":material/arrow_forward:")
 with c2.container(border=True):
     st.subheader("Convolutional network")
     st.write("Handwritten digits (MNIST): watch kernels turn into edge detectors. *In the works.*")

@@ -35,7 +35,7 @@ with st.sidebar:
     st.subheader("Classroom")
     controls.presenter_controls()
 
-st.title("Multi-layer perceptron")
+st.header("Multi-layer perceptron", anchor=False)
 
 
 def toggle_play():
@@ -51,34 +51,34 @@ def reset():
     run.rebuild()
 
 
-buttons = st.columns([1.2, 1, 1, 6])
-buttons[0].button("Pause" if run.playing else "Play", key="play", type="primary",
-                  icon=":material/pause:" if run.playing else ":material/play_arrow:",
-                  on_click=toggle_play, use_container_width=True, disabled=run.snap.diverged)
-buttons[1].button("Step", key="step", icon=":material/skip_next:", on_click=step_epoch, use_container_width=True,
-                  help="Train one epoch", disabled=run.snap.diverged)
-buttons[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=reset, use_container_width=True,
-                  help="New starting weights from the seed")
+row = st.columns([1.1, 1, 1, 1.3, 1.3, 1.8], vertical_alignment="center")
+row[0].button("Pause" if run.playing else "Play", key="play", type="primary",
+              icon=":material/pause:" if run.playing else ":material/play_arrow:",
+              on_click=toggle_play, use_container_width=True, disabled=run.snap.diverged)
+row[1].button("Step", key="step", icon=":material/skip_next:", on_click=step_epoch,
+              use_container_width=True, help="Train one epoch", disabled=run.snap.diverged)
+row[2].button("Reset", key="reset", icon=":material/restart_alt:", on_click=reset,
+              use_container_width=True, help="New starting weights from the seed")
+controls.view_controls(row[3:])
 if run.snap.diverged:
-    st.error(run.snap.reason, icon="💥")
+    st.error(run.snap.reason, icon=":material/error:")
     st.button("Reset the network", key="reset_diverged", on_click=reset, type="primary")
-
 if "training" not in hidden:
     controls.training_controls(run)
-if "network" not in hidden:
-    controls.network_controls(run)
 
 live(run.playing, lambda: view.make_slots(s),
      lambda slots, interactive: view.draw(run, slots, interactive, scale=1.25 if s.present else 1.0),
      lambda: view.advance(run))
-controls.view_toggles()
 
+if "network" not in hidden:
+    with st.expander("Network details: layers, per-layer activation and dropout, initial weights"):
+        controls.network_controls(run)
 if "downloads" not in hidden:
     c1, c2, c3 = st.columns(3)
     c1.download_button("Weights (.npz)", run.weights_npz, "weights.npz", "application/octet-stream",
-                       use_container_width=True)
+                       icon=":material/download:", use_container_width=True)
     c2.download_button("Weights (.json)", run.weights_json, "weights.json", "application/json",
-                       use_container_width=True)
+                       icon=":material/download:", use_container_width=True)
     c3.download_button("Setup (.json)", lambda: run.setup_json(st.context.url), "setup.json",
-                       "application/json", use_container_width=True)
+                       "application/json", icon=":material/download:", use_container_width=True)
 mlp_explanations()

@@ -37,7 +37,8 @@ OBSERVE = """() => {
   let last = value('Step');
   new MutationObserver(() => {
     const step = value('Step');
-    if (step !== last) { last = step; window.__updates.push([performance.now(), +step]); }
+    // an element being rebuilt is briefly empty: that is not an update
+    if (step && step !== last) { last = step; window.__updates.push([performance.now(), +step]); }
   }).observe(document.querySelector('[data-testid=stMain]'), {subtree: true, childList: true, characterData: true});
 }"""
 

@@ -26,7 +26,7 @@ def _register(name):
 _network = _register("network_canvas")
 _charts = _register("line_charts")
 _picker = _register("image_picker")
-NETWORK_EVENTS = ("feature", "edit", "plot_click")
+NETWORK_EVENTS = ("feature", "edit", "plot_click", "shape")
 
 
 def _handler(key, event, on_event):

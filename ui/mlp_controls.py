@@ -104,7 +104,8 @@ def data_controls(run, dataset_items):
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     c1.number_input("Seed", 0, 99999, key=_key("seed"), on_change=_changed,
                     help="Same seed, same data and same starting weights.")
-    c2.button("Regenerate", help="New random data (a new seed)", use_container_width=True,
+    c2.button("New", icon=":material/casino:", help="Regenerate: new random data (a new seed)",
+              use_container_width=True,
               on_click=lambda: apply(replace(st.session_state.mlp_run.settings, seed=random.randrange(100000))))
 
 
@@ -204,30 +205,31 @@ def training_controls(run):
 
 
 def network_controls(run):
+    """The network's shape by keyboard (the canvas has +/- buttons), per-layer settings, initialisation."""
     s = run.settings
-    cols = st.columns([1.3] + [1] * MAX_LAYERS)
+    cols = st.columns(MAX_LAYERS + 1)
     cols[0].number_input("Hidden layers", 0, MAX_LAYERS, key=_key("layers"), on_change=_changed)
     for i in range(len(s.hidden)):
-        cols[i + 1].number_input(f"Layer {i + 1} neurons", 1, MAX_UNITS, key=_key(f"units_{i}"),
-                                 on_change=_changed)
+        cols[i + 1].number_input(f"Layer {i + 1}", 1, MAX_UNITS, key=_key(f"units_{i}"), on_change=_changed,
+                                 help=f"Neurons in hidden layer {i + 1}")
     if s.hidden:
-        with st.expander("Per-layer activation and dropout"):
-            cols = st.columns(len(s.hidden))
-            for i, col in enumerate(cols):
-                col.selectbox(f"Layer {i + 1}", [ALL_LAYERS] + list(engine.ACTIVATIONS),
-                              key=_key(f"act_{i}"), on_change=_changed,
-                              format_func=lambda a: ACT_LABELS.get(a, a))
-                col.slider("Dropout", 0.0, MAX_DROPOUT, step=0.05, key=_key(f"drop_{i}"),
-                           on_change=_changed)
-        init = FIELDS["init"]
-        st.radio("Initial weights", init.bounds, key=_key("init"), horizontal=True, on_change=_changed,
-                 format_func={"auto": "He / Glorot (by activation)",
-                              "uniform": "Uniform ±0.5 (TensorFlow Playground)"}.get)
+        cols = st.columns(MAX_LAYERS + 1)
+        cols[0].markdown("**Activation**<br>**Dropout**", unsafe_allow_html=True)
+        for i in range(len(s.hidden)):
+            cols[i + 1].selectbox(f"Activation {i + 1}", [ALL_LAYERS] + list(engine.ACTIVATIONS),
+                                  key=_key(f"act_{i}"), on_change=_changed, label_visibility="collapsed",
+                                  format_func=lambda a: "as all" if a == ALL_LAYERS else ACT_LABELS[a])
+            cols[i + 1].slider(f"Dropout {i + 1}", 0.0, MAX_DROPOUT, step=0.05, key=_key(f"drop_{i}"),
+                               on_change=_changed, label_visibility="collapsed")
+    st.radio("Initial weights", FIELDS["init"].bounds, key=_key("init"), horizontal=True, on_change=_changed,
+             format_func={"auto": "He / Glorot (by activation)",
+                          "uniform": "Uniform ±0.5 (TensorFlow Playground)"}.get)
 
 
-def view_toggles():
-    c1, c2, c3 = st.columns([1, 1, 2])
-    c1.toggle("Show test data", key=_key("show_test"), on_change=_changed)
-    c2.toggle("Discretize output", key=_key("discretize"), on_change=_changed)
-    c3.select_slider("Speed (epochs per frame)", SPEEDS, key=_key("speed"), on_change=_changed,
-                     format_func=lambda v: f"{v:g}")
+def view_controls(cols):
+    """Show test data, discretize output and speed, in the given three columns."""
+    cols[0].toggle("Show test data", key=_key("show_test"), on_change=_changed)
+    cols[1].toggle("Discretize output", key=_key("discretize"), on_change=_changed)
+    cols[2].selectbox("Speed", SPEEDS, key=_key("speed"), on_change=_changed, label_visibility="collapsed",
+                      format_func=lambda v: f"{v:g} epoch{'s' if v != 1 else ''} per frame",
+                      help="Epochs trained between two pictures while playing")

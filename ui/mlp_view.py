@@ -8,13 +8,13 @@ from viz.curves import accuracy_chart, gradient_chart, loss_chart
 
 from .canvas import frame_channel, line_charts, network_canvas
 from .mlp_controls import add_point_label, apply
+from .settings import MAX_LAYERS, MAX_UNITS
 from .state import say
 
 def make_slots(settings):
     hidden = set(settings.hide) if settings.present else set()
     slots = SimpleNamespace(count=-1, charts=[c for c in ("curves", "gradients") if c not in hidden])
-    cols = st.columns(5)
-    slots.metrics = [c.empty() for c in cols]
+    slots.metric_cols = st.columns(5)        # filled by the first draw: an empty slot would blink
     slots.send_frame = frame_channel("frames-mlp")
     network_canvas("frames-mlp", key="network", on_event=_on_canvas_event)
     st.caption("Each tile shows what a neuron outputs over the whole input plane (blue positive, "
@@ -43,8 +43,11 @@ def draw(run, slots, interactive, scale=1.0):
     values = [("Epoch", f"{snap.epoch:,}"), ("Step", f"{snap.step:,}"),
               ("Train loss", f"{snap.train_loss:.3f}"), ("Test loss", f"{snap.test_loss:.3f}"),
               ("Test accuracy", acc)]
-    for slot, (label, value) in zip(slots.metrics, values):
-        slot.metric(label, value)
+    if slots.count == 0:
+        slots.metrics = [col.metric(label, value) for col, (label, value) in zip(slots.metric_cols, values)]
+    else:
+        for slot, (label, value) in zip(slots.metrics, values):
+            slot.metric(label, value)
     adding = add_point_label(run) is not None
     slots.send_frame(run.frame_data(interactive=interactive, adding=adding, scale=scale,
                                     full=slots.count == 0))
@@ -76,6 +79,9 @@ def _on_canvas_event(event, value):
         features = tuple(f for f in s.features if f != value) if value in s.features else s.features + (value,)
         apply(replace(s, features=features))
         st.session_state.rerun_app = True          # the feature pills live outside the fragment
+    elif event == "shape":
+        apply(reshaped(run.settings, int(value["layer"]), int(value["delta"])))
+        st.session_state.rerun_app = True          # the layer widgets live outside the fragment
     elif event == "edit":
         run.edit_param(int(value["layer"]), value["name"], int(value["i"]), int(value["j"]), float(value["value"]))
     elif event == "plot_click":
@@ -85,6 +91,17 @@ def _on_canvas_event(event, value):
             st.session_state.rerun_app = True
         else:
             run.add_point(float(value["x"]), float(value["y"]), label)
+
+
+def reshaped(s, layer, delta):
+    """Settings with one hidden layer more or fewer (layer -1), or one neuron more or fewer in ``layer``."""
+    hidden = list(s.hidden)
+    if layer < 0:
+        hidden = hidden + [2] if delta > 0 else hidden[:-1]
+    else:
+        hidden[layer] += delta
+    hidden = [min(max(u, 1), MAX_UNITS) for u in hidden][:MAX_LAYERS]
+    return replace(s, hidden=tuple(hidden))
 
 
 def advance(run):

@@ -10,6 +10,20 @@ function niceTicks(lo, hi, n) {
   return out;
 }
 
+function logTicks(lo, hi) {  // lo, hi are log10 of the range: powers of ten, or 1-2-5 steps within a decade
+  const out = [];
+  for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) for (const m of hi - lo < 1.5 ? [1, 2, 5] : [1]) {
+    const v = m * Math.pow(10, e);
+    if (Math.log10(v) >= lo - 1e-9 && Math.log10(v) <= hi + 1e-9) out.push(v);
+  }
+  return out;
+}
+
+function logLabel(v) {
+  const e = Math.floor(Math.log10(v) + 1e-9), m = Math.round(v / Math.pow(10, e));
+  return e >= -2 && e <= 3 ? String(+v.toPrecision(2)) : `${m === 1 ? "" : m + "·"}1e${e}`;
+}
+
 function fmt(v, c) {
   if (v === null || v === undefined) return "–";
   if (c.percent) return (100 * v).toFixed(1) + "%";
@@ -42,12 +56,11 @@ function drawChart(st, c, k) {
     ctx.fillStyle = muted; ctx.fillText(s.name, lx + 18, 28); lx += 26 + ctx.measureText(s.name).width;
   }
   ctx.strokeStyle = "#e6e9ef"; ctx.lineWidth = 1; ctx.fillStyle = muted;
-  const yt = c.log ? niceTicks(Math.floor(F.lo), Math.ceil(F.hi), 4).filter((v) => v >= F.lo - 1e-9 && v <= F.hi + 1e-9).map((v) => Math.pow(10, v))
-                   : niceTicks(F.lo, F.hi, 4);
+  const yt = c.log ? logTicks(F.lo, F.hi) : niceTicks(F.lo, F.hi, 4);
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
   for (const v of yt) {
     const y = F.sy(v); ctx.beginPath(); ctx.moveTo(box.x, y); ctx.lineTo(box.x + box.w, y); ctx.stroke();
-    ctx.fillText(c.percent ? Math.round(100 * v) + "%" : c.log ? `1e${Math.round(Math.log10(v))}` : +v.toPrecision(3), box.x - 5, y);
+    ctx.fillText(c.percent ? Math.round(100 * v) + "%" : c.log ? logLabel(v) : +v.toPrecision(3), box.x - 5, y);
   }
   ctx.textAlign = "center"; ctx.textBaseline = "top";
   for (const v of niceTicks(F.xmin, F.xmax, 5)) ctx.fillText(String(v), F.sx(v), box.y + box.h + 5);

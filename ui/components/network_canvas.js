@@ -1,7 +1,8 @@
 // The MLP's network and output plane on one canvas (TensorFlow Playground's view).
 // Python sends a compact frame (viz/network_view.py); clicks go back as triggers:
 // "feature" (toggle an input), "edit" (a weight or bias), "plot_click" (a point).
-const TILE = 34, GAP = 12, HEAD = 46, LABEL_W = 58, MARGIN = 12;
+const TILE = 34, GAP = 12, HEAD = 84, LABEL_W = 58, MARGIN = 12, BTN = 18;
+const MAX_LAYERS = 6, MAX_UNITS = 8;
 const STATIC = ["input_maps", "train", "test"];  // left out of frames that do not change them
 
 function lut(p) {
@@ -45,7 +46,37 @@ function layout(d, width) {
     const top = HEAD + ((rows - count) * (s + gap)) / 2;
     return Array.from({ length: count }, (_, r) => ({ x: xs[c], y: top + r * (s + gap) }));
   });
-  return { s, width, height, columns, plot: { x: plotX, y: plotY, size: plot } };
+  // +/- buttons: the number of hidden layers on top, the neurons above each hidden layer
+  const hidden = d.layers.length - 1, buttons = [];
+  const button = (x, y, delta, action, tip) => buttons.push({ x, y, delta, action, tip });
+  const first = xs[hidden ? 1 : 0] + s / 2, lastX = xs[hidden ? hidden : n] + s / 2, mid = (first + lastX) / 2;
+  button(mid - 78, 4, -1, { layer: -1, delta: -1 }, "remove a hidden layer");
+  button(mid + 60, 4, 1, { layer: -1, delta: 1 }, "add a hidden layer");
+  for (let k = 0; k < hidden; k++) {
+    const x = xs[k + 1] + s / 2;
+    button(x - BTN - 2, 30, -1, { layer: k, delta: -1 }, `remove a neuron from layer ${k + 1}`);
+    button(x + 2, 30, 1, { layer: k, delta: 1 }, `add a neuron to layer ${k + 1}`);
+  }
+  return { s, width, height, columns, buttons, hiddenMid: mid, plot: { x: plotX, y: plotY, size: plot } };
+}
+
+function drawButtons(st) {
+  const ctx = st.ctx, d = st.data, hidden = d.layers.length - 1;
+  for (const b of st.L.buttons) {
+    const units = b.action.layer >= 0 ? d.layers[b.action.layer].units : hidden;
+    const limit = b.action.layer >= 0 ? MAX_UNITS : MAX_LAYERS, lowest = b.action.layer >= 0 ? 1 : 0;
+    b.enabled = b.delta > 0 ? units < limit : units > lowest;
+    ctx.globalAlpha = b.enabled ? 1 : 0.3;
+    ctx.fillStyle = "#f0f2f6"; ctx.strokeStyle = "#b9bec9"; ctx.lineWidth = 1;
+    ctx.beginPath(); ctx.arc(b.x + BTN / 2, b.y + BTN / 2, BTN / 2, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+    ctx.strokeStyle = "#31333f"; ctx.lineWidth = 1.6; ctx.beginPath();
+    ctx.moveTo(b.x + 5, b.y + BTN / 2); ctx.lineTo(b.x + BTN - 5, b.y + BTN / 2);
+    if (b.delta > 0) { ctx.moveTo(b.x + BTN / 2, b.y + 5); ctx.lineTo(b.x + BTN / 2, b.y + BTN - 5); }
+    ctx.stroke(); ctx.globalAlpha = 1;
+  }
+  ctx.fillStyle = getComputedStyle(st.root).color; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+  ctx.font = `600 12px ${getComputedStyle(st.root).fontFamily}`;
+  ctx.fillText(`${hidden} HIDDEN LAYER${hidden === 1 ? "" : "S"}`, st.L.hiddenMid - 9 + BTN / 2, 4 + BTN / 2);
 }
 
 function bezier(a, b, t) {
@@ -126,12 +157,13 @@ function draw(st) {
     const x = col[0].x + L.s / 2, dead = layer.dead.filter(Boolean).length;
     ctx.textAlign = "center"; ctx.textBaseline = "alphabetic"; ctx.fillStyle = txt;
     const name = isOut ? "output" : `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
-    ctx.fillText(name, x, 16);
+    ctx.fillText(name, x, 58);
     ctx.fillStyle = "#808495";
-    ctx.fillText(layer.activation + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, 30);
-    if (dead) { ctx.fillStyle = "#c0392b"; ctx.fillText(`${dead} dead`, x, 43); }
+    ctx.fillText(layer.activation + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, 71);
+    if (dead) { ctx.fillStyle = "#c0392b"; ctx.fillText(`${dead} dead`, x, 83); }
   });
-  ctx.textAlign = "center"; ctx.fillStyle = txt; ctx.fillText("features", L.columns[0][0].x + L.s / 2 - 10, 16);
+  ctx.textAlign = "center"; ctx.fillStyle = txt; ctx.fillText("features", L.columns[0][0].x + L.s / 2 - 10, 58);
+  drawButtons(st);
   drawPlot(st, colors);
 }
 
@@ -188,11 +220,12 @@ function drawPlot(st, colors) {
     ctx.textAlign = "center"; ctx.textBaseline = "top";
   }
   ctx.textBaseline = "alphabetic"; ctx.fillStyle = getComputedStyle(st.root).color;
-  ctx.fillText(`output · epoch ${d.epoch}`, P.x + P.size / 2, 16);
+  ctx.fillText(`output · epoch ${d.epoch}`, P.x + P.size / 2, P.y - 10);
 }
 
-function hit(st, mx, my) {  // what is under the mouse: a tile, a link or the plot
+function hit(st, mx, my) {  // what is under the mouse: a button, a tile, a link or the plot
   const L = st.L, d = st.data;
+  for (const b of L.buttons) if (Math.hypot(mx - b.x - BTN / 2, my - b.y - BTN / 2) <= BTN / 2 + 2) return { kind: "button", b };
   for (let c = 0; c < L.columns.length; c++) for (let r = 0; r < L.columns[c].length; r++) {
     const p = L.columns[c][r];
     if (mx >= p.x && mx <= p.x + L.s && my >= p.y && my <= p.y + L.s) return c === 0 ? { kind: "input", r } : { kind: "neuron", k: c - 1, j: r };
@@ -216,6 +249,7 @@ function neuronName(d, k, j) {
 
 function describe(st, h) {
   const d = st.data;
+  if (h.kind === "button") return h.b.enabled ? h.b.tip : `${h.b.tip}: at the limit`;
   if (h.kind === "input") { const f = d.inputs[h.r]; return `${f.label}: ${f.active ? "on" : "off"} (click to toggle)`; }
   if (h.kind === "neuron") {
     const layer = d.layers[h.k], dead = layer.dead[h.j] ? "<br>dead: never active on the training data" : "";
@@ -244,7 +278,8 @@ function install(st) {
   canvas.addEventListener("click", (e) => {
     const [mx, my] = pos(e), h = hit(st, mx, my), d = st.data;
     if (!h || !d.interactive) return;
-    if (h.kind === "input") st.trigger("feature", d.inputs[h.r].id);
+    if (h.kind === "button") { if (h.b.enabled) st.trigger("shape", h.b.action); }
+    else if (h.kind === "input") st.trigger("feature", d.inputs[h.r].id);
     else if (h.kind === "plot") st.trigger("plot_click", { x: +h.x.toFixed(3), y: +h.y.toFixed(3) });
     else {
       const target = h.kind === "link" ? { layer: h.l.k, name: "W", i: h.l.i, j: h.l.j, value: h.l.w }
