@@ -11,10 +11,8 @@ BASE_CSS = """
 
 PRESENTER_CSS = """
 <style>
-html, body, [class*="st-"] { font-size: 1.18rem; }
-[data-testid="stMetricValue"] { font-size: 2.4rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.15rem; }
-h1 { font-size: 2.6rem; }
+html { font-size: 20px; }
+[data-testid="stMetricValue"] { font-size: 2.2rem; }
 </style>
 """
 

@@ -23,11 +23,3 @@ def diverging_rgb(values):
     neg, mid, pos = _rgb(NEGATIVE), _rgb(MIDDLE), _rgb(POSITIVE)
     rgb = np.where(v < 0, mid + (neg - mid) * -v, mid + (pos - mid) * v)
     return rgb.round().astype(np.uint8)
-
-
-def class_rgb(probabilities):
-    """RGB uint8 (..., 3) mixing the class colours by probability (classes on axis 0)."""
-    p = np.moveaxis(np.asarray(probabilities, float), 0, -1)
-    colors = np.stack([_rgb(c) for c in CLASS_COLORS[:p.shape[-1]]])
-    mixed = p @ colors + (1 - p.sum(-1, keepdims=True)) * _rgb(MIDDLE)
-    return np.clip(mixed, 0, 255).round().astype(np.uint8)

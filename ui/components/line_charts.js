@@ -56,7 +56,8 @@ function drawChart(st, c, k) {
     ctx.fillStyle = muted; ctx.fillText(s.name, lx + 18, 28); lx += 26 + ctx.measureText(s.name).width;
   }
   ctx.strokeStyle = "#e6e9ef"; ctx.lineWidth = 1; ctx.fillStyle = muted;
-  const yt = c.log ? logTicks(F.lo, F.hi) : niceTicks(F.lo, F.hi, 4);
+  const empty = !c.series.some((s) => s.values.some((v) => v !== null));
+  const yt = empty ? [] : c.log ? logTicks(F.lo, F.hi) : niceTicks(F.lo, F.hi, 4);
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
   for (const v of yt) {
     const y = F.sy(v); ctx.beginPath(); ctx.moveTo(box.x, y); ctx.lineTo(box.x + box.w, y); ctx.stroke();
@@ -66,6 +67,10 @@ function drawChart(st, c, k) {
   for (const v of niceTicks(F.xmin, F.xmax, 5)) ctx.fillText(String(v), F.sx(v), box.y + box.h + 5);
   ctx.fillText("Epoch", box.x + box.w / 2, box.y + box.h + 17);
   ctx.strokeStyle = "#c4c9d4"; ctx.strokeRect(box.x, box.y, box.w, box.h);
+  if (!c.series.some((s) => s.values.some((v) => v !== null && (!c.log || v > 0)))) {
+    ctx.fillStyle = muted; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+    ctx.fillText("appears after the first epoch", box.x + box.w / 2, box.y + box.h / 2);
+  }
   for (const s of c.series) {
     ctx.strokeStyle = s.color; ctx.lineWidth = 2; ctx.beginPath();
     let pen = false;

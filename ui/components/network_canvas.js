@@ -34,7 +34,7 @@ function image(size, fill) {  // an offscreen canvas filled pixel by pixel: fill
 }
 
 function layout(d, width) {
-  const s = TILE * (d.scale || 1), gap = GAP * (d.scale || 1);
+  const s = TILE, gap = GAP;
   const rows = Math.max(d.inputs.length, ...d.layers.map((l) => l.units));
   const height = HEAD + rows * (s + gap) + 24;
   const plot = Math.max(180, Math.min(height - HEAD - 24, width * 0.34, 380));
@@ -98,14 +98,14 @@ function links(d, L) {  // every weight as a curve from a source tile to a targe
 
 function draw(st) {
   const d = st.data, ctx = st.ctx, L = st.L, pal = d.palette, colors = lut(pal);
-  const dpr = window.devicePixelRatio || 1;
-  st.canvas.width = L.width * dpr; st.canvas.height = L.height * dpr;
-  st.canvas.style.height = L.height + "px";
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const dpr = window.devicePixelRatio || 1, z = st.zoom;
+  st.canvas.width = L.width * z * dpr; st.canvas.height = L.height * z * dpr;
+  st.canvas.style.height = L.height * z + "px";
+  ctx.setTransform(dpr * z, 0, 0, dpr * z, 0, 0);
   ctx.clearRect(0, 0, L.width, L.height);
   const font = getComputedStyle(st.root).fontFamily || "sans-serif";
   const txt = getComputedStyle(st.root).color || "#31333f";
-  ctx.font = `${12 * (d.scale || 1)}px ${font}`;
+  ctx.font = `12px ${font}`;
   // links first, under the tiles
   const wmax = 3;
   for (const l of st.links) {
@@ -202,7 +202,7 @@ function drawPlot(st, colors) {
   const d = st.data, ctx = st.ctx, P = st.L.plot;
   ctx.drawImage(st.plotImage, P.x, P.y, P.size, P.size);
   ctx.strokeStyle = "#888"; ctx.lineWidth = 1; ctx.strokeRect(P.x, P.y, P.size, P.size);
-  const r = 3.2 * (d.scale || 1);
+  const r = 3.2;
   for (const [pts, edge] of [[d.train, "#fff"], [d.test, "#111"]]) {
     for (const [x, y, label] of pts) {
       const p = toPlot(st, x, y);
@@ -265,14 +265,15 @@ function describe(st, h) {
 
 function install(st) {
   const { canvas, tip, edit } = st;
-  const pos = (e) => { const r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+  // mouse position in layout units (the canvas is drawn zoomed by st.zoom)
+  const pos = (e) => { const r = canvas.getBoundingClientRect(); return [(e.clientX - r.left) / st.zoom, (e.clientY - r.top) / st.zoom]; };
   canvas.addEventListener("mousemove", (e) => {
     const [mx, my] = pos(e), h = hit(st, mx, my);
     canvas.style.cursor = h && st.data.interactive && h.kind !== "plot" ? "pointer" : h && h.kind === "plot" && st.data.adding ? "crosshair" : "default";
     if (!h) { tip.style.display = "none"; return; }
     tip.innerHTML = describe(st, h); tip.style.display = "block";
-    const left = Math.min(mx + 14, st.L.width - tip.offsetWidth - 4);
-    tip.style.left = left + "px"; tip.style.top = my + 14 + "px";
+    const left = Math.min(mx * st.zoom + 14, st.L.width * st.zoom - tip.offsetWidth - 4);
+    tip.style.left = left + "px"; tip.style.top = my * st.zoom + 14 + "px";
   });
   canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; });
   canvas.addEventListener("click", (e) => {
@@ -285,7 +286,7 @@ function install(st) {
       const target = h.kind === "link" ? { layer: h.l.k, name: "W", i: h.l.i, j: h.l.j, value: h.l.w }
                                        : { layer: h.k, name: "b", i: h.j, j: 0, value: d.layers[h.k].biases[h.j] };
       st.editing = target; edit.value = String(target.value);
-      edit.style.left = Math.min(mx, st.L.width - 100) + "px"; edit.style.top = my - 12 + "px";
+      edit.style.left = Math.min(mx * st.zoom, st.L.width * st.zoom - 100) + "px"; edit.style.top = my * st.zoom - 12 + "px";
       edit.style.display = "block"; edit.focus(); edit.select();
     }
   });
@@ -301,9 +302,14 @@ function install(st) {
   new ResizeObserver(() => { if (st.data) render(st); }).observe(st.root);
 }
 
+const DESIGN_WIDTH = 940;   // layout units; wider screens (and presenter mode) zoom the whole drawing
+
 function render(st) {
-  const width = Math.max(st.root.clientWidth, 640);
-  st.L = layout(st.data, width);
+  const available = Math.max(st.root.clientWidth, 600);
+  const tall = layout(st.data, DESIGN_WIDTH).height;       // keep the drawing within ~2/3 of the window's height
+  st.zoom = Math.min(Math.max(available / DESIGN_WIDTH, 0.8) * (st.data.scale || 1),
+                     Math.max((0.66 * window.innerHeight) / tall, 0.8), 1.8);
+  st.L = layout(st.data, available / st.zoom);
   st.links = links(st.data, st.L);
   st.plotImage = plotImage(st.data, lut(st.data.palette));
   st.ctx = st.canvas.getContext("2d");

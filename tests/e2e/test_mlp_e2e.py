@@ -1,0 +1,100 @@
+"""The MLP page in headless Chromium against the real `streamlit run app.py`."""
+import time
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from .conftest import screenshot
+from .harness import wait_until_idle
+
+pytestmark = pytest.mark.e2e
+
+CANVAS_SIZE = """() => Array.from(document.querySelectorAll('[data-testid=stBidiComponentIsolated]'))
+  .map(e => e.shadowRoot && e.shadowRoot.querySelector('.nnv canvas'))
+  .filter(Boolean).map(c => [c.width, c.height])"""
+
+
+def metric(page, label):
+    box = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    return box.locator("[data-testid=stMetricValue]").inner_text().replace(",", "")
+
+
+def test_page_loads_and_draws_the_network(open_page):
+    page = open_page("/mlp")
+    assert metric(page, "Epoch") == "0"
+    page.wait_for_function(f"() => ({CANVAS_SIZE})().some(([w, h]) => w > 300 && h > 300)", timeout=20_000)
+    screenshot(page, "mlp-1400x1000")
+
+
+def test_play_advances_and_pause_stops(open_page):
+    page = open_page("/mlp?data=spiral&net=8,8,8,8,8,8")
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
+                           ".find(e => e.innerText.startsWith('Epoch')); return m && +m.querySelector("
+                           "'[data-testid=stMetricValue]').innerText > 5; }", timeout=30_000)
+    screenshot(page, "mlp-playing")
+    page.get_by_role("button", name="Pause").click()
+    wait_until_idle(page)
+    time.sleep(0.5)
+    stopped = metric(page, "Step")
+    time.sleep(1.5)
+    assert metric(page, "Step") == stopped
+    assert int(stopped) > 100
+
+
+def test_a_copied_link_restores_the_settings(open_page):
+    page = open_page("/mlp?data=moons&net=5,3&act=relu")
+    page.get_by_role("button", name="Step").click()
+    wait_until_idle(page)
+    page.get_by_text("Network details").click()
+    page.get_by_label("Hidden layers").fill("3")
+    page.get_by_label("Hidden layers").press("Enter")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('net') === '5,3,2'", timeout=20_000)
+    query = parse_qs(urlparse(page.url).query)
+    assert query["data"] == ["moons"] and query["act"] == ["relu"] and query["net"][0].startswith("5,3,")
+    other = open_page(page.url.replace(page.url.split("/mlp")[0], ""))
+    assert parse_qs(urlparse(other.url).query) == query
+    other.get_by_text("Network details").click()
+    assert other.get_by_label("Hidden layers").input_value() == "3"
+    assert other.get_by_role("combobox", name="Activation", exact=True).input_value() == "ReLU"
+
+
+def test_bad_link_values_show_a_notice(open_page):
+    page = open_page("/mlp?noise=400&lr=fast")
+    text = page.locator("[data-testid=stAlert]").all_inner_texts()
+    assert any("noise=400" in t for t in text) and any("fast" in t for t in text)
+
+
+def upload(page, content, name):
+    page.get_by_text("Your own points").click()
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content.encode()}])
+    wait_until_idle(page)
+    time.sleep(0.5)
+
+
+def test_csv_upload_good_file(open_page):
+    page = open_page("/mlp")
+    rows = "\n".join(f"{x},{y},{1 if x * y > 0 else -1}" for x in range(-4, 5) for y in range(-4, 5) if x and y)
+    upload(page, "x1,x2,label\n" + rows, "quadrants.csv")
+    body = page.locator("[data-testid=stSidebar]").inner_text()
+    assert "Training on your data: 32 train and 32 test points" in body
+    assert "Loaded 64 points from quadrants.csv" in page.locator("[data-testid=stMain]").inner_text()
+
+
+def test_csv_upload_bad_file_leaves_the_run_alone(open_page):
+    page = open_page("/mlp")
+    page.get_by_role("button", name="Step").click()
+    wait_until_idle(page)
+    upload(page, "x1,x2,label\n1,2,1\n3,oops,-1\n0,0,1\n1,1,-1\n", "bad.csv")
+    error = page.locator("[data-testid=stSidebar] [data-testid=stAlert]").inner_text()
+    assert "bad.csv: row 3: x2 = 'oops' is not a number" in error
+    assert metric(page, "Epoch") == "1"
+
+
+def test_presenter_mode_on_a_projector(open_page):
+    page = open_page("/mlp?present=1&hide=data,training,downloads", width=1920, height=1080)
+    main = page.locator("[data-testid=stMain]").inner_text()
+    assert "Learning rate" not in main and "Weights (.npz)" not in main
+    assert page.locator("[data-testid=stSidebar]").get_by_text("Noise").count() == 0
+    screenshot(page, "mlp-presenter-1920x1080")

@@ -1,0 +1,39 @@
+"""Settings -> engine spec and the reset rule."""
+import engine
+from ui.settings import FIELDS, MlpSettings
+
+
+def test_default_spec_is_tf_playgrounds_network():
+    spec = MlpSettings().spec()
+    assert spec["input_shape"] == [2] and spec["loss"] == "mse"
+    assert [(l["units"], l["activation"]) for l in spec["layers"]] == [(4, "tanh"), (2, "tanh"), (1, "tanh")]
+    engine.build(spec)
+
+
+def test_per_layer_activation_and_dropout():
+    s = MlpSettings().with_(hidden=(3, 3), activation="relu", layer_acts=("sigmoid", ""), dropout=(0.0, 0.2))
+    layers = s.spec()["layers"]
+    assert [l["type"] for l in layers] == ["dense", "dense", "dropout", "dense"]
+    assert layers[0]["activation"] == "sigmoid" and layers[1]["activation"] == "relu"
+    assert layers[2]["rate"] == 0.2
+
+
+def test_losses_and_outputs():
+    ce = MlpSettings(loss="cross_entropy").spec()
+    assert ce["loss"] == "binary_crossentropy" and ce["layers"][-1]["activation"] == "linear"
+    three = MlpSettings().with_(dataset="spiral3").spec()
+    assert three["loss"] == "softmax_crossentropy" and three["layers"][-1]["units"] == 3
+    reg = MlpSettings().with_(problem="regression").spec()
+    assert reg["loss"] == "mse" and reg["layers"][-1]["activation"] == "linear"
+
+
+def test_only_resetting_fields_change_the_run_key():
+    base = MlpSettings()
+    for name, f in FIELDS.items():
+        if name in ("features", "hide", "hidden", "layer_acts", "dropout", "problem"):
+            continue
+        other = {"int": lambda v: v + 1, "bool": lambda v: not v,
+                 "choice": lambda v: [c for c in f.bounds if c != v][0],
+                 "ladder": lambda v: [c for c in f.bounds if c != v][0]}[f.kind](getattr(base, name))
+        changed = base.with_(**{name: other})
+        assert (changed.run_key() != base.run_key()) == f.resets, name
