@@ -44,19 +44,15 @@ def test_play_advances_and_pause_stops(open_page):
 
 def test_a_copied_link_restores_the_settings(open_page):
     page = open_page("/mlp?data=moons&net=5,3&act=relu")
-    page.get_by_role("button", name="Step").click()
-    wait_until_idle(page)
-    page.get_by_text("Network details").click()
-    page.get_by_label("Hidden layers").fill("3")
-    page.get_by_label("Hidden layers").press("Enter")
-    page.wait_for_function("() => new URLSearchParams(location.search).get('net') === '5,3,2'", timeout=20_000)
+    page.get_by_text("Discretize output").click()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('disc') === '1'", timeout=20_000)
     query = parse_qs(urlparse(page.url).query)
-    assert query["data"] == ["moons"] and query["act"] == ["relu"] and query["net"][0].startswith("5,3,")
-    other = open_page(page.url.replace(page.url.split("/mlp")[0], ""))
+    assert query == {"data": ["moons"], "net": ["5,3"], "act": ["relu"], "disc": ["1"]}
+    other = open_page("/mlp?" + urlparse(page.url).query)
     assert parse_qs(urlparse(other.url).query) == query
-    other.get_by_text("Network details").click()
-    assert other.get_by_label("Hidden layers").input_value() == "3"
+    assert other.get_by_label("Discretize output").is_checked()
     assert other.get_by_role("combobox", name="Activation", exact=True).input_value() == "ReLU"
+    assert other.locator(".picker button.on").get_attribute("title") == "Two moons"   # pierces the shadow root
 
 
 def test_bad_link_values_show_a_notice(open_page):
