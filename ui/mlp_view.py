@@ -91,6 +91,7 @@ def _on_canvas_event(event, value):
             st.session_state.rerun_app = True
         else:
             run.add_point(float(value["x"]), float(value["y"]), label)
+            st.session_state.rerun_app = True      # the sidebar reports the user's points
 
 
 def reshaped(s, layer, delta):

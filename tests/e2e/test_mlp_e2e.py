@@ -94,3 +94,44 @@ def test_presenter_mode_on_a_projector(open_page):
     assert "Learning rate" not in main and "Weights (.npz)" not in main
     assert page.locator("[data-testid=stSidebar]").get_by_text("Noise").count() == 0
     screenshot(page, "mlp-presenter-1920x1080")
+
+
+CANVAS_STATE = """() => { for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
+  const root = e.shadowRoot && e.shadowRoot.querySelector('.nnv');
+  if (root && root.__state && root.__state.L) {
+    const st = root.__state, r = st.canvas.getBoundingClientRect();
+    return {left: r.left, top: r.top, zoom: st.zoom, plot: st.L.plot, extent: st.data.extent,
+            link: st.links[0], w00: st.data.layers[0].weights[0][0], train: st.data.train.length,
+            adding: st.data.adding};
+  } } return null; }"""
+
+
+def canvas_state(page):
+    """The canvas's layout and data, once it has drawn (a full rerun briefly remounts it)."""
+    return page.wait_for_function(CANVAS_STATE, timeout=20_000).json_value()
+
+
+def test_clicking_the_output_adds_a_point(open_page):
+    page = open_page("/mlp")
+    page.get_by_text("Your own points").click()
+    page.locator("[data-testid=stSidebar]").get_by_text("Orange (−1)").click()
+    page.wait_for_function(f"() => ({CANVAS_STATE})()?.adding === true", timeout=20_000)
+    s = canvas_state(page)
+    plot, z = s["plot"], s["zoom"]
+    page.mouse.click(s["left"] + (plot["x"] + plot["size"] / 2) * z, s["top"] + (plot["y"] + plot["size"] / 2) * z)
+    page.wait_for_function(f"() => ({CANVAS_STATE})()?.train === {s['train'] + 1}", timeout=20_000)
+    assert "Training on your data: 251 train" in page.locator("[data-testid=stSidebar]").inner_text()
+
+
+def test_clicking_a_weight_edits_it(open_page):
+    page = open_page("/mlp")
+    s = canvas_state(page)
+    a, b, z = s["link"]["a"], s["link"]["b"], s["zoom"]
+    x = (a["x"] + b["x"]) / 2                                # the curve's midpoint lies halfway in both x and y
+    y = (a["y"] + b["y"]) / 2
+    page.mouse.click(s["left"] + x * z, s["top"] + y * z)
+    box = page.locator(".nnv input.edit")
+    box.wait_for(state="visible")
+    box.fill("2.5")
+    box.press("Enter")
+    page.wait_for_function(f"() => ({CANVAS_STATE})()?.w00 === 2.5", timeout=20_000)
