@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui.theme import style
+from ui.thumbnails import dataset_thumbnail
 
 style()
 st.title("Neural-network playground")
@@ -13,6 +14,8 @@ with c1.container(border=True):
     st.subheader("Multi-layer perceptron")
     st.write("Classify 2-D points: circles, spirals, moons. See each neuron's view of the plane, "
              "the decision boundary forming, the gradient flowing back.")
+    st.markdown(" ".join(f'<img src="{dataset_thumbnail(name)}" width="56" style="border-radius:6px" alt="{name}">'
+                         for name in ("circle", "xor", "spiral", "moons", "spiral3")), unsafe_allow_html=True)
     st.page_link("app_pages/mlp.py", label="Open the MLP playground", icon=":material/arrow_forward:")
 with c2.container(border=True):
     st.subheader("Convolutional network")

@@ -1,7 +1,9 @@
 """Custom canvas views (Streamlit components v2, inline JS: no build step).
 
-The JS and CSS live in ``ui/components/``. Component code is sent with every
-mount, so whole-line comments and indentation are stripped once at import.
+The JS and CSS live in ``ui/components/``; ``_shared.js`` is put in front of
+each component's JS (inline components cannot import one another). Component
+code is sent with every mount, so whole-line comments and indentation are
+stripped once at import.
 """
 import json
 from pathlib import Path
@@ -17,7 +19,7 @@ def _compact_js(source):
 
 
 def _register(name):
-    js = _compact_js((_DIR / f"{name}.js").read_text())
+    js = _compact_js((_DIR / "_shared.js").read_text() + (_DIR / f"{name}.js").read_text())
     css_path = _DIR / f"{name}.css"
     css = css_path.read_text() if css_path.exists() else None
     return st.components.v2.component(f"nnp_{name}", html="<div></div>", js=js, css=css)

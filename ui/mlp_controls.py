@@ -229,7 +229,8 @@ def network_controls(run):
 def view_controls(cols):
     """Show test data, discretize output and speed, in the given three columns."""
     cols[0].toggle("Show test data", key=_key("show_test"), on_change=_changed)
-    cols[1].toggle("Discretize output", key=_key("discretize"), on_change=_changed)
+    cols[1].toggle("Discretize output", key=_key("discretize"), on_change=_changed,
+                   disabled=st.session_state.mlp_run.settings.problem == "regression")
     cols[2].selectbox("Speed", SPEEDS, key=_key("speed"), on_change=_changed, label_visibility="collapsed",
                       format_func=lambda v: f"{v:g} epoch{'s' if v != 1 else ''} per frame",
                       help="Epochs trained between two pictures while playing")

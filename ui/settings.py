@@ -1,11 +1,11 @@
-"""Every setting of the MLP page: its type, default, bounds and URL name.
+"""Every setting of the MLP page: its type, bounds, URL name and default.
 
-One registry (``FIELDS``) drives the defaults, the URL codec, validation and
-the reset rule: a change to a field marked ``resets`` rebuilds the network and
-data; the others (learning rate, regularisation rate, batch size, ...) apply
-to the running network.
+``FIELDS`` drives the URL codec, validation and the reset rule; the defaults
+are the fields of ``MlpSettings``. A change to a field marked ``resets``
+rebuilds the network and data; the others (learning rate, regularisation rate,
+batch size, ...) apply to the running network.
 """
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 
 import engine
 from engine.data import DATASETS, FEATURES
@@ -24,63 +24,63 @@ CUSTOM = "custom"
 
 @dataclass(frozen=True)
 class Field:
-    kind: str            # int, float, bool, choice, ladder, multi, units, acts, rates
-    default: object
+    kind: str            # int, bool, choice, ladder, multi, units, acts, rates
     bounds: object = None     # (lo, hi) or allowed values
     url: str = ""
     resets: bool = False
 
 
 FIELDS = {
-    "dataset": Field("choice", "circle", tuple(DATASETS), "data", True),
-    "noise": Field("int", 0, (0, 50), "noise", True),
-    "train_pct": Field("int", 50, (10, 90), "train", True),
-    "seed": Field("int", 0, (0, 99999), "seed", True),
-    "features": Field("multi", ("x1", "x2"), tuple(FEATURES), "feat", True),
-    "hidden": Field("units", (4, 2), (1, MAX_UNITS), "net", True),
-    "activation": Field("choice", "tanh", tuple(engine.ACTIVATIONS), "act", True),
-    "layer_acts": Field("acts", (), tuple(engine.ACTIVATIONS), "acts", True),
-    "dropout": Field("rates", (), (0.0, MAX_DROPOUT), "drop", True),
-    "problem": Field("choice", "classification", PROBLEMS, "problem", True),
-    "loss": Field("choice", "mse", LOSS_CHOICES, "loss", True),
-    "init": Field("choice", "auto", INITS, "init", True),
-    "optimizer": Field("choice", "sgd", tuple(engine.OPTIMIZERS), "opt"),
-    "lr": Field("ladder", 0.03, LR_LADDER, "lr"),
-    "regularization": Field("choice", "none", REGULARIZATIONS, "reg"),
-    "reg_rate": Field("ladder", 0.0, REG_LADDER, "rate"),
-    "batch": Field("int", 10, (1, 64), "batch"),
-    "speed": Field("ladder", 1.0, SPEEDS, "speed"),
-    "show_test": Field("bool", False, None, "test"),
-    "discretize": Field("bool", False, None, "disc"),
-    "present": Field("bool", False, None, "present"),
-    "hide": Field("multi", (), HIDEABLE, "hide"),
+    "dataset": Field("choice", tuple(DATASETS), "data", True),
+    "noise": Field("int", (0, 50), "noise", True),
+    "train_pct": Field("int", (10, 90), "train", True),
+    "seed": Field("int", (0, 99999), "seed", True),
+    "features": Field("multi", tuple(FEATURES), "feat", True),
+    "hidden": Field("units", (1, MAX_UNITS), "net", True),
+    "activation": Field("choice", tuple(engine.ACTIVATIONS), "act", True),
+    "layer_acts": Field("acts", tuple(engine.ACTIVATIONS), "acts", True),
+    "dropout": Field("rates", (0.0, MAX_DROPOUT), "drop", True),
+    "problem": Field("choice", PROBLEMS, "problem", True),
+    "loss": Field("choice", LOSS_CHOICES, "loss", True),
+    "init": Field("choice", INITS, "init", True),
+    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt"),
+    "lr": Field("ladder", LR_LADDER, "lr"),
+    "regularization": Field("choice", REGULARIZATIONS, "reg"),
+    "reg_rate": Field("ladder", REG_LADDER, "rate"),
+    "batch": Field("int", (1, 64), "batch"),
+    "speed": Field("ladder", SPEEDS, "speed"),
+    "show_test": Field("bool", None, "test"),
+    "discretize": Field("bool", None, "disc"),
+    "present": Field("bool", None, "present"),
+    "hide": Field("multi", HIDEABLE, "hide"),
 }
 
 
 @dataclass(frozen=True)
 class MlpSettings:
-    dataset: str = FIELDS["dataset"].default
-    noise: int = FIELDS["noise"].default
-    train_pct: int = FIELDS["train_pct"].default
-    seed: int = FIELDS["seed"].default
-    features: tuple = FIELDS["features"].default
-    hidden: tuple = FIELDS["hidden"].default
-    activation: str = FIELDS["activation"].default
+    """The defaults are TensorFlow Playground's first screen."""
+    dataset: str = "circle"
+    noise: int = 0                  # percent
+    train_pct: int = 50
+    seed: int = 0
+    features: tuple = ("x1", "x2")
+    hidden: tuple = (4, 2)          # neurons per hidden layer
+    activation: str = "tanh"
     layer_acts: tuple = ()          # per hidden layer; "" means "as all layers"
     dropout: tuple = ()             # per hidden layer; missing means 0
-    problem: str = FIELDS["problem"].default
-    loss: str = FIELDS["loss"].default
-    init: str = FIELDS["init"].default
-    optimizer: str = FIELDS["optimizer"].default
-    lr: float = FIELDS["lr"].default
-    regularization: str = FIELDS["regularization"].default
-    reg_rate: float = FIELDS["reg_rate"].default
-    batch: int = FIELDS["batch"].default
-    speed: float = FIELDS["speed"].default
+    problem: str = "classification"
+    loss: str = "mse"
+    init: str = "auto"
+    optimizer: str = "sgd"
+    lr: float = 0.03
+    regularization: str = "none"
+    reg_rate: float = 0.0
+    batch: int = 10
+    speed: float = 1.0              # epochs per frame
     show_test: bool = False
     discretize: bool = False
     present: bool = False
-    hide: tuple = field(default=())
+    hide: tuple = ()
 
     def with_(self, **changes):
         return normalise(replace(self, **changes))
@@ -153,11 +153,7 @@ def normalise(s):
     acts = () if all(a in ("", s.activation) for a in acts) else acts
     drops = () if not any(drops) else drops
     if not s.features:
-        s = replace(s, features=FIELDS["features"].default)
+        s = replace(s, features=MlpSettings.features)
     s = replace(s, layer_acts=acts, dropout=drops,
                 features=tuple(f for f in FEATURES if f in s.features))
     return s
-
-
-def field_names():
-    return [f.name for f in fields(MlpSettings)]

@@ -110,8 +110,12 @@ def _loss_and_grads(prog, fprog, params, grads, x, y, acts, d_acts, cache, loss_
 
 @jit
 def _layer_grad_norms(grads, layer_ranges, out):
+    """Each layer's gradient norm into ``out``; returns the global norm (one pass)."""
+    total = 0.0
     for k in range(layer_ranges.shape[0]):
         out[k] = _global_norm(grads[layer_ranges[k, 0]:layer_ranges[k, 1]])
+        total += out[k] * out[k]
+    return np.sqrt(total)
 
 
 @jit
@@ -141,9 +145,8 @@ def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
         y = ybuf[:B * y_cols].reshape((out.shape[0], -1))
         loss = _loss_forward_backward(loss_code, out, y, d_out, True)
         _backward(prog, params, grads, acts, d_acts, cache, B)
-        norm = _global_norm(grads)
         losses_out[s] = loss
-        _layer_grad_norms(grads, layer_ranges, norms_out[s])
+        norm = _layer_grad_norms(grads, layer_ranges, norms_out[s])
         if not (np.isfinite(loss) and np.isfinite(norm)):
             return s
         _clip_by_global_norm(grads, norm, clip)

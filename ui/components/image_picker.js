@@ -1,12 +1,7 @@
 // A grid of clickable thumbnails; the clicked item's id goes back as the "pick" trigger.
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  let grid = parentElement.querySelector(".picker");
-  if (!grid) {
-    grid = document.createElement("div");
-    grid.className = "picker";
-    parentElement.appendChild(grid);
-  }
+  const grid = mountRoot(parentElement, "picker", "");
   grid.replaceChildren(...data.items.map((item) => {
     const b = document.createElement("button");
     b.className = item.id === data.selected ? "on" : "";

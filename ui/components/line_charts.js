@@ -1,6 +1,6 @@
 // Small line charts side by side (viz/curves.py), redrawn with every frame from
 // the channel; hovering shows every series' exact value at the nearest epoch.
-const H = 210, PAD = { l: 46, r: 10, t: 40, b: 30 }, GAP = 24;
+const H = 220, PAD = { l: 46, r: 10, t: 50, b: 30 }, GAP = 24;
 
 function niceTicks(lo, hi, n) {
   const span = hi - lo || 1, step0 = span / n, mag = Math.pow(10, Math.floor(Math.log10(step0)));
@@ -50,10 +50,12 @@ function drawChart(st, c, k) {
   ctx.font = `12px ${st.font}`;
   ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
   ctx.fillText(c.title, box.x - PAD.l + 4, 14);
-  let lx = box.x;   // legend
+  let lx = box.x, ly = 28;   // legend, wrapping onto a second line
   for (const s of c.series) {
-    ctx.fillStyle = s.color; ctx.fillRect(lx, 22, 14, 3);
-    ctx.fillStyle = muted; ctx.fillText(s.name, lx + 18, 28); lx += 26 + ctx.measureText(s.name).width;
+    const w = 26 + ctx.measureText(s.name).width;
+    if (lx + w > box.x + box.w + PAD.r && lx > box.x) { lx = box.x; ly += 13; }
+    ctx.fillStyle = s.color; ctx.fillRect(lx, ly - 6, 14, 3);
+    ctx.fillStyle = muted; ctx.fillText(s.name, lx + 18, ly); lx += w;
   }
   ctx.strokeStyle = "#e6e9ef"; ctx.lineWidth = 1; ctx.fillStyle = muted;
   const empty = !c.series.some((s) => s.values.some((v) => v !== null));
@@ -111,23 +113,9 @@ function render(st) {
   st.charts.forEach((c, k) => drawChart(st, c, k));
 }
 
-function poll(st) {
-  const box = document.querySelector(`.st-key-${st.channel}`), text = box ? box.textContent : "";
-  if (text && text !== st.text_) {
-    try { st.charts = JSON.parse(text).charts; st.text_ = text; render(st); } catch (err) { /* partial */ }
-  }
-  st.timer = requestAnimationFrame(() => poll(st));
-}
-
 export default function (component) {
   const { data, parentElement } = component;
-  let root = parentElement.querySelector(".lcs");
-  if (!root) {
-    root = document.createElement("div");
-    root.className = "lcs";
-    root.innerHTML = '<canvas aria-label="Training curves"></canvas><div class="tip"></div>';
-    parentElement.appendChild(root);
-  }
+  const root = mountRoot(parentElement, "lcs", '<canvas aria-label="Training curves"></canvas><div class="tip"></div>');
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"), tip: root.querySelector(".tip"), charts: [] });
   st.channel = data.channel;
   if (!st.timer) {
@@ -142,7 +130,7 @@ export default function (component) {
     });
     st.canvas.addEventListener("mouseleave", () => { st.hover = null; render(st); });
     new ResizeObserver(() => render(st)).observe(root);
-    poll(st);
+    pollChannel(st, (frame) => { st.charts = frame.charts; render(st); });
   }
   return () => { cancelAnimationFrame(st.timer); st.timer = null; };
 }

@@ -202,7 +202,7 @@ function drawPlot(st, colors) {
   const d = st.data, ctx = st.ctx, P = st.L.plot;
   ctx.drawImage(st.plotImage, P.x, P.y, P.size, P.size);
   ctx.strokeStyle = "#888"; ctx.lineWidth = 1; ctx.strokeRect(P.x, P.y, P.size, P.size);
-  const r = 3.2;
+  const r = 3.6;
   for (const [pts, edge] of [[d.train, "#fff"], [d.test, "#111"]]) {
     for (const [x, y, label] of pts) {
       const p = toPlot(st, x, y);
@@ -316,38 +316,20 @@ function render(st) {
   draw(st);
 }
 
-// Frames arrive through a hidden text element (the "channel"), not through the
-// component's own data: a component whose data changes is remounted by Streamlit,
-// while a text element updates in place many times a second.
-function poll(st) {
-  const box = document.querySelector(`.st-key-${st.channel}`);
-  const text = box ? box.textContent : "";
-  const head = text.slice(0, 40);
-  if (text && head !== st.head) {
-    try {
-      const frame = JSON.parse(text);
-      for (const key of STATIC) if (!(key in frame) && st.data) frame[key] = st.data[key];
-      st.data = frame;
-      st.head = head;
-      render(st);
-    } catch (err) { /* a frame still being written: try on the next tick */ }
-  }
-  st.timer = requestAnimationFrame(() => poll(st));
+function onFrame(st, frame) {
+  for (const key of STATIC) if (!(key in frame) && st.data) frame[key] = st.data[key];
+  st.data = frame;
+  render(st);
 }
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  let root = parentElement.querySelector(".nnv");
-  if (!root) {
-    root = document.createElement("div");
-    root.className = "nnv";
-    root.innerHTML = '<canvas aria-label="Network and output"></canvas><div class="tip"></div><input class="edit" type="text">';
-    parentElement.appendChild(root);
-  }
+  const root = mountRoot(parentElement, "nnv",
+    '<canvas aria-label="Network and output"></canvas><div class="tip"></div><input class="edit" type="text">');
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"),
     tip: root.querySelector(".tip"), edit: root.querySelector("input") });
   st.trigger = setTriggerValue;
   st.channel = data.channel;
-  if (!st.timer) { install(st); poll(st); }
+  if (!st.timer) { install(st); pollChannel(st, (frame) => onFrame(st, frame)); }
   return () => { cancelAnimationFrame(st.timer); st.timer = null; };
 }
