@@ -18,13 +18,21 @@ def live(playing, make_slots, draw, advance):
     """Show the live view. ``make_slots()`` lays out placeholders; when paused
     ``draw(slots, interactive=True)`` runs once; while playing each frame runs
     ``advance()`` then ``draw(slots, interactive=False)`` until the box ends or
-    ``advance`` returns False (then the whole page reruns)."""
+    ``advance`` returns False (then the whole page reruns).
+
+    In a full page run the view draws once and returns: the frames come from
+    the fragment's own reruns. (Frames drawn in a full run reappear for a moment
+    when the first fragment rerun starts, showing old values.)
+    """
+    st.session_state.live_full_run = True
+
     @st.fragment(run_every=RERUN_EVERY if playing else None)
     def view():
+        full_run = st.session_state.pop("live_full_run", False)
         if st.session_state.pop("rerun_app", False):
             st.rerun(scope="app")
         slots = make_slots()
-        if not playing:
+        if not playing or full_run:
             draw(slots, interactive=True)
             return
         beat = st.empty()

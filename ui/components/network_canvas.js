@@ -316,8 +316,17 @@ function render(st) {
   draw(st);
 }
 
+// Streamlit may remount the component (once when play starts), so the parts sent only once per
+// run are kept per channel on the window, where a new mount finds them.
+const SAVED = (window.__nnpStatic = window.__nnpStatic || {});
+
 function onFrame(st, frame) {
-  for (const key of STATIC) if (!(key in frame) && st.data) frame[key] = st.data[key];
+  const saved = SAVED[st.channel] || (SAVED[st.channel] = {});
+  for (const key of STATIC) {
+    if (key in frame) saved[key] = frame[key];
+    else if (key in saved) frame[key] = saved[key];
+    else return;                         // a partial frame before any full one: wait for the next
+  }
   st.data = frame;
   render(st);
 }
