@@ -71,7 +71,33 @@ def case_mlp_mnist():
     return tr, _torch_stepper(model, opt, torch.nn.functional.cross_entropy, x, y, 32)
 
 
-CASES = {"mlp-playground": case_mlp_playground, "mlp-mnist": case_mlp_mnist}
+CNN_MNIST = {"input_shape": [1, 28, 28], "loss": "softmax_crossentropy", "layers": [
+    {"type": "conv2d", "filters": 8, "kernel_size": 3, "padding": "same", "activation": "relu"},
+    {"type": "maxpool2d", "pool_size": 2},
+    {"type": "conv2d", "filters": 16, "kernel_size": 3, "padding": "same", "activation": "relu"},
+    {"type": "maxpool2d", "pool_size": 2},
+    {"type": "flatten"}, {"type": "dense", "units": 10}]}
+
+
+def torch_cnn():
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(), torch.nn.Linear(16 * 7 * 7, 10))
+
+
+def case_cnn_mnist():
+    x, y, xt, yt = mnist()
+    tr = engine.Trainer(engine.build(CNN_MNIST, seed=0), train=(x, y), optimizer="adam", lr=1e-3,
+                        batch_size=32, eval_every=10**12)
+    if torch is None:
+        return tr, None
+    model = torch_cnn()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return tr, _torch_stepper(model, opt, torch.nn.functional.cross_entropy, x, y, 32)
+
+
+CASES = {"mlp-playground": case_mlp_playground, "mlp-mnist": case_mlp_mnist, "cnn-mnist": case_cnn_mnist}
 
 
 def _torch_stepper(model, opt, loss_fn, x, y, batch):

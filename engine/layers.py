@@ -119,7 +119,85 @@ class Flatten(Layer):
         return (math.prod(self.in_shape),)
 
 
-LAYERS = {"dense": Dense, "dropout": Dropout, "flatten": Flatten}
+def _same_padding(size, k, stride):
+    """(output size, padding before) of TensorFlow's "same": extra padding goes after."""
+    out = -(-size // stride)
+    total = max((out - 1) * stride + k - size, 0)
+    return out, total // 2, total
+
+
+class Conv2D(Layer):
+    kind = P.CONV2D
+    weight_names = ("W",)
+
+    def output_shape(self):
+        if len(self.in_shape) != 3:
+            self.fail(f"expects images (channels, height, width), got {self.in_shape}")
+        C, H, W = self.in_shape
+        k, s = self.cfg["kernel_size"], self.cfg["stride"]
+        if self.cfg["padding"] == "same":
+            (Ho, self.pt, th), (Wo, self.pl, tw) = _same_padding(H, k, s), _same_padding(W, k, s)
+        else:
+            if k > H or k > W:
+                self.fail(f"kernel {k} is larger than the {H}x{W} input (use padding 'same')")
+            Ho, Wo, self.pt, self.pl, th, tw = (H - k) // s + 1, (W - k) // s + 1, 0, 0, 0, 0
+        self.Hp, self.Wp = H + th, W + tw       # the padded plane
+        return (self.cfg["filters"], Ho, Wo)
+
+    @property
+    def param_shapes(self):
+        F, C, k = self.cfg["filters"], self.in_shape[0], self.cfg["kernel_size"]
+        return {"W": (F, C, k, k), "b": (F,)}
+
+    @property
+    def cache_size(self):
+        # padded inputs (plus one spare row, counted per sample for simplicity) and output planes
+        return (self.in_shape[0] * (self.Hp + 1) + self.cfg["filters"] * self.Hp) * self.Wp
+
+    def extras(self):
+        C, H, W = self.in_shape
+        F, Ho, Wo = self.out_shape
+        return [C, H, W, F, self.cfg["kernel_size"], self.cfg["stride"], self.pt, self.pl,
+                self.Hp, self.Wp, Ho, Wo]
+
+    def init_params(self, rng, scheme):
+        scheme = self.init_scheme(scheme)
+        F, C, k, _ = self.param_shapes["W"]
+        return {"W": _init_weight(rng, scheme, (F, C, k, k), C * k * k, F * k * k),
+                "b": _init_bias(scheme, (F,))}
+
+
+class Pool2D(Layer):
+    def output_shape(self):
+        if len(self.in_shape) != 3:
+            self.fail(f"expects images (channels, height, width), got {self.in_shape}")
+        C, H, W = self.in_shape
+        p = self.cfg["pool_size"]
+        s = self.cfg.get("stride") or p
+        if p > H or p > W:
+            self.fail(f"pool {p} is larger than the {H}x{W} input")
+        self.stride = s
+        return (C, (H - p) // s + 1, (W - p) // s + 1)
+
+    def extras(self):
+        C, H, W = self.in_shape
+        return [C, H, W, self.cfg["pool_size"], self.stride, self.out_shape[1], self.out_shape[2]]
+
+
+class MaxPool2D(Pool2D):
+    kind = P.MAXPOOL2D
+
+    @property
+    def cache_size(self):
+        return self.out_size                     # where each window's maximum came from
+
+
+class AvgPool2D(Pool2D):
+    kind = P.AVGPOOL2D
+
+
+LAYERS = {"dense": Dense, "dropout": Dropout, "flatten": Flatten, "conv2d": Conv2D,
+          "maxpool2d": MaxPool2D, "avgpool2d": AvgPool2D}
 
 
 def build_layers(spec):

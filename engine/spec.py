@@ -22,6 +22,11 @@ LAYER_FIELDS = {
     "dense": {"units": ("int", REQUIRED, (1, 4096)), "activation": _ACT},
     "dropout": {"rate": ("float", REQUIRED, (0.0, 1.0))},
     "flatten": {},
+    "conv2d": {"filters": ("int", REQUIRED, (1, 256)), "kernel_size": ("int", 3, (1, 7)),
+               "stride": ("int", 1, (1, 2)), "padding": ("choice", "same", ("same", "valid")),
+               "activation": _ACT},
+    "maxpool2d": {"pool_size": ("int", 2, (1, 8)), "stride": ("int", 0, (0, 8))},
+    "avgpool2d": {"pool_size": ("int", 2, (1, 8)), "stride": ("int", 0, (0, 8))},
 }
 
 

@@ -19,8 +19,40 @@ def activation(name, z):
     raise KeyError(name)
 
 
+def same_padding(size, k, stride):
+    out = -(-size // stride)
+    total = max((out - 1) * stride + k - size, 0)
+    return total // 2, total - total // 2
+
+
+def conv2d(x, W, b, stride=1, padding="same"):
+    """Direct cross-correlation of x (N, C, H, W) with W (F, C, k, k), TensorFlow's padding."""
+    N, C, H, Wd = x.shape
+    F, _, k, _ = W.shape
+    if padding == "same":
+        (t, bo), (l, r) = same_padding(H, k, stride), same_padding(Wd, k, stride)
+        x = np.pad(x, ((0, 0), (0, 0), (t, bo), (l, r)))
+    Ho, Wo = (x.shape[2] - k) // stride + 1, (x.shape[3] - k) // stride + 1
+    out = np.zeros((N, F, Ho, Wo))
+    for y in range(Ho):
+        for xx in range(Wo):
+            patch = x[:, :, y * stride:y * stride + k, xx * stride:xx * stride + k]
+            out[:, :, y, xx] = np.einsum("nckl,fckl->nf", patch, W)
+    return out + b[None, :, None, None]
+
+
+def pool2d(x, p, stride, op):
+    N, C, H, W = x.shape
+    Ho, Wo = (H - p) // stride + 1, (W - p) // stride + 1
+    out = np.zeros((N, C, Ho, Wo))
+    for y in range(Ho):
+        for xx in range(Wo):
+            out[:, :, y, xx] = op(x[:, :, y * stride:y * stride + p, xx * stride:xx * stride + p], axis=(2, 3))
+    return out
+
+
 def forward(spec, params, x):
-    """Forward pass of a spec of dense / dropout (inactive) / flatten layers."""
+    """Forward pass of a spec of dense / dropout (inactive) / flatten / conv / pool layers."""
     h = np.asarray(x, np.float64).reshape(len(x), *spec["input_shape"])
     for i, layer in enumerate(spec["layers"]):
         kind = layer["type"]
@@ -35,6 +67,13 @@ def forward(spec, params, x):
             h = h.reshape(len(h), -1)
         elif kind == "dropout":
             pass
+        elif kind == "conv2d":
+            z = conv2d(h, params[f"{i}.W"].astype(np.float64), params[f"{i}.b"].astype(np.float64),
+                       layer.get("stride", 1), layer.get("padding", "same"))
+            h = activation(layer.get("activation", "linear"), z)
+        elif kind in ("maxpool2d", "avgpool2d"):
+            p = layer.get("pool_size", 2)
+            h = pool2d(h, p, layer.get("stride") or p, np.max if kind == "maxpool2d" else np.mean)
         else:
             raise KeyError(kind)
     return h

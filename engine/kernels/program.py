@@ -18,6 +18,8 @@ import numpy as np
 
 from ._jit import jit
 from .activations import _activate, _activation_backward
+from .conv import (_avgpool_backward, _avgpool_forward, _conv2d_backward, _conv2d_forward,
+                   _maxpool_backward, _maxpool_forward)
 from .dense import (_copy_forward, _dense_backward, _dense_forward,
                     _dropout_backward, _dropout_forward)
 from .losses import _loss_forward_backward
@@ -25,7 +27,7 @@ from .optim import _add_penalties, _clip_by_global_norm, _global_norm, _optimize
 from .rng import _shuffle
 
 # Layer kinds.
-DENSE, DROPOUT, FLATTEN = 0, 1, 2
+DENSE, DROPOUT, FLATTEN, CONV2D, MAXPOOL2D, AVGPOOL2D = 0, 1, 2, 3, 4, 5
 
 # Columns of ``prog``.
 KIND, ACT, IN_SIZE, OUT_SIZE, P_OFF, P_SIZE, A_IN, A_OUT, C_OFF, C_SIZE = range(10)
@@ -54,7 +56,28 @@ def _forward(prog, fprog, params, acts, cache, B, training, rng_state):
             _dropout_forward(x, out, c, fprog[l, 0], training, rng_state)
         elif kind == FLATTEN:
             _copy_forward(x, out)
+        elif kind == CONV2D:
+            _conv2d_forward(*_conv_views(row, params, x, out, c, B))
+        elif kind == MAXPOOL2D:
+            C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
+            _maxpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)),
+                             c.reshape((B, C, Ho, Wo)), pool, stride)
+        elif kind == AVGPOOL2D:
+            C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
+            _avgpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)), pool, stride)
         _activate(row[ACT], out)
+
+
+@jit
+def _conv_views(row, params, x, out, c, B):
+    """The arguments of _conv2d_forward, as views into the flat buffers."""
+    C, H, W, F, k, stride, pt, pl, Hp, Wp, Ho, Wo = row[X0:X0 + 12]
+    p = row[P_OFF]
+    n_w = F * C * k * k
+    n_pad = C * (B * Hp + 1) * Wp
+    return (x.reshape((B, C, H, W)), params[p:p + n_w].reshape((F, C, k, k)), params[p + n_w:p + n_w + F],
+            out.reshape((B, F, Ho, Wo)), c[:n_pad].reshape((C, B * Hp + 1, Wp)),
+            c[n_pad:n_pad + F * B * Hp * Wp].reshape((F, B * Hp * Wp)), pt, pl, stride)
 
 
 @jit
@@ -84,6 +107,22 @@ def _backward(prog, params, grads, acts, d_acts, cache, B):
         elif kind == FLATTEN:
             if need_d_x:
                 _copy_forward(d_out, d_x)
+        elif kind == CONV2D:
+            xx, W, _, out4, xpad, full, pt, pl, stride = _conv_views(row, params, x, out, c, B)
+            F, C, k = W.shape[0], W.shape[1], W.shape[2]
+            n_w = F * C * k * k
+            _conv2d_backward(W, d_out.reshape(out4.shape), grads[p:p + n_w].reshape(W.shape),
+                             grads[p + n_w:p + n_w + F], d_x.reshape(xx.shape), xpad, full,
+                             pt, pl, stride, need_d_x)
+        elif kind == MAXPOOL2D:
+            if need_d_x:
+                C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
+                _maxpool_backward(d_out.reshape((B, C, Ho, Wo)), c.reshape((B, C, Ho, Wo)),
+                                  d_x.reshape((B, C, H, W)))
+        elif kind == AVGPOOL2D:
+            if need_d_x:
+                C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
+                _avgpool_backward(d_out.reshape((B, C, Ho, Wo)), d_x.reshape((B, C, H, W)), pool, stride)
 
 
 @jit
