@@ -151,8 +151,12 @@ class Conv2D(Layer):
 
     @property
     def cache_size(self):
-        # padded inputs (plus one spare row, counted per sample for simplicity) and output planes
-        return (self.in_shape[0] * (self.Hp + 1) + self.cfg["filters"] * self.Hp) * self.Wp
+        # padded inputs, output planes and their zero borders (the spare row and the
+        # borders are needed once per batch, but counting them per sample keeps this simple)
+        k = self.cfg["kernel_size"]
+        border = (k - 1) * (self.Wp + 1)
+        return (self.in_shape[0] * (self.Hp + 1) + self.cfg["filters"] * self.Hp) * self.Wp \
+            + self.cfg["filters"] * border
 
     def extras(self):
         C, H, W = self.in_shape

@@ -75,9 +75,10 @@ def _conv_views(row, params, x, out, c, B):
     p = row[P_OFF]
     n_w = F * C * k * k
     n_pad = C * (B * Hp + 1) * Wp
+    n_full = (k - 1) * (Wp + 1) + B * Hp * Wp
     return (x.reshape((B, C, H, W)), params[p:p + n_w].reshape((F, C, k, k)), params[p + n_w:p + n_w + F],
             out.reshape((B, F, Ho, Wo)), c[:n_pad].reshape((C, B * Hp + 1, Wp)),
-            c[n_pad:n_pad + F * B * Hp * Wp].reshape((F, B * Hp * Wp)), pt, pl, stride)
+            c[n_pad:n_pad + F * n_full].reshape((F, n_full)), pt, pl, stride)
 
 
 @jit
