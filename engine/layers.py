@@ -200,8 +200,65 @@ class AvgPool2D(Pool2D):
     kind = P.AVGPOOL2D
 
 
+def _orthogonal(rng, rows, cols):
+    """A (rows, cols) matrix with orthonormal rows or columns (Saxe et al.)."""
+    q, r = np.linalg.qr(rng.normal(size=(max(rows, cols), min(rows, cols))))
+    q *= np.sign(np.diag(r))
+    return q if rows >= cols else q.T
+
+
+class Recurrent(Layer):
+    """rnn / lstm / gru over a (time, features) input; the cell's own tanh/sigmoid inside."""
+    kind = P.RECURRENT
+    weight_names = ("Wx", "Wh")
+    CELLS = {"rnn": (0, 1), "lstm": (1, 4), "gru": (2, 3)}         # code, gates
+
+    def output_shape(self):
+        if len(self.in_shape) != 2:
+            self.fail(f"expects sequences (time, features), got {self.in_shape}")
+        self.cell, self.gates = self.CELLS[self.cfg["type"]]
+        T, U = self.in_shape[0], self.cfg["units"]
+        return (T, U) if self.cfg["return_sequences"] else (U,)
+
+    @property
+    def param_shapes(self):
+        F, U, G = self.in_shape[1], self.cfg["units"], self.gates
+        shapes = {"Wx": (F, G * U), "Wh": (U, G * U)}
+        if self.cfg["type"] == "gru":
+            shapes.update(bx=(G * U,), bh=(G * U,))
+        else:
+            shapes["b"] = (G * U,)
+        return shapes
+
+    @property
+    def cache_size(self):
+        T, F = self.in_shape
+        U, G = self.cfg["units"], self.gates
+        dah = T * G * U if self.cfg["type"] == "gru" else 0
+        # xt, hs, A, C2, dA, dAh, dh (engine/kernels/recurrent.py)
+        return T * F + (T + 1) * U + T * G * U + (T + 1) * U + T * G * U + dah + T * U
+
+    def extras(self):
+        T, F = self.in_shape
+        return [self.cell, T, F, self.cfg["units"], self.gates, int(self.cfg["return_sequences"])]
+
+    def init_params(self, rng, scheme):
+        F, U, G = self.in_shape[1], self.cfg["units"], self.gates
+        limit = math.sqrt(6.0 / (F + G * U))
+        params = {"Wx": rng.uniform(-limit, limit, size=(F, G * U)),
+                  "Wh": np.concatenate([_orthogonal(rng, U, U) for _ in range(G)], axis=1)}
+        if self.cfg["type"] == "gru":
+            params.update(bx=np.zeros(G * U), bh=np.zeros(G * U))
+        else:
+            params["b"] = np.zeros(G * U)
+            if self.cfg["type"] == "lstm":
+                params["b"][U:2 * U] = 1.0          # forget-gate bias 1: remember by default
+        return params
+
+
 LAYERS = {"dense": Dense, "dropout": Dropout, "flatten": Flatten, "conv2d": Conv2D,
-          "maxpool2d": MaxPool2D, "avgpool2d": AvgPool2D}
+          "maxpool2d": MaxPool2D, "avgpool2d": AvgPool2D,
+          "rnn": Recurrent, "lstm": Recurrent, "gru": Recurrent}
 
 
 def build_layers(spec):

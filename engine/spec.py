@@ -27,6 +27,8 @@ LAYER_FIELDS = {
                "activation": _ACT},
     "maxpool2d": {"pool_size": ("int", 2, (1, 8)), "stride": ("int", 0, (0, 8))},
     "avgpool2d": {"pool_size": ("int", 2, (1, 8)), "stride": ("int", 0, (0, 8))},
+    **{cell: {"units": ("int", REQUIRED, (1, 512)), "return_sequences": ("bool", False, None)}
+       for cell in ("rnn", "lstm", "gru")},
 }
 
 

@@ -51,6 +51,33 @@ def pool2d(x, p, stride, op):
     return out
 
 
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def recurrent(cell, x, P, i, return_sequences):
+    """Step-by-step NumPy rnn / lstm / gru with DESIGN.md's layouts and gate orders."""
+    Wx, Wh = P[f"{i}.Wx"].astype(np.float64), P[f"{i}.Wh"].astype(np.float64)
+    U = Wh.shape[0]
+    N, T, _ = x.shape
+    h, c, hs = np.zeros((N, U)), np.zeros((N, U)), []
+    for t in range(T):
+        if cell == "rnn":
+            h = np.tanh(x[:, t] @ Wx + h @ Wh + P[f"{i}.b"])
+        elif cell == "lstm":
+            a = x[:, t] @ Wx + h @ Wh + P[f"{i}.b"]
+            ig, fg, gg, og = sigmoid(a[:, :U]), sigmoid(a[:, U:2 * U]), np.tanh(a[:, 2 * U:3 * U]), sigmoid(a[:, 3 * U:])
+            c = fg * c + ig * gg
+            h = og * np.tanh(c)
+        else:
+            ax, ah = x[:, t] @ Wx + P[f"{i}.bx"], h @ Wh + P[f"{i}.bh"]
+            r, z = sigmoid(ax[:, :U] + ah[:, :U]), sigmoid(ax[:, U:2 * U] + ah[:, U:2 * U])
+            n = np.tanh(ax[:, 2 * U:] + r * ah[:, 2 * U:])
+            h = (1 - z) * n + z * h
+        hs.append(h)
+    return np.stack(hs, 1) if return_sequences else h
+
+
 def forward(spec, params, x):
     """Forward pass of a spec of dense / dropout (inactive) / flatten / conv / pool layers."""
     h = np.asarray(x, np.float64).reshape(len(x), *spec["input_shape"])
@@ -71,6 +98,8 @@ def forward(spec, params, x):
             z = conv2d(h, params[f"{i}.W"].astype(np.float64), params[f"{i}.b"].astype(np.float64),
                        layer.get("stride", 1), layer.get("padding", "same"))
             h = activation(layer.get("activation", "linear"), z)
+        elif kind in ("rnn", "lstm", "gru"):
+            h = recurrent(kind, h, params, i, layer.get("return_sequences", False))
         elif kind in ("maxpool2d", "avgpool2d"):
             p = layer.get("pool_size", 2)
             h = pool2d(h, p, layer.get("stride") or p, np.max if kind == "maxpool2d" else np.mean)

@@ -23,11 +23,12 @@ from .conv import (_avgpool_backward, _avgpool_forward, _conv2d_backward, _conv2
 from .dense import (_copy_forward, _dense_backward, _dense_forward,
                     _dropout_backward, _dropout_forward)
 from .losses import _loss_forward_backward
+from .recurrent import GRU, _rnn_backward, _rnn_forward
 from .optim import _add_penalties, _clip_by_global_norm, _global_norm, _optimizer_step
 from .rng import _shuffle
 
 # Layer kinds.
-DENSE, DROPOUT, FLATTEN, CONV2D, MAXPOOL2D, AVGPOOL2D = 0, 1, 2, 3, 4, 5
+DENSE, DROPOUT, FLATTEN, CONV2D, MAXPOOL2D, AVGPOOL2D, RECURRENT = 0, 1, 2, 3, 4, 5, 6
 
 # Columns of ``prog``.
 KIND, ACT, IN_SIZE, OUT_SIZE, P_OFF, P_SIZE, A_IN, A_OUT, C_OFF, C_SIZE = range(10)
@@ -65,6 +66,12 @@ def _forward(prog, fprog, params, acts, cache, B, training, rng_state):
         elif kind == AVGPOOL2D:
             C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
             _avgpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)), pool, stride)
+        elif kind == RECURRENT:
+            cell, T, F, U, G, seq = row[X0:X0 + 6]
+            Wx, Wh, b, bh, _, _, _ = _recurrent_params(row, params)
+            xt, hs, A, C2, _, _, _ = _recurrent_cache(row, c, B)
+            _rnn_forward(cell, x.reshape((B, T, F)), Wx, Wh, b, bh, out.reshape((B, T if seq else 1, U)),
+                         xt, hs, A, C2, seq == 1)
         _activate(row[ACT], out)
 
 
@@ -79,6 +86,36 @@ def _conv_views(row, params, x, out, c, B):
     return (x.reshape((B, C, H, W)), params[p:p + n_w].reshape((F, C, k, k)), params[p + n_w:p + n_w + F],
             out.reshape((B, F, Ho, Wo)), c[:n_pad].reshape((C, B * Hp + 1, Wp)),
             c[n_pad:n_pad + F * n_full].reshape((F, n_full)), pt, pl, stride)
+
+
+@jit
+def _recurrent_params(row, params):
+    """Wx, Wh, b (GRU: bx), bh (empty but for GRU) and the offsets of Wh, b and bh."""
+    cell, T, F, U, G, seq = row[X0:X0 + 6]
+    p = row[P_OFF]
+    o_wh = p + F * G * U
+    o_b = o_wh + U * G * U
+    o_bh = o_b + G * U
+    n_bh = G * U if cell == GRU else 0
+    return (params[p:o_wh].reshape((F, G * U)), params[o_wh:o_b].reshape((U, G * U)),
+            params[o_b:o_bh], params[o_bh:o_bh + n_bh], o_wh, o_b, o_bh)
+
+
+@jit
+def _recurrent_cache(row, c, B):
+    """The time-major scratch arrays of a recurrent layer (engine/kernels/recurrent.py)."""
+    cell, T, F, U, G, seq = row[X0:X0 + 6]
+    sizes = (T * B * F, (T + 1) * B * U, T * B * G * U, (T + 1) * B * U, T * B * G * U,
+             T * B * G * U if cell == GRU else 0, T * B * U)
+    o = np.cumsum(np.array(sizes))
+    xt = c[0:o[0]].reshape((T, B, F))
+    hs = c[o[0]:o[1]].reshape((T + 1, B, U))
+    A = c[o[1]:o[2]].reshape((T, B, G * U))
+    C2 = c[o[2]:o[3]].reshape((T + 1, B, U))
+    dA = c[o[3]:o[4]].reshape((T, B, G * U))
+    dAh = c[o[4]:o[5]].reshape((T, B, G * U)) if cell == GRU else dA
+    dh = c[o[5]:o[6]].reshape((T, B, U))
+    return xt, hs, A, C2, dA, dAh, dh
 
 
 @jit
@@ -124,6 +161,14 @@ def _backward(prog, params, grads, acts, d_acts, cache, B):
             if need_d_x:
                 C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
                 _avgpool_backward(d_out.reshape((B, C, Ho, Wo)), d_x.reshape((B, C, H, W)), pool, stride)
+        elif kind == RECURRENT:
+            cell, T, F, U, G, seq = row[X0:X0 + 6]
+            Wx, Wh, _, _, o_wh, o_b, o_bh = _recurrent_params(row, params)
+            xt, hs, A, C2, dA, dAh, dh = _recurrent_cache(row, c, B)
+            _rnn_backward(cell, Wx, Wh, d_out.reshape((B, T if seq else 1, U)),
+                          grads[p:o_wh].reshape(Wx.shape), grads[o_wh:o_b].reshape(Wh.shape),
+                          grads[o_b:o_b + G * U], grads[o_bh:o_bh + (G * U if cell == GRU else 0)],
+                          d_x.reshape((B, T, F)), xt, hs, A, C2, dA, dAh, dh, seq == 1, need_d_x)
 
 
 @jit

@@ -36,3 +36,45 @@ def test_conv_and_pool_match_torch(k, s, pad, pool, rng):
     assert loss == pytest.approx(ref.item(), rel=1e-10)
     for name, tensor in zip(("0.W", "0.b", "3.W", "3.b"), (W, b, W2, b2)):
         np.testing.assert_allclose(grads[name], tensor.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+TORCH_CELLS = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
+
+
+@pytest.mark.parametrize("cell", sorted(TORCH_CELLS))
+@pytest.mark.parametrize("seq", [False, True])
+def test_recurrent_cells_match_torch(cell, seq, rng):
+    layers = [{"type": cell, "units": 5, "return_sequences": seq}]
+    layers += [{"type": "flatten"}] if seq else []
+    spec = {"input_shape": [6, 3], "loss": "mse", "layers": layers + [{"type": "dense", "units": 2}]}
+    net = engine.build(spec, seed=0, dtype=np.float64)
+    rng.normal(size=1)
+    for name in net.params:                                   # non-trivial biases too
+        net.params[name][...] = rng.normal(scale=0.4, size=net.params[name].shape)
+    x, y = rng.normal(size=(4, 6, 3)), rng.normal(size=(4, 2))
+    mod = TORCH_CELLS[cell](3, 5, batch_first=True).double()
+    with torch.no_grad():
+        mod.weight_ih_l0.copy_(torch.tensor(net.params["0.Wx"].T))
+        mod.weight_hh_l0.copy_(torch.tensor(net.params["0.Wh"].T))
+        if cell == "gru":
+            mod.bias_ih_l0.copy_(torch.tensor(net.params["0.bx"]))
+            mod.bias_hh_l0.copy_(torch.tensor(net.params["0.bh"]))
+        else:
+            mod.bias_ih_l0.copy_(torch.tensor(net.params["0.b"]))
+            mod.bias_hh_l0.zero_()
+    dense = 2 if seq else 1
+    W, b = t(net.params[f"{dense}.W"]), t(net.params[f"{dense}.b"])
+    hs, _ = mod(torch.tensor(x))
+    h = hs.flatten(1) if seq else hs[:, -1]
+    out = h @ W + b
+    ref = F.mse_loss(out, torch.tensor(y))
+    ref.backward()
+    np.testing.assert_allclose(net.forward(x), out.detach().numpy(), rtol=1e-10, atol=1e-12)
+    _, grads = net.loss_and_grads(x, y)
+    np.testing.assert_allclose(grads["0.Wx"], mod.weight_ih_l0.grad.numpy().T, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(grads["0.Wh"], mod.weight_hh_l0.grad.numpy().T, rtol=1e-9, atol=1e-12)
+    bias = grads["0.bx"] if cell == "gru" else grads["0.b"]
+    np.testing.assert_allclose(bias, mod.bias_ih_l0.grad.numpy(), rtol=1e-9, atol=1e-12)
+    if cell == "gru":
+        np.testing.assert_allclose(grads["0.bh"], mod.bias_hh_l0.grad.numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(grads[f"{dense}.W"], W.grad.numpy(), rtol=1e-9, atol=1e-12)
