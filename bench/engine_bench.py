@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 import engine  # noqa: E402
 from engine.data import Plane, make_2d, split  # noqa: E402
 from engine.data.images import mnist  # noqa: E402
+from engine.data.sequences import waves  # noqa: E402
 
 try:
     import torch
@@ -97,7 +98,31 @@ def case_cnn_mnist():
     return tr, _torch_stepper(model, opt, torch.nn.functional.cross_entropy, x, y, 32)
 
 
-CASES = {"mlp-playground": case_mlp_playground, "mlp-mnist": case_mlp_mnist, "cnn-mnist": case_cnn_mnist}
+def _case_sine(cell):
+    x, y = waves("sine", n=2000, length=50, noise=0.05, seed=0)
+    spec = {"input_shape": [50, 1], "loss": "mse", "layers": [{"type": cell, "units": 32},
+                                                              {"type": "dense", "units": 1}]}
+    tr = engine.Trainer(engine.build(spec, seed=0), train=(x, y), optimizer="adam", lr=1e-3,
+                        batch_size=16, eval_every=10**12)
+    if torch is None:
+        return tr, None
+
+    class Last(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM}[cell](1, 32, batch_first=True)
+            self.out = torch.nn.Linear(32, 1)
+
+        def forward(self, xb):
+            return self.out(self.cell(xb)[0][:, -1])
+
+    model = Last()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return tr, _torch_stepper(model, opt, torch.nn.functional.mse_loss, x, y, 16)
+
+
+CASES = {"mlp-playground": case_mlp_playground, "mlp-mnist": case_mlp_mnist, "cnn-mnist": case_cnn_mnist,
+         "rnn-sine": lambda: _case_sine("rnn"), "lstm-sine": lambda: _case_sine("lstm")}
 
 
 def _torch_stepper(model, opt, loss_fn, x, y, batch):

@@ -1,0 +1,147 @@
+"""Sequence tasks: waves to forecast, delayed recall, character-level text, parity, adding.
+
+Every generator takes a seed and returns (x, y): x (n, T, features) float, y as the
+engine's losses expect (class indices (n,) or (n, T), or targets (n, out)).
+"""
+import codecs
+import contextlib
+import io
+
+import numpy as np
+
+WAVES = ("sine", "sines", "square", "sawtooth")
+
+
+def _wave(kind, t, freq, phase):
+    u = freq * t + phase                       # in periods
+    if kind == "sine":
+        return np.sin(2 * np.pi * u)
+    if kind == "sines":
+        return 0.6 * np.sin(2 * np.pi * u) + 0.4 * np.sin(2 * np.pi * 2.7 * u + 1.3)
+    if kind == "square":
+        return np.where((u % 1.0) < 0.5, 0.8, -0.8)
+    if kind == "sawtooth":
+        return 1.6 * (u % 1.0) - 0.8
+    raise ValueError(f"wave must be one of {list(WAVES)}, got {kind!r}")
+
+
+def waves(kind="sine", n=1000, length=50, noise=0.05, seed=0, freq=(0.02, 0.08)):
+    """Windows of a noisy wave (n, length, 1) and the next value (n, 1) to forecast.
+
+    Each window has its own random frequency (periods per step) and phase."""
+    if kind not in WAVES:
+        raise ValueError(f"wave must be one of {list(WAVES)}, got {kind!r}")
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(*freq, size=(n, 1))
+    phase = rng.uniform(0, 1, size=(n, 1))
+    t = np.arange(length + 1)[None, :]
+    clean = _wave(kind, t, f, phase)
+    signal = clean + rng.normal(0, noise, clean.shape)
+    return signal[:, :length, None], clean[:, length:length + 1]
+
+
+def free_run(net, context, steps):
+    """Continue a wave: feed the net's own predictions back for ``steps`` steps.
+
+    ``context`` (T, 1) is the last window; returns the (steps,) predicted values."""
+    window = np.array(context, dtype=float).reshape(-1)
+    out = np.empty(steps)
+    for s in range(steps):
+        out[s] = net.forward(window[None, :, None])[0, 0]
+        window = np.append(window[1:], out[s])
+    return out
+
+
+def delayed_recall(n=2000, delay=40, symbols=4, distractors=4, seed=0):
+    """A symbol (one of ``symbols``) at step 0, then ``delay`` random distractors (from
+    ``distractors`` other symbols); the label is the first symbol. One-hot inputs of
+    symbols + distractors channels: x (n, 1 + delay, channels), y (n,)."""
+    if not 1 <= delay <= 1000:
+        raise ValueError(f"delay must be in [1, 1000], got {delay}")
+    rng = np.random.default_rng(seed)
+    channels = symbols + distractors
+    first = rng.integers(0, symbols, n)
+    noise = rng.integers(symbols, channels, (n, delay))
+    codes = np.concatenate([first[:, None], noise], axis=1)
+    x = np.zeros((n, 1 + delay, channels))
+    np.put_along_axis(x, codes[:, :, None], 1.0, axis=2)
+    return x, first
+
+
+def zen_of_python():
+    """The Zen of Python (from the standard library's ``this``, without its print)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        import this
+    return codecs.decode(this.s, "rot13")
+
+
+class CharText:
+    """Character-level text: one-hot windows, next-character labels, sampling."""
+
+    def __init__(self, text=None):
+        self.text = zen_of_python() if text is None else text
+        self.chars = sorted(set(self.text))
+        self.index = {c: i for i, c in enumerate(self.chars)}
+        self.codes = np.array([self.index[c] for c in self.text])
+
+    @property
+    def vocab(self):
+        return len(self.chars)
+
+    def one_hot(self, codes):
+        codes = np.asarray(codes)
+        return np.eye(self.vocab)[codes]
+
+    def windows(self, length=32, n=2000, seed=0, every_step=False):
+        """x (n, length, vocab); y (n,) the next character, or (n, length) the next one at
+        every step when ``every_step`` (for return_sequences models)."""
+        rng = np.random.default_rng(seed)
+        start = rng.integers(0, len(self.codes) - length - 1, n)
+        idx = start[:, None] + np.arange(length)[None, :]
+        x = self.one_hot(self.codes[idx])
+        y = self.codes[idx + 1] if every_step else self.codes[start + length]
+        return x, y
+
+    def sample(self, net, prefix, length, temperature=1.0, seed=0):
+        """Extend ``prefix`` by ``length`` characters drawn from the net's softmax at a
+        temperature (0 = always the most likely character)."""
+        if temperature < 0:
+            raise ValueError(f"temperature must be >= 0, got {temperature}")
+        rng = np.random.default_rng(seed)
+        window = [self.index[c] for c in prefix]
+        T = net.input_shape[0]
+        out = []
+        for _ in range(length):
+            codes = ([0] * T + window)[-T:]
+            logits = np.asarray(net.forward(self.one_hot(codes)[None]), float).reshape(-1, self.vocab)[-1]
+            out.append(pick(logits, temperature, rng))
+            window.append(out[-1])
+        return prefix + "".join(self.chars[c] for c in out)
+
+
+def pick(logits, temperature, rng):
+    """An index drawn from softmax(logits / temperature); temperature 0 is the argmax."""
+    if temperature == 0:
+        return int(np.argmax(logits))
+    z = np.asarray(logits, float) / temperature
+    p = np.exp(z - z.max())
+    return int(rng.choice(len(p), p=p / p.sum()))
+
+
+def parity(n=2000, length=10, seed=0):
+    """Random bits (n, length, 1); the label is 1 when the number of ones is odd."""
+    bits = np.random.default_rng(seed).integers(0, 2, (n, length))
+    return bits[:, :, None].astype(float), bits.sum(axis=1) % 2
+
+
+def adding(n=2000, length=30, seed=0):
+    """The adding problem: channel 0 holds random values, channel 1 marks two of them;
+    the target (n, 1) is the sum of the two marked values."""
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0, 1, (n, length))
+    marks = np.zeros((n, length))
+    first = rng.integers(0, length // 2, n)
+    second = rng.integers(length // 2, length, n)
+    marks[np.arange(n), first] = 1
+    marks[np.arange(n), second] = 1
+    return np.stack([values, marks], axis=2), (values * marks).sum(axis=1, keepdims=True)
