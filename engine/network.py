@@ -151,16 +151,41 @@ class Network:
 
     def loss_and_grads(self, x, y):
         """Mean data loss (dropout off) and its gradient, keyed like ``params``."""
+        loss, grads, _ = self._backprop(x, y, self.flat)
+        return loss, self.unflatten(grads)
+
+    def _backprop(self, x, y, flat):
         x = self.inputs(x)
         y = self.targets(y, len(x))
         n = len(x)
-        grads = np.zeros_like(self.flat)
+        grads = np.zeros_like(flat)
         acts = np.zeros(n * self._sizes["acts"], self.dtype)
         d_acts = np.zeros_like(acts)
         cache = np.zeros(n * self._sizes["cache"], self.dtype)
-        loss = P._loss_and_grads(self.prog, self.fprog, self.flat, grads, x, y, acts, d_acts, cache,
+        loss = P._loss_and_grads(self.prog, self.fprog, flat, grads, x, y, acts, d_acts, cache,
                                  self.loss_code, self.loss_cols, False, self._rng_state)
-        return float(loss), self.unflatten(grads)
+        return float(loss), grads, cache
+
+    def recurrent_trace(self, x, y, flat=None):
+        """Inside every recurrent layer for one sequence x (T, F) with label y: a dict
+        layer index -> {"hidden" (T, U), "gates" (T, G, U), "cell" (T, U) for an LSTM,
+        "grad_norm" (T,): |d loss / d h_t|, how much of the error reaches each step}."""
+        _, _, cache = self._backprop(np.asarray(x)[None], np.asarray(y)[None],
+                                     self.flat if flat is None else flat)
+        out = {}
+        for layer, row in zip(self.layers, self.prog):
+            if layer.kind != P.RECURRENT:
+                continue
+            c = cache[row[P.C_OFF]:row[P.C_OFF] + row[P.C_SIZE]]
+            xt, hs, A, C2, dA, dAh, dh = P._recurrent_cache(row, c, 1)
+            U, G = layer.cfg["units"], layer.gates
+            trace = {"hidden": hs[1:, 0].copy(), "grad_norm": np.linalg.norm(dh[:, 0], axis=1)}
+            if G > 1:
+                trace["gates"] = A[:, 0].reshape(-1, G, U).copy()
+            if layer.cfg["type"] == "lstm":
+                trace["cell"] = C2[1:, 0].copy()
+            out[layer.index] = trace
+        return out
 
     def unflatten(self, flat):
         """A dict of copies shaped like ``params`` from a flat vector."""

@@ -34,6 +34,7 @@ class Snapshot:
     _flat: np.ndarray = field(repr=False)
     _x: np.ndarray = field(repr=False)
     plane: object = None
+    _test: tuple = field(default=None, repr=False)        # (x, y) of the test set, or None
 
     @classmethod
     def of(cls, trainer):
@@ -51,7 +52,8 @@ class Snapshot:
                    grad_norms=dict(zip(net.param_layers, map(float, trainer.last_grad_norms))),
                    diverged=trainer.diverged, reason=trainer.reason, lr=trainer.lr,
                    classification=trainer.classification, history=history,
-                   _net=net, _flat=flat, _x=trainer.x, plane=trainer.plane)
+                   _net=net, _flat=flat, _x=trainer.x, plane=trainer.plane,
+                   _test=None if trainer.xt is None else (trainer.xt, trainer.yt))
 
     @property
     def layers(self):
@@ -92,6 +94,59 @@ class Snapshot:
                 for layer in self._net.layers
                 if layer.activation in RELU_FAMILY and layer.cfg["type"] == "dense"}
 
+    # -- images and sequences -------------------------------------------
+    @property
+    def kernels(self):
+        """Every conv layer's kernels: layer index -> W (filters, channels, k, k)."""
+        return {l.index: self.params[f"{l.index}.W"] for l in self._net.layers if l.cfg["type"] == "conv2d"}
+
+    def _probe_set(self):
+        return self._test if self._test is not None else (self._x, None)
+
+    def layer_outputs(self, x):
+        """Every layer's output for the inputs x (N, ...), with this snapshot's weights."""
+        return self._net.layer_outputs(x, flat=self._flat)
+
+    @cached_property
+    def probe_outputs(self):
+        """Every layer's output for the probe (the first test sample): feature maps of a CNN."""
+        x, _ = self._probe_set()
+        return [out[0] for out in self.layer_outputs(x[:1])]
+
+    def predict(self, x):
+        """Raw outputs for x with this snapshot's weights."""
+        return self._net.forward(x, flat=self._flat)
+
+    def class_probabilities(self, n=16):
+        """Softmax outputs (n, classes) for the first n test samples."""
+        x, _ = self._probe_set()
+        return _softmax(self.predict(x[:n]).reshape(min(n, len(x)), -1))
+
+    @cached_property
+    def confusion(self):
+        """Confusion matrix on the test set: rows are true classes, columns predictions."""
+        x, y = self._probe_set()
+        if y is None or self._net.loss != "softmax_crossentropy":
+            raise ValueError("a confusion matrix needs test data and a softmax_crossentropy net")
+        classes = self._net.output_shape[-1]
+        pred = self.predict(x).reshape(-1, classes).argmax(axis=1)
+        true = y.reshape(-1).astype(int)
+        return np.bincount(true * classes + pred, minlength=classes * classes).reshape(classes, classes)
+
+    @cached_property
+    def recurrent_trace(self):
+        """Hidden states, gates and |d loss / d h_t| of every recurrent layer for the probe
+        sequence (see Network.recurrent_trace)."""
+        x, y = self._probe_set()
+        label = y[0] if y is not None else self._net.targets(np.zeros(1), 1)[0]
+        return self._net.recurrent_trace(x[0], label, flat=self._flat)
+
     @property
     def n_params(self):
         return int(sum(math.prod(v.shape) for v in self.params.values()))
+
+
+def _softmax(z):
+    z = np.asarray(z, np.float64)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)

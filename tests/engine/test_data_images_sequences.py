@@ -1,0 +1,108 @@
+"""MNIST loader, the bar images and the sequence tasks."""
+import gzip
+
+import numpy as np
+import pytest
+
+from engine.data.images import bars, load_mnist, mnist, read_idx, stratified_split
+from engine.data.sequences import (CharText, adding, delayed_recall, free_run, parity, pick, waves,
+                                   zen_of_python)
+
+MNIST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_mnist_loader_shapes_dtype_and_label_counts():
+    images, labels = load_mnist()
+    assert images.shape == (10000, 28, 28) and images.dtype == np.uint8
+    assert np.bincount(labels).tolist() == MNIST_COUNTS
+    assert images.max() == 255 and images.mean() > 20
+
+
+def test_mnist_split_is_stratified_and_seeded():
+    x, y, xt, yt = mnist()
+    assert x.shape == (8000, 1, 28, 28) and xt.shape == (2000, 1, 28, 28) and x.dtype == np.float32
+    assert 0 <= x.min() and x.max() <= 1
+    np.testing.assert_allclose(np.bincount(yt) / 2000, np.array(MNIST_COUNTS) / 10000, atol=0.0006)
+    assert np.bincount(y).sum() + np.bincount(yt).sum() == 10000
+    np.testing.assert_array_equal(mnist(seed=0)[3], yt)           # fixed by the seed
+    assert not np.array_equal(mnist(seed=1)[3], yt)
+
+
+def test_stratified_split_counts_add_up():
+    labels = np.repeat([0, 1, 2], [7, 11, 13])
+    tr, te = stratified_split(labels, 10, seed=3)
+    assert len(te) == 10 and len(tr) == 21 and not set(tr) & set(te)
+    assert np.bincount(labels[te]).tolist() == [2, 4, 4]
+
+
+def test_idx_reader_refuses_bad_files(tmp_path):
+    bad = tmp_path / "bad.gz"
+    bad.write_bytes(gzip.compress(b"\x01\x02\x03\x04garbage"))
+    with pytest.raises(ValueError, match="not an idx file"):
+        read_idx(bad)
+    short = tmp_path / "short"
+    short.write_bytes(b"\x00\x00\x08\x01" + (5).to_bytes(4, "big") + b"abc")
+    with pytest.raises(ValueError, match="header says"):
+        read_idx(short)
+
+
+def test_bars_are_balanced_and_oriented():
+    x, y = bars(400, size=12, noise=0.0, seed=0)
+    assert x.shape == (400, 1, 12, 12) and np.bincount(y).tolist() == [100] * 4
+    img = x[np.flatnonzero(y == 0)[0], 0]                 # horizontal: one full row lit
+    assert (img.sum(axis=1) == 12).sum() == 1
+    img = x[np.flatnonzero(y == 1)[0], 0]
+    assert (img.sum(axis=0) == 12).sum() == 1
+
+
+@pytest.mark.parametrize("kind", ["sine", "sines", "square", "sawtooth"])
+def test_waves_predict_the_next_clean_value(kind):
+    x, y = waves(kind, n=50, length=30, noise=0.0, seed=1)
+    assert x.shape == (50, 30, 1) and y.shape == (50, 1)
+    assert np.abs(x).max() <= 1.0 + 1e-9
+    x2, y2 = waves(kind, n=50, length=31, noise=0.0, seed=1)
+    np.testing.assert_allclose(x2[:, 30, 0], y[:, 0], atol=1e-12)   # the target is the next step
+    with pytest.raises(ValueError, match="wave must be one of"):
+        waves("triangle")
+
+
+def test_free_run_feeds_predictions_back():
+    class Echo:                                           # predicts the last value it saw
+        def forward(self, x):
+            return x[:, -1, :]
+    out = free_run(Echo(), np.arange(5.0), 3)
+    np.testing.assert_array_equal(out, [4.0, 4.0, 4.0])
+
+
+def test_delayed_recall_places_the_symbol_first():
+    x, y = delayed_recall(n=400, delay=40, seed=2)
+    assert x.shape == (400, 41, 8) and (x.sum(axis=2) == 1).all()
+    np.testing.assert_array_equal(x[:, 0, :4].argmax(axis=1), y)
+    assert x[:, 1:, :4].sum() == 0                        # the rest are distractors only
+    assert np.bincount(y).min() > 70
+
+
+def test_char_text_windows_and_temperature():
+    text = CharText()
+    assert "Beautiful is better than ugly." in zen_of_python() and text.vocab > 20
+    x, y = text.windows(length=16, n=10, seed=0)
+    assert x.shape == (10, 16, text.vocab) and y.shape == (10,)
+    decoded = "".join(text.chars[i] for i in x[0].argmax(axis=1))
+    assert decoded + text.chars[y[0]] in text.text
+    rng = np.random.default_rng(0)
+    logits = np.array([1.0, 3.0, 2.0])
+    assert {pick(logits, 0, rng) for _ in range(20)} == {1}
+    hot = [pick(logits, 5.0, rng) for _ in range(600)]
+    cold = [pick(logits, 0.2, rng) for _ in range(600)]
+    assert len(set(hot)) == 3 and hot.count(1) < cold.count(1)
+    with pytest.raises(ValueError, match="temperature"):
+        text.sample(None, "a", 1, temperature=-1)
+
+
+def test_parity_and_adding():
+    x, y = parity(n=500, length=8, seed=0)
+    np.testing.assert_array_equal(y, x[:, :, 0].sum(axis=1) % 2)
+    assert 200 < y.sum() < 300
+    x, y = adding(n=100, length=20, seed=0)
+    assert (x[:, :, 1].sum(axis=1) == 2).all()
+    np.testing.assert_allclose(y[:, 0], (x[:, :, 0] * x[:, :, 1]).sum(axis=1))
