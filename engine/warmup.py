@@ -8,7 +8,9 @@ import numpy as np
 
 from . import network
 from .kernels.activations import _activate, _activation_backward
+from .kernels.conv import _conv2d_backward, _conv2d_forward, _maxpool_backward, _maxpool_forward
 from .kernels.dense import _dense_backward, _dense_forward
+from .kernels.recurrent import _rnn_backward, _rnn_forward
 from .data import Plane
 from .trainer import Trainer
 
@@ -36,6 +38,22 @@ def _stages(dtype):
         _dense_forward(m, m, m[0], m)
         _dense_backward(m, m, m, m, m[0], m, True)
 
+    def convolution():
+        x, W = np.zeros((1, 1, 3, 3), dtype), np.zeros((1, 1, 3, 3), dtype)
+        out, xpad, full = np.zeros((1, 1, 3, 3), dtype), np.zeros((1, 6, 5), dtype), np.zeros((1, 32), dtype)
+        _conv2d_forward(x, W, W[0, 0, 0], out, xpad, full, 1, 1, 1)
+        _conv2d_backward(W, out, W.copy(), W[0, 0, 0].copy(), x.copy(), xpad, full, 1, 1, 1, True)
+        pooled, where = np.zeros((1, 1, 1, 1), dtype), np.zeros((1, 1, 1, 1), dtype)
+        _maxpool_forward(x[:, :, :2, :2].copy(), pooled, where, 2, 2)
+        _maxpool_backward(pooled, where, x[:, :, :2, :2].copy())
+
+    def recurrent():
+        z = lambda *shape: np.zeros(shape, dtype)
+        _rnn_forward(1, z(1, 2, 1), z(1, 4), z(1, 4), z(4), z(0), z(1, 1, 1), z(2, 1, 1), z(3, 1, 1),
+                     z(2, 1, 4), z(3, 1, 1), False)
+        _rnn_backward(1, z(1, 4), z(1, 4), z(1, 1, 1), z(1, 4), z(1, 4), z(4), z(0), z(1, 2, 1), z(2, 1, 1),
+                      z(3, 1, 1), z(2, 1, 4), z(3, 1, 1), z(2, 1, 4), z(2, 1, 4), z(2, 1, 1), False, True)
+
     def forward():
         state["net"].forward(x)
 
@@ -50,7 +68,8 @@ def _stages(dtype):
         state["tr"].snapshot().neuron_maps
 
     return [("building a network", build), ("activations", activations),
-            ("dense layers", dense), ("the forward pass", forward),
+            ("dense layers", dense), ("convolutions", convolution), ("recurrent cells", recurrent),
+            ("the forward pass", forward),
             ("backpropagation", gradients), ("the training loop", training),
             ("snapshots", snapshot)]
 
