@@ -16,17 +16,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import engine  # noqa: E402
 from engine.data.images import mnist  # noqa: E402
 from engine.data.sequences import delayed_recall  # noqa: E402
+from engine_bench import CNN_MNIST  # noqa: E402
 
-CNN_MNIST = {"input_shape": [1, 28, 28], "loss": "softmax_crossentropy", "layers": [
-    {"type": "conv2d", "filters": 8, "kernel_size": 3, "padding": "same", "activation": "relu"},
-    {"type": "maxpool2d", "pool_size": 2},
-    {"type": "conv2d", "filters": 16, "kernel_size": 3, "padding": "same", "activation": "relu"},
-    {"type": "maxpool2d", "pool_size": 2},
-    {"type": "flatten"}, {"type": "dense", "units": 10}]}
 
 
 def train_for(trainer, budget, chunk, target=None, label="", settle=None):
