@@ -1,6 +1,6 @@
 """The engine's one JIT policy (DESIGN.md): cached on disk, GIL-free, serial.
 
-No ``parallel=True``: Numba's default threading layer aborts the whole process
+Serial, never Numba's parallel mode: its default threading layer aborts the whole process
 when two server sessions enter parallel code at once. Fast-math is limited to
 flags that keep NaN and Inf real, because divergence detection relies on them;
 reassociation lets LLVM vectorise the reductions. ``error_model="numpy"`` makes
