@@ -6,12 +6,11 @@ from dataclasses import replace
 import streamlit as st
 
 import engine
-from engine.data import DATASETS
 from engine.data.points_csv import read_points_csv
 
 from .canvas import image_picker
 from .settings import (FIELDS, LR_LADDER, MAX_DROPOUT, MAX_LAYERS, MAX_UNITS, REG_LADDER, SPEEDS,
-                       MlpSettings, datasets_for, normalise)
+                       datasets_for, normalise)
 from .state import say
 from .url import encode
 

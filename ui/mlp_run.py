@@ -102,10 +102,11 @@ class MlpRun:
         steps = max(1, round(epochs * tr.steps_per_epoch))
         chunk = max(1, min(steps, tr.steps_per_epoch))
         start = time.perf_counter()
+        snap = None
         while steps > 0 and not tr.diverged and time.perf_counter() - start < budget:
-            tr.step(min(chunk, steps))
+            snap = tr.step(min(chunk, steps))
             steps -= chunk
-        self.snap = tr.snapshot()
+        self.snap = snap or tr.snapshot()
         return self.snap
 
     def edit_param(self, layer, name, i, j, value):
