@@ -74,7 +74,8 @@ def browser_figures(url, query, seconds, pauses=5):
     pause_latency = statistics.median(latencies)
     steps = [b[1] - a[1] for a, b in zip(updates, updates[1:])]
     return {"fps": len(updates) / seconds, "steps_per_update": steps,
-            "pause_latency_s": pause_latency, "pause_latency_max_s": max(latencies), "bytes_per_frame": bytes_during / max(len(updates), 1)}
+            "pause_latency_s": pause_latency, "pause_latency_max_s": max(latencies),
+            "bytes_per_frame": bytes_during / max(len(updates), 1)}
 
 
 def server_figures(query, frames=60):

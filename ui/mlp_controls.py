@@ -45,7 +45,8 @@ def sync_widgets(s):
     st.session_state[_key("layers")] = len(s.hidden)
     for i, units in enumerate(s.hidden):
         st.session_state[_key(f"units_{i}")] = units
-        st.session_state[_key(f"act_{i}")] = s.layer_acts[i] if i < len(s.layer_acts) and s.layer_acts[i] else ALL_LAYERS
+        own = s.layer_acts[i] if i < len(s.layer_acts) else ""
+        st.session_state[_key(f"act_{i}")] = own or ALL_LAYERS
         st.session_state[_key(f"drop_{i}")] = s.layer_dropout(i)
 
 

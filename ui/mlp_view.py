@@ -1,4 +1,5 @@
 """The MLP page's live views: metrics, the network canvas and the curves."""
+import math
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -10,6 +11,7 @@ from .canvas import frame_channel, line_charts, network_canvas
 from .mlp_controls import add_point_label, apply
 from .settings import MAX_LAYERS, MAX_UNITS
 from .state import say
+
 
 def make_slots(settings):
     hidden = set(settings.hide) if settings.present else set()
@@ -39,7 +41,8 @@ CHART_CAPTIONS = {
 def draw(run, slots, interactive, scale=1.0):
     snap = run.snap
     slots.count += 1
-    acc = "—" if not snap.classification else f"{snap.test_acc:.0%}" if snap.test_acc == snap.test_acc else "—"
+    has_acc = snap.classification and not math.isnan(snap.test_acc)
+    acc = f"{snap.test_acc:.0%}" if has_acc else "—"
     values = [("Epoch", f"{snap.epoch:,}"), ("Step", f"{snap.step:,}"),
               ("Train loss", f"{snap.train_loss:.3f}"), ("Test loss", f"{snap.test_loss:.3f}"),
               ("Test accuracy", acc)]

@@ -7,8 +7,9 @@ RNN has G = 1. Everything inside is time-major (T, B, ...), so the work that
 does not depend on the previous step (x Wx for every step, the weight
 gradients) is one dense product over all T * B rows; only h Wh and its
 gradient run step by step. Gate loops index per-gate slices with the loop
-variable only, so Numba can vectorise them (see engine/kernels/conv.py). The gradient reaching each h_t is kept (``dh``) so
-the page can show how it vanishes or explodes going back in time.
+variable only, so Numba can vectorise them (see engine/kernels/conv.py).
+The gradient reaching each h_t is kept (``dh``) so the page can show how it
+vanishes or explodes going back in time.
 """
 import numpy as np
 
