@@ -15,7 +15,7 @@ with c1.container(border=True):
     st.write("Classify 2-D points: circles, spirals, moons. See each neuron's view of the plane, "
              "the decision boundary forming, the gradient flowing back.")
     st.markdown(" ".join(f'<img src="{dataset_thumbnail(name)}" width="56" style="border-radius:6px" alt="{name}">'
-                         for name in ("circle", "xor", "spiral", "moons", "spiral3")), unsafe_allow_html=True)
+                         for name in ("circle", "xor", "spiral", "spiral3")), unsafe_allow_html=True)
     st.page_link("app_pages/mlp.py", label="Open the MLP playground", icon=":material/arrow_forward:")
 with c2.container(border=True):
     st.subheader("Convolutional network")

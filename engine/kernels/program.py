@@ -40,13 +40,19 @@ CURSOR, EPOCH, STEP = 0, 1, 2
 
 
 @jit
+def _span(buf, B, start, size):
+    """A layer's region of a flat workspace for a batch of B: per-sample offsets times B."""
+    return buf[B * start:B * (start + size)]
+
+
+@jit
 def _forward(prog, fprog, params, acts, cache, B, training, rng_state):
     for l in range(prog.shape[0]):
         row = prog[l]
         kind = row[KIND]
-        x = acts[B * row[A_IN]:B * (row[A_IN] + row[IN_SIZE])]
-        out = acts[B * row[A_OUT]:B * (row[A_OUT] + row[OUT_SIZE])]
-        c = cache[B * row[C_OFF]:B * (row[C_OFF] + row[C_SIZE])]
+        x = _span(acts, B, row[A_IN], row[IN_SIZE])
+        out = _span(acts, B, row[A_OUT], row[OUT_SIZE])
+        c = _span(cache, B, row[C_OFF], row[C_SIZE])
         p = row[P_OFF]
         if kind == DENSE:
             R, I, O = B * row[X0], row[X0 + 1], row[X0 + 2]
@@ -124,11 +130,9 @@ def _backward(prog, params, grads, acts, d_acts, cache, B):
     for l in range(prog.shape[0] - 1, -1, -1):
         row = prog[l]
         kind = row[KIND]
-        x = acts[B * row[A_IN]:B * (row[A_IN] + row[IN_SIZE])]
-        out = acts[B * row[A_OUT]:B * (row[A_OUT] + row[OUT_SIZE])]
-        d_x = d_acts[B * row[A_IN]:B * (row[A_IN] + row[IN_SIZE])]
-        d_out = d_acts[B * row[A_OUT]:B * (row[A_OUT] + row[OUT_SIZE])]
-        c = cache[B * row[C_OFF]:B * (row[C_OFF] + row[C_SIZE])]
+        x, d_x = _span(acts, B, row[A_IN], row[IN_SIZE]), _span(d_acts, B, row[A_IN], row[IN_SIZE])
+        out, d_out = _span(acts, B, row[A_OUT], row[OUT_SIZE]), _span(d_acts, B, row[A_OUT], row[OUT_SIZE])
+        c = _span(cache, B, row[C_OFF], row[C_SIZE])
         p = row[P_OFF]
         need_d_x = l > 0
         _activation_backward(row[ACT], out, d_out)
