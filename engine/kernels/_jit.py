@@ -10,10 +10,16 @@ Numba's disk cache checks only the source file of the function it caches, so
 a caller would keep running an edited callee's old machine code. The cache
 therefore lives in a folder named after a hash of every kernel file: any edit
 starts a fresh cache. ``NUMBA_CACHE_DIR`` still overrides this.
+
+Other processes (a test server, a second app replica, an older checkout) may
+be running on other versions' folders right now, so the clean-up at import
+keeps the newest few and deletes only folders nobody has touched for a day;
+every process marks its own folder as used when it imports this module.
 """
 import hashlib
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numba
@@ -21,6 +27,8 @@ from numba import njit
 
 FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
 CACHE_ROOT = Path(__file__).resolve().parents[2] / ".numba_cache"
+KEEP_NEWEST = 3                 # versions always kept, however old
+STALE_SECONDS = 24 * 3600       # older versions are deleted once untouched this long
 
 
 def _use_versioned_cache():
@@ -28,11 +36,33 @@ def _use_versioned_cache():
         return
     sources = sorted(Path(__file__).parent.glob("*.py"))
     digest = hashlib.sha1(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
-    numba.config.CACHE_DIR = str(CACHE_ROOT / digest)
-    if CACHE_ROOT.is_dir():                   # drop caches of earlier versions of the kernels
-        for old in CACHE_ROOT.iterdir():
-            if old.name != digest:
-                shutil.rmtree(old, ignore_errors=True)
+    folder = CACHE_ROOT / digest
+    folder.mkdir(parents=True, exist_ok=True)
+    os.utime(folder)                          # in use now: keeps it off others' clean-up
+    numba.config.CACHE_DIR = str(folder)
+    _drop_stale_versions(CACHE_ROOT, keep=folder)
+
+
+def _drop_stale_versions(root, keep, now=None):
+    """Delete version folders of ``root`` beyond the newest few that are untouched for a day."""
+    now = time.time() if now is None else now
+    folders = []
+    for p in root.iterdir():
+        try:
+            if p.is_dir() and p != keep:
+                folders.append((_last_touched(p), p))
+        except OSError:                       # removed meanwhile by another process
+            pass
+    folders.sort(reverse=True)
+    for mtime, p in folders[KEEP_NEWEST - 1:]:
+        if now - mtime > STALE_SECONDS:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+
+def _last_touched(folder):
+    """Newest mtime of ``folder`` and its direct entries (Numba writes into subfolders)."""
+    return max([folder.stat().st_mtime] + [p.stat().st_mtime for p in folder.iterdir()])
 
 
 _use_versioned_cache()
