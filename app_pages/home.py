@@ -2,7 +2,7 @@
 import streamlit as st
 
 from ui.theme import style
-from ui.thumbnails import dataset_thumbnail
+from ui.mlp.thumbnails import dataset_thumbnail
 
 style()
 st.title("Neural-network playground")

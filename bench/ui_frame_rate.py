@@ -82,11 +82,12 @@ def server_figures(query, frames=60):
     """Milliseconds per frame of the server's work, measured in this process."""
     from urllib.parse import parse_qsl
 
-    from ui.mlp_run import MlpRun
+    from ui.mlp.run import MlpRun
+    from ui.mlp.settings import MlpSettings
     from ui.url import decode
     from viz.curves import accuracy_chart, gradient_chart, loss_chart
 
-    settings, _ = decode(dict(parse_qsl(query)))
+    settings, _ = decode(dict(parse_qsl(query)), MlpSettings)
     run = MlpRun(settings)
     run.advance(1)
     split = {"train": [], "snapshot+frame": [], "charts": [], "json": []}

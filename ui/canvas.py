@@ -1,16 +1,16 @@
-"""Custom canvas views (Streamlit components v2, inline JS: no build step).
+"""Canvas components (Streamlit components v2, inline JS: no build step) and their frame channel.
 
-The JS and CSS live in ``ui/components/``; ``_shared.js`` is put in front of
-each component's JS (inline components cannot import one another). Component
-code is sent with every mount, so whole-line comments and indentation are
-stripped once at import.
+Shared JS lives in ``ui/components/_shared.js`` and is put in front of each
+component's JS (inline components cannot import one another). Component code
+is sent with every mount, so whole-line comments and indentation are stripped
+once at import. A page's own components live in ``ui/<page>/components/``.
 """
 import json
 from pathlib import Path
 
 import streamlit as st
 
-_DIR = Path(__file__).parent / "components"
+SHARED = Path(__file__).parent / "components"
 
 
 def _compact_js(source):
@@ -18,20 +18,17 @@ def _compact_js(source):
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
-def _register(name):
-    js = _compact_js((_DIR / "_shared.js").read_text() + (_DIR / f"{name}.js").read_text())
-    css_path = _DIR / f"{name}.css"
+def register(name, folder=SHARED):
+    """A v2 component from ``<folder>/<name>.js`` (and ``.css`` if present), with the shared helpers."""
+    folder = Path(folder)
+    js = _compact_js((SHARED / "_shared.js").read_text() + (folder / f"{name}.js").read_text())
+    css_path = folder / f"{name}.css"
     css = css_path.read_text() if css_path.exists() else None
     return st.components.v2.component(f"nnp_{name}", html="<div></div>", js=js, css=css)
 
 
-_network = _register("network_canvas")
-_charts = _register("line_charts")
-_picker = _register("image_picker")
-NETWORK_EVENTS = ("feature", "edit", "plot_click", "shape")
-
-
-def _handler(key, event, on_event):
+def handler(key, event, on_event):
+    """A component callback: on_event(event, value) when the trigger ``event`` fired."""
     def handle():
         value = st.session_state[key].get(event)
         if value is not None:
@@ -50,11 +47,8 @@ def frame_channel(key):
     return lambda frame: slot.text(json.dumps(frame, separators=(",", ":")))
 
 
-def network_canvas(channel, key, on_event):
-    """The network canvas, drawing the frames sent on ``channel``; clicks call
-    on_event(event, value) before the next run (events: NETWORK_EVENTS)."""
-    return _network(data={"channel": channel}, key=key,
-                    **{f"on_{e}_change": _handler(key, e, on_event) for e in NETWORK_EVENTS})
+_charts = register("line_charts")
+_picker = register("image_picker")
 
 
 def line_charts(channel, key):
@@ -65,4 +59,4 @@ def line_charts(channel, key):
 def image_picker(items, selected, key, on_pick):
     """Clickable thumbnails (items: dicts of id, title, src); a click calls on_pick(id)."""
     _picker(data={"items": items, "selected": selected}, key=key,
-            on_pick_change=_handler(key, "pick", lambda _, value: on_pick(value)))
+            on_pick_change=handler(key, "pick", lambda _, value: on_pick(value)))

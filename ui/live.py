@@ -1,48 +1,197 @@
-"""The live loop shared by pages: frames inside a time box, continued by run_every.
+"""The live loop shared by pages: one process-wide training scheduler, one bounded frame loop per tab.
 
-Measured on a 2-core machine: a fragment that draws once per run shows about
-3 updates a second; one that loops for a short time box, updating placeholders,
-shows 20 or more. Play and Pause live outside the fragment, so a click
-interrupts the loop at its next frame instead of waiting for the box to end.
+One server process serves every tab, and its Python runs one thread at a time.
+Measured with the earlier loop (each tab training and drawing in its own
+one-second fragment box, rerun every 50 ms), ten playing tabs starved the
+event loop and the whole server trained less than one tab alone. So:
+
+- Training runs on the worker threads of one ``Scheduler`` per process, in
+  slices of at most ``ui.run.SLICE_SECONDS``; Numba releases the GIL inside the
+  kernels, so training uses the second core while script threads draw. The
+  tab that has received the least training time goes next (fair shares), and
+  a run with a pace (the MLP's epochs per frame) gets no more than its pace.
+- Each playing tab runs one fragment that draws the latest snapshot for a
+  time box, at a frame interval the scheduler sets from the measured cost of a
+  frame and the number of playing tabs: the total drawing work of the process
+  stays bounded, and under load each tab shows fewer frames with more epochs
+  in each instead of stalling. ``run_every`` continues the fragment; the server
+  keeps at most one pending rerun per fragment, so a tab never queues more
+  reruns than the server completes.
+- A tab renews a lease with every frame. A hidden tab (the canvas reports it)
+  or a closed one stops renewing, and its training stops.
+- Play and Pause sit outside the fragment; the loop naps in short steps and
+  touches session state between them, a point where Streamlit honours a
+  pending click, so Pause cuts in at once.
 """
+import logging
+import os
+import threading
 import time
+from dataclasses import dataclass
 
 import streamlit as st
 
-FRAME_BOX = 1.0          # seconds of frames per fragment run (Pause, outside it, cuts in at once)
+from .state import take_app_rerun
+
+FRAME_BOX = 2.0          # seconds of frames per fragment run
+RERUN_EVERY = 1.0        # the fragment's run_every: a continuation is always pending when a box ends
 MAX_FPS = 25
-RERUN_EVERY = 0.05
+DRAW_SHARE = 0.35        # of one core: what all tabs' frames may cost together (the event loop needs the rest)
+LEASE_SECONDS = 2.5      # training stops this long after a tab's last frame
+NAP = 0.02               # the loop's sleep step: bounds how late a Pause is seen
+MAX_BURST = 0.25         # seconds of a paced run's steps that may pile up while it waits
+UNPACED_STEPS = 10**6    # an unpaced slice is bounded by time only
+
+log = logging.getLogger(__name__)
 
 
-def live(playing, make_slots, draw, advance):
-    """Show the live view. ``make_slots()`` lays out placeholders; when paused
-    ``draw(slots, interactive=True)`` runs once; while playing each frame runs
-    ``advance()`` then ``draw(slots, interactive=False)`` until the box ends or
-    ``advance`` returns False (then the whole page reruns).
+@dataclass(eq=False)
+class _Job:
+    run: object
+    lease: float
+    served: float = 0.0       # training seconds received: the least served goes next
+    credit: float = 0.0       # steps owed under the run's pace
+    topped: float = 0.0       # when the credit was last topped up
+    busy: bool = False
 
-    In a full page run the view draws once and returns: the frames come from
-    the fragment's own reruns. (Frames drawn in a full run reappear for a moment
-    when the first fragment rerun starts, showing old values.)
-    """
-    st.session_state.live_full_run = True
 
-    @st.fragment(run_every=RERUN_EVERY if playing else None)
-    def view():
-        full_run = st.session_state.pop("live_full_run", False)
-        if st.session_state.pop("rerun_app", False):
-            st.rerun(scope="app")
-        slots = make_slots()
-        if not playing or full_run:
-            draw(slots, interactive=True)
+class Scheduler:
+    """Trains every playing tab's run on worker threads; shares time fairly; sets the frame rate."""
+
+    def __init__(self, workers=None):
+        self._jobs = {}
+        self._cv = threading.Condition()
+        self.frame_cost = 0.004          # a frame's script-thread CPU seconds (moving average)
+        workers = workers or max(1, (os.cpu_count() or 2) - 1)
+        for i in range(workers):
+            threading.Thread(target=self._work, name=f"nnp-trainer-{i}", daemon=True).start()
+
+    # -- the tabs' side -------------------------------------------------------
+    def keep_playing(self, run):
+        """Train ``run`` until LEASE_SECONDS after the last call."""
+        now = time.monotonic()
+        with self._cv:
+            job = self._jobs.get(id(run))
+            if job is None or job.run is not run:
+                floor = min((j.served for j in self._jobs.values()), default=0.0)
+                job = self._jobs[id(run)] = _Job(run, now, served=floor, topped=now)
+                self._cv.notify_all()
+            job.lease = now + LEASE_SECONDS
+
+    def stop(self, run):
+        with self._cv:
+            job = self._jobs.get(id(run))
+            if job is not None and job.run is run:
+                del self._jobs[id(run)]
+
+    def is_training(self, run):
+        job = self._jobs.get(id(run))
+        return job is not None and job.run is run and job.lease > time.monotonic()
+
+    @property
+    def playing(self):
+        now = time.monotonic()
+        return sum(1 for j in list(self._jobs.values()) if j.lease > now)
+
+    def frame_interval(self):
+        """Seconds between two frames of one tab: all tabs' frames together stay within DRAW_SHARE."""
+        return max(1.0 / MAX_FPS, max(self.playing, 1) * self.frame_cost / DRAW_SHARE)
+
+    def frame_drawn(self, cpu_seconds):
+        self.frame_cost += 0.1 * (min(cpu_seconds, 0.5) - self.frame_cost)
+
+    # -- the workers' side ----------------------------------------------------
+    def _pick(self):
+        """(job, steps) to train next, or (None, seconds to wait)."""
+        now = time.monotonic()
+        ready, wait = [], 0.1
+        for key, job in list(self._jobs.items()):
+            if job.lease <= now or not job.run.playing:
+                del self._jobs[key]
+                continue
+            if job.busy:
+                continue
+            pace = job.run.steps_per_second()
+            if pace is None:
+                ready.append((job, UNPACED_STEPS))
+                continue
+            job.credit = min(job.credit + pace * (now - job.topped), pace * MAX_BURST)
+            job.topped = now
+            chunk = max(1, round(pace / MAX_FPS))
+            if job.credit >= chunk:
+                ready.append((job, int(job.credit)))
+            else:
+                wait = min(wait, (chunk - job.credit) / pace)
+        if not ready:
+            return None, max(wait, 0.002)
+        return min(ready, key=lambda pair: pair[0].served)
+
+    def _work(self):
+        while True:
+            with self._cv:
+                job, steps = self._pick()
+                if job is None:
+                    self._cv.wait(steps)
+                    continue
+                job.busy = True
+            start = time.perf_counter()
+            done = 0
+            try:
+                done = job.run.train_slice(steps)
+            except Exception:                      # a broken run must not take the worker down
+                log.exception("training slice failed")
+                job.run.playing = False
+            with self._cv:
+                job.busy = False
+                job.served += time.perf_counter() - start
+                job.credit = max(0.0, job.credit - done)
+
+
+@st.cache_resource(show_spinner=False)
+def scheduler():
+    """The process-wide scheduler (immutable to callers; its own lock guards its jobs)."""
+    return Scheduler()
+
+
+def _nap_until(deadline):
+    """Sleep until ``deadline`` in short steps, touching session state after each: a
+    point where Streamlit stops this run for a pending click (Pause)."""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
             return
-        beat = st.empty()
-        start = time.perf_counter()
-        while time.perf_counter() - start < FRAME_BOX:
-            frame_start = time.perf_counter()
-            beat.empty()         # a yield point: a pending Pause stops us before training more
-            keep_going = advance()
-            draw(slots, interactive=False)
-            if not keep_going:
+        time.sleep(min(NAP, left))
+        _ = "_" in st.session_state
+
+
+def live(page, run, make_slots, draw):
+    """Show the live view of ``run``. ``make_slots()`` lays out placeholders and returns them;
+    ``draw(slots, interactive)`` draws ``run.snap`` into them. Paused (or hidden), the view is
+    drawn once, interactive. Playing, frames are drawn whenever the scheduler has published a
+    new snapshot, at the scheduler's frame interval, for FRAME_BOX seconds a fragment run."""
+    sched = scheduler()
+    looping = run.playing and run.visible
+
+    @st.fragment(run_every=RERUN_EVERY if looping else None)
+    def view():
+        if take_app_rerun(page) or (looping and not run.playing):
+            st.rerun(scope="app")                  # a callback changed the page, or the run diverged
+        slots = make_slots()
+        draw(slots, interactive=not looping)
+        if not (looping and run.visible):
+            sched.stop(run)
+            return
+        sched.keep_playing(run)
+        drawn, end = run.version, time.monotonic() + FRAME_BOX
+        while time.monotonic() < end:
+            _nap_until(time.monotonic() + sched.frame_interval())
+            if not run.playing or not run.visible:
                 st.rerun(scope="app")
-            time.sleep(max(0.0, 1 / MAX_FPS - (time.perf_counter() - frame_start)))
+            sched.keep_playing(run)
+            if run.version != drawn:
+                drawn = run.version
+                start = time.thread_time()
+                draw(slots, interactive=False)
+                sched.frame_drawn(time.thread_time() - start)
+
     view()

@@ -17,5 +17,15 @@ html { font-size: 20px; }
 """
 
 
-def style(presenter=False):
-    st.markdown(BASE_CSS + (PRESENTER_CSS if presenter else ""), unsafe_allow_html=True)
+# While playing, fragment reruns follow one another: Streamlit's running indicator and its Stop
+# button would flicker in the header, and Stop would not pause training (Pause does).
+PLAYING_CSS = """
+<style>
+[data-testid="stStatusWidget"] { visibility: hidden; }
+</style>
+"""
+
+
+def style(presenter=False, playing=False):
+    st.markdown(BASE_CSS + (PRESENTER_CSS if presenter else "") + (PLAYING_CSS if playing else ""),
+                unsafe_allow_html=True)

@@ -1,15 +1,14 @@
-"""The URL codec: settings <-> query parameters, forgiving of bad input.
+"""The URL codec, generic over a page's settings class: settings <-> query parameters.
 
 ``encode`` writes only what differs from the defaults, so links stay short.
 ``decode`` never raises: a malformed value is dropped and an out-of-range one
-clamped, each with a notice the page shows.
+clamped, each with a notice the page shows (as plain text: links are user input).
 """
 import math
 
-from .settings import FIELDS, MAX_LAYERS, MlpSettings, normalise
-
 MAX_VALUE_LENGTH = 200
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+LIST_KINDS = ("multi", "ints", "floats", "choices")
 
 
 def _fmt_number(x):
@@ -19,9 +18,9 @@ def _fmt_number(x):
 def _encode_value(f, value):
     if f.kind == "bool":
         return "1" if value else "0"
-    if f.kind in ("multi", "acts"):
+    if f.kind in ("multi", "choices"):
         return ",".join(value)
-    if f.kind in ("units", "rates"):
+    if f.kind in ("ints", "floats"):
         return ",".join(_fmt_number(v) for v in value)
     if f.kind in ("ladder", "float"):
         return _fmt_number(value)
@@ -29,9 +28,9 @@ def _encode_value(f, value):
 
 
 def encode(settings):
-    """Query parameters for ``settings``: only fields that differ from the defaults."""
-    default = MlpSettings()
-    return {f.url: _encode_value(f, getattr(settings, name)) for name, f in FIELDS.items()
+    """Query parameters for ``settings``: only the fields that differ from the defaults."""
+    default = type(settings)()
+    return {f.url: _encode_value(f, getattr(settings, name)) for name, f in settings.FIELDS.items()
             if getattr(settings, name) != getattr(default, name)}
 
 
@@ -43,17 +42,21 @@ def _int(text):
     try:
         return int(text)
     except ValueError:
-        raise _Bad(f"'{text}' is not a whole number") from None
+        raise _Bad(f"'{_short(text)}' is not a whole number") from None
 
 
 def _float(text):
     try:
         x = float(text)
     except ValueError:
-        raise _Bad(f"'{text}' is not a number") from None
+        raise _Bad(f"'{_short(text)}' is not a number") from None
     if not math.isfinite(x):
-        raise _Bad(f"'{text}' is not a finite number")
+        raise _Bad(f"'{_short(text)}' is not a finite number")
     return x
+
+
+def _short(text, n=40):
+    return text if len(text) <= n else text[:n] + "…"
 
 
 def _clamp(x, lo, hi, name, notices):
@@ -67,51 +70,56 @@ def _items(text):
     return [t.strip() for t in text.split(",")] if text.strip() else []
 
 
-def _decode_value(name, f, text, notices):
+def _decode_scalar(f, text, notices):
     if f.kind == "int":
         return _clamp(_int(text), *f.bounds, f.url, notices)
+    if f.kind == "float":
+        return _clamp(_float(text), *f.bounds, f.url, notices)
     if f.kind == "bool":
         if text.lower() in _TRUE | _FALSE:
             return text.lower() in _TRUE
-        raise _Bad(f"'{text}' is not on/off")
+        raise _Bad(f"'{_short(text)}' is not on/off")
     if f.kind == "choice":
         if text in f.bounds:
             return text
-        raise _Bad(f"'{text}' is not one of {', '.join(f.bounds)}")
+        raise _Bad(f"'{_short(text)}' is not one of {', '.join(f.bounds)}")
     if f.kind == "ladder":
         x = _float(text)
         nearest = min(f.bounds, key=lambda v: abs(math.log10(v + 1e-9) - math.log10(max(x, 0) + 1e-9)))
         if nearest != x:
-            notices.append(f"'{f.url}={text}' is not on the scale; using {nearest:g}.")
+            notices.append(f"'{f.url}={_short(text)}' is not on the scale; using {nearest:g}.")
         return nearest
+    raise AssertionError(f.kind)
+
+
+def _decode_list(f, text, notices):
     items = _items(text)
     if f.kind == "multi":
         known = [t for t in items if t in f.bounds]
         if len(known) < len(items):
-            notices.append(f"'{f.url}': ignored unknown value(s) {sorted(set(items) - set(known))}.")
+            unknown = sorted({_short(t, 20) for t in items} - set(known))[:5]
+            notices.append(f"'{f.url}': ignored unknown value(s) {', '.join(unknown)}.")
         return tuple(dict.fromkeys(known))
-    if len(items) > MAX_LAYERS:
-        notices.append(f"'{f.url}': at most {MAX_LAYERS} hidden layers; kept the first {MAX_LAYERS}.")
-        items = items[:MAX_LAYERS]
-    if f.kind == "units":
+    if f.max_items and len(items) > f.max_items:
+        notices.append(f"'{f.url}': at most {f.max_items} values; kept the first {f.max_items}.")
+        items = items[:f.max_items]
+    if f.kind == "ints":
         return tuple(_clamp(_int(t), *f.bounds, f.url, notices) for t in items)
-    if f.kind == "rates":
+    if f.kind == "floats":
         return tuple(_clamp(_float(t), *f.bounds, f.url, notices) for t in items)
-    if f.kind == "acts":
-        bad = [t for t in items if t and t not in f.bounds]
-        if bad:
-            raise _Bad(f"{bad} are not activations ({', '.join(f.bounds)})")
-        return tuple(items)
-    raise AssertionError(f.kind)
+    bad = [_short(t, 20) for t in items if t and t not in f.bounds]
+    if bad:
+        raise _Bad(f"{', '.join(bad[:5])} not among {', '.join(f.bounds)}")
+    return tuple(items)
 
 
-def decode(params):
-    """(MlpSettings, notices) from a mapping of query parameters. Never raises."""
-    by_url = {f.url: (name, f) for name, f in FIELDS.items()}
+def decode(params, settings_class):
+    """(settings, notices) from a mapping of query parameters. Never raises."""
+    by_url = {f.url: (name, f) for name, f in settings_class.FIELDS.items()}
     values, notices = {}, []
     for key, text in params.items():
         if key not in by_url:
-            notices.append(f"Unknown link parameter '{key}' ignored.")
+            notices.append(f"Unknown link parameter '{_short(str(key), 30)}' ignored.")
             continue
         name, f = by_url[key]
         text = str(text)
@@ -119,10 +127,25 @@ def decode(params):
             notices.append(f"'{key}' is too long; ignored.")
             continue
         try:
-            values[name] = _decode_value(name, f, text, notices)
+            decoded = _decode_list(f, text, notices) if f.kind in LIST_KINDS else _decode_scalar(f, text, notices)
         except _Bad as err:
             notices.append(f"'{key}': {err}; using the default.")
-    settings = normalise(MlpSettings(**values))
-    if "feat" in params and not values.get("features", True):
-        notices.append("A link with no input features: x1 and x2 are used.")
-    return settings, notices
+            continue
+        values[name] = decoded
+    settings = settings_class(**values)
+    normalised = settings.normalise()
+    notices += normalisation_notices(settings, normalised)
+    return normalised, notices
+
+
+def normalisation_notices(before, after):
+    """What ``normalise`` changed, said in words (so a link never changes silently)."""
+    notes = []
+    for name, f in before.FIELDS.items():
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new and f.kind not in LIST_KINDS:
+            notes.append(f"'{f.url}={_encode_value(f, old)}' does not fit the rest of the link; "
+                         f"using {_encode_value(f, new)}.")
+        elif not old and new:
+            notes.append(f"'{f.url}' cannot be empty; using {_encode_value(f, new)}.")
+    return notes

@@ -1,13 +1,97 @@
-"""Compile the engine once per session with a visible progress bar (never a silent stall)."""
+"""Compile the engine in the background, once per process, while the page is already usable.
+
+A cold Numba cache takes tens of seconds to compile; a warm one a fraction of
+a second. The first page that needs a family of kernels starts a thread that
+compiles it (later requests queue behind it); every tab shows the same moving
+progress bar and gets its Play button as soon as the families it needs are in.
+"""
+import logging
+import threading
+import time
+
 import streamlit as st
 
 import engine
 
+log = logging.getLogger(__name__)
+POLL = 0.4          # seconds between progress-bar updates
+WARM_WAIT = 2.0     # a warm cache loads within this: no bar flashes up on a warm start
 
-def warm_engine():
-    if st.session_state.get("engine_warm"):
-        return
-    bar = st.progress(0.0, "Preparing the engine…")
-    engine.warm_up(progress=lambda fraction, message: bar.progress(fraction, message + "…"))
-    bar.empty()
-    st.session_state.engine_warm = True
+
+class Warmup:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._done = threading.Condition(self._lock)
+        self._ready, self._queued = set(), []
+        self.fraction, self.message, self.error = 0.0, "starting", None
+        self.started = time.monotonic()
+        self._thread = None
+
+    def ready(self, families):
+        """True when every family in ``families`` is compiled; otherwise make sure it is on its way."""
+        families = set(families)
+        with self._lock:
+            missing = families - self._ready
+            if not missing:
+                return True
+            for family in sorted(missing):
+                if family not in self._queued:
+                    self._queued.append(family)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._compile, name="nnp-warmup", daemon=True)
+                self._thread.start()
+        return False
+
+    def _compile(self):
+        while True:
+            with self._lock:
+                if not self._queued:
+                    return
+                family = self._queued[0]
+            try:
+                engine.warm_up(families=(family,), progress=self._report)
+            except Exception as err:          # shown on the page; the server keeps running
+                log.exception("engine warm-up failed")
+                self.error = f"The engine could not be compiled: {err}"
+            with self._lock:
+                self._queued.remove(family)
+                self._ready.add(family)
+                self._done.notify_all()
+
+    def wait(self, families, timeout):
+        """Wait up to ``timeout`` seconds for ``families`` (a warm disk cache loads in well under that)."""
+        if self.ready(families):
+            return True
+        with self._lock:
+            self._done.wait_for(lambda: set(families) <= self._ready, timeout)
+        return self.ready(families)
+
+    def _report(self, fraction, message):
+        self.fraction, self.message = fraction, message
+
+
+@st.cache_resource(show_spinner=False)
+def warmup():
+    return Warmup()
+
+
+def engine_ready(families):
+    """True when the kernels for ``families`` are compiled. Until then show a moving bar that
+    reruns the page when they are in, and return False (the page keeps its controls)."""
+    w = warmup()
+    if w.wait(families, WARM_WAIT):
+        return True
+
+    @st.fragment(run_every=POLL)
+    def progress():
+        if w.error:
+            st.error(w.error)
+            return
+        if w.ready(families):
+            st.rerun(scope="app")
+        seconds = time.monotonic() - w.started
+        st.progress(min(max(w.fraction, 0.0), 1.0),
+                    f"Preparing the engine, once after an install: {w.message}… ({seconds:.0f} s)")
+
+    progress()
+    return False

@@ -23,3 +23,12 @@ function pollChannel(st, onFrame) {
   }
   st.timer = requestAnimationFrame(() => pollChannel(st, onFrame));
 }
+
+// Tell the page when its tab is hidden or shown again (a hidden tab stops training).
+// One listener per window; the newest mount's trigger is the one called.
+function watchVisibility(trigger) {
+  const w = window.__nnpVisibility || (window.__nnpVisibility = {});
+  if (!w.trigger) document.addEventListener("visibilitychange",
+    () => w.trigger("visibility", document.hidden ? "hidden" : "visible"));
+  w.trigger = trigger;
+}

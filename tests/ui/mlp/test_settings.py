@@ -1,6 +1,6 @@
 """Settings -> engine spec and the reset rule."""
 import engine
-from ui.settings import FIELDS, MlpSettings
+from ui.mlp.settings import FIELDS, MlpSettings
 
 
 def test_default_spec_is_tf_playgrounds_network():

@@ -1,6 +1,7 @@
 """The MLP page's controls. Every change goes through ``_changed``, which turns
 the widgets into settings, keeps them consistent, updates the run and the link."""
 import random
+from urllib.parse import urlencode
 from dataclasses import replace
 
 import streamlit as st
@@ -8,11 +9,14 @@ import streamlit as st
 import engine
 from engine.data.points_csv import read_points_csv
 
-from .canvas import image_picker
+from ..canvas import image_picker
+from ..state import current_run, key, say
+from ..text import plain
+from ..url import encode
 from .settings import (FIELDS, LR_LADDER, MAX_DROPOUT, MAX_LAYERS, MAX_UNITS, REG_LADDER, SPEEDS,
                        datasets_for, normalise)
-from .state import say
-from .url import encode
+
+PAGE = "mlp"
 
 ALL_LAYERS = "as all layers"
 SIMPLE = ("dataset", "noise", "train_pct", "seed", "features", "activation", "problem", "loss",
@@ -20,9 +24,7 @@ SIMPLE = ("dataset", "noise", "train_pct", "seed", "features", "activation", "pr
           "discretize", "present", "hide")
 FEATURE_LABELS = {"x1": "X₁", "x2": "X₂", "x1_sq": "X₁²", "x2_sq": "X₂²", "x1_x2": "X₁X₂",
                   "sin_x1": "sin X₁", "sin_x2": "sin X₂"}
-ACT_LABELS = {"linear": "Linear", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU",
-              "leaky_relu": "Leaky ReLU"}
-OPT_LABELS = {"sgd": "SGD", "momentum": "Momentum", "adam": "Adam", "rmsprop": "RMSProp"}
+NAMES = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "sgd": "SGD", "rmsprop": "RMSProp"}
 LOSS_LABELS = {"mse": "Squared error", "cross_entropy": "Cross-entropy"}
 REG_LABELS = {"none": "None", "l1": "L1", "l2": "L2"}
 HIDE_LABELS = {"data": "Data", "features": "Features", "network": "Network shape",
@@ -30,8 +32,17 @@ HIDE_LABELS = {"data": "Data", "features": "Features", "network": "Network shape
                "downloads": "Downloads"}
 
 
+def label(name):
+    """A display name for an entry of an engine name map (a new entry gets one too)."""
+    return NAMES.get(name, name.replace("_", " ").capitalize())
+
+
 def _key(name):
-    return f"w_{name}"
+    return key(PAGE, f"w_{name}")
+
+
+def _run():
+    return current_run(PAGE)
 
 
 def _widget_value(name, value):
@@ -68,10 +79,10 @@ def _from_widgets(current):
 
 def apply(settings):
     """Make ``settings`` current: widgets, run (reset if needed) and link."""
-    run = st.session_state.mlp_run
+    run = _run()
     settings = normalise(settings)
     if not settings.features:
-        say("At least one input feature is needed.", "warning")
+        say(PAGE, "At least one input feature is needed.", "warning")
         settings = replace(settings, features=run.settings.features)
     sync_widgets(settings)
     run.update(settings)
@@ -79,7 +90,7 @@ def apply(settings):
 
 
 def _changed():
-    apply(_from_widgets(st.session_state.mlp_run.settings))
+    apply(_from_widgets(_run().settings))
 
 
 def init_widgets(settings):
@@ -94,7 +105,7 @@ def data_controls(run, dataset_items):
                          format_func=str.capitalize, on_change=_changed)
     names = datasets_for(s.problem)
     image_picker([dataset_items[n] for n in names], None if run.custom is not None else s.dataset,
-                 key="picker", on_pick=_pick_dataset)
+                 key=key(PAGE, "picker"), on_pick=_pick_dataset)
     st.slider("Noise (%)", 0, 50, key=_key("noise"), on_change=_changed,
               help="Gaussians spread out; other sets get points whose label sits across the boundary.")
     st.slider("Training data (%)", 10, 90, step=10, key=_key("train_pct"), on_change=_changed,
@@ -105,12 +116,12 @@ def data_controls(run, dataset_items):
     c1.number_input("Seed", 0, 99999, key=_key("seed"), on_change=_changed,
                     help="Same seed, same data and same starting weights.")
     c2.button("New", icon=":material/casino:", help="Regenerate: new random data (a new seed)",
-              use_container_width=True,
-              on_click=lambda: apply(replace(st.session_state.mlp_run.settings, seed=random.randrange(100000))))
+              width="stretch",
+              on_click=lambda: apply(replace(_run().settings, seed=random.randrange(100000))))
 
 
 def _pick_dataset(name):
-    run = st.session_state.mlp_run
+    run = _run()
     run.custom = None                     # a picked data set replaces the user's own points
     apply(replace(run.settings, dataset=name))
 
@@ -123,42 +134,49 @@ def own_points_controls(run):
         options = {"off": "Off", "c0": "Class 0", "c1": "Class 1", "c2": "Class 2"}
     else:
         options = {"off": "Off", "value": "Value"}
-    st.session_state.setdefault("add_mode", "off")
-    if st.session_state.add_mode not in options:
-        st.session_state.add_mode = "off"
+    mode = key(PAGE, "add_mode")
+    if st.session_state.get(mode) not in options:
+        st.session_state[mode] = "off"
     st.segmented_control("Click on the output to add", list(options), format_func=options.get,
-                         key="add_mode", help="Pause, pick a class, then click on the output plane.")
-    if st.session_state.add_mode == "value":
-        st.slider("Value of new points", -1.0, 1.0, 0.5, 0.1, key="add_value")
-    st.file_uploader("Or load a CSV (x1, x2, label)", type=["csv"], key="csv", on_change=_load_csv,
+                         key=mode, help="Pick a class, then click on the output plane.")
+    if st.session_state[mode] == "value":
+        st.slider("Value of new points", -1.0, 1.0, 0.5, 0.1, key=key(PAGE, "add_value"))
+    # A new uploader key after each file: the uploader empties instead of piling up rejected files.
+    st.file_uploader("Or load a CSV (x1, x2, label)", type=["csv"], key=_csv_key(), on_change=_load_csv,
                      help="Up to 2,000 rows. Coordinates are scaled into [-6, 6].")
-    if st.session_state.get("csv_error"):
-        st.error(st.session_state.csv_error, icon="⚠️")
-    if run.custom is not None:
+    if st.session_state.get(key(PAGE, "csv_error")):
+        st.error(plain(st.session_state[key(PAGE, "csv_error")]), icon="⚠️")
+    if run.custom is not None and run.built:
         st.caption(f"Training on your data: {len(run.train_xy)} train and {len(run.test_xy)} test points.")
         st.button("Back to the generated data", on_click=lambda: apply_points(None))
 
 
+def _csv_key():
+    return key(PAGE, f"csv_{st.session_state.get(key(PAGE, 'csv_count'), 0)}")
+
+
 def _load_csv():
-    upload = st.session_state.get("csv")
+    upload = st.session_state.get(_csv_key())
     if upload is None:
         return
-    s = st.session_state.mlp_run.settings
+    count = key(PAGE, "csv_count")
+    st.session_state[count] = st.session_state.get(count, 0) + 1
+    s = _run().settings
     try:
         points, labels, notes = read_points_csv(upload.getvalue(), regression=s.problem == "regression")
     except ValueError as err:
-        st.session_state.csv_error = f"{upload.name}: {err}. The current data is unchanged."
+        st.session_state[key(PAGE, "csv_error")] = f"{upload.name}: {err}. The current data is unchanged."
         return
-    st.session_state.csv_error = None
+    st.session_state[key(PAGE, "csv_error")] = None
     if s.classes == 3:                    # two-class labels: leave the 3-class spiral
         apply(replace(s, dataset="circle"))
     apply_points((points, labels))
-    say(f"Loaded {len(points)} points from {upload.name}. " + " ".join(notes), "success")
+    say(PAGE, f"Loaded {len(points)} points from {upload.name}. " + " ".join(notes), "success")
 
 
 def apply_points(points):
     """Train on (points, labels) from now on, or on the generated data again (None)."""
-    run = st.session_state.mlp_run
+    run = _run()
     if points is None:
         run.forget_points()
     else:
@@ -167,9 +185,9 @@ def apply_points(points):
 
 def add_point_label(run):
     """The label a click adds, or None when adding is off."""
-    mode = st.session_state.get("add_mode", "off")
+    mode = st.session_state.get(key(PAGE, "add_mode"), "off")
     return {"off": None, "pos": 1.0, "neg": -1.0, "c0": 0.0, "c1": 1.0, "c2": 2.0}.get(
-        mode, st.session_state.get("add_value", 0.5))
+        mode, st.session_state.get(key(PAGE, "add_value"), 0.5))
 
 
 def feature_controls():
@@ -178,11 +196,16 @@ def feature_controls():
              help="What the network sees of each point. Click the tiles in the network too.")
 
 
-def presenter_controls():
-    st.toggle("Presenter mode", key=_key("present"), on_change=_changed,
-              help="Larger type for a projector; hide what the class should not touch.")
-    st.multiselect("Hide in presenter mode", list(HIDE_LABELS), format_func=HIDE_LABELS.get,
-                   key=_key("hide"), on_change=_changed)
+def presenter_controls(present):
+    """In presenter mode these fold away, so the projected page shows only the lesson."""
+    box = st.expander("Presenter mode", icon=":material/co_present:") if present else st.container()
+    with box:
+        if not present:
+            st.subheader("Classroom")
+        st.toggle("Presenter mode", key=_key("present"), on_change=_changed,
+                  help="Larger type for a projector; hide what the class should not touch.")
+        st.multiselect("Hide in presenter mode", list(HIDE_LABELS), format_func=HIDE_LABELS.get,
+                       key=_key("hide"), on_change=_changed)
 
 
 # -- main area --------------------------------------------------------------
@@ -192,9 +215,9 @@ def training_controls(run):
     cols[0].select_slider("Learning rate", LR_LADDER, key=_key("lr"), on_change=_changed,
                           format_func=lambda v: f"{v:g}")
     cols[1].selectbox("Activation", list(engine.ACTIVATIONS), key=_key("activation"),
-                      format_func=ACT_LABELS.get, on_change=_changed)
+                      format_func=label, on_change=_changed)
     cols[2].selectbox("Optimizer", list(engine.OPTIMIZERS), key=_key("optimizer"),
-                      format_func=OPT_LABELS.get, on_change=_changed)
+                      format_func=label, on_change=_changed)
     cols[3].selectbox("Regularization", list(REG_LABELS), key=_key("regularization"),
                       format_func=REG_LABELS.get, on_change=_changed)
     cols[4].select_slider("Regularization rate", REG_LADDER, key=_key("reg_rate"), on_change=_changed,
@@ -218,7 +241,7 @@ def network_controls(run):
         for i in range(len(s.hidden)):
             cols[i + 1].selectbox(f"Activation {i + 1}", [ALL_LAYERS] + list(engine.ACTIVATIONS),
                                   key=_key(f"act_{i}"), on_change=_changed, label_visibility="collapsed",
-                                  format_func=lambda a: "as all" if a == ALL_LAYERS else ACT_LABELS[a])
+                                  format_func=lambda a: "as all" if a == ALL_LAYERS else label(a))
             cols[i + 1].slider(f"Dropout {i + 1}", 0.0, MAX_DROPOUT, step=0.05, key=_key(f"drop_{i}"),
                                on_change=_changed, label_visibility="collapsed")
     st.radio("Initial weights", FIELDS["init"].bounds, key=_key("init"), horizontal=True, on_change=_changed,
@@ -230,7 +253,19 @@ def view_controls(cols):
     """Show test data, discretize output and speed, in the given three columns."""
     cols[0].toggle("Show test data", key=_key("show_test"), on_change=_changed)
     cols[1].toggle("Discretize output", key=_key("discretize"), on_change=_changed,
-                   disabled=st.session_state.mlp_run.settings.problem == "regression")
+                   disabled=_run().settings.problem == "regression")
     cols[2].selectbox("Speed", SPEEDS, key=_key("speed"), on_change=_changed, label_visibility="collapsed",
                       format_func=lambda v: f"{v:g} epoch{'s' if v != 1 else ''} per frame",
                       help="Epochs trained between two pictures while playing")
+
+
+def downloads(run):
+    """The weights and the setup, made now (small) so a quick click never finds a stale file."""
+    c1, c2, c3 = st.columns(3)
+    c1.download_button("Weights (.npz)", run.weights_npz(), "weights.npz", "application/octet-stream",
+                       icon=":material/download:", width="stretch", on_click="ignore")
+    c2.download_button("Weights (.json)", run.weights_json(), "weights.json", "application/json",
+                       icon=":material/download:", width="stretch", on_click="ignore")
+    link = st.context.url.split("?")[0] + ("?" + urlencode(encode(run.settings)) if encode(run.settings) else "")
+    c3.download_button("Setup (.json)", run.setup_json(link), "setup.json", "application/json",
+                       icon=":material/download:", width="stretch", on_click="ignore")

@@ -4,8 +4,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine import warm_up
+
 TIMEOUT = 120
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+APP = str(Path(__file__).resolve().parents[3] / "app.py")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_engine():
+    """The page waits for the engine's dense kernels; compile them here, not in a page run."""
+    warm_up(families=("dense",))
 
 
 @pytest.fixture
@@ -31,44 +39,44 @@ def test_page_loads_with_defaults(page):
 
 
 def test_step_trains_one_epoch(page):
-    page.button(key="step").click().run()
+    page.button(key="mlp_step").click().run()
     assert metric(page, "Epoch") == "1" and metric(page, "Step") == "25"
-    page.button(key="step").click().run()
+    page.button(key="mlp_step").click().run()
     assert metric(page, "Epoch") == "2"
 
 
 def test_reset_returns_to_the_same_start(page):
     w = run_of(page).trainer.net.flat.copy()
-    page.button(key="step").click().run()
-    page.button(key="reset").click().run()
+    page.button(key="mlp_step").click().run()
+    page.button(key="mlp_reset").click().run()
     assert metric(page, "Epoch") == "0"
     assert (run_of(page).trainer.net.flat == w).all()
 
 
 def test_play_and_pause_flip_the_state(page):
-    page.button(key="play").click().run()
+    page.button(key="mlp_play").click().run()
     assert run_of(page).playing
-    page.button(key="play").click().run()
+    page.button(key="mlp_play").click().run()
     assert not run_of(page).playing
 
 
 @pytest.mark.parametrize("widget, key, value, check", [
-    ("selectbox", "w_activation", "relu", lambda r: r.trainer.net.spec["layers"][0]["activation"] == "relu"),
-    ("selectbox", "w_optimizer", "adam", lambda r: r.trainer.optimizer == "adam"),
-    ("selectbox", "w_regularization", "l1", lambda r: r.settings.regularization == "l1"),
-    ("selectbox", "w_loss", "cross_entropy", lambda r: r.trainer.net.loss == "binary_crossentropy"),
-    ("select_slider", "w_lr", 0.3, lambda r: r.trainer.lr == 0.3),
-    ("slider", "w_noise", 30, lambda r: r.settings.noise == 30),
-    ("slider", "w_train_pct", 80, lambda r: len(r.train_xy) == 400),
-    ("slider", "w_batch", 25, lambda r: r.trainer.batch_size == 25),
-    ("number_input", "w_seed", 7, lambda r: r.settings.seed == 7),
-    ("number_input", "w_layers", 3, lambda r: len(r.trainer.net.param_layers) == 4),
-    ("number_input", "w_units_0", 7, lambda r: r.trainer.net.params["0.W"].shape == (2, 7)),
-    ("toggle", "w_show_test", True, lambda r: r.settings.show_test),
-    ("toggle", "w_discretize", True, lambda r: r.settings.discretize),
-    ("selectbox", "w_speed", 5.0, lambda r: r.settings.speed == 5.0),
-    ("radio", "w_init", "uniform", lambda r: r.trainer.net.spec["init"] == "uniform"),
-    ("toggle", "w_present", True, lambda r: r.settings.present),
+    ("selectbox", "mlp_w_activation", "relu", lambda r: r.trainer.net.spec["layers"][0]["activation"] == "relu"),
+    ("selectbox", "mlp_w_optimizer", "adam", lambda r: r.trainer.optimizer == "adam"),
+    ("selectbox", "mlp_w_regularization", "l1", lambda r: r.settings.regularization == "l1"),
+    ("selectbox", "mlp_w_loss", "cross_entropy", lambda r: r.trainer.net.loss == "binary_crossentropy"),
+    ("select_slider", "mlp_w_lr", 0.3, lambda r: r.trainer.lr == 0.3),
+    ("slider", "mlp_w_noise", 30, lambda r: r.settings.noise == 30),
+    ("slider", "mlp_w_train_pct", 80, lambda r: len(r.train_xy) == 400),
+    ("slider", "mlp_w_batch", 25, lambda r: r.trainer.batch_size == 25),
+    ("number_input", "mlp_w_seed", 7, lambda r: r.settings.seed == 7),
+    ("number_input", "mlp_w_layers", 3, lambda r: len(r.trainer.net.param_layers) == 4),
+    ("number_input", "mlp_w_units_0", 7, lambda r: r.trainer.net.params["0.W"].shape == (2, 7)),
+    ("toggle", "mlp_w_show_test", True, lambda r: r.settings.show_test),
+    ("toggle", "mlp_w_discretize", True, lambda r: r.settings.discretize),
+    ("selectbox", "mlp_w_speed", 5.0, lambda r: r.settings.speed == 5.0),
+    ("radio", "mlp_w_init", "uniform", lambda r: r.trainer.net.spec["init"] == "uniform"),
+    ("toggle", "mlp_w_present", True, lambda r: r.settings.present),
 ])
 def test_each_control_changes_the_settings(page, widget, key, value, check):
     getattr(page, widget)(key=key).set_value(value).run()
@@ -77,17 +85,17 @@ def test_each_control_changes_the_settings(page, widget, key, value, check):
 
 
 def test_features_and_problem_type(page):
-    page.pills(key="w_features").set_value(["x1", "x2", "x1_sq"]).run()
+    page.pills(key="mlp_w_features").set_value(["x1", "x2", "x1_sq"]).run()
     assert run_of(page).trainer.net.input_shape == (3,)
-    page.button_group(key="w_problem").set_value("regression").run()
+    page.button_group(key="mlp_w_problem").set_value("regression").run()
     run = run_of(page)
     assert run.settings.dataset == "reg_plane" and run.trainer.net.loss == "mse" and not run.snap.classification
     assert metric(page, "Test accuracy") == "—"
 
 
 def test_settings_go_into_the_link(page):
-    page.select_slider(key="w_lr").set_value(0.1).run()
-    page.number_input(key="w_layers").set_value(1).run()
+    page.select_slider(key="mlp_w_lr").set_value(0.1).run()
+    page.number_input(key="mlp_w_layers").set_value(1).run()
     assert page.query_params["lr"] == "0.1" and page.query_params["net"] == "4"
 
 
@@ -104,14 +112,14 @@ def test_a_link_restores_settings_and_reports_bad_values():
 
 
 def test_divergence_shows_a_message_and_reset(page):
-    page.selectbox(key="w_activation").set_value("relu").run()
-    page.select_slider(key="w_lr").set_value(10.0).run()
-    page.button_group(key="w_problem").set_value("regression").run()
+    page.selectbox(key="mlp_w_activation").set_value("relu").run()
+    page.select_slider(key="mlp_w_lr").set_value(10.0).run()
+    page.button_group(key="mlp_w_problem").set_value("regression").run()
     for _ in range(20):
-        page.button(key="step").click().run()
+        page.button(key="mlp_step").click().run()
         if run_of(page).snap.diverged:
             break
     assert run_of(page).snap.diverged
     assert any("diverged" in e.value for e in page.error)
-    page.button(key="reset_diverged").click().run()
+    page.button(key="mlp_reset_diverged").click().run()
     assert not run_of(page).snap.diverged and not page.error

@@ -247,20 +247,23 @@ function neuronName(d, k, j) {
   return k === d.layers.length - 1 ? `output ${d.layers[k].units > 1 ? j : ""}`.trim() : `neuron ${k + 1}.${j + 1}`;
 }
 
+const allows = (d, what) => (d.allow || []).includes(what);
+
 function describe(st, h) {
   const d = st.data;
-  if (h.kind === "button") return h.b.enabled ? h.b.tip : `${h.b.tip}: at the limit`;
-  if (h.kind === "input") { const f = d.inputs[h.r]; return `${f.label}: ${f.active ? "on" : "off"} (click to toggle)`; }
+  if (h.kind === "button") return !allows(d, "shape") ? "the presenter has fixed the network's shape"
+                                 : h.b.enabled ? h.b.tip : `${h.b.tip}: at the limit`;
+  if (h.kind === "input") { const f = d.inputs[h.r]; return `${f.label}: ${f.active ? "on" : "off"}` + (allows(d, "feature") ? " (click to toggle)" : ""); }
   if (h.kind === "neuron") {
     const layer = d.layers[h.k], dead = layer.dead[h.j] ? "<br>dead: never active on the training data" : "";
-    return `${neuronName(d, h.k, h.j)} · ${layer.activation}<br>bias ${layer.biases[h.j]}${dead}` + (d.interactive ? "<br><i>click to edit the bias</i>" : "");
+    return `${neuronName(d, h.k, h.j)} · ${layer.activation}<br>bias ${layer.biases[h.j]}${dead}` + (allows(d, "edit") ? "<br><i>click to edit the bias</i>" : "<br><i>pause to edit</i>");
   }
   if (h.kind === "link") {
     const l = h.l, active = d.inputs.filter((f) => f.active);
     const src = l.k === 0 ? active[l.i].label : neuronName(d, l.k - 1, l.i);
-    return `weight ${l.w}<br>${src} → ${neuronName(d, l.k, l.j)}` + (d.interactive ? "<br><i>click to edit</i>" : "");
+    return `weight ${l.w}<br>${src} → ${neuronName(d, l.k, l.j)}` + (allows(d, "edit") ? "<br><i>click to edit</i>" : "<br><i>pause to edit</i>");
   }
-  return `X₁ ${h.x.toFixed(2)}, X₂ ${h.y.toFixed(2)}` + (d.interactive && d.adding ? "<br><i>click to add a point</i>" : "");
+  return `X₁ ${h.x.toFixed(2)}, X₂ ${h.y.toFixed(2)}` + (d.adding ? "<br><i>click to add a point</i>" : "");
 }
 
 function install(st) {
@@ -269,7 +272,8 @@ function install(st) {
   const pos = (e) => { const r = canvas.getBoundingClientRect(); return [(e.clientX - r.left) / st.zoom, (e.clientY - r.top) / st.zoom]; };
   canvas.addEventListener("mousemove", (e) => {
     const [mx, my] = pos(e), h = hit(st, mx, my);
-    canvas.style.cursor = h && st.data.interactive && h.kind !== "plot" ? "pointer" : h && h.kind === "plot" && st.data.adding ? "crosshair" : "default";
+    const clickable = h && ({ button: "shape", input: "feature", neuron: "edit", link: "edit" })[h.kind];
+    canvas.style.cursor = clickable && allows(st.data, clickable) ? "pointer" : h && h.kind === "plot" && st.data.adding ? "crosshair" : "default";
     if (!h) { tip.style.display = "none"; return; }
     tip.innerHTML = describe(st, h); tip.style.display = "block";
     const left = Math.min(mx * st.zoom + 14, st.L.width * st.zoom - tip.offsetWidth - 4);
@@ -278,11 +282,12 @@ function install(st) {
   canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; });
   canvas.addEventListener("click", (e) => {
     const [mx, my] = pos(e), h = hit(st, mx, my), d = st.data;
-    if (!h || !d.interactive) return;
-    if (h.kind === "button") { if (h.b.enabled) st.trigger("shape", h.b.action); }
-    else if (h.kind === "input") st.trigger("feature", d.inputs[h.r].id);
-    else if (h.kind === "plot") st.trigger("plot_click", { x: +h.x.toFixed(3), y: +h.y.toFixed(3) });
-    else {
+    const allow = (what) => allows(d, what);
+    if (!h) return;
+    if (h.kind === "button") { if (h.b.enabled && allow("shape")) st.trigger("shape", h.b.action); }
+    else if (h.kind === "input") { if (allow("feature")) st.trigger("feature", d.inputs[h.r].id); }
+    else if (h.kind === "plot") { if (allow("plot_click")) st.trigger("plot_click", { x: +h.x.toFixed(3), y: +h.y.toFixed(3) }); }
+    else if (allow("edit")) {
       const target = h.kind === "link" ? { layer: h.l.k, name: "W", i: h.l.i, j: h.l.j, value: h.l.w }
                                        : { layer: h.k, name: "b", i: h.j, j: 0, value: d.layers[h.k].biases[h.j] };
       st.editing = target; edit.value = String(target.value);
@@ -339,6 +344,7 @@ export default function (component) {
     tip: root.querySelector(".tip"), edit: root.querySelector("input") });
   st.trigger = setTriggerValue;
   st.channel = data.channel;
+  watchVisibility(setTriggerValue);
   if (!st.timer) { install(st); pollChannel(st, (frame) => onFrame(st, frame)); }
   return () => { cancelAnimationFrame(st.timer); st.timer = null; };
 }

@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 
-from ui.mlp_run import MlpRun
-from ui.settings import MlpSettings
+from ui.mlp.run import MlpRun
+from ui.mlp.settings import MlpSettings
 
 
 def test_reset_gives_the_same_start_and_training_moves():
@@ -49,8 +49,8 @@ def test_added_points_keep_the_weights():
 
 def test_edit_weight_and_bias():
     run = MlpRun(MlpSettings())
-    run.edit_param(1, "W", 2, 0, 1.5)
-    run.edit_param(2, "b", 0, 0, -0.25)
+    run.edit_weight(1, "W", 2, 0, 1.5)
+    run.edit_weight(2, "b", 0, 0, -0.25)
     assert run.trainer.net.params["1.W"][2, 0] == 1.5
     assert run.trainer.net.params["2.b"][0] == -0.25
     assert run.frame_data(True)["layers"][1]["weights"][2][0] == 1.5

@@ -7,10 +7,11 @@ import streamlit as st
 
 from viz.curves import accuracy_chart, gradient_chart, loss_chart
 
-from .canvas import frame_channel, line_charts, network_canvas
-from .mlp_controls import add_point_label, apply
+from ..canvas import frame_channel, line_charts
+from .canvas import network_canvas
+from ..state import current_run, request_app_rerun, say
+from .controls import PAGE, add_point_label, apply
 from .settings import MAX_LAYERS, MAX_UNITS
-from .state import say
 
 
 def make_slots(settings):
@@ -18,14 +19,14 @@ def make_slots(settings):
     slots = SimpleNamespace(count=-1, charts=[c for c in ("curves", "gradients") if c not in hidden])
     slots.metric_cols = st.columns(5)        # filled by the first draw: an empty slot would blink
     slots.send_frame = frame_channel("frames-mlp")
-    network_canvas("frames-mlp", key="network", on_event=_on_canvas_event)
+    network_canvas("frames-mlp", key="mlp_network", on_event=_on_canvas_event)
     st.caption("Each tile shows what a neuron outputs over the whole input plane (blue positive, "
                "orange negative). Lines are weights: colour is the sign, thickness the size. "
                "The big square is the network's output with the training points (white rim; test "
                "points have a black rim). Hover to read values; click a line or a neuron to edit it.")
     if slots.charts:
         slots.send_charts = frame_channel("frames-mlp-charts")
-        line_charts("frames-mlp-charts", key="charts")
+        line_charts("frames-mlp-charts", key="mlp_charts")
         st.caption(" ".join(text for name, text in CHART_CAPTIONS.items() if name in slots.charts))
     return slots
 
@@ -53,7 +54,7 @@ def draw(run, slots, interactive, scale=1.0):
             slot.metric(label, value)
     adding = add_point_label(run) is not None
     slots.send_frame(run.frame_data(interactive=interactive, adding=adding, scale=scale,
-                                    full=slots.count == 0))
+                                    full=slots.count == 0, allow=allowed_clicks(run.settings, interactive)))
     if slots.charts:
         charts = []
         if "curves" in slots.charts:
@@ -75,26 +76,37 @@ def _gradient_names(run):
     return names
 
 
+def allowed_clicks(s, paused):
+    """What a click on the canvas may change: nothing the presenter has hidden; weights only when paused."""
+    hidden = set(s.hide) if s.present else set()
+    allow = [name for name, part in (("shape", "network"), ("feature", "features")) if part not in hidden]
+    allow += ["plot_click"] + (["edit"] if paused else [])
+    return allow
+
+
 def _on_canvas_event(event, value):
-    run = st.session_state.mlp_run
+    run = current_run(PAGE)
+    if event == "visibility":
+        run.visible = value == "visible"
+        request_app_rerun(PAGE)                    # a hidden tab stops its live loop until it is back
+        return
+    if event not in allowed_clicks(run.settings, not run.playing):
+        return                                     # e.g. presenter mode hides the network's shape
     if event == "feature":
         s = run.settings
         features = tuple(f for f in s.features if f != value) if value in s.features else s.features + (value,)
         apply(replace(s, features=features))
-        st.session_state.rerun_app = True          # the feature pills live outside the fragment
     elif event == "shape":
         apply(reshaped(run.settings, int(value["layer"]), int(value["delta"])))
-        st.session_state.rerun_app = True          # the layer widgets live outside the fragment
     elif event == "edit":
-        run.edit_param(int(value["layer"]), value["name"], int(value["i"]), int(value["j"]), float(value["value"]))
+        run.edit_weight(int(value["layer"]), value["name"], int(value["i"]), int(value["j"]), float(value["value"]))
     elif event == "plot_click":
         label = add_point_label(run)
         if label is None:
-            say("To add points, choose a class under “Click on the output to add” first.")
-            st.session_state.rerun_app = True
+            say(PAGE, "To add points, choose a class under “Click on the output to add” first.")
         else:
             run.add_point(float(value["x"]), float(value["y"]), label)
-            st.session_state.rerun_app = True      # the sidebar reports the user's points
+    request_app_rerun(PAGE)       # the sidebar and metrics live outside the fragment
 
 
 def reshaped(s, layer, delta):
@@ -106,12 +118,3 @@ def reshaped(s, layer, delta):
         hidden[layer] += delta
     hidden = [min(max(u, 1), MAX_UNITS) for u in hidden][:MAX_LAYERS]
     return replace(s, hidden=tuple(hidden))
-
-
-def advance(run):
-    """One frame of training; False when the run must stop (it diverged)."""
-    run.advance(run.settings.speed)
-    if run.snap.diverged:
-        run.playing = False
-        return False
-    return True

@@ -4,8 +4,13 @@ import string
 
 import pytest
 
-from ui.settings import FIELDS, HIDEABLE, LR_LADDER, MlpSettings
-from ui.url import decode, encode
+from ui.mlp.settings import FIELDS, HIDEABLE, LR_LADDER, MlpSettings
+from ui.url import decode as _decode, encode
+
+
+def decode(params):
+    return _decode(params, MlpSettings)
+
 
 FULL = MlpSettings(dataset="spiral", noise=25, train_pct=70, seed=123, features=("x1", "x2", "sin_x1"),
                    hidden=(8, 5, 3), activation="relu", layer_acts=("", "sigmoid", ""), dropout=(0.1, 0.0, 0.25),
@@ -35,12 +40,12 @@ def test_defaults_give_an_empty_link():
     ({"lr": "1e400"}, "lr", 0.03, "not a finite number"),
     ({"data": "swirl"}, "dataset", "circle", "not one of"),
     ({"net": "9,0"}, "hidden", (8, 1), "out of range"),
-    ({"net": "1,2,3,4,5,6,7"}, "hidden", (1, 2, 3, 4, 5, 6), "at most 6 hidden layers"),
+    ({"net": "1,2,3,4,5,6,7"}, "hidden", (1, 2, 3, 4, 5, 6), "at most 6 values"),
     ({"feat": "x1,x9"}, "features", ("x1",), "unknown value"),
-    ({"feat": ""}, "features", ("x1", "x2"), "no input features"),
+    ({"feat": ""}, "features", ("x1", "x2"), "cannot be empty"),
     ({"test": "maybe"}, "show_test", False, "not on/off"),
     ({"drop": "0.9"}, "dropout", (0.5, 0.0), "out of range"),
-    ({"acts": "relu,swish"}, "layer_acts", (), "not activations"),
+    ({"acts": "relu,swish"}, "layer_acts", (), "not among"),
     ({"zzz": "1"}, None, None, "Unknown link parameter"),
     ({"seed": "9" * 300}, "seed", 0, "too long"),
 ])

@@ -1,0 +1,112 @@
+"""One user's MLP run: settings -> 2-D data, network and trainer; the canvas frame.
+
+No Streamlit here: the page keeps an ``MlpRun`` in session state (ui/state.py).
+"""
+import numpy as np
+
+import engine
+from engine.data import Plane, featurize, make_2d, split
+from viz.network_view import network_frame
+
+from ..run import Run
+
+N_POINTS = 500                 # as TensorFlow Playground
+PLANE_RESOLUTION = 49          # output map; neuron thumbnails take every 4th cell (13 x 13)
+NOMINAL_FPS = 25               # "epochs per frame" counts frames at this rate; under load a frame holds more
+
+
+class MlpRun(Run):
+    def __init__(self, settings, build=True):
+        self.custom = None           # (train_xy, train_labels, test_xy, test_labels) of the user's own data
+        self.frame = 0
+        super().__init__(settings, build)
+
+    # -- building ---------------------------------------------------------
+    def _points(self):
+        s = self.settings
+        if self.custom is not None:
+            return self.custom
+        pts, labels = make_2d(s.dataset, N_POINTS, s.noise / 100, seed=s.seed)
+        return split(pts, labels, s.train_pct / 100, seed=s.seed)
+
+    def targets(self, labels):
+        """Data-set labels in the form the loss expects."""
+        loss = self.settings.engine_loss
+        if loss == "binary_crossentropy":
+            return (labels > 0).astype(float)
+        if loss == "softmax_crossentropy":
+            return labels.astype(int)
+        return labels
+
+    def _datasets(self):
+        s = self.settings
+        self.train_xy, self.train_labels, self.test_xy, self.test_labels = self._points()
+        train = (featurize(self.train_xy, s.features), self.targets(self.train_labels))
+        test = (featurize(self.test_xy, s.features), self.targets(self.test_labels)) if len(self.test_xy) else None
+        return train, test
+
+    def build(self):
+        s = self.settings
+        train, test = self._datasets()
+        net = engine.build(s.spec(), seed=s.seed)
+        return engine.Trainer(net, train=train, test=test, seed=s.seed, **s.trainer_options(),
+                              plane=Plane(tuple(s.features), resolution=PLANE_RESOLUTION))
+
+    def run_key(self):
+        return self.settings.run_key(), self.custom is not None
+
+    def steps_per_second(self):
+        return self.settings.speed * NOMINAL_FPS * self.trainer.steps_per_epoch
+
+    # -- the user's own points -------------------------------------------
+    def use_points(self, points, labels):
+        """Train on uploaded points from now on (split by the train fraction); weights are kept."""
+        self.custom = split(points, labels, self.settings.train_pct / 100, seed=self.settings.seed)
+        self._swap_data()
+
+    def add_point(self, x, y, label):
+        """Add one training point at (x, y); weights and history are kept."""
+        xy, lab, txy, tlab = self._points()
+        self.custom = (np.vstack([xy, [[x, y]]]), np.append(lab, label), txy, tlab)
+        self._swap_data()
+
+    def forget_points(self):
+        self.custom = None
+        self._swap_data()
+
+    def _swap_data(self):
+        with self.lock:
+            if not self.built:
+                return
+            train, test = self._datasets()
+            self.trainer.set_data(train, test)
+            self._run_key = self.run_key()
+            self.publish(self.trainer.snapshot())
+
+    # -- training ---------------------------------------------------------
+    def advance(self, epochs, budget=10.0):
+        """Train about ``epochs`` epochs now (tests and benchmarks; the page plays through ui/live.py)."""
+        steps = max(1, round(epochs * self.trainer.steps_per_epoch))
+        self.train_slice(steps, seconds=budget)
+        return self.snap
+
+    def edit_weight(self, layer, name, i, j, value):
+        """Set one weight (name "W") or bias ("b") of the ``layer``-th dense layer."""
+        index = [k for k, kind, _, _ in self.snap.layers if kind == "dense"][layer]
+        self.edit_param(f"{index}.{name}", (i, j) if name == "W" else (i,), value)
+
+    # -- views ------------------------------------------------------------
+    def frame_data(self, interactive, adding=False, scale=1.0, full=True, allow=()):
+        s, snap = self.settings, self.snap
+        self.frame += 1
+        frame = network_frame(snap, features=s.features, loss=s.engine_loss, classes=s.classes,
+                              train=(self.train_xy, self.train_labels),
+                              test=(self.test_xy, self.test_labels) if s.show_test else None,
+                              discretize=s.discretize, interactive=interactive, frame=self.frame,
+                              dropout=[s.layer_dropout(i) for i in range(len(s.hidden))], full=full)
+        frame.update(adding=adding, scale=scale, allow=list(allow))
+        return frame
+
+    def layer_names(self):
+        dense = [i for i, kind, _, _ in self.snap.layers if kind == "dense"]
+        return [f"layer {k + 1}" if k < len(dense) - 1 else "output" for k in range(len(dense))]

@@ -1,0 +1,132 @@
+"""One user's run of a page: settings -> trainer, the latest snapshot, downloads.
+
+No Streamlit here. A page subclasses ``Run`` with ``build()`` (a new
+``engine.Trainer`` for the current settings) and, where it needs them, hooks
+for its data. The live scheduler (ui/live.py) calls ``train_slice`` from a
+worker thread while the page's callbacks change the run from the script
+thread, so both go through ``self.lock``; a new snapshot is published by
+replacing ``self.snap`` (one reference: readers never see half an update).
+"""
+import io
+import json
+import threading
+import time
+
+import numpy as np
+
+from .history import ParamHistory
+
+SLICE_SECONDS = 0.03        # training per scheduler slice at most: bounds a Pause or an edit's wait
+
+
+class Run:
+    def __init__(self, settings, build=True):
+        """``build=False`` defers the engine until ``ensure_built`` (the page waits for the compile)."""
+        self.settings = settings
+        self.lock = threading.RLock()
+        self.playing = False
+        self.visible = True
+        self.version = 0          # bumped with every published snapshot
+        self.trainer = self.snap = self.history = None
+        if build:
+            self.rebuild()
+
+    @property
+    def built(self):
+        return self.trainer is not None
+
+    def ensure_built(self):
+        if not self.built:
+            self.rebuild()
+
+    # -- page hooks ---------------------------------------------------------
+    def build(self):
+        """A new engine.Trainer for ``self.settings`` (data and fresh weights)."""
+        raise NotImplementedError
+
+    def steps_per_second(self):
+        """The pace the user asked for while playing, or None for as fast as the share allows."""
+        return None
+
+    def slice_steps(self):
+        """Training steps in one slice: whole epochs where the page counts in epochs."""
+        return self.trainer.steps_per_epoch
+
+    # -- building -----------------------------------------------------------
+    def rebuild(self):
+        """New data and freshly initialised weights (Reset): the same seed gives the same start."""
+        with self.lock:
+            self.trainer = self.build()
+            self._run_key = self.run_key()
+            self.history = ParamHistory()
+            self.publish(self.trainer.snapshot())
+
+    def run_key(self):
+        return self.settings.run_key()
+
+    def update(self, settings):
+        """Apply new settings: rebuild when they define a new run, else change the live trainer."""
+        with self.lock:
+            self.settings = settings
+            if not self.built:
+                return True
+            if self.run_key() != self._run_key:
+                self.rebuild()
+                return True
+            for name, value in settings.trainer_options().items():
+                setattr(self.trainer, name, value)
+            self.publish(self.trainer.snapshot())
+            return False
+
+    def publish(self, snap):
+        """Make ``snap`` the one the page draws; remember the weights for rewinding."""
+        self.history.record(snap)
+        self.snap = snap
+        self.version += 1
+
+    # -- training -----------------------------------------------------------
+    def train_slice(self, steps, seconds=SLICE_SECONDS):
+        """Train up to ``steps`` steps or ``seconds``, whichever comes first (the scheduler's unit)."""
+        with self.lock:
+            tr = self.trainer
+            if tr.diverged:
+                return 0
+            chunk = max(1, min(steps, self.slice_steps()))
+            done, start = 0, time.perf_counter()
+            while done < steps and not tr.diverged and time.perf_counter() - start < seconds:
+                n = min(chunk, steps - done)
+                tr.step(n)
+                done += n
+            self.publish(tr.snapshot())
+            if tr.diverged:
+                self.playing = False
+            return done
+
+    def step_epoch(self):
+        """One epoch now (the Step button), however long it takes."""
+        self.playing = False
+        with self.lock:
+            self.trainer.step(self.trainer.steps_per_epoch)
+            self.publish(self.trainer.snapshot())
+
+    def edit_param(self, name, index, value):
+        """Set one parameter value (``name`` like "0.W", ``index`` a tuple)."""
+        with self.lock:
+            self.trainer.net.params[name][index] = value
+            self.publish(self.trainer.snapshot())
+
+    # -- downloads ----------------------------------------------------------
+    def weights_npz(self):
+        snap, spec = self.snap, self.trainer.net.spec
+        buf = io.BytesIO()
+        np.savez(buf, spec=np.array(json.dumps(spec)), **snap.params)
+        return buf.getvalue()
+
+    def weights_json(self):
+        snap = self.snap
+        return json.dumps({"spec": self.trainer.net.spec, "step": snap.step, "epoch": snap.epoch,
+                           "params": {k: v.tolist() for k, v in snap.params.items()}}, indent=1)
+
+    def setup_json(self, link=""):
+        return json.dumps({"settings": self.settings.as_dict(), "link": link,
+                           "spec": self.trainer.net.spec}, indent=1)
