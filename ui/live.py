@@ -9,7 +9,7 @@ event loop and the whole server trained less than one tab alone. So:
   slices of at most ``ui.run.SLICE_SECONDS``; Numba releases the GIL inside the
   kernels, so training uses the second core while script threads draw. The
   tab that has received the least training time goes next (fair shares), and
-  a run with a pace (the MLP's epochs per frame) gets no more than its pace.
+  a run with a pace (epochs per frame on a page that counts them) gets no more than its pace.
 - Each playing tab runs one fragment that draws the latest snapshot for a
   time box, at a frame interval the scheduler sets from the measured cost of a
   frame and the number of playing tabs: the total drawing work of the process
