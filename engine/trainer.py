@@ -1,36 +1,45 @@
-"""Trainer: n minibatch steps per call, history, evaluation, divergence."""
+"""Trainer: n minibatch steps per call, history, evaluation, divergence.
+
+Evaluation runs once per epoch (or every ``eval_every`` steps) on fixed, seeded subsets of
+at most ``eval_size`` samples of each set, in its own forward-only Workspace (training's
+buffers stay put), on a copy of the weights and in pieces, so ``step(n, budget=...)`` can
+pause it between pieces and resume it on the next call.
+"""
 import math
+import time
 
 import numpy as np
 
 from .kernels import program as P
 from .kernels.optim import OPTIMIZERS
 from .kernels.rng import new_state
-from .snapshot import Snapshot
+from .snapshot import Snapshot, Workspace
 
-EVAL_SIZE = 2000        # samples of each set used for the per-epoch loss and accuracy
+EVAL_MAX = 2000         # samples of each set evaluated at most (small sets are used whole)
+EVAL_MIN = 200          # ... and at least, however costly the net
+EVAL_WORK = 160e6       # multiply-adds per set per evaluation: about 500 samples of the MNIST CNN
 
 
-class _Growing:
-    """An append-only float array with amortised doubling."""
+def forward_work(net):
+    """Rough multiply-adds per sample of one forward pass: each weight times the number of
+    places it is applied at (pixels for conv2d, time steps for recurrent cells)."""
+    total = 0
+    for layer in net.layers:
+        weights = sum(math.prod(shape) for shape in layer.param_shapes.values())
+        if layer.cfg["type"] == "conv2d":
+            places = math.prod(layer.out_shape[1:])
+        elif layer.kind == P.RECURRENT:
+            places = layer.in_shape[0]
+        else:
+            places = math.prod(layer.out_shape[:-1])        # a dense layer on sequences: per step
+        total += weights * places + layer.out_size
+    return total
 
-    def __init__(self, width=None):
-        self._shape = () if width is None else (width,)
-        self._buf = np.zeros((64,) + self._shape)
-        self.n = 0
 
-    def extend(self, values):
-        k = len(values)
-        if self.n + k > len(self._buf):
-            grown = np.zeros((max(2 * len(self._buf), self.n + k),) + self._shape)
-            grown[:self.n] = self._buf[:self.n]
-            self._buf = grown
-        self._buf[self.n:self.n + k] = values
-        self.n += k
-
-    @property
-    def values(self):
-        return self._buf[:self.n]
+def default_eval_size(net):
+    """Samples per set for one evaluation: as many as ``EVAL_WORK`` allows, within
+    [EVAL_MIN, EVAL_MAX] (2000 for the MLP playground, about 500 for the MNIST CNN)."""
+    return int(min(EVAL_MAX, max(EVAL_MIN, EVAL_WORK // forward_work(net))))
 
 
 class Trainer:
@@ -231,6 +240,20 @@ class Trainer:
 
     def snapshot(self):
         return Snapshot.of(self)
+
+    def rewind(self, flat, step, epoch):
+        """Go back to an earlier point of this run: its weights, counters and history up to it.
+        The optimizer's moments restart from zero (they are not kept per epoch)."""
+        self.net.flat[:] = flat
+        self._loop[P.STEP], self._loop[P.EPOCH], self._loop[P.CURSOR] = step, epoch, 0
+        self._m[:] = 0
+        self._v[:] = 0
+        rows = int(np.searchsorted(self.evals["epoch"].values, epoch, side="right"))
+        for growing in (*self.evals.values(), self.eval_grad_norms):
+            growing.n = rows
+        self.step_loss.n = min(self.step_loss.n, step)
+        self.diverged, self.reason = False, ""
+        self._next_eval = step + (self.eval_every or self.steps_per_epoch)
 
 
 def accuracy(loss, out, y):
