@@ -1,18 +1,53 @@
 """Snapshot: everything a page draws, frozen at one step of a run.
 
-Cheap fields are filled at once; anything that costs more than a training step
-(neuron maps over the input plane, dead-unit counts) is computed on first
-access from a private copy of the parameters, so ``Trainer.step`` stays fast.
+``Snapshot.of`` only copies the parameters and the latest numbers: no forward pass.
+Everything that costs more (neuron maps over the input plane, dead units, probe
+feature maps, hidden-state traces) is computed on first access from the snapshot's
+own copy of the weights, on a bounded sample. The confusion matrix needs no pass of
+its own: it reads the test outputs that the latest evaluation kept.
 """
 import math
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
+from .kernels import program as P
 from .kernels.activations import RELU_FAMILY
+from .kernels.rng import new_state
 
-DEAD_UNIT_SAMPLES = 1000   # training points used to decide whether a ReLU unit is dead
+PREDICT_CHUNK = 64      # samples per compiled forward call in a Workspace
+
+
+class Workspace:
+    """Forward-only buffers for up to ``chunk`` samples of ``net``, apart from training's.
+
+    ``Network.forward`` goes through ``Network.workspace``, which keeps one batch size:
+    predicting through it between training calls would reallocate training's buffers
+    each time. A Workspace also learns the time per sample, so callers can size pieces
+    of work to a deadline.
+    """
+
+    def __init__(self, net, chunk=PREDICT_CHUNK):
+        last = net.prog[-1]
+        self.net, self.chunk = net, int(chunk)
+        self.acts = np.zeros(self.chunk * int(last[P.A_OUT] + last[P.OUT_SIZE]), net.dtype)
+        self.cache = np.zeros(self.chunk * max(int(last[P.C_OFF] + last[P.C_SIZE]), 1), net.dtype)
+        self._rng_state = new_state(np.random.default_rng(0))   # unused: no dropout when predicting
+        self.sample_seconds = None
+
+    def predict(self, flat, x, out=None):
+        """Raw outputs (N, output size) for x (N, input size) as ``net.inputs`` gives it."""
+        net = self.net
+        if out is None:
+            out = np.empty((len(x), net.prog[-1][P.OUT_SIZE]), net.dtype)
+        if len(x):
+            start = time.perf_counter()
+            P._predict(net.prog, net.fprog, flat, x, out, self.acts, self.cache, self.chunk, False,
+                       self._rng_state)
+            self.sample_seconds = (time.perf_counter() - start) / len(x)
+        return out
 
 
 @dataclass(eq=False)
@@ -35,9 +70,13 @@ class Snapshot:
     _x: np.ndarray = field(repr=False)
     plane: object = None
     _test: tuple = field(default=None, repr=False)        # (x, y) of the test set, or None
+    eval_step: int = 0               # the step the losses and accuracies were measured at
+    evaluating: bool = False         # an evaluation cut short by a time budget is pending
+    _eval: object = field(default=None, repr=False)       # that latest finished Evaluation
 
     @classmethod
     def of(cls, trainer):
+        """The trainer's state now: copies of the params and the latest numbers, nothing more."""
         net, ev = trainer.net, trainer.evals
         last = {k: float(v.values[-1]) for k, v in ev.items()}
         flat = net.flat.copy()
@@ -53,12 +92,18 @@ class Snapshot:
                    diverged=trainer.diverged, reason=trainer.reason, lr=trainer.lr,
                    classification=trainer.classification, history=history,
                    _net=net, _flat=flat, _x=trainer.x, plane=trainer.plane,
-                   _test=None if trainer.xt is None else (trainer.xt, trainer.yt))
+                   _test=None if trainer.xt is None else (trainer.xt, trainer.yt),
+                   eval_step=int(last["step"]), evaluating=trainer.evaluating,
+                   _eval=trainer.last_eval)
 
     @property
     def layers(self):
         """(index, type, activation, output shape) of every layer."""
         return [(l.index, l.cfg["type"], l.activation, l.out_shape) for l in self._net.layers]
+
+    @property
+    def input_shape(self):
+        return self._net.input_shape
 
     # -- the input plane (2-D data) --------------------------------------
     @cached_property
@@ -87,12 +132,16 @@ class Snapshot:
     # -- diagnostics ------------------------------------------------------
     @cached_property
     def dead_units(self):
-        """For each ReLU-family dense layer, a bool per unit: never positive on the training data."""
-        x = self._x[:DEAD_UNIT_SAMPLES]
+        """For each ReLU-family dense layer, a bool per unit: never positive on the training
+        evaluation subset (all training points when there are at most ``eval_size``).
+        Without such layers: {} and no forward pass."""
+        relu = [layer.index for layer in self._net.layers
+                if layer.activation in RELU_FAMILY and layer.cfg["type"] == "dense"]
+        if not relu:
+            return {}
+        x = self._eval.train_inputs
         outs = self._net.layer_outputs(x, flat=self._flat)
-        return {layer.index: (outs[layer.index].reshape(len(x), -1) <= 0).all(axis=0)
-                for layer in self._net.layers
-                if layer.activation in RELU_FAMILY and layer.cfg["type"] == "dense"}
+        return {i: (outs[i].reshape(len(x), -1) <= 0).all(axis=0) for i in relu}
 
     # -- images and sequences -------------------------------------------
     @property
@@ -114,23 +163,38 @@ class Snapshot:
         return [out[0] for out in self.layer_outputs(x[:1])]
 
     def predict(self, x):
-        """Raw outputs for x with this snapshot's weights."""
-        return self._net.forward(x, flat=self._flat)
+        """Raw outputs for x with this snapshot's weights (own small buffers: training's
+        workspace is left alone)."""
+        net = self._net
+        x = net.inputs(x)
+        out = Workspace(net, min(max(len(x), 1), PREDICT_CHUNK)).predict(self._flat, x)
+        return out.reshape((len(x),) + net.output_shape)
 
     def class_probabilities(self, n=16):
         """Softmax outputs (n, classes) for the first n test samples."""
         x, _ = self._probe_set()
         return _softmax(self.predict(x[:n]).reshape(min(n, len(x)), -1))
 
+    @property
+    def confusion_rows(self):
+        """Indices into the test set of the samples the confusion matrix counts: the
+        trainer's fixed, seeded test evaluation subset (every test sample when the test set
+        has at most ``eval_size``)."""
+        if self._test is None:
+            return None
+        rows = self._eval.test_rows
+        return np.arange(len(self._test[0])) if rows is None else rows
+
     @cached_property
     def confusion(self):
-        """Confusion matrix on the test set: rows are true classes, columns predictions."""
-        x, y = self._probe_set()
-        if y is None or self._net.loss != "softmax_crossentropy":
+        """Confusion matrix (rows true classes, columns predictions) of the latest evaluation
+        (at ``eval_step``) on the test evaluation subset (``confusion_rows``): the same
+        forward pass as ``test_acc``, so trace / total == test_acc, and no new pass."""
+        if self._test is None or self._net.loss != "softmax_crossentropy":
             raise ValueError("a confusion matrix needs test data and a softmax_crossentropy net")
         classes = self._net.output_shape[-1]
-        pred = self.predict(x).reshape(-1, classes).argmax(axis=1)
-        true = y.reshape(-1).astype(int)
+        pred = self._eval.test_outputs.reshape(-1, classes).argmax(axis=1)
+        true = self._eval.test_labels.reshape(-1).astype(int)
         return np.bincount(true * classes + pred, minlength=classes * classes).reshape(classes, classes)
 
     @cached_property
