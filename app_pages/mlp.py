@@ -2,6 +2,7 @@
 import streamlit as st
 
 from ui.controls import divergence_notice, play_row
+from ui.inspect import rewind_bar
 from ui.live import live
 from ui.mlp import controls, view
 from ui.mlp.explain import mlp_explanations
@@ -44,8 +45,11 @@ if "training" not in hidden:
     controls.training_controls(run)
 
 if ready:
+    rewind_bar(PAGE, run)
     scale = 1.25 if s.present else 1.0
     live(PAGE, run, lambda: view.make_slots(s), lambda slots, interactive: view.draw(run, slots, interactive, scale))
+    if not run.playing and "curves" not in hidden:
+        view.paused_views(run)
     if "network" not in hidden:
         with st.expander("Network details: layers, per-layer activation and dropout, initial weights"):
             controls.network_controls(run)

@@ -23,6 +23,8 @@ def play_row(page, run, ready=True, widths=(1.1, 1, 1)):
 
 
 def _toggle_play(run):
+    if not run.playing:
+        run.continue_from_rewound()
     run.playing = not run.playing and not run.snap.diverged
     if run.playing:
         run.visible = True

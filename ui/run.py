@@ -11,6 +11,7 @@ import io
 import json
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -28,6 +29,7 @@ class Run:
         self.visible = True
         self.version = 0          # bumped with every published snapshot
         self.trainer = self.snap = self.history = None
+        self.rewound = None       # (Moment, Snapshot) while the page shows an earlier epoch
         if build:
             self.rebuild()
 
@@ -59,6 +61,7 @@ class Run:
             self.trainer = self.build()
             self._run_key = self.run_key()
             self.history = ParamHistory()
+            self.rewound = None
             self.publish(self.trainer.snapshot())
 
     def run_key(self):
@@ -115,6 +118,57 @@ class Run:
             self.trainer.net.params[name][index] = value
             self.publish(self.trainer.snapshot())
 
+    # -- rewinding -----------------------------------------------------------
+    @property
+    def shown(self):
+        """The snapshot the page draws: an earlier epoch's while rewound, else the latest."""
+        return self.rewound[1] if self.rewound else self.snap
+
+    def rewind_to(self, epoch):
+        """Show the network as it was at the kept epoch nearest ``epoch`` (the run is paused)."""
+        with self.lock:
+            moment = self.history.at(epoch)
+            if moment is None or moment.epoch == self.snap.epoch:
+                self.rewound = None
+                return
+            self.playing = False
+            self.rewound = (moment, snapshot_at(self.snap, moment, self.trainer.net))
+            self.version += 1
+
+    def back_to_latest(self):
+        self.rewound = None
+        self.version += 1
+
+    def continue_from_rewound(self):
+        """Make the shown earlier epoch the run's present: later history is dropped."""
+        with self.lock:
+            if not self.rewound:
+                return
+            moment = self.rewound[0]
+            self.trainer.rewind(moment.flat, moment.step, moment.epoch)
+            self.history.drop_after(moment.epoch)
+            self.rewound = None
+            self.publish(self.trainer.snapshot())
+
+    # -- paused views ---------------------------------------------------------
+    def gradients(self, samples=512):
+        """The loss gradient of every parameter at the shown weights, on up to ``samples`` training points."""
+        with self.lock:
+            net, shown = self.trainer.net, self.shown
+            x, y = self.trainer.x[:samples], self.trainer.y[:samples]
+            current = net.flat.copy()
+            try:
+                net.set_params(shown.params)
+                return net.loss_and_grads(x, y)[1]
+            finally:
+                net.flat[:] = current
+
+    def confusion(self):
+        """(matrix, classes) of the shown weights on the test data (the training data if there is none)."""
+        snap, tr = self.shown, self.trainer
+        x, y = (tr.xt, tr.yt) if tr.xt is not None and len(tr.xt) else (tr.x, tr.y)
+        return confusion_matrix(tr.net.loss, snap.predict(x), y)
+
     # -- downloads ----------------------------------------------------------
     def weights_npz(self):
         snap, spec = self.snap, self.trainer.net.spec
@@ -130,3 +184,32 @@ class Run:
     def setup_json(self, link=""):
         return json.dumps({"settings": self.settings.as_dict(), "link": link,
                            "spec": self.trainer.net.spec}, indent=1)
+
+
+def snapshot_at(latest, moment, net):
+    """``latest`` as it was at ``moment``: that epoch's weights, numbers and history up to it."""
+    evals = latest.history["evals"]
+    row = int(np.searchsorted(evals["epoch"], moment.epoch, side="right")) - 1
+    flat = moment.flat.astype(net.dtype)
+    history = dict(latest.history, evals={k: v[:row + 1] for k, v in evals.items()},
+                   grad_norms=latest.history["grad_norms"][:row + 1])
+    numbers = {k: float(evals[k][row]) for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
+    return replace(latest, step=moment.step, epoch=moment.epoch, params=net.unflatten(flat), _flat=flat,
+                   history=history, diverged=False, reason="", **numbers)
+
+
+def predicted_classes(loss, out):
+    """Class indices from raw outputs: argmax for softmax, the sign or logit for one output."""
+    out = np.asarray(out).reshape(len(out), -1)
+    if loss == "softmax_crossentropy":
+        return out.argmax(axis=1)
+    return (out[:, 0] > 0).astype(int)
+
+
+def confusion_matrix(loss, out, y):
+    """Rows are true classes, columns predictions. Labels: class indices, 0/1, or -1/+1 (mse)."""
+    pred = predicted_classes(loss, out)
+    y = np.asarray(y).reshape(len(pred), -1)[:, 0]
+    true = y.astype(int) if loss == "softmax_crossentropy" else (y > (0 if loss == "mse" else 0.5)).astype(int)
+    k = np.asarray(out).reshape(len(pred), -1).shape[1] if loss == "softmax_crossentropy" else 2
+    return np.bincount(true * k + pred, minlength=k * k).reshape(k, k)

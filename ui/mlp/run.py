@@ -97,7 +97,7 @@ class MlpRun(Run):
 
     # -- views ------------------------------------------------------------
     def frame_data(self, interactive, adding=False, scale=1.0, full=True, allow=()):
-        s, snap = self.settings, self.snap
+        s, snap = self.settings, self.shown
         self.frame += 1
         frame = network_frame(snap, features=s.features, loss=s.engine_loss, classes=s.classes,
                               train=(self.train_xy, self.train_labels),

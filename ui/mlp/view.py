@@ -7,6 +7,7 @@ import streamlit as st
 
 from viz.curves import accuracy_chart, gradient_chart, loss_chart
 
+from .. import inspect
 from ..canvas import frame_channel, line_charts
 from .canvas import network_canvas
 from ..state import current_run, request_app_rerun, say
@@ -40,7 +41,7 @@ CHART_CAPTIONS = {
 
 
 def draw(run, slots, interactive, scale=1.0):
-    snap = run.snap
+    snap = run.shown
     slots.count += 1
     has_acc = snap.classification and not math.isnan(snap.test_acc)
     acc = f"{snap.test_acc:.0%}" if has_acc else "—"
@@ -67,7 +68,7 @@ def draw(run, slots, interactive, scale=1.0):
 
 
 def _gradient_names(run):
-    dead = run.snap.dead_units
+    dead = run.shown.dead_units
     names = []
     dense = [i for i, kind, _, _ in run.snap.layers if kind == "dense"]
     for name, i in zip(run.layer_names(), dense):
@@ -118,3 +119,21 @@ def reshaped(s, layer, delta):
         hidden[layer] += delta
     hidden = [min(max(u, 1), MAX_UNITS) for u in hidden][:MAX_LAYERS]
     return replace(s, hidden=tuple(hidden))
+
+
+def paused_views(run):
+    """The paused page's closer look: rewind, distributions, confusion matrix."""
+    tabs = ["Timeline (rewind)", "Weights and gradients"] + (["Confusion matrix"] if run.settings.classes else [])
+    with st.expander("Look closer: rewind the run, weight and gradient distributions, confusion matrix",
+                     expanded=False, icon=":material/insights:"):
+        parts = st.tabs(tabs)
+        with parts[0]:
+            inspect.timeline(PAGE, run)
+        with parts[1]:
+            dense = [i for i, kind, _, _ in run.shown.layers if kind == "dense"]
+            inspect.distributions(run, list(zip(run.layer_names(), dense)))
+        if run.settings.classes:
+            with parts[2]:
+                labels = ["orange (−1)", "blue (+1)"] if run.settings.classes == 2 else \
+                    [f"class {k}" for k in range(run.settings.classes)]
+                inspect.confusion(run, labels)
