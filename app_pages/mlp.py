@@ -48,8 +48,10 @@ if ready:
     rewind_bar(PAGE, run)
     scale = 1.25 if s.present else 1.0
     live(PAGE, run, lambda: view.make_slots(s), lambda slots, interactive: view.draw(run, slots, interactive, scale))
-    if not run.playing and "curves" not in hidden:
-        view.paused_views(run)
+    if not run.playing:
+        view.point_numbers(run)
+        if "curves" not in hidden:
+            view.paused_views(run)
     if "network" not in hidden:
         with st.expander("Network details: layers, per-layer activation and dropout, initial weights"):
             controls.network_controls(run)

@@ -18,6 +18,7 @@ NOMINAL_FPS = 25               # "epochs per frame" counts frames at this rate; 
 class MlpRun(Run):
     def __init__(self, settings, build=True):
         self.custom = None           # (train_xy, train_labels, test_xy, test_labels) of the user's own data
+        self.probe = None            # (xy, label) of the point whose numbers are shown
         self.frame = 0
         super().__init__(settings, build)
 
@@ -94,6 +95,40 @@ class MlpRun(Run):
         """Set one weight (name "W") or bias ("b") of the ``layer``-th dense layer."""
         index = [k for k, kind, _, _ in self.snap.layers if kind == "dense"][layer]
         self.edit_param(f"{index}.{name}", (i, j) if name == "W" else (i,), value)
+
+    # -- one point's numbers ------------------------------------------------
+    def nearest_point(self, x, y):
+        """(xy, label) of the data point nearest to (x, y), training and test points alike."""
+        xy = np.vstack([self.train_xy, self.test_xy])
+        labels = np.concatenate([self.train_labels, self.test_labels])
+        k = int(np.argmin(np.hypot(xy[:, 0] - x, xy[:, 1] - y)))
+        return xy[k], labels[k]
+
+    def point_pass(self, xy, label):
+        """The forward and backward pass of one example with the shown weights: per dense layer,
+        each neuron's weighted sum ``z``, activation ``a`` and gradient ``dz`` (d loss / d z), and
+        each weight's gradient ``dW`` (d loss / d W) for this example alone."""
+        s, snap, net = self.settings, self.shown, self.trainer.net
+        x = featurize(np.asarray(xy)[None], s.features)
+        y = self.targets(np.asarray([label]))
+        with self.lock:
+            current = net.flat.copy()
+            try:
+                net.set_params(snap.params)
+                outs = net.layer_outputs(x)
+                loss, grads = net.loss_and_grads(x, y)
+            finally:
+                net.flat[:] = current
+        layers, prev = [], x[0].astype(np.float64)
+        for index, kind, _, _ in snap.layers:
+            out = outs[index][0].astype(np.float64).ravel()
+            if kind == "dense":
+                W, b = snap.params[f"{index}.W"].astype(np.float64), snap.params[f"{index}.b"].astype(np.float64)
+                layers.append({"index": index, "inputs": prev, "z": prev @ W + b, "a": out,
+                               "dz": grads[f"{index}.b"].astype(np.float64),   # one example: d b = d z
+                               "dW": grads[f"{index}.W"].astype(np.float64)})
+            prev = out
+        return {"xy": np.asarray(xy, float), "label": float(label), "loss": float(loss), "layers": layers}
 
     # -- views ------------------------------------------------------------
     def frame_data(self, interactive, adding=False, scale=1.0, full=True, allow=()):

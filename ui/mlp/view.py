@@ -1,5 +1,7 @@
 """The MLP page's live views: metrics, the network canvas and the curves."""
 import math
+
+import pandas as pd
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -104,7 +106,9 @@ def _on_canvas_event(event, value):
     elif event == "plot_click":
         label = add_point_label(run)
         if label is None:
-            say(PAGE, "To add points, choose a class under “Click on the output to add” first.")
+            run.probe = run.nearest_point(float(value["x"]), float(value["y"]))
+            if run.playing:
+                say(PAGE, "Pause to see the numbers of the point you clicked.")
         else:
             run.add_point(float(value["x"]), float(value["y"]), label)
     request_app_rerun(PAGE)       # the sidebar and metrics live outside the fragment
@@ -137,3 +141,29 @@ def paused_views(run):
                 labels = ["orange (−1)", "blue (+1)"] if run.settings.classes == 2 else \
                     [f"class {k}" for k in range(run.settings.classes)]
                 inspect.confusion(run, labels)
+
+
+def point_numbers(run):
+    """The clicked point's forward pass (weighted sums, activations) and backward pass (gradients)."""
+    probe = getattr(run, "probe", None)
+    with st.expander("The numbers for one point: click a point on the output", expanded=probe is not None,
+                     icon=":material/calculate:"):
+        if probe is None:
+            st.caption("Pause and click near a point of the output plot: its way through the network "
+                       "appears here, forward (each neuron's weighted sum and activation) and backward "
+                       "(how the loss changes with each neuron's sum and each weight), for that point alone.")
+            return
+        p = run.point_pass(*probe)
+        names = run.layer_names()
+        st.markdown(f"Point **({p['xy'][0]:.2f}, {p['xy'][1]:.2f})**, label **{p['label']:g}**, "
+                    f"loss for this point **{p['loss']:.4f}**.")
+        for name, layer in zip(names, p["layers"]):
+            st.markdown(f"**{name.capitalize()}**: z = inputs · W + b, a = activation(z), dz = ∂loss/∂z")
+            neurons = pd.DataFrame({"z": layer["z"], "a": layer["a"], "dz": layer["dz"]},
+                                   index=[f"{name} · {j + 1}" for j in range(len(layer["z"]))])
+            st.dataframe(neurons.T.style.format("{:.4f}"), width="stretch")
+            grads = pd.DataFrame(layer["dW"], columns=neurons.index,
+                                 index=[f"input {i + 1} = {v:.3f}" for i, v in enumerate(layer["inputs"])])
+            st.caption("∂loss/∂W for each weight (row: the input it multiplies; column: the neuron): "
+                       "the input times the neuron's dz.")
+            st.dataframe(grads.style.format("{:.4f}"), width="stretch")

@@ -3,6 +3,7 @@ import io
 import json
 
 import numpy as np
+import pytest
 
 from ui.mlp.run import MlpRun
 from ui.mlp.settings import MlpSettings
@@ -65,3 +66,54 @@ def test_downloads_load_without_pickle():
     assert np.allclose(data["params"]["1.W"], run.trainer.net.params["1.W"])
     setup = json.loads(run.setup_json("http://x/mlp?lr=0.3"))
     assert setup["settings"]["hidden"] == [4, 2] and setup["link"].endswith("lr=0.3")
+
+
+def test_a_points_numbers_equal_a_numpy_pass():
+    run = MlpRun(MlpSettings(hidden=(3, 2), activation="tanh"))
+    run.advance(2, budget=10)
+    xy, label = run.nearest_point(1.0, -2.0)
+    p = run.point_pass(xy, label)
+    params = {k: v.astype(np.float64) for k, v in run.snap.params.items()}
+    a0 = np.asarray(xy, float)
+    z1 = a0 @ params["0.W"] + params["0.b"]; a1 = np.tanh(z1)
+    z2 = a1 @ params["1.W"] + params["1.b"]; a2 = np.tanh(z2)
+    z3 = a2 @ params["2.W"] + params["2.b"]; out = np.tanh(z3)
+    y = label
+    loss = ((out - y) ** 2).mean()
+    dz3 = 2 * (out - y) * (1 - out ** 2)
+    dz2 = (dz3 @ params["2.W"].T) * (1 - a2 ** 2)
+    dz1 = (dz2 @ params["1.W"].T) * (1 - a1 ** 2)
+    assert p["loss"] == pytest.approx(loss, rel=1e-4)
+    for layer, z, a, dz, inputs in zip(p["layers"], (z1, z2, z3), (a1, a2, out), (dz1, dz2, dz3), (a0, a1, a2)):
+        np.testing.assert_allclose(layer["z"], z, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(layer["a"], a, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(layer["dz"], dz, rtol=1e-3, atol=1e-6)
+        np.testing.assert_allclose(layer["dW"], np.outer(inputs, dz), rtol=1e-3, atol=1e-6)
+
+
+def test_rewind_shows_an_earlier_epoch_and_play_continues_from_it():
+    run = MlpRun(MlpSettings())
+    start = run.trainer.net.flat.copy()
+    run.advance(5, budget=10)
+    after5 = run.trainer.net.flat.copy()
+    run.advance(5, budget=10)
+    run.rewind_to(0)
+    assert run.shown.epoch == 0 and run.snap.epoch == 10
+    np.testing.assert_array_equal(np.concatenate([v.ravel() for v in run.shown.params.values()]), start)
+    assert len(run.shown.history["evals"]["epoch"]) == 1
+    run.rewind_to(5)
+    run.continue_from_rewound()
+    assert run.snap.epoch == 5 and run.rewound is None
+    np.testing.assert_array_equal(run.trainer.net.flat, after5)
+    assert run.history.epochs[-1] == 5
+    run.advance(1, budget=10)
+    assert run.snap.epoch == 6 and list(run.snap.history["evals"]["epoch"])[-2:] == [5, 6]
+
+
+def test_confusion_matrix_counts_the_test_points():
+    run = MlpRun(MlpSettings())
+    run.advance(3, budget=10)
+    matrix = run.confusion()
+    assert matrix.shape == (2, 2) and matrix.sum() == len(run.test_xy)
+    out = run.snap.predict(run.trainer.xt).ravel()
+    assert matrix[1, 1] == int(((out > 0) & (run.test_labels > 0)).sum())
