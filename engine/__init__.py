@@ -13,7 +13,7 @@ from .snapshot import Snapshot
 from .spec import validate
 from .trainer import Trainer
 from .warmup import warm_up
-from .data import DATASETS
+from .data import DATASETS, DATASETS_2D, IMAGE_DATASETS, SEQUENCE_TASKS
 
-__all__ = ["ACTIVATIONS", "DATASETS", "LAYERS", "LOSSES", "OPTIMIZERS", "Network",
-           "Snapshot", "Trainer", "build", "validate", "warm_up"]
+__all__ = ["ACTIVATIONS", "DATASETS", "DATASETS_2D", "IMAGE_DATASETS", "LAYERS", "LOSSES", "OPTIMIZERS",
+           "Network", "SEQUENCE_TASKS", "Snapshot", "Trainer", "build", "validate", "warm_up"]

@@ -4,8 +4,8 @@ Every generator takes a seed and returns (x, y): x (n, T, features) float, y as 
 engine's losses expect (class indices (n,) or (n, T), or targets (n, out)).
 """
 import codecs
-import contextlib
-import io
+import importlib.util
+from functools import lru_cache
 
 import numpy as np
 
@@ -40,14 +40,22 @@ def waves(kind="sine", n=1000, length=50, noise=0.05, seed=0, freq=(0.02, 0.08))
     return signal[:, :length, None], clean[:, length:length + 1]
 
 
-def free_run(net, context, steps):
-    """Continue a wave: feed the net's own predictions back for ``steps`` steps.
+def _predictor(model):
+    """A Snapshot's ``predict`` (its own small buffers, training's are left alone) or a
+    Network's ``forward``."""
+    return getattr(model, "predict", None) or model.forward
 
-    ``context`` (T, 1) is the last window; returns the (steps,) predicted values."""
+
+def free_run(net, context, steps):
+    """Continue a wave: feed the model's own predictions back for ``steps`` steps.
+
+    ``net`` is a Snapshot (preferred during training) or a Network; ``context`` (T, 1) is
+    the last window; returns the (steps,) predicted values."""
+    predict = _predictor(net)
     window = np.array(context, dtype=float).reshape(-1)
     out = np.empty(steps)
     for s in range(steps):
-        out[s] = net.forward(window[None, :, None])[0, 0]
+        out[s] = predict(window[None, :, None])[0, 0]
         window = np.append(window[1:], out[s])
     return out
 
@@ -68,11 +76,16 @@ def delayed_recall(n=2000, delay=40, symbols=4, distractors=4, seed=0):
     return x, first
 
 
+@lru_cache(maxsize=1)
 def zen_of_python():
-    """The Zen of Python (from the standard library's ``this``, without its print)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        import this
-    return codecs.decode(this.s, "rot13")
+    """The Zen of Python from the standard library's ``this``, without running it.
+
+    Importing ``this`` prints the text, and hiding that by swapping ``sys.stdout`` would
+    touch every thread of the server. The module's compiled code holds the text
+    rot13-encoded as its longest string constant; reading that executes nothing."""
+    code = importlib.util.find_spec("this").loader.get_code("this")
+    encoded = max((c for c in code.co_consts if isinstance(c, str)), key=len)
+    return codecs.decode(encoded, "rot13")
 
 
 class CharText:
@@ -103,17 +116,19 @@ class CharText:
         return x, y
 
     def sample(self, net, prefix, length, temperature=1.0, seed=0):
-        """Extend ``prefix`` by ``length`` characters drawn from the net's softmax at a
-        temperature (0 = always the most likely character)."""
+        """Extend ``prefix`` by ``length`` characters drawn from the softmax of ``net`` (a
+        Snapshot, preferred during training, or a Network) at a temperature (0 = always the
+        most likely character)."""
         if temperature < 0:
             raise ValueError(f"temperature must be >= 0, got {temperature}")
+        predict = _predictor(net)
         rng = np.random.default_rng(seed)
         window = [self.index[c] for c in prefix]
         T = net.input_shape[0]
         out = []
         for _ in range(length):
             codes = ([0] * T + window)[-T:]
-            logits = np.asarray(net.forward(self.one_hot(codes)[None]), float).reshape(-1, self.vocab)[-1]
+            logits = np.asarray(predict(self.one_hot(codes)[None]), float).reshape(-1, self.vocab)[-1]
             out.append(pick(logits, temperature, rng))
             window.append(out[-1])
         return prefix + "".join(self.chars[c] for c in out)

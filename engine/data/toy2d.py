@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .catalog import Param
+
 EXTENT = 6.0
 
 
@@ -105,12 +107,20 @@ def _reg_gauss(rng, n, noise):
     return pts, values[np.arange(n), strongest]
 
 
+PARAMS_2D = {"n": Param("int", 500, (1, 100_000)), "noise": Param("float", 0.0, (0.0, 0.5))}
+
+
 @dataclass(frozen=True)
 class DataSet2D:
     make: object
     kind: str            # "binary" (+1/-1), "multiclass" (0..k-1) or "regression"
     classes: int
     title: str
+
+    @property
+    def params(self):
+        """The settings of ``make_2d`` (besides the seed), with defaults and bounds."""
+        return PARAMS_2D
 
 
 DATASETS = {
