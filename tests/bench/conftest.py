@@ -1,0 +1,3 @@
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "load: starts the real app and drives it with browserless sessions (bench/load.py)")
