@@ -631,8 +631,11 @@ async def _dump(base_url, page, query, seconds, click):
     await s.connect()
     if click:
         btn = await s.wait_for(lambda: s.find("button", click), 300)
-        await s.wait_for(lambda: not s.running, 30)
-        await s.click(btn)
+        try:
+            await s.wait_for(lambda: not s.running, 30)
+        except asyncio.TimeoutError:
+            trace.append((time.monotonic(), "note", "script still running after 30 s: clicking anyway"))
+        await s.click(s.find("button", click) or btn)
     await asyncio.sleep(seconds)
     await s.close()
     for t, kind, detail in trace:

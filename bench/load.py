@@ -9,10 +9,14 @@ Each session is an asyncio task speaking Streamlit's websocket protocol as the f
 does (bench/_streamlit_client.py: the first ``rerun_script`` with the page name, every
 widget's state echoed on each rerun, a button click as a one-shot trigger, the
 ``auto_rerun`` timers of ``run_every`` fragments). Starts are staggered over ~2 s. A
-session opens the page, waits until it shows the ``Epoch`` metric (the first load may
-compile the engine: up to ``--load-timeout`` s) and the script is idle, presses
+session opens the page, waits until it shows the ``Epoch`` metric and the script is
+idle, presses
 ``Play``, follows the live view for ``--seconds`` and records every distinct ``Epoch``
 value with its arrival time; then it closes its socket like a closed tab.
+
+Before them an unmeasured warm-up session plays until Epoch moves (``--no-warm-up``
+skips it): a server whose Numba cache is cold compiles the engine then, which can take
+minutes (up to ``--load-timeout`` s, default 300).
 
 Meanwhile one task polls ``GET /_stcore/health`` every 0.5 s, and, for a server started
 here (no ``--url``) or given by ``--pid``, another samples the server's CPU% and RSS from
@@ -144,8 +148,9 @@ def _rss_mb(pid):
     return float("nan")
 
 
-def _tree_ticks(root):
-    """CPU ticks of ``root`` and its descendants (Playwright's driver, Chromium)."""
+def _tree_ticks(root, exclude=None):
+    """CPU ticks of ``root`` and its descendants (Playwright's driver, Chromium), leaving out
+    the subtree of ``exclude`` (a server started here is our child too)."""
     parent, ticks = {}, {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -159,7 +164,7 @@ def _tree_ticks(root):
     total = 0
     for p in ticks:
         q = p
-        while q > 1 and q != root:
+        while q > 1 and q != root and q != exclude:
             q = parent.get(q, 0)
         if q == root:
             total += ticks[p]
@@ -179,7 +184,7 @@ async def monitor_process(pid, clock, samples, stop):
     CPU% of everything else on the machine). 100 % = one core."""
     me = os.getpid()
     ncpu = os.cpu_count() or 1
-    last_t, last_srv, last_me = time.monotonic(), _cpu_ticks(pid) if pid else 0, _tree_ticks(me)
+    last_t, last_srv, last_me = time.monotonic(), _cpu_ticks(pid) if pid else 0, _tree_ticks(me, pid)
     last_busy, last_total = _machine_ticks()
     while not stop.is_set():
         await asyncio.sleep(POLL_S)
@@ -194,7 +199,7 @@ async def monitor_process(pid, clock, samples, stop):
                 rss = _rss_mb(pid)
             except (OSError, IndexError, ValueError):
                 pass
-        mine = _tree_ticks(me)
+        mine = _tree_ticks(me, pid)
         my_cpu = max(0.0, 100 * (mine - last_me) / TICK / dt)
         busy, total = _machine_ticks()
         machine = 100 * ncpu * (busy - last_busy) / max(total - last_total, 1)
@@ -242,15 +247,40 @@ async def wait_quiet(pid, limit_s, threshold=25.0, need=3):
     ncpu = os.cpu_count() or 1
     quiet = 0
     last_busy, last_total = _machine_ticks()
-    last_own = _tree_ticks(os.getpid()) + (_cpu_ticks(pid) if pid else 0)
+    last_own = _tree_ticks(os.getpid(), pid) + (_cpu_ticks(pid) if pid else 0)
     while quiet < need and time.monotonic() - start < limit_s:
         await asyncio.sleep(1.0)
         busy, total = _machine_ticks()
-        own = _tree_ticks(os.getpid()) + (_cpu_ticks(pid) if pid else 0)
+        own = _tree_ticks(os.getpid(), pid) + (_cpu_ticks(pid) if pid else 0)
         others = 100 * ncpu * (busy - last_busy) / max(total - last_total, 1) - 100 * (own - last_own) / TICK
         quiet = quiet + 1 if others < threshold else 0
         last_busy, last_total, last_own = busy, total, own
     return time.monotonic() - start
+
+
+async def warm_up(args, base_url):
+    """One unmeasured session: open the page, press Play, wait until Epoch moves, close. A
+    server whose engine is not compiled yet compiles now, not in the measured sessions."""
+    start = time.monotonic()
+    s = Session(base_url, args.page, args.query, cache=not args.no_cache)
+    try:
+        await s.connect()
+        metric = await s.wait_for(lambda: s.find("metric", METRIC) and s.find("button", PLAY) and
+                                  s.find("metric", METRIC), args.load_timeout)
+        first = metric.body.body
+        with contextlib.suppress(asyncio.TimeoutError):
+            await s.wait_for(lambda: not s.running and s.full_runs_finished, 30)
+        await s.click(s.find("button", PLAY))
+        left = max(1.0, args.load_timeout - (time.monotonic() - start))
+        await s.wait_for(lambda: (m := s.find("metric", METRIC)) is not None and m.body.body not in ("", first),
+                         left)
+        return time.monotonic() - start, None
+    except asyncio.TimeoutError:
+        return time.monotonic() - start, f"{METRIC} did not move within {args.load_timeout:g} s"
+    except Exception as e:                      # noqa: BLE001 - reported; the run goes on
+        return time.monotonic() - start, f"{type(e).__name__}: {e}"
+    finally:
+        await s.close()
 
 
 # ----------------------------------------------------------------------------- sessions
@@ -536,6 +566,12 @@ def print_report(rep, out=sys.stdout):
 
 # ----------------------------------------------------------------------------- main
 async def run(args, base_url, pid):
+    warm = None
+    if not args.no_warm_up:
+        seconds, problem = await warm_up(args, base_url)
+        warm = {"seconds": round(seconds, 1), "error": problem}
+        print(f"warm-up session: {seconds:.1f} s{'; ' + problem if problem else ''}", file=sys.stderr)
+        await asyncio.sleep(3.0)                # let its training lease run out
     if args.wait_quiet:
         waited = await wait_quiet(pid, args.wait_quiet)
         print(f"waited {waited:.0f} s for a quiet machine", file=sys.stderr)
@@ -583,7 +619,9 @@ async def run(args, base_url, pid):
         await asyncio.sleep(args.after)
     stop.set()
     await asyncio.gather(*monitors, return_exceptions=True)
-    return summarize(args, records, health, procs, clock, pid)
+    rep = summarize(args, records, health, procs, clock, pid)
+    rep["warm_up"] = warm
+    return rep
 
 
 def parse_args(argv=None):
@@ -601,6 +639,8 @@ def parse_args(argv=None):
                     help="seconds to wait for the page's first metric (a cold Numba cache compiles)")
     ap.add_argument("--wait-quiet", type=float, default=0.0,
                     help="first wait up to this many seconds until other processes leave the CPUs idle")
+    ap.add_argument("--no-warm-up", action="store_true",
+                    help="skip the unmeasured first session that plays until Epoch moves (compiles the engine)")
     ap.add_argument("--browser", action="store_true", help="headless Chromium sessions instead")
     ap.add_argument("--no-cache", action="store_true", help="advertise no forward-message cache")
     ap.add_argument("--json", default=None, help="write the full report here")
