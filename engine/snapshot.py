@@ -189,12 +189,20 @@ class Snapshot:
     def confusion(self):
         """Confusion matrix (rows true classes, columns predictions) of the latest evaluation
         (at ``eval_step``) on the test evaluation subset (``confusion_rows``): the same
-        forward pass as ``test_acc``, so trace / total == test_acc, and no new pass."""
-        if self._test is None or self._net.loss != "softmax_crossentropy":
-            raise ValueError("a confusion matrix needs test data and a softmax_crossentropy net")
-        classes = self._net.output_shape[-1]
-        pred = self._eval.test_outputs.reshape(-1, classes).argmax(axis=1)
-        true = self._eval.test_labels.reshape(-1).astype(int)
+        forward pass as ``test_acc``, so trace / total == test_acc, and no new pass.
+        A net with one output per sample (mse on +-1 labels, binary cross-entropy) has two
+        classes: 0 negative, 1 positive."""
+        if self._test is None or not self.classification:
+            raise ValueError("a confusion matrix needs test data and a classification net")
+        out, y = self._eval.test_outputs, self._eval.test_labels
+        if self._net.loss == "softmax_crossentropy":
+            classes = self._net.output_shape[-1]
+            pred = out.reshape(-1, classes).argmax(axis=1)
+            true = y.reshape(-1).astype(int)
+        else:
+            classes = 2
+            pred = (out.reshape(-1) > 0).astype(int)
+            true = (y.reshape(-1) > (0.5 if self._net.loss == "binary_crossentropy" else 0)).astype(int)
         return np.bincount(true * classes + pred, minlength=classes * classes).reshape(classes, classes)
 
     @cached_property

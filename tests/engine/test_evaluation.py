@@ -88,7 +88,8 @@ def test_budget_stops_a_long_call_early():
     snap = tr.step(10**7, budget=0.05)
     assert time.perf_counter() - start < 1.0
     assert 1 < snap.step < 10**7
-    assert tr.step(10**7, budget=0.0).step == snap.step + 1 or tr.evaluating   # at least one step
+    done = tr.step(0).step                                   # finish a pending evaluation
+    assert tr.step(10**7, budget=0.0).step == done + 1       # budget 0: exactly one step
 
 
 def test_an_evaluation_cut_short_resumes_and_changes_nothing():
@@ -152,6 +153,15 @@ def test_confusion_is_the_evaluation_pass_on_the_documented_subset(monkeypatch):
     forbid_forward(monkeypatch, tr.net)                      # no second forward pass
     np.testing.assert_array_equal(snap.confusion, expected)
     assert np.trace(snap.confusion) / 80 == snap.test_acc
+
+
+def test_binary_confusion_agrees_with_the_accuracy():
+    tr = mlp_trainer(n=600)
+    snap = tr.step(3 * tr.steps_per_epoch)
+    c = snap.confusion
+    assert c.shape == (2, 2) and c.sum() == 300
+    assert np.trace(c) / 300 == pytest.approx(snap.test_acc)
+    assert c[1].sum() == (tr.yt > 0).sum()                   # row 1: the +1 labels
 
 
 def test_bad_budget_and_eval_size_are_refused():
