@@ -119,29 +119,32 @@ def _get_node(block, path):
 
 
 def _clear_stale(block, run_id, fragment_ids, fragment_of_block=None):
-    """The frontend's ``ClearStaleNodeVisitor``; returns the kept node or None."""
+    """The frontend's ``ClearStaleNodeVisitor``: (kept block or None, whether it changed).
+    A block whose subtree lost a node is rebuilt, so it takes the run id."""
     child_fragment = fragment_of_block
     if fragment_ids:
         if fragment_of_block and block.run_id != run_id:
-            return None
+            return None, True
         if block.fragment_id and block.fragment_id in fragment_ids and block.run_id == run_id:
             child_fragment = block.fragment_id
     elif block.run_id != run_id:
-        return None
-    kept = []
+        return None, True
+    kept, changed = [], False
     for child in block.children:
         if isinstance(child, Block):
-            child = _clear_stale(child, run_id, fragment_ids, child_fragment)
+            child, child_changed = _clear_stale(child, run_id, fragment_ids, child_fragment)
+            changed |= child_changed
         elif not (child.kind == "toast"
                   or (fragment_ids and (not child.fragment_id or not child_fragment
                                         or child.run_id == run_id))
                   or child.run_id == run_id):
-            child = None
+            child, changed = None, True
         if child is not None:
             kept.append(child)
-    block.children = kept
-    block.run_id = run_id
-    return block
+    if changed:
+        block.children = kept
+        block.run_id = run_id
+    return block, changed
 
 
 # ----------------------------------------------------------------------------- widget values
@@ -483,7 +486,8 @@ class Session:
             if run is not None and (run.fragment_ids or self.run_id == run.script_run_id):
                 frags = set(run.fragment_ids)
                 for i, root in enumerate(self.roots):
-                    self.roots[i] = _clear_stale(root, run.script_run_id, frags) or Block(run_id=run.script_run_id)
+                    self.roots[i] = (_clear_stale(root, run.script_run_id, frags)[0]
+                                     or Block(run_id=run.script_run_id))
                 self._remove_inactive_widgets()
         if (run is not None and status != FINISHED.FINISHED_EARLY_FOR_RERUN and self.new_session_seen
                 and self.cache_enabled):
