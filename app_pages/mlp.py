@@ -39,7 +39,7 @@ st.header("Multi-layer perceptron", anchor=False)
 ready = engine_ready(("dense",))
 if ready:
     run.ensure_built()
-controls.view_controls(play_row(PAGE, run, ready, widths=(1.1, 1, 1, 1.3, 1.3, 1.8)))
+controls.speed_control(play_row(PAGE, run, ready, widths=(1, 1, 1, 1.6))[0])
 divergence_notice(PAGE, run)
 if "training" not in hidden:
     controls.training_controls(run)
@@ -53,8 +53,11 @@ if ready:
         if "curves" not in hidden:
             view.paused_views(run)
     if "network" not in hidden:
-        with st.expander("Network details: layers, per-layer activation and dropout, initial weights"):
-            controls.network_controls(run)
+        details = st.expander("Network details: layers, per-layer activation and dropout, initial weights",
+                              key=f"{PAGE}_details", on_change="rerun")
+        if details.open:
+            with details:
+                controls.network_controls(run)
     if "downloads" not in hidden:
         controls.downloads(run)
 mlp_explanations()

@@ -30,6 +30,8 @@ import time
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.script_requests import ScriptRequestType
 
 from .state import take_app_rerun
 
@@ -153,6 +155,19 @@ def scheduler():
     return Scheduler()
 
 
+def _click_waiting():
+    """True when a click in this tab (a widget or canvas event, not a timer) waits for the box to end.
+
+    Streamlit lets a fragment's own rerun wait until the running one ends; the loop ends its box
+    early instead, so a click shows within a frame. This reads ScriptRequests' private state: if a
+    Streamlit release changes it, the answer is False and a click waits for the box as before."""
+    try:
+        requests = get_script_run_ctx().script_requests
+        return requests._state == ScriptRequestType.RERUN and not requests._rerun_data.is_auto_rerun
+    except Exception:
+        return False
+
+
 def _nap_until(deadline):
     """Sleep until ``deadline`` in short steps, touching session state after each: a
     point where Streamlit stops this run for a pending click (Pause)."""
@@ -187,6 +202,8 @@ def live(page, run, make_slots, draw):
             _nap_until(time.monotonic() + sched.frame_interval())
             if not run.playing or not run.visible:
                 st.rerun(scope="app")
+            if _click_waiting():
+                return
             sched.keep_playing(run)
             if run.version != drawn:
                 drawn = run.version

@@ -10,7 +10,6 @@ replacing ``self.snap`` (one reference: readers never see half an update).
 import io
 import json
 import threading
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -49,10 +48,6 @@ class Run:
     def steps_per_second(self):
         """The pace the user asked for while playing, or None for as fast as the share allows."""
         return None
-
-    def slice_steps(self):
-        """Training steps in one slice: whole epochs where the page counts in epochs."""
-        return self.trainer.steps_per_epoch
 
     # -- building -----------------------------------------------------------
     def rebuild(self):
@@ -94,16 +89,11 @@ class Run:
             tr = self.trainer
             if tr.diverged:
                 return 0
-            chunk = max(1, min(steps, self.slice_steps()))
-            done, start = 0, time.perf_counter()
-            while done < steps and not tr.diverged and time.perf_counter() - start < seconds:
-                n = min(chunk, steps - done)
-                tr.step(n)
-                done += n
-            self.publish(tr.snapshot())
+            before = tr.step_count
+            self.publish(tr.step(steps, budget=seconds))
             if tr.diverged:
                 self.playing = False
-            return done
+            return tr.step_count - before
 
     def step_epoch(self):
         """One epoch now (the Step button), however long it takes."""

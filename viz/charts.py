@@ -42,7 +42,7 @@ def timeline_figure(evals, classification, selected=None):
         fig.add_vline(x=selected, line=dict(color="#888", width=1, dash="dash"))
     fig.update_xaxes(title_text="epoch")
     fig.update_yaxes(title_text="loss", secondary_y=False)
-    return _layout(fig, 300, clickmode="event+select", dragmode="zoom", hovermode="x unified")
+    return _layout(fig, 300)           # Streamlit sets click-to-select, closest hover and pan
 
 
 def histogram_figure(layers):

@@ -1,6 +1,6 @@
 // Small line charts side by side (viz/curves.py), redrawn with every frame from
 // the channel; hovering shows every series' exact value at the nearest epoch.
-const H = 220, PAD = { l: 46, r: 10, t: 50, b: 30 }, GAP = 24;
+const H = 220, PAD = { l: 46, r: 10, t: 50, b: 30 }, GAP = 24, MIN_W = 260;  // narrower boxes stack the charts
 
 function niceTicks(lo, hi, n) {
   const span = hi - lo || 1, step0 = span / n, mag = Math.pow(10, Math.floor(Math.log10(step0)));
@@ -30,9 +30,11 @@ function fmt(v, c) {
   return Math.abs(v) >= 0.01 && Math.abs(v) < 1e4 ? v.toPrecision(4) : v.toExponential(2);
 }
 
+function perRow(st) { return Math.max(1, Math.min(st.charts.length, Math.floor((st.width + GAP) / (MIN_W + GAP)))); }
+
 function frameOf(st, c, k) {  // pixel box and scales of chart k
-  const w = (st.width - GAP * (st.charts.length - 1)) / st.charts.length, x0 = k * (w + GAP);
-  const box = { x: x0 + PAD.l, y: PAD.t, w: w - PAD.l - PAD.r, h: H - PAD.t - PAD.b };
+  const n = perRow(st), w = (st.width - GAP * (n - 1)) / n, x0 = (k % n) * (w + GAP), y0 = Math.floor(k / n) * H;
+  const box = { x: x0 + PAD.l, y: y0 + PAD.t, w: w - PAD.l - PAD.r, h: H - PAD.t - PAD.b };
   const vals = c.series.flatMap((s) => s.values).filter((v) => v !== null && (!c.log || v > 0));
   let lo, hi;
   if (c.range) [lo, hi] = c.range;
@@ -49,8 +51,8 @@ function drawChart(st, c, k) {
   const ctx = st.ctx, F = frameOf(st, c, k), { box } = F, muted = "#808495";
   ctx.font = `12px ${st.font}`;
   ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
-  ctx.fillText(c.title, box.x - PAD.l + 4, 14);
-  let lx = box.x, ly = 28;   // legend, wrapping onto a second line
+  ctx.fillText(c.title, box.x - PAD.l + 4, box.y - PAD.t + 14);
+  let lx = box.x, ly = box.y - PAD.t + 28;   // legend, wrapping onto a second line
   for (const s of c.series) {
     const w = 26 + ctx.measureText(s.name).width;
     if (lx + w > box.x + box.w + PAD.r && lx > box.x) { lx = box.x; ly += 13; }
@@ -66,7 +68,8 @@ function drawChart(st, c, k) {
     ctx.fillText(c.percent ? Math.round(100 * v) + "%" : c.log ? logLabel(v) : +v.toPrecision(3), box.x - 5, y);
   }
   ctx.textAlign = "center"; ctx.textBaseline = "top";
-  for (const v of niceTicks(F.xmin, F.xmax, 5)) ctx.fillText(String(v), F.sx(v), box.y + box.h + 5);
+  const xt = niceTicks(F.xmin, F.xmax, Math.max(2, Math.floor(box.w / 60))).filter(Number.isInteger);  // whole epochs
+  for (const v of xt) ctx.fillText(String(v), F.sx(v), box.y + box.h + 5);
   ctx.fillText("Epoch", box.x + box.w / 2, box.y + box.h + 17);
   ctx.strokeStyle = "#c4c9d4"; ctx.strokeRect(box.x, box.y, box.w, box.h);
   if (!c.series.some((s) => s.values.some((v) => v !== null && (!c.log || v > 0)))) {
@@ -102,13 +105,13 @@ function nearest(xs, v) {
 }
 
 function render(st) {
-  st.width = Math.max(st.root.clientWidth, 300);
-  const dpr = window.devicePixelRatio || 1;
-  st.canvas.width = st.width * dpr; st.canvas.height = H * dpr; st.canvas.style.height = H + "px";
+  st.width = st.root.clientWidth || 600;
+  const dpr = window.devicePixelRatio || 1, height = H * Math.ceil(st.charts.length / perRow(st) || 1);
+  st.canvas.width = st.width * dpr; st.canvas.height = height * dpr; st.canvas.style.height = height + "px";
   st.ctx = st.canvas.getContext("2d"); st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   st.font = getComputedStyle(st.root).fontFamily || "sans-serif";
   st.text = getComputedStyle(st.root).color || "#31333f";
-  st.ctx.clearRect(0, 0, st.width, H);
+  st.ctx.clearRect(0, 0, st.width, height);
   if (!(st.hover && st.charts[st.hover.k])) st.tip.style.display = "none";
   st.charts.forEach((c, k) => drawChart(st, c, k));
 }
@@ -120,8 +123,9 @@ export default function (component) {
   st.channel = data.channel;
   if (!st.timer) {
     st.canvas.addEventListener("mousemove", (e) => {
-      const r = st.canvas.getBoundingClientRect(), mx = e.clientX - r.left;
-      const k = st.charts.findIndex((c, j) => { const F = frameOf(st, c, j); return mx >= F.box.x && mx <= F.box.x + F.box.w; });
+      const r = st.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
+      const k = st.charts.findIndex((c, j) => { const F = frameOf(st, c, j);
+        return mx >= F.box.x && mx <= F.box.x + F.box.w && my >= F.box.y - PAD.t && my <= F.box.y + F.box.h + PAD.b; });
       if (k < 0) { st.hover = null; } else {
         const F = frameOf(st, st.charts[k], k);
         st.hover = { k, value: F.xmin + ((mx - F.box.x) / F.box.w) * (F.xmax - F.xmin) };

@@ -210,21 +210,25 @@ def presenter_controls(present):
 
 # -- main area --------------------------------------------------------------
 def training_controls(run):
+    """Two rows of four, so every label fits from a 1024-pixel screen up."""
     s = run.settings
-    cols = st.columns([1.1, 1, 1, 1, 1, 1.1])
-    cols[0].select_slider("Learning rate", LR_LADDER, key=_key("lr"), on_change=_changed,
-                          format_func=lambda v: f"{v:g}")
-    cols[1].selectbox("Activation", list(engine.ACTIVATIONS), key=_key("activation"),
-                      format_func=label, on_change=_changed)
-    cols[2].selectbox("Optimizer", list(engine.OPTIMIZERS), key=_key("optimizer"),
-                      format_func=label, on_change=_changed)
-    cols[3].selectbox("Regularization", list(REG_LABELS), key=_key("regularization"),
-                      format_func=REG_LABELS.get, on_change=_changed)
-    cols[4].select_slider("Regularization rate", REG_LADDER, key=_key("reg_rate"), on_change=_changed,
-                          format_func=lambda v: f"{v:g}", disabled=s.regularization == "none")
+    top, bottom = st.columns(4), st.columns(4, vertical_alignment="center")
+    top[0].select_slider("Learning rate", LR_LADDER, key=_key("lr"), on_change=_changed,
+                         format_func=lambda v: f"{v:g}")
+    top[1].selectbox("Activation", list(engine.ACTIVATIONS), key=_key("activation"),
+                     format_func=label, on_change=_changed)
+    top[2].selectbox("Optimizer", list(engine.OPTIMIZERS), key=_key("optimizer"),
+                     format_func=label, on_change=_changed)
     losses = ["mse"] if s.problem == "regression" else (["cross_entropy"] if s.classes > 2 else list(LOSS_LABELS))
-    cols[5].selectbox("Loss", losses, key=_key("loss"), format_func=LOSS_LABELS.get, on_change=_changed,
-                      help="Squared error on a tanh output, as TensorFlow Playground; or cross-entropy on logits.")
+    top[3].selectbox("Loss", losses, key=_key("loss"), format_func=LOSS_LABELS.get, on_change=_changed,
+                     help="Squared error on a tanh output, as TensorFlow Playground; or cross-entropy on logits.")
+    bottom[0].selectbox("Regularization", list(REG_LABELS), key=_key("regularization"),
+                        format_func=REG_LABELS.get, on_change=_changed)
+    bottom[1].select_slider("Regularization rate", REG_LADDER, key=_key("reg_rate"), on_change=_changed,
+                            format_func=lambda v: f"{v:g}", disabled=s.regularization == "none")
+    bottom[2].toggle("Show test data", key=_key("show_test"), on_change=_changed)
+    bottom[3].toggle("Discretize output", key=_key("discretize"), on_change=_changed,
+                     disabled=s.problem == "regression")
 
 
 def network_controls(run):
@@ -249,14 +253,11 @@ def network_controls(run):
                           "uniform": "Uniform ±0.5 (TensorFlow Playground)"}.get)
 
 
-def view_controls(cols):
-    """Show test data, discretize output and speed, in the given three columns."""
-    cols[0].toggle("Show test data", key=_key("show_test"), on_change=_changed)
-    cols[1].toggle("Discretize output", key=_key("discretize"), on_change=_changed,
-                   disabled=_run().settings.problem == "regression")
-    cols[2].selectbox("Speed", SPEEDS, key=_key("speed"), on_change=_changed, label_visibility="collapsed",
-                      format_func=lambda v: f"{v:g} epoch{'s' if v != 1 else ''} per frame",
-                      help="Epochs trained between two pictures while playing")
+def speed_control(col):
+    col.selectbox("Speed", SPEEDS, key=_key("speed"), on_change=_changed, label_visibility="collapsed",
+                  format_func=lambda v: f"{v:g} epoch{'s' if v != 1 else ''} per frame",
+                  help="Epochs trained between two pictures while playing (a busy server shows fewer "
+                       "pictures with more epochs in each)")
 
 
 def downloads(run):

@@ -128,8 +128,11 @@ def reshaped(s, layer, delta):
 def paused_views(run):
     """The paused page's closer look: rewind, distributions, confusion matrix."""
     tabs = ["Timeline (rewind)", "Weights and gradients"] + (["Confusion matrix"] if run.settings.classes else [])
-    with st.expander("Look closer: rewind the run, weight and gradient distributions, confusion matrix",
-                     expanded=False, icon=":material/insights:"):
+    box = st.expander("Look closer: rewind the run, weight and gradient distributions, confusion matrix",
+                      icon=":material/insights:", key=f"{PAGE}_look_closer", on_change="rerun")
+    if not box.open:                      # computed only when open: a closed box costs a rerun nothing
+        return
+    with box:
         parts = st.tabs(tabs)
         with parts[0]:
             inspect.timeline(PAGE, run)
@@ -145,9 +148,12 @@ def paused_views(run):
 
 def point_numbers(run):
     """The clicked point's forward pass (weighted sums, activations) and backward pass (gradients)."""
-    probe = getattr(run, "probe", None)
-    with st.expander("The numbers for one point: click a point on the output", expanded=probe is not None,
-                     icon=":material/calculate:"):
+    probe = run.probe
+    box = st.expander("The numbers for one point: click a point on the output", expanded=probe is not None,
+                      icon=":material/calculate:", key=f"{PAGE}_numbers_{probe is not None}", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         if probe is None:
             st.caption("Pause and click near a point of the output plot: its way through the network "
                        "appears here, forward (each neuron's weighted sum and activation) and backward "

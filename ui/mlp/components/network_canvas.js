@@ -308,13 +308,15 @@ function install(st) {
 }
 
 const DESIGN_WIDTH = 940;   // layout units; wider screens (and presenter mode) zoom the whole drawing
+const MIN_LAYOUT = 620;     // narrower boxes (phones) zoom out instead: the drawing always fits its box
 
 function render(st) {
-  const available = Math.max(st.root.clientWidth, 600);
+  const available = st.root.clientWidth || DESIGN_WIDTH;
   const tall = layout(st.data, DESIGN_WIDTH).height;       // keep the drawing within ~2/3 of the window's height
-  st.zoom = Math.min(Math.max(available / DESIGN_WIDTH, 0.8) * (st.data.scale || 1),
-                     Math.max((0.66 * window.innerHeight) / tall, 0.8), 1.8);
-  st.L = layout(st.data, available / st.zoom);
+  const zoom = Math.min(Math.max(available / DESIGN_WIDTH, 0.8) * (st.data.scale || 1),
+                        Math.max((0.66 * window.innerHeight) / tall, 0.8), 1.8);
+  st.zoom = Math.min(zoom, available / MIN_LAYOUT);
+  st.L = layout(st.data, available / st.zoom);              // so L.width * zoom is the box's width: clicks land true
   st.links = links(st.data, st.L);
   st.plotImage = plotImage(st.data, lut(st.data.palette));
   st.ctx = st.canvas.getContext("2d");

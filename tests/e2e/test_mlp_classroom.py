@@ -1,0 +1,120 @@
+"""The MLP page as a teacher uses it: canvas clicks at three screen sizes and while playing,
+presenter mode that really locks what it hides, rewinding a run, quick downloads."""
+import time
+
+import pytest
+
+from .conftest import screenshot
+from .harness import wait_until_idle
+from .test_mlp_e2e import CANVAS_STATE, metric
+
+pytestmark = pytest.mark.e2e
+
+STATE = CANVAS_STATE.replace("adding: st.data.adding}", "adding: st.data.adding, buttons: st.L.buttons, "
+                             "units: st.data.layers.map(l => l.units), width: r.width, "
+                             "inputs: st.data.inputs.filter(f => f.active).length, "
+                             "columns: st.L.columns.map(c => c[0])}")
+
+
+EPOCH_IS = """() => [...document.querySelectorAll('[data-testid=stMetric]')]
+  .find(e => e.innerText.startsWith('Epoch'))?.querySelector('[data-testid=stMetricValue]').innerText === 'N'"""
+
+
+def state(page):
+    """The canvas's layout once drawn, scrolled into view (a click outside the window goes nowhere)."""
+    page.wait_for_function(STATE, timeout=30_000)
+    page.evaluate("""() => { for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]'))
+        { const c = e.shadowRoot && e.shadowRoot.querySelector('.nnv canvas');
+          if (c) { const r = c.getBoundingClientRect();
+                   if (r.top < 0 || r.top + 60 > innerHeight) c.scrollIntoView({block: "center"}); } } }""")
+    return page.wait_for_function(STATE, timeout=30_000).json_value()
+
+
+def click_layout(page, s, x, y):
+    page.mouse.click(s["left"] + x * s["zoom"], s["top"] + y * s["zoom"])
+
+
+def plus_button(s, layer):
+    return next(b for b in s["buttons"] if b["action"] == {"layer": layer, "delta": 1})
+
+
+@pytest.mark.parametrize("width, height", [(1400, 1000), (1024, 768), (400, 800)])
+def test_each_plus_click_registers_and_lands_where_it_was_made(open_page, width, height):
+    page = open_page("/mlp", width=width, height=height)
+    s = state(page)
+    assert s["width"] <= width                                   # the canvas fits the window
+    units = s["units"][0]
+    for k in range(3):                                           # three quick clicks on "+" of layer 1
+        s = state(page)
+        b = plus_button(s, 0)
+        click_layout(page, s, b["x"] + 9, b["y"] + 9)
+        page.wait_for_function(f"() => ({STATE})()?.units[0] === {units + k + 1}", timeout=20_000)
+    screenshot(page, f"mlp-{width}x{height}")
+
+
+def test_canvas_clicks_change_the_network_while_playing(open_page):
+    page = open_page("/mlp")
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => +[...document.querySelectorAll('[data-testid=stMetric]')]"
+                           ".find(e => e.innerText.startsWith('Epoch'))?.querySelector("
+                           "'[data-testid=stMetricValue]').innerText > 3", timeout=30_000)
+    s = state(page)
+    b = plus_button(s, 1)
+    click_layout(page, s, b["x"] + 9, b["y"] + 9)
+    page.wait_for_function(f"() => ({STATE})()?.units[1] === {s['units'][1] + 1}", timeout=20_000)
+    first = state(page)["columns"][0]                          # the first feature tile: x1, on
+    click_layout(page, state(page), first["x"] + 10, first["y"] + 10)
+    page.wait_for_function(f"() => ({STATE})()?.inputs === {s['inputs'] - 1}", timeout=20_000)
+    assert page.get_by_role("button", name="Pause").count() == 1   # still playing
+    page.get_by_role("button", name="Pause").click()
+
+
+def test_presenter_mode_locks_what_it_hides(open_page):
+    page = open_page("/mlp?present=1&hide=network,features")
+    s = state(page)
+    b = plus_button(s, 0)
+    click_layout(page, s, b["x"] + 9, b["y"] + 9)
+    first = s["columns"][0]
+    click_layout(page, s, first["x"] + 10, first["y"] + 10)
+    time.sleep(2)
+    after = state(page)
+    assert after["units"] == s["units"] and after["inputs"] == s["inputs"]
+    assert "network" in page.url and "hide" in page.url
+
+
+def test_rewind_to_an_earlier_epoch_and_continue(open_page):
+    page = open_page("/mlp")
+    for epoch in range(1, 5):         # two clicks while a rerun runs are one click, so wait for each
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_function(EPOCH_IS.replace("N", str(epoch)), timeout=20_000)
+    wait_until_idle(page)
+    page.get_by_text("Look closer").click()
+    chart = page.locator("[data-testid=stPlotlyChart]").first
+    chart.wait_for(state="visible", timeout=20_000)
+    before = state(page)["w00"]
+    # The timeline's first marker is epoch 0: click it.
+    chart.scroll_into_view_if_needed()
+    box = chart.locator(".scatterlayer .trace").first.locator(".point").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)                     # Plotly picks the point under the pointer on hover
+    time.sleep(0.3)
+    page.mouse.click(x, y)
+    page.wait_for_function("() => document.body.innerText.includes('Showing epoch 0 of 4')", timeout=20_000)
+    assert metric(page, "Epoch") == "0" and state(page)["w00"] != before
+    screenshot(page, "mlp-rewound")
+    page.get_by_role("button", name="Play").click()
+    page.wait_for_function("() => !document.body.innerText.includes('Showing epoch')", timeout=20_000)
+    page.get_by_role("button", name="Pause").click()
+    wait_until_idle(page)
+    assert int(metric(page, "Epoch")) >= 1
+
+
+def test_downloads_clicked_quickly_all_arrive(open_page):
+    page = open_page("/mlp")
+    names = []
+    for label in ("Weights (.npz)", "Weights (.json)", "Setup (.json)") * 2:
+        with page.expect_download(timeout=20_000) as download:
+            page.get_by_role("button", name=label).click()
+        names.append(download.value.suggested_filename)
+        assert download.value.failure() is None
+    assert names == ["weights.npz", "weights.json", "setup.json"] * 2
