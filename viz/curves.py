@@ -19,7 +19,12 @@ def _thin(n):
 
 
 def _values(a):
-    return [float(f"{v:.4g}") if np.isfinite(v) else None for v in np.asarray(a, float)]
+    """4 significant digits (vectorised: this runs for every frame); None where not finite."""
+    a = np.asarray(a, float)
+    finite = np.isfinite(a)
+    scale = 10.0 ** (3 - np.floor(np.log10(np.abs(np.where(finite & (a != 0), a, 1.0)))))
+    rounded = (np.round(np.where(finite, a, 0.0) * scale) / scale).tolist()
+    return [v if ok else None for v, ok in zip(rounded, finite.tolist())]
 
 
 def _chart(title, x, series, log=False, y_range=None, percent=False):
