@@ -25,6 +25,7 @@ event loop and the whole server trained less than one tab alone. So:
 """
 import logging
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -37,12 +38,14 @@ from .state import take_app_rerun
 
 FRAME_BOX = 2.0          # seconds of frames per fragment run
 RERUN_EVERY = 1.0        # the fragment's run_every: a continuation is always pending when a box ends
-MAX_FPS = 25
-DRAW_SHARE = 0.35        # of one core: what all tabs' frames may cost together (the event loop needs the rest)
+MAX_FPS = 30
+DRAW_SHARE = 0.5        # of one core: what all tabs' frames may cost together (the event loop needs the rest)
 LEASE_SECONDS = 2.5      # training stops this long after a tab's last frame
 NAP = 0.02               # the loop's sleep step: bounds how late a Pause is seen
+POLL = 0.005             # how soon the loop looks again when no new snapshot was there
 MAX_BURST = 0.25         # seconds of a paced run's steps that may pile up while it waits
 UNPACED_STEPS = 10**6    # an unpaced slice is bounded by time only
+SWITCH_INTERVAL = 0.001  # seconds a thread may hold the GIL while another waits
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +155,10 @@ class Scheduler:
 @st.cache_resource(show_spinner=False)
 def scheduler():
     """The process-wide scheduler (immutable to callers; its own lock guards its jobs)."""
+    # A trainer thread coming back from a GIL-free kernel waits for the GIL up to the switch
+    # interval, several times a slice: 5 ms (Python's default) cost a single tab a quarter
+    # of its pace; 1 ms keeps the pace.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     return Scheduler()
 
 
@@ -198,17 +205,21 @@ def live(page, run, make_slots, draw):
             return
         sched.keep_playing(run)
         drawn, end = run.version, time.monotonic() + FRAME_BOX
+        next_frame = time.monotonic() + sched.frame_interval()
         while time.monotonic() < end:
-            _nap_until(time.monotonic() + sched.frame_interval())
+            _nap_until(next_frame)
             if not run.playing or not run.visible:
                 st.rerun(scope="app")
             if _click_waiting():
                 return
             sched.keep_playing(run)
-            if run.version != drawn:
-                drawn = run.version
-                start = time.thread_time()
-                draw(slots, interactive=False)
-                sched.frame_drawn(time.thread_time() - start)
+            if run.version == drawn:             # nothing new yet: look again soon, not a whole frame later
+                next_frame = time.monotonic() + POLL
+                continue
+            drawn = run.version
+            start = time.thread_time()
+            draw(slots, interactive=False)
+            sched.frame_drawn(time.thread_time() - start)
+            next_frame = time.monotonic() + sched.frame_interval()
 
     view()
