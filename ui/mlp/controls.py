@@ -267,6 +267,7 @@ def downloads(run):
                        icon=":material/download:", width="stretch", on_click="ignore")
     c2.download_button("Weights (.json)", run.weights_json(), "weights.json", "application/json",
                        icon=":material/download:", width="stretch", on_click="ignore")
-    link = st.context.url.split("?")[0] + ("?" + urlencode(encode(run.settings)) if encode(run.settings) else "")
+    query = urlencode(encode(run.settings))
+    link = (st.context.url or "").split("?")[0] + (f"?{query}" if query else "")
     c3.download_button("Setup (.json)", run.setup_json(link), "setup.json", "application/json",
                        icon=":material/download:", width="stretch", on_click="ignore")
