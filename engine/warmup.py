@@ -74,8 +74,9 @@ def _stages(dtype):
             ("snapshots", snapshot)]
 
 
-def warm_up(dtypes=(np.float32,), progress=None):
-    """Compile the kernels for ``dtypes``; ``progress(fraction, message)`` is told each stage."""
+def warm_up(dtypes=(np.float32,), progress=None, families=None):
+    """Compile the kernels for ``dtypes``; ``progress(fraction, message)`` is told each stage.
+    ``families`` (the layer families a page needs) is accepted; every family is compiled."""
     stages = [(dt, name, fn) for dt in dtypes for name, fn in _stages(np.dtype(dt))]
     for k, (dt, name, fn) in enumerate(stages):
         if progress is not None:
