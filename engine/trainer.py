@@ -319,7 +319,7 @@ class Trainer:
     def _diverge(self, what):
         self.diverged = True
         self.reason = (f"Training diverged: {what}. The weights blew up; lower the learning "
-                       "rate (or add clipping) and press Reset.")
+                       "rate and press Reset.")
 
     # -- evaluation -------------------------------------------------------
     def _dataset(self, pair, name):
@@ -392,6 +392,15 @@ class Trainer:
 
     def snapshot(self):
         return Snapshot.of(self)
+
+    def refresh(self):
+        """Measure again after the weights were changed by hand: the latest history row (and so
+        the snapshot's losses and accuracy) shows the numbers of the weights as they are now."""
+        ev = Evaluation(self, self.eval_grad_norms.values[-1].copy())
+        ev.advance(self._eval_ws)
+        for k, v in ev.row(self.net, self.classification).items():
+            self.evals[k].values[-1] = v
+        self.last_eval = ev
 
     def rewind(self, flat, step, epoch):
         """Go back to an earlier point of this run: its weights, counters and history up to it.

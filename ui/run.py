@@ -106,6 +106,7 @@ class Run:
         """Set one parameter value (``name`` like "0.W", ``index`` a tuple)."""
         with self.lock:
             self.trainer.net.params[name][index] = value
+            self.trainer.refresh()                  # the losses and accuracy of the edited network
             self.publish(self.trainer.snapshot())
 
     # -- rewinding -----------------------------------------------------------

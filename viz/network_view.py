@@ -38,7 +38,9 @@ def feature_maps(extent, resolution):
     gx, gy = np.meshgrid(axis, axis)
     values = featurize(np.stack([gx.ravel(), gy.ravel()], 1), list(FEATURES)).T
     values /= np.maximum(np.abs(values).max(axis=1, keepdims=True), 1e-12)
-    return values.reshape(len(FEATURES), resolution, resolution)
+    values = values.reshape(len(FEATURES), resolution, resolution)
+    values.flags.writeable = False          # one cached array serves every session: read-only
+    return values
 
 
 def output_values(snap, loss, classes):

@@ -80,3 +80,11 @@ def test_quantise_and_feature_maps():
     # row index follows x2: the x2 map grows down the rows, x1 along the columns
     x1, x2 = list(FEATURES).index("x1"), list(FEATURES).index("x2")
     assert maps[x2][0, 0] == -1 and maps[x2][-1, 0] == 1 and maps[x1][0, -1] == 1
+
+
+def test_the_shared_feature_maps_cannot_be_changed_by_one_session():
+    import pytest
+    from viz.network_view import feature_maps
+    maps = feature_maps(6.0, 13)
+    with pytest.raises(ValueError):
+        maps[0, 0, 0] = 99.0
