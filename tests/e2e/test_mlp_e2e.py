@@ -44,13 +44,13 @@ def test_play_advances_and_pause_stops(open_page):
 
 def test_a_copied_link_restores_the_settings(open_page):
     page = open_page("/mlp?data=moons&net=5,3&act=relu")
-    page.get_by_text("Discretize output").click()
+    page.get_by_text("Discretize", exact=True).click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('disc') === '1'", timeout=20_000)
     query = parse_qs(urlparse(page.url).query)
     assert query == {"data": ["moons"], "net": ["5,3"], "act": ["relu"], "disc": ["1"]}
     other = open_page("/mlp?" + urlparse(page.url).query)
     assert parse_qs(urlparse(other.url).query) == query
-    assert other.get_by_label("Discretize output").is_checked()
+    assert other.get_by_label("Discretize", exact=True).is_checked()
     assert other.get_by_role("combobox", name="Activation", exact=True).input_value() == "ReLU"
     assert other.locator(".picker button.on").get_attribute("title") == "Two moons"   # pierces the shadow root
 

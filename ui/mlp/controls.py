@@ -227,7 +227,7 @@ def training_controls(run):
     bottom[1].select_slider("Regularization rate", REG_LADDER, key=_key("reg_rate"), on_change=_changed,
                             format_func=lambda v: f"{v:g}", disabled=s.regularization == "none")
     bottom[2].toggle("Show test data", key=_key("show_test"), on_change=_changed)
-    bottom[3].toggle("Discretize output", key=_key("discretize"), on_change=_changed,
+    bottom[3].toggle("Discretize", key=_key("discretize"), on_change=_changed, help="Show the output as two colours only",
                      disabled=s.problem == "regression")
 
 
