@@ -53,11 +53,8 @@ if ready:
         if "curves" not in hidden:
             view.paused_views(run)
     if "network" not in hidden:
-        details = st.expander("Network details: layers, per-layer activation and dropout, initial weights",
-                              key=f"{PAGE}_details", on_change="rerun")
-        if details.open:
-            with details:
-                controls.network_controls(run)
+        with st.expander("Network details: layers, per-layer activation and dropout, initial weights"):
+            controls.network_controls(run)
     if "downloads" not in hidden:
         controls.downloads(run)
 mlp_explanations()
