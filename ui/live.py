@@ -216,10 +216,10 @@ def live(page, run, make_slots, draw):
             if run.version == drawn:             # nothing new yet: look again soon, not a whole frame later
                 next_frame = time.monotonic() + POLL
                 continue
-            drawn = run.version
+            drawn, frame_start = run.version, time.monotonic()
             start = time.thread_time()
             draw(slots, interactive=False)
             sched.frame_drawn(time.thread_time() - start)
-            next_frame = time.monotonic() + sched.frame_interval()
+            next_frame = frame_start + sched.frame_interval()      # the interval counts from the frame's start
 
     view()

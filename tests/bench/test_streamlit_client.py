@@ -1,6 +1,7 @@
 """bench/_streamlit_client.py without a server: synthetic ForwardMsgs in, BackMsgs out."""
 import asyncio
 import sys
+import threading
 from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -167,4 +168,22 @@ def test_reruns_carry_page_widgets_triggers_and_auto_rerun_timers():
         s.ws = None
         await s.close()
 
-    asyncio.run(scenario())
+    run_in_own_thread(lambda: asyncio.run(scenario()))
+
+
+def run_in_own_thread(fn):
+    """Run ``fn`` on a new thread: Playwright's sync API (the e2e tests, same process) keeps an
+    event loop running on the main thread, where asyncio.run refuses to start another."""
+    errors = []
+
+    def target():
+        try:
+            fn()
+        except BaseException as err:           # re-raised on the test's thread
+            errors.append(err)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
