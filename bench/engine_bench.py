@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import engine  # noqa: E402
 from engine.data import Plane, make_2d, split  # noqa: E402
+from engine.plane import PlaneMaps  # noqa: E402
 from engine.data.images import mnist  # noqa: E402
 from engine.data.sequences import waves  # noqa: E402
 
@@ -207,13 +208,14 @@ def snapshot_ms(repeats=20):
     pts, labels = make_2d("spiral", 500, 0.0, seed=0)
     spec = {"input_shape": [2], "loss": "mse",
             "layers": _dense_stack([8] * 6, "tanh") + [{"type": "dense", "units": 1, "activation": "tanh"}]}
-    tr = engine.Trainer(engine.build(spec), train=(pts, labels), plane=Plane(resolution=50))
-    tr.snapshot().neuron_maps
+    tr = engine.Trainer(engine.build(spec), train=(pts, labels))
+    plane = Plane(resolution=50)
+    PlaneMaps(tr.snapshot(), plane).neuron_maps
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
         snap = tr.step(1)
-        snap.neuron_maps
+        PlaneMaps(snap, plane).neuron_maps
         times.append((time.perf_counter() - t) * 1e3)
     return statistics.median(times)
 

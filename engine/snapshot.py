@@ -1,9 +1,9 @@
 """Snapshot: everything a page draws, frozen at one step of a run.
 
 ``Snapshot.of`` only copies the parameters and the latest numbers: no forward pass.
-Everything that costs more (neuron maps over the input plane, dead units, probe
-feature maps, hidden-state traces) is computed on first access from the snapshot's
-own copy of the weights, on a bounded sample. The confusion matrix needs no pass of
+Everything that costs more (dead units, probe feature maps, hidden-state traces) is
+computed on first access from the snapshot's own copy of the weights, on a bounded
+sample; the 2-D plane's neuron maps live beside it (engine/plane.py). The confusion matrix needs no pass of
 its own: it reads the test outputs that the latest evaluation kept.
 """
 import math
@@ -68,7 +68,6 @@ class Snapshot:
     _net: object = field(repr=False)
     _flat: np.ndarray = field(repr=False)
     _x: np.ndarray = field(repr=False)
-    plane: object = None
     _test: tuple = field(default=None, repr=False)        # (x, y) of the test set, or None
     eval_step: int = 0               # the step the losses and accuracies were measured at
     evaluating: bool = False         # an evaluation cut short by a time budget is pending
@@ -91,7 +90,7 @@ class Snapshot:
                    grad_norms=dict(zip(net.param_layers, map(float, trainer.last_grad_norms))),
                    diverged=trainer.diverged, reason=trainer.reason, lr=trainer.lr,
                    classification=trainer.classification, history=history,
-                   _net=net, _flat=flat, _x=trainer.x, plane=trainer.plane,
+                   _net=net, _flat=flat, _x=trainer.x,
                    _test=None if trainer.xt is None else (trainer.xt, trainer.yt),
                    eval_step=int(last["step"]), evaluating=trainer.evaluating,
                    _eval=trainer.last_eval)
@@ -104,30 +103,6 @@ class Snapshot:
     @property
     def input_shape(self):
         return self._net.input_shape
-
-    # -- the input plane (2-D data) --------------------------------------
-    @cached_property
-    def _plane_outputs(self):
-        if self.plane is None:
-            raise ValueError("this run has no input plane (plane=None): only 2-D data has neuron maps")
-        return self._net.layer_outputs(self.plane.inputs(), flat=self._flat)
-
-    @cached_property
-    def input_maps(self):
-        """Each input feature over the plane: (features, R, R), row = y index."""
-        r = self.plane.resolution
-        return self.plane.inputs().T.reshape(-1, r, r)
-
-    @cached_property
-    def neuron_maps(self):
-        """Every layer's output over the plane: a list of (units, R, R) arrays."""
-        r = self.plane.resolution
-        return [out.reshape(r * r, -1).T.reshape(-1, r, r) for out in self._plane_outputs]
-
-    @property
-    def output_map(self):
-        """The network's raw output over the plane: (outputs, R, R)."""
-        return self.neuron_maps[-1]
 
     # -- diagnostics ------------------------------------------------------
     @cached_property

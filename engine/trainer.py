@@ -135,7 +135,7 @@ class Evaluation:
 
 class Trainer:
     def __init__(self, net, train, test=None, optimizer="adam", lr=1e-3, batch_size=32,
-                 l1=0.0, l2=0.0, clip_norm=None, seed=0, eval_every=None, plane=None,
+                 l1=0.0, l2=0.0, clip_norm=None, seed=0, eval_every=None,
                  classification=None, eval_size=None):
         self.net = net
         self.x, self.y = self._dataset(train, "train")
@@ -146,7 +146,6 @@ class Trainer:
         self.lr, self.l1, self.l2, self.clip_norm = lr, l1, l2, clip_norm
         self.batch_size = batch_size
         self.eval_every = eval_every
-        self.plane = plane
         self.classification = self._is_classification() if classification is None else classification
         if eval_size is None:
             eval_size = default_eval_size(net)

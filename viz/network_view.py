@@ -43,9 +43,9 @@ def feature_maps(extent, resolution):
     return values
 
 
-def output_values(snap, loss, classes):
+def output_values(maps, loss, classes):
     """The output over the plane on the colour scale: (R, R) in [-1, 1], or (k, R, R) probabilities."""
-    out = snap.output_map.astype(np.float64)
+    out = maps.output_map.astype(np.float64)
     if loss == "softmax_crossentropy":
         e = np.exp(out - out.max(axis=0))
         return e / e.sum(axis=0)
@@ -65,16 +65,16 @@ def dense_layers(snap):
     return [i for i, kind, _, _ in snap.layers if kind == "dense"]
 
 
-def network_frame(snap, *, features, loss, classes, train=None, test=None,
+def network_frame(snap, plane_maps, *, features, loss, classes, train=None, test=None,
                   discretize=False, interactive=True, frame=0, dropout=(), full=True):
-    """The JSON-able frame for ``ui/components/network_canvas.js``."""
-    plane = snap.plane
+    """The JSON-able frame for the MLP's network canvas; ``plane_maps``: the snapshot's engine.plane.PlaneMaps."""
+    plane = plane_maps.plane
     dense = dense_layers(snap)
     stride = THUMB_STRIDE
     inputs = feature_maps(plane.extent, plane.resolution)[:, ::stride, ::stride]
-    hidden = [snap.neuron_maps[i][:, ::stride, ::stride] for i in dense[:-1]]
+    hidden = [plane_maps.neuron_maps[i][:, ::stride, ::stride] for i in dense[:-1]]
     maps = np.concatenate([h.reshape(len(h), -1) for h in hidden]) if hidden else np.zeros(0)
-    values = output_values(snap, loss, classes)
+    values = output_values(plane_maps, loss, classes)
     output = quantise(values, 0.0, 1.0) if values.ndim == 3 else quantise(values)
     acts = {i: act for i, _, act, _ in snap.layers}
     dead = snap.dead_units

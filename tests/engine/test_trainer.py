@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 import engine
+from engine.plane import PlaneMaps
 from engine.data import Plane, make_2d, split
 from tests.helpers import dense_spec
 
@@ -15,7 +16,7 @@ def circle_trainer(seed=0, **kw):
         {"type": "dropout", "rate": 0.1},
         {"type": "dense", "units": 1, "activation": "tanh"}], "loss": "mse"}
     net = engine.build(spec, seed=seed)
-    args = dict(optimizer="adam", lr=0.03, batch_size=10, seed=seed, plane=Plane(resolution=20))
+    args = dict(optimizer="adam", lr=0.03, batch_size=10, seed=seed)
     args.update(kw)
     return engine.Trainer(net, train=(xtr, ytr), test=(xte, yte), **args)
 
@@ -113,17 +114,18 @@ def test_bad_training_data_is_refused():
         engine.Trainer(soft, train=(np.zeros((2, 2)), [0, 3]))
 
 
-def test_snapshot_neuron_maps_and_lazy_cost():
+def test_plane_maps_of_a_snapshot_and_lazy_cost():
     tr = circle_trainer()
     snap = tr.step(50)
-    assert "neuron_maps" not in snap.__dict__          # nothing computed yet
-    maps = snap.neuron_maps
+    plane = PlaneMaps(snap, Plane(resolution=20))
+    assert "neuron_maps" not in plane.__dict__          # nothing computed yet
+    maps = plane.neuron_maps
     assert [m.shape for m in maps] == [(8, 20, 20), (8, 20, 20), (1, 20, 20)]
-    assert snap.input_maps.shape == (2, 20, 20)
+    assert plane.input_maps.shape == (2, 20, 20)
     # the map is the net's output on the grid, the grid's row index following x2
     grid = Plane(resolution=20).inputs()
-    np.testing.assert_allclose(snap.output_map[0].ravel(), tr.net.forward(grid)[:, 0], rtol=1e-5, atol=1e-6)
-    np.testing.assert_array_equal(snap.input_maps[1][:, 0], Plane(resolution=20).axis)
+    np.testing.assert_allclose(plane.output_map[0].ravel(), tr.net.forward(grid)[:, 0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(plane.input_maps[1][:, 0], Plane(resolution=20).axis)
     # the snapshot is frozen: more training leaves it unchanged
     w = snap.params["0.W"].copy()
     tr.step(50)

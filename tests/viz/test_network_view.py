@@ -6,6 +6,7 @@ import pytest
 
 import engine
 from engine.data import FEATURES, Plane, featurize, make_2d
+from engine.plane import PlaneMaps
 from viz.network_view import THUMB_STRIDE, feature_maps, network_frame, output_values, quantise
 
 
@@ -13,8 +14,13 @@ def trainer(spec_layers, features=("x1", "x2"), loss="mse", y=None, resolution=4
     pts, labels = make_2d("spiral3" if loss == "softmax_crossentropy" else "xor", 150, 0.0, seed=0)
     spec = {"input_shape": [len(features)], "layers": spec_layers, "loss": loss}
     y = labels if y is None else y(labels)
-    return engine.Trainer(engine.build(spec, seed=0), train=(featurize(pts, features), y),
-                          plane=Plane(tuple(features), resolution=resolution)), pts, labels
+    tr = engine.Trainer(engine.build(spec, seed=0), train=(featurize(pts, features), y))
+    tr.plane = Plane(tuple(features), resolution=resolution)      # the test's own note of its plane
+    return tr, pts, labels
+
+
+def plane_maps(tr, snap):
+    return PlaneMaps(snap, tr.plane)
 
 
 def decode(b64):
@@ -26,7 +32,8 @@ def test_frame_matches_the_snapshot():
               {"type": "dense", "units": 3, "activation": "tanh"}, {"type": "dense", "units": 1, "activation": "tanh"}]
     tr, pts, labels = trainer(layers, features=("x1", "x2", "x1_x2"))
     snap = tr.step(30)
-    f = network_frame(snap, features=("x1", "x2", "x1_x2"), loss="mse", classes=2, train=(pts, labels),
+    m = plane_maps(tr, snap)
+    f = network_frame(snap, m, features=("x1", "x2", "x1_x2"), loss="mse", classes=2, train=(pts, labels),
                       dropout=[0.2, 0.0])
     thumb = len(range(0, 49, THUMB_STRIDE))
     assert (f["res"], f["thumb"]) == (49, thumb)
@@ -37,18 +44,20 @@ def test_frame_matches_the_snapshot():
     assert [i["active"] for i in f["inputs"]] == [k in ("x1", "x2", "x1_x2") for k in FEATURES]
     maps = decode(f["maps"]).reshape(-1, thumb, thumb)
     assert maps.shape[0] == 5 + 3                       # hidden neurons only
-    expected = quantise(snap.neuron_maps[2][1, ::THUMB_STRIDE, ::THUMB_STRIDE])
+    expected = quantise(m.neuron_maps[2][1, ::THUMB_STRIDE, ::THUMB_STRIDE])
     np.testing.assert_array_equal(maps[5 + 1], expected)
     assert decode(f["input_maps"]).size == len(FEATURES) * thumb * thumb
     out = decode(f["output"]).reshape(49, 49)
-    np.testing.assert_array_equal(out, quantise(snap.output_map[0]))
+    np.testing.assert_array_equal(out, quantise(m.output_map[0]))
     assert len(f["train"]) == len(pts) and f["test"] == []
     assert f["layers"][0]["dead"] == [bool(v) for v in snap.dead_units[0]]
 
 
 def test_partial_frames_leave_out_what_does_not_change():
     tr, pts, labels = trainer([{"type": "dense", "units": 1, "activation": "tanh"}])
-    f = network_frame(tr.snapshot(), features=("x1", "x2"), loss="mse", classes=2, train=(pts, labels), full=False)
+    snap = tr.snapshot()
+    f = network_frame(snap, plane_maps(tr, snap), features=("x1", "x2"), loss="mse", classes=2, train=(pts, labels),
+                      full=False)
     assert not {"input_maps", "train", "test"} & set(f)
 
 
@@ -56,20 +65,22 @@ def test_frame_size_of_a_six_by_eight_net_stays_small():
     import json
     layers = [{"type": "dense", "units": 8, "activation": "tanh"}] * 6 + [{"type": "dense", "units": 1}]
     tr, pts, labels = trainer(layers)
-    f = network_frame(tr.step(10), features=("x1", "x2"), loss="mse", classes=2, full=False)
+    snap = tr.step(10)
+    f = network_frame(snap, plane_maps(tr, snap), features=("x1", "x2"), loss="mse", classes=2, full=False)
     assert len(json.dumps(f)) < 20_000
 
 
 def test_output_values_per_loss():
     tr, _, _ = trainer([{"type": "dense", "units": 1}], loss="binary_crossentropy", y=lambda l: (l > 0) * 1.0)
     snap = tr.snapshot()
-    v = output_values(snap, "binary_crossentropy", 2)
-    np.testing.assert_allclose(v, 2 / (1 + np.exp(-snap.output_map[0].astype(float))) - 1)
+    v = output_values(plane_maps(tr, snap), "binary_crossentropy", 2)
+    np.testing.assert_allclose(v, 2 / (1 + np.exp(-plane_maps(tr, snap).output_map[0].astype(float))) - 1)
     tr, _, _ = trainer([{"type": "dense", "units": 3}], loss="softmax_crossentropy", y=lambda l: l.astype(int))
-    p = output_values(tr.snapshot(), "softmax_crossentropy", 3)
+    p = output_values(plane_maps(tr, tr.snapshot()), "softmax_crossentropy", 3)
     assert p.shape == (3, 49, 49)
     np.testing.assert_allclose(p.sum(axis=0), 1.0)
-    f = network_frame(tr.snapshot(), features=("x1", "x2"), loss="softmax_crossentropy", classes=3)
+    snap = tr.snapshot()
+    f = network_frame(snap, plane_maps(tr, snap), features=("x1", "x2"), loss="softmax_crossentropy", classes=3)
     assert f["output_channels"] == 3 and len(f["palette"]["classes"]) == 3
 
 

@@ -5,7 +5,8 @@ No Streamlit here: the page keeps an ``MlpRun`` in session state (ui/state.py).
 import numpy as np
 
 import engine
-from engine.data import Plane, featurize, make_2d, split
+from engine.data import featurize, make_2d, split
+from engine.plane import Plane, PlaneMaps
 from viz.network_view import network_frame
 
 from ..run import Run
@@ -50,8 +51,14 @@ class MlpRun(Run):
         s = self.settings
         train, test = self._datasets()
         net = engine.build(s.spec(), seed=s.seed)
-        return engine.Trainer(net, train=train, test=test, seed=s.seed, **s.trainer_options(),
-                              plane=Plane(tuple(s.features), resolution=PLANE_RESOLUTION))
+        self.plane = Plane(tuple(s.features), resolution=PLANE_RESOLUTION)
+        return engine.Trainer(net, train=train, test=test, seed=s.seed, **s.trainer_options())
+
+    def plane_maps(self, snap):
+        """The neuron maps of ``snap`` over the input plane, computed once per snapshot."""
+        if getattr(self, "_maps", None) is None or self._maps.snap is not snap:
+            self._maps = PlaneMaps(snap, self.plane)
+        return self._maps
 
     def run_key(self):
         return self.settings.run_key(), self.custom is not None
@@ -134,7 +141,7 @@ class MlpRun(Run):
     def frame_data(self, interactive, adding=False, scale=1.0, full=True, allow=()):
         s, snap = self.settings, self.shown
         self.frame += 1
-        frame = network_frame(snap, features=s.features, loss=s.engine_loss, classes=s.classes,
+        frame = network_frame(snap, self.plane_maps(snap), features=s.features, loss=s.engine_loss, classes=s.classes,
                               train=(self.train_xy, self.train_labels),
                               test=(self.test_xy, self.test_labels) if s.show_test else None,
                               discretize=s.discretize, interactive=interactive, frame=self.frame,
