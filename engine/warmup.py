@@ -12,6 +12,7 @@ from .kernels.conv import _conv2d_backward, _conv2d_forward, _maxpool_backward, 
 from .kernels.dense import _dense_backward, _dense_forward
 from .kernels.recurrent import _rnn_backward, _rnn_forward
 from .data import Plane
+from .plane import PlaneMaps
 from .trainer import Trainer
 
 _WARM_SPEC = {"input_shape": [2], "loss": "mse", "layers": [
@@ -61,11 +62,11 @@ def _stages(dtype):
         state["net"].loss_and_grads(x, y)
 
     def training():
-        state["tr"] = Trainer(state["net"], train=(x, y), batch_size=2, plane=Plane(resolution=2))
+        state["tr"] = Trainer(state["net"], train=(x, y), batch_size=2)
         state["tr"].step(2)
 
     def snapshot():
-        state["tr"].snapshot().neuron_maps
+        PlaneMaps(state["tr"].snapshot(), Plane(resolution=2)).neuron_maps
 
     return [("building a network", build), ("activations", activations),
             ("dense layers", dense), ("convolutions", convolution), ("recurrent cells", recurrent),
