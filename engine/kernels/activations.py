@@ -2,7 +2,7 @@
 
 Every derivative here is a function of the activation's *output* y, so the
 backward pass needs no stored pre-activation: tanh' = 1 - y^2,
-sigmoid' = y (1 - y), relu' = [y > 0], leaky_relu' = 1 or 0.01.
+sigmoid' = y (1 - y), relu' = [y > 0], leaky_relu' = 1 or LEAKY_SLOPE.
 
 Numba's scalar ``tanh`` and ``exp`` cost about 20 ns an element and block
 vectorisation, so float32 uses a rational approximation (relative error below
@@ -95,7 +95,7 @@ def _activate(code, z):
             if z[i] < 0:
                 z[i] = 0
     elif code == LEAKY_RELU:
-        slope = z.dtype.type(0.01)
+        slope = z.dtype.type(LEAKY_SLOPE)
         for i in range(n):
             if z[i] < 0:
                 z[i] = slope * z[i]
@@ -117,7 +117,7 @@ def _activation_backward(code, y, d):
             if not y[i] > 0:
                 d[i] = 0
     elif code == LEAKY_RELU:
-        slope = d.dtype.type(0.01)
+        slope = d.dtype.type(LEAKY_SLOPE)
         for i in range(n):
             if not y[i] > 0:
                 d[i] *= slope
