@@ -38,7 +38,7 @@ from .state import take_app_rerun
 
 FRAME_BOX = 2.0          # seconds of frames per fragment run
 RERUN_EVERY = 1.0        # the fragment's run_every: a continuation is always pending when a box ends
-MAX_FPS = 30
+MAX_FPS = 40
 DRAW_SHARE = 0.5        # of one core: what all tabs' frames may cost together (the event loop needs the rest)
 LEASE_SECONDS = 2.5      # training stops this long after a tab's last frame
 NAP = 0.02               # the loop's sleep step: bounds how late a Pause is seen
