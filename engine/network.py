@@ -6,7 +6,7 @@ import numpy as np
 from .kernels import program as P
 from .kernels.losses import LOSSES
 from .kernels.rng import new_state
-from .layers import build_layers, program_tables
+from .layers import LAYERS, build_layers, program_tables
 from .spec import validate
 
 PREDICT_CHUNK = 256     # samples per compiled forward call when predicting
@@ -15,6 +15,13 @@ PREDICT_CHUNK = 256     # samples per compiled forward call when predicting
 def build(spec, seed=0, dtype=np.float32):
     """A Network for ``spec`` with weights drawn from ``seed``."""
     return Network(spec, seed=seed, dtype=dtype)
+
+
+def families(spec):
+    """The layer families ``spec`` needs, e.g. ("dense", "conv"): what to pass ``warm_up``.
+    "dense" (dense, dropout, flatten, losses, optimizers) is always first."""
+    kinds = {LAYERS[layer["type"]].kind for layer in validate(spec)["layers"]}
+    return ("dense",) + tuple(f for f in P.FAMILIES[1:] if f in {P.FAMILY_OF_KIND[k] for k in kinds})
 
 
 class Network:
@@ -143,8 +150,8 @@ class Network:
         n = len(x)
         acts = np.zeros(n * self._sizes["acts"], self.dtype)
         cache = np.zeros(n * self._sizes["cache"], self.dtype)
-        acts[:x.size] = x.reshape(-1)
-        P._forward(self.prog, self.fprog, params, acts, cache, n, training, self._rng_state)
+        out = np.empty((n, math.prod(self.output_shape)), self.dtype)
+        P._predict(self.prog, self.fprog, params, x, out, acts, cache, max(n, 1), training, self._rng_state)
         return [acts[n * layer_row[P.A_OUT]:n * (layer_row[P.A_OUT] + layer_row[P.OUT_SIZE])]
                 .reshape((n,) + layer.out_shape).copy()
                 for layer, layer_row in zip(self.layers, self.prog)]
@@ -177,7 +184,7 @@ class Network:
             if layer.kind != P.RECURRENT:
                 continue
             c = cache[row[P.C_OFF]:row[P.C_OFF] + row[P.C_SIZE]]
-            xt, hs, A, C2, dA, dAh, dh = P._recurrent_cache(row, c, 1)
+            xt, hs, A, C2, dA, dAh, dh = P._recurrent_cache.py_func(row, c, 1)
             U, G = layer.cfg["units"], layer.gates
             trace = {"hidden": hs[1:, 0].copy(), "grad_norm": np.linalg.norm(dh[:, 0], axis=1)}
             if G > 1:

@@ -67,3 +67,7 @@ def _last_touched(folder):
 
 _use_versioned_cache()
 jit = njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
+# The same policy for small glue (views into the flat buffers, dispatch on a code) and the
+# program's single-call-site parts: inlined into the caller's Numba IR, so they never cost
+# a compile of their own. Not for big kernels: a big function compiles disproportionately slowly.
+jit_inline = njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy", inline="always")

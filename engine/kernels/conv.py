@@ -16,10 +16,10 @@ GMAC/s here), so the loops below index slices with the loop variable only.
 """
 import numpy as np
 
-from ._jit import jit
+from ._jit import jit, jit_inline
 
 
-@jit
+@jit_inline
 def _pad(x, xpad, pt, pl):
     # x (N, C, H, W) -> xpad (C, N * Hp + 1, Wp): image n's zero-padded plane at rows n * Hp
     N, C, H, W = x.shape
@@ -33,7 +33,7 @@ def _pad(x, xpad, pt, pl):
                     dst[xx] = src[xx]
 
 
-@jit
+@jit_inline
 def _plane_to_image(plane, out, Wp, stride, bias):
     # one image's stride-1 plane (rows of length Wp) -> out (Ho, Wo): every stride-th row and column
     Ho, Wo = out.shape
@@ -49,7 +49,7 @@ def _plane_to_image(plane, out, Wp, stride, bias):
                 dst[xx] = plane[row + xx * stride] + bias
 
 
-@jit
+@jit_inline
 def _image_to_plane(d_out, plane, Wp, stride):
     # the inverse placement into a zeroed plane; returns the sum of d_out (the bias gradient)
     Ho, Wo = d_out.shape
@@ -69,16 +69,23 @@ def _image_to_plane(d_out, plane, Wp, stride):
     return total
 
 
-@jit
+@jit_inline
 def _taps(w, src, dst, Wp, n):
     """dst[i] += sum over taps w[ky, kx] * src[ky * Wp + kx + i] for i < n (flat planes).
 
-    A 3x3 kernel goes in one pass; others take up to three taps of a row per
-    pass, so dst is loaded and stored less often (20 against 14 GMAC/s here)."""
-    k = w.shape[0]
-    if k == 3:
+    Inlined: a callee is compiled again inside every caller, so the kernels call each
+    loop function from one place and no loop function calls another."""
+    if w.shape[0] == 3:
         _taps3x3(w, src, dst, Wp, n)
-        return
+    else:
+        _taps_any(w, src, dst, Wp, n)
+
+
+@jit
+def _taps_any(w, src, dst, Wp, n):
+    """_taps for any k: up to three taps of a row per pass, so dst is loaded and stored
+    less often (20 against 14 GMAC/s here)."""
+    k = w.shape[0]
     for ky in range(k):
         base = ky * Wp
         kx = 0
@@ -102,7 +109,7 @@ def _taps(w, src, dst, Wp, n):
                 kx += 1
 
 
-@jit
+@jit_inline
 def _shifted(src, Wp, n):
     """The nine length-n views of src that a 3x3 kernel's taps read (rows of length Wp)."""
     return (src[0:n], src[1:1 + n], src[2:2 + n], src[Wp:Wp + n], src[Wp + 1:Wp + 1 + n],
@@ -120,13 +127,9 @@ def _taps3x3(w, src, dst, Wp, n):
 
 
 @jit
-def _taps_pair(w, v, src, d0, d1, Wp, n):
-    """_taps for two kernels reading the same src: each src value loaded once for both
-    (a 3x3 pair runs at 50 against 30 GMAC/s here)."""
-    if w.shape[0] != 3:
-        _taps(w, src, d0, Wp, n)
-        _taps(v, src, d1, Wp, n)
-        return
+def _taps3x3_pair(w, v, src, d0, d1, Wp, n):
+    """_taps3x3 for two kernels reading the same src: each src value loaded once for both
+    (50 against 30 GMAC/s here)."""
     a0, a1, a2, a3, a4, a5, a6, a7, a8 = _shifted(src, Wp, n)
     for i in range(n):
         x0, x1, x2, x3, x4, x5, x6, x7, x8 = a0[i], a1[i], a2[i], a3[i], a4[i], a5[i], a6[i], a7[i], a8[i]
@@ -139,7 +142,7 @@ def _taps_pair(w, v, src, d0, d1, Wp, n):
 @jit
 def _tap_dots(g, src, out, Wp, n):
     """out[ky, kx] += sum over i < n of g[i] * src[ky * Wp + kx + i]: the kernel gradient.
-    (3x3 kernels mostly go through _tap_dots_pair, two filters at a time.)"""
+    (3x3 kernels mostly go through _tap_dots3x3_pair, two filters at a time.)"""
     k = out.shape[0]
     for ky in range(k):
         for kx in range(k):
@@ -151,13 +154,9 @@ def _tap_dots(g, src, out, Wp, n):
 
 
 @jit
-def _tap_dots_pair(g, h, src, out0, out1, Wp, n):
-    """_tap_dots for two gradient planes against the same src: for 3x3 kernels all eighteen
-    sums share one pass (57 against 17 GMAC/s for separate sums here)."""
-    if out0.shape[0] != 3:
-        _tap_dots(g, src, out0, Wp, n)
-        _tap_dots(h, src, out1, Wp, n)
-        return
+def _tap_dots3x3_pair(g, h, src, out0, out1, Wp, n):
+    """_tap_dots for two 3x3 gradient planes against the same src: all eighteen sums share
+    one pass (57 against 17 GMAC/s for separate sums here)."""
     a0, a1, a2, a3, a4, a5, a6, a7, a8 = _shifted(src, Wp, n)
     z = g.dtype.type(0)
     s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = z
@@ -201,7 +200,7 @@ def _tap_dots_pair(g, h, src, out0, out1, Wp, n):
         out1[o, 2] += c
 
 
-@jit
+@jit_inline
 def _conv2d_forward(x, W, b, out, xpad, full, pt, pl, stride):
     """x (N, C, H, W), W (F, C, k, k), b (F,), out (N, F, Ho, Wo); scratch: xpad
     (C, N * Hp + 1, Wp) and full (F, M + N * Hp * Wp): output planes after a zero border
@@ -213,18 +212,22 @@ def _conv2d_forward(x, W, b, out, xpad, full, pt, pl, stride):
     size = (full.shape[1] - M) // N           # one image's plane: Hp * Wp
     _pad(x, xpad, pt, pl)
     full[:] = 0
-    for f in range(0, F - 1, 2):               # filters in pairs: each input value read once for two
+    f = 0
+    while f < F:                               # 3x3 filters in pairs: each input value read once for two
+        pair = k == 3 and f + 1 < F
         for c in range(C):
-            _taps_pair(W[f, c], W[f + 1, c], xpad[c].reshape(-1), full[f, M:], full[f + 1, M:], Wp, N * size)
-    if F % 2:
-        for c in range(C):
-            _taps(W[F - 1, c], xpad[c].reshape(-1), full[F - 1, M:], Wp, N * size)
+            src = xpad[c].reshape(-1)
+            if pair:
+                _taps3x3_pair(W[f, c], W[f + 1, c], src, full[f, M:], full[f + 1, M:], Wp, N * size)
+            else:
+                _taps(W[f, c], src, full[f, M:], Wp, N * size)
+        f += 2 if pair else 1
     for f in range(F):
         for n in range(N):
             _plane_to_image(full[f, M + n * size:M + (n + 1) * size], out[n, f], Wp, stride, b[f])
 
 
-@jit
+@jit_inline
 def _conv2d_backward(W, d_out, d_W, d_b, d_x, xpad, full, pt, pl, stride, need_d_x):
     """Gradients of _conv2d_forward; ``full`` is reused as d(full plane), xpad holds the inputs."""
     N, F = d_out.shape[0], d_out.shape[1]
@@ -241,20 +244,32 @@ def _conv2d_backward(W, d_out, d_W, d_b, d_x, xpad, full, pt, pl, stride, need_d
             d_b[f] += _image_to_plane(d_out[n, f], plane[n * size:(n + 1) * size], Wp, stride)
     for c in range(C):
         src = xpad[c].reshape(-1)
-        for f in range(0, F - 1, 2):           # filters in pairs: each input value read once for two
-            _tap_dots_pair(full[f, M:], full[f + 1, M:], src, d_W[f, c], d_W[f + 1, c], Wp, N * size)
-        if F % 2:
-            _tap_dots(full[F - 1, M:], src, d_W[F - 1, c], Wp, N * size)
+        f = 0
+        while f < F:                           # 3x3 filters in pairs: each input value read once for two
+            if k == 3 and f + 1 < F:
+                _tap_dots3x3_pair(full[f, M:], full[f + 1, M:], src, d_W[f, c], d_W[f + 1, c], Wp, N * size)
+                f += 2
+            else:
+                _tap_dots(full[f, M:], src, d_W[f, c], Wp, N * size)
+                f += 1
     if not need_d_x:
         return
-    flipped = W[:, :, ::-1, ::-1].copy()
+    flipped = np.empty_like(W)
+    for f in range(F):
+        for c in range(C):
+            for ky in range(k):
+                for kx in range(k):
+                    flipped[f, c, ky, kx] = W[f, c, k - 1 - ky, k - 1 - kx]
     d_pad = np.zeros((C, N * size), full.dtype)
-    for c in range(0, C - 1, 2):               # input channels in pairs, as filters go forward
+    c = 0
+    while c < C:                               # input channels in pairs, as filters go forward
+        pair = k == 3 and c + 1 < C
         for f in range(F):
-            _taps_pair(flipped[f, c], flipped[f, c + 1], full[f], d_pad[c], d_pad[c + 1], Wp, N * size)
-    if C % 2:
-        for f in range(F):
-            _taps(flipped[f, C - 1], full[f], d_pad[C - 1], Wp, N * size)
+            if pair:
+                _taps3x3_pair(flipped[f, c], flipped[f, c + 1], full[f], d_pad[c], d_pad[c + 1], Wp, N * size)
+            else:
+                _taps(flipped[f, c], full[f], d_pad[c], Wp, N * size)
+        c += 2 if pair else 1
     H, Wd = d_x.shape[2], d_x.shape[3]
     for c in range(C):
         for n in range(N):
@@ -265,13 +280,18 @@ def _conv2d_backward(W, d_out, d_W, d_b, d_x, xpad, full, pt, pl, stride, need_d
                     dst[xx] = src[xx]
 
 
-@jit
+@jit_inline
 def _maxpool_forward(x, out, argmax, p, s):
     """x (N, C, H, W) -> out (N, C, Ho, Wo); argmax holds each window's winner as a flat
     index into its (H, W) plane. A NaN always wins, so it propagates."""
     if p == 2 and s == 2:
         _maxpool_2x2(x, out, argmax)
-        return
+    else:
+        _maxpool_any(x, out, argmax, p, s)
+
+
+@jit
+def _maxpool_any(x, out, argmax, p, s):
     N, C, H, W = x.shape
     Ho, Wo = out.shape[2], out.shape[3]
     for n in range(N):

@@ -4,8 +4,17 @@ Inputs are flat per sample, (rows, features), so a dense layer after a
 sequence acts on every time step at once. Blocks of four zero inputs are
 skipped: MNIST pixels and ReLU outputs are mostly zero.
 """
-from ._jit import jit
+from ._jit import jit, jit_inline
 from .rng import _uniform
+
+
+@jit_inline
+def _copy(src, dst):
+    """dst[:] = src for 1-D arrays of one size. A loop, not a slice assignment: Numba
+    compiles a formatted shape-mismatch error (tens of string functions, seconds on a
+    cold start) into every array-to-slice assignment."""
+    for i in range(src.size):
+        dst[i] = src[i]
 
 
 @jit
@@ -35,9 +44,10 @@ def _dense_forward(x, W, b, out):
 
 
 @jit
-def _dense_backward(x, W, d_out, d_W, d_b, d_x, need_d_x):
-    # d_out (R, O) -> d_W (I, O), d_b (O,), d_x (R, I) when need_d_x; d_W takes four
-    # rows of d_out per pass, skipping a block whose four inputs are all zero.
+def _dense_backward(x, W, d_out, d_W, d_b, d_x):
+    # d_out (R, O) -> d_W (I, O), d_b (O,) and d_x (R, I), unless d_x has no rows (not
+    # needed: a flag would be a literal at some call sites, and a second compile). d_W takes
+    # four rows of d_out per pass, skipping a block whose four inputs are all zero.
     R, I = x.shape
     O = W.shape[1]
     for j in range(O):
@@ -66,7 +76,7 @@ def _dense_backward(x, W, d_out, d_W, d_b, d_x, need_d_x):
                 for j in range(O):
                     dst[j] += xi * g0[j]
         r += 1
-    if need_d_x:
+    if d_x.shape[0] > 0:
         for r in range(R):
             g = d_out[r]
             for i in range(I):
@@ -81,7 +91,7 @@ def _dense_backward(x, W, d_out, d_W, d_b, d_x, need_d_x):
 def _dropout_forward(x, out, mask, rate, training, rng_state):
     # x, out, mask 1-D of equal size; inverted dropout keeps E[out] = x.
     if not training or rate == 0:
-        out[:] = x
+        _copy(x, out)
         mask[:] = 1
         return
     scale = 1.0 / (1.0 - rate)
@@ -91,13 +101,13 @@ def _dropout_forward(x, out, mask, rate, training, rng_state):
         out[i] = x[i] * mask[i]
 
 
-@jit
+@jit_inline
 def _dropout_backward(d_out, mask, d_x):
     for i in range(d_out.size):
         d_x[i] = d_out[i] * mask[i]
 
 
-@jit
+@jit_inline
 def _copy_forward(x, out):
     # flatten: activations are already flat per sample, so this is a copy.
-    out[:] = x
+    _copy(x, out)

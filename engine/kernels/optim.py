@@ -8,13 +8,13 @@ weight_decay, i.e. a penalty 0.5 l2 w^2); L1 adds l1 * sign(w).
 """
 import math
 
-from ._jit import jit
+from ._jit import jit, jit_inline
 
 SGD, MOMENTUM, ADAM, RMSPROP = 0, 1, 2, 3
 OPTIMIZERS = {"sgd": SGD, "momentum": MOMENTUM, "adam": ADAM, "rmsprop": RMSPROP}
 
 
-@jit
+@jit_inline
 def _global_norm(g):
     s = 0.0
     for i in range(g.size):
@@ -22,7 +22,7 @@ def _global_norm(g):
     return math.sqrt(s)
 
 
-@jit
+@jit_inline
 def _clip_by_global_norm(g, norm, max_norm):
     # As torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when over.
     if max_norm > 0 and norm > max_norm:
@@ -31,7 +31,7 @@ def _clip_by_global_norm(g, norm, max_norm):
             g[i] *= scale
 
 
-@jit
+@jit_inline
 def _add_penalties(w, g, decay_mask, l1, l2):
     # decay_mask is 1 for weights, 0 for biases: biases are not penalised.
     if l1 == 0 and l2 == 0:

@@ -8,19 +8,35 @@ batch of B samples every offset and size is multiplied by B. Keeping the whole
 training step in one compiled call removes the per-layer Python overhead that
 dominates small networks.
 
-``training`` always arrives as an argument from Python: a literal True or False
-inside compiled code would make Numba compile ``_forward`` once per value.
+Compiling is the expensive part. Numba compiles every function on its own and
+then again inside each caller (linked in, re-optimised, turned into machine code),
+and a big function compiles more than proportionally slower than its parts. So:
+one compiled entry point, ``_run``, trains, predicts and computes gradients (three
+would each re-compile the whole program); kernels are separate functions called
+from the program or from a family's layer function, never in long chains; only
+small glue (views, dispatch on a code) is inlined into the caller (``jit_inline``).
 
-A new layer kind adds a code here, a branch in ``_forward`` and ``_backward``,
-and its kernels in the family file.
+A network compiles only the layer families it uses: ``_run`` takes ``conv`` and
+``recurrent`` as None or True, and Numba prunes a branch on ``flag is not None``
+from the argument's type before typing anything inside it. A dense net therefore
+never compiles a convolution or recurrent kernel; each combination is one cached
+specialisation of ``_run``.
+
+``training`` always arrives as an argument from Python: a literal True or False
+inside compiled code would make Numba compile a callee once per value.
+
+A new layer kind adds a code here, a branch in ``_forward`` and ``_backward``
+(or in its family's ``_*_layer_forward`` / ``_*_layer_backward``), and its
+kernels in the family file.
 """
 import numpy as np
+from numba import from_dtype, typeof
 
-from ._jit import jit
+from ._jit import jit, jit_inline
 from .activations import _activate, _activation_backward
 from .conv import (_avgpool_backward, _avgpool_forward, _conv2d_backward, _conv2d_forward,
                    _maxpool_backward, _maxpool_forward)
-from .dense import (_copy_forward, _dense_backward, _dense_forward,
+from .dense import (_copy, _copy_forward, _dense_backward, _dense_forward,
                     _dropout_backward, _dropout_forward)
 from .losses import _loss_forward_backward
 from .recurrent import GRU, _rnn_backward, _rnn_forward
@@ -30,6 +46,11 @@ from .rng import _shuffle
 # Layer kinds.
 DENSE, DROPOUT, FLATTEN, CONV2D, MAXPOOL2D, AVGPOOL2D, RECURRENT = 0, 1, 2, 3, 4, 5, 6
 
+# Layer families: the units compiled together. "dense" (dense, dropout, flatten, the
+# losses and optimizers) is in every program.
+FAMILIES = ("dense", "conv", "recurrent")
+FAMILY_OF_KIND = ("dense", "dense", "dense", "conv", "conv", "conv", "recurrent")
+
 # Columns of ``prog``.
 KIND, ACT, IN_SIZE, OUT_SIZE, P_OFF, P_SIZE, A_IN, A_OUT, C_OFF, C_SIZE = range(10)
 X0 = 10        # first layer-specific column
@@ -38,50 +59,76 @@ N_COLS = 24
 # Slots of the int64 loop state carried between calls of ``_train_steps``.
 CURSOR, EPOCH, STEP = 0, 1, 2
 
+# What ``_run`` does.
+TRAIN, PREDICT, GRADS = 0, 1, 2
 
-@jit
+
+@jit_inline
 def _span(buf, B, start, size):
     """A layer's region of a flat workspace for a batch of B: per-sample offsets times B."""
     return buf[B * start:B * (start + size)]
 
 
-@jit
-def _forward(prog, fprog, params, acts, cache, B, training, rng_state):
+@jit_inline
+def _dense_views(row, params, B):
+    """A dense layer's row count, input and output widths, W (I, O) and the offset of b."""
+    p, R, I, O = row[P_OFF], B * row[X0], row[X0 + 1], row[X0 + 2]
+    return R, I, O, params[p:p + I * O].reshape((I, O)), p + I * O
+
+
+@jit_inline
+def _forward(prog, fprog, params, acts, cache, B, training, rng_state, conv, recurrent):
     for l in range(prog.shape[0]):
         row = prog[l]
         kind = row[KIND]
         x = _span(acts, B, row[A_IN], row[IN_SIZE])
         out = _span(acts, B, row[A_OUT], row[OUT_SIZE])
         c = _span(cache, B, row[C_OFF], row[C_SIZE])
-        p = row[P_OFF]
         if kind == DENSE:
-            R, I, O = B * row[X0], row[X0 + 1], row[X0 + 2]
-            W = params[p:p + I * O].reshape((I, O))
-            b = params[p + I * O:p + I * O + O]
-            _dense_forward(x.reshape((R, I)), W, b, out.reshape((R, O)))
+            R, I, O, W, o_b = _dense_views(row, params, B)
+            _dense_forward(x.reshape((R, I)), W, params[o_b:o_b + O], out.reshape((R, O)))
         elif kind == DROPOUT:
             _dropout_forward(x, out, c, fprog[l, 0], training, rng_state)
         elif kind == FLATTEN:
             _copy_forward(x, out)
-        elif kind == CONV2D:
-            _conv2d_forward(*_conv_views(row, params, x, out, c, B))
-        elif kind == MAXPOOL2D:
-            C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
-            _maxpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)),
-                             c.reshape((B, C, Ho, Wo)), pool, stride)
-        elif kind == AVGPOOL2D:
-            C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
-            _avgpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)), pool, stride)
-        elif kind == RECURRENT:
-            cell, T, F, U, G, seq = row[X0:X0 + 6]
-            Wx, Wh, b, bh, _, _, _ = _recurrent_params(row, params)
-            xt, hs, A, C2, _, _, _ = _recurrent_cache(row, c, B)
-            _rnn_forward(cell, x.reshape((B, T, F)), Wx, Wh, b, bh, out.reshape((B, T if seq else 1, U)),
-                         xt, hs, A, C2, seq == 1)
+        elif conv is not None and kind != RECURRENT:
+            _conv_layer_forward(row, params, x, out, c, B)
+        elif recurrent is not None:
+            _recurrent_layer_forward(row, params, x, out, c, B)
         _activate(row[ACT], out)
 
 
-@jit
+@jit_inline
+def _backward(prog, params, grads, acts, d_acts, cache, B, conv, recurrent):
+    """Backpropagate d_acts of the last layer's output into ``grads``."""
+    for l in range(prog.shape[0] - 1, -1, -1):
+        row = prog[l]
+        kind = row[KIND]
+        x, d_x = _span(acts, B, row[A_IN], row[IN_SIZE]), _span(d_acts, B, row[A_IN], row[IN_SIZE])
+        out, d_out = _span(acts, B, row[A_OUT], row[OUT_SIZE]), _span(d_acts, B, row[A_OUT], row[OUT_SIZE])
+        c = _span(cache, B, row[C_OFF], row[C_SIZE])
+        need_d_x = l > 0
+        _activation_backward(row[ACT], out, d_out)
+        if kind == DENSE:
+            R, I, O, W, o_b = _dense_views(row, params, B)
+            p = row[P_OFF]
+            _dense_backward(x.reshape((R, I)), W, d_out.reshape((R, O)),
+                            grads[p:o_b].reshape((I, O)), grads[o_b:o_b + O],
+                            d_x[:R * I if need_d_x else 0].reshape((-1, I)))
+        elif kind == DROPOUT:
+            if need_d_x:
+                _dropout_backward(d_out, c, d_x)
+        elif kind == FLATTEN:
+            if need_d_x:
+                _copy_forward(d_out, d_x)
+        elif conv is not None and kind != RECURRENT:
+            _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+        elif recurrent is not None:
+            _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+
+
+# -- the conv family ----------------------------------------------------------
+@jit_inline
 def _conv_views(row, params, x, out, c, B):
     """The arguments of _conv2d_forward, as views into the flat buffers."""
     C, H, W, F, k, stride, pt, pl, Hp, Wp, Ho, Wo = row[X0:X0 + 12]
@@ -95,6 +142,44 @@ def _conv_views(row, params, x, out, c, B):
 
 
 @jit
+def _conv_layer_forward(row, params, x, out, c, B):
+    """Forward of a conv2d, maxpool2d or avgpool2d layer (row[KIND])."""
+    kind = row[KIND]
+    if kind == CONV2D:
+        x4, W, b, out4, xpad, full, pt, pl, stride = _conv_views(row, params, x, out, c, B)
+        _conv2d_forward(x4, W, b, out4, xpad, full, pt, pl, stride)
+        return
+    C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
+    if kind == MAXPOOL2D:
+        _maxpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)),
+                         c.reshape((B, C, Ho, Wo)), pool, stride)
+    else:
+        _avgpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)), pool, stride)
+
+
+@jit
+def _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+    """Backward of a conv2d, maxpool2d or avgpool2d layer; d_out already holds d loss / d out."""
+    kind = row[KIND]
+    if kind == CONV2D:
+        xx, W, _, out4, xpad, full, pt, pl, stride = _conv_views(row, params, d_x, d_out, c, B)
+        F, C, k = W.shape[0], W.shape[1], W.shape[2]
+        p, n_w = row[P_OFF], F * C * k * k
+        _conv2d_backward(W, out4, grads[p:p + n_w].reshape(W.shape), grads[p + n_w:p + n_w + F],
+                         xx, xpad, full, pt, pl, stride, need_d_x)
+        return
+    if not need_d_x:
+        return
+    C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
+    if kind == MAXPOOL2D:
+        _maxpool_backward(d_out.reshape((B, C, Ho, Wo)), c.reshape((B, C, Ho, Wo)),
+                          d_x.reshape((B, C, H, W)))
+    else:
+        _avgpool_backward(d_out.reshape((B, C, Ho, Wo)), d_x.reshape((B, C, H, W)), pool, stride)
+
+
+# -- the recurrent family -------------------------------------------------------
+@jit_inline
 def _recurrent_params(row, params):
     """Wx, Wh, b (GRU: bx), bh (empty but for GRU) and the offsets of Wh, b and bh."""
     cell, T, F, U, G, seq = row[X0:X0 + 6]
@@ -107,9 +192,10 @@ def _recurrent_params(row, params):
             params[o_b:o_bh], params[o_bh:o_bh + n_bh], o_wh, o_b, o_bh)
 
 
-@jit
+@jit_inline
 def _recurrent_cache(row, c, B):
-    """The time-major scratch arrays of a recurrent layer (engine/kernels/recurrent.py)."""
+    """The time-major scratch arrays of a recurrent layer (engine/kernels/recurrent.py).
+    Plain NumPy too: ``Network.recurrent_trace`` calls its ``py_func``."""
     cell, T, F, U, G, seq = row[X0:X0 + 6]
     sizes = (T * B * F, (T + 1) * B * U, T * B * G * U, (T + 1) * B * U, T * B * G * U,
              T * B * G * U if cell == GRU else 0, T * B * U)
@@ -125,79 +211,28 @@ def _recurrent_cache(row, c, B):
 
 
 @jit
-def _backward(prog, params, grads, acts, d_acts, cache, B):
-    """Backpropagate d_acts of the last layer's output into ``grads``."""
-    for l in range(prog.shape[0] - 1, -1, -1):
-        row = prog[l]
-        kind = row[KIND]
-        x, d_x = _span(acts, B, row[A_IN], row[IN_SIZE]), _span(d_acts, B, row[A_IN], row[IN_SIZE])
-        out, d_out = _span(acts, B, row[A_OUT], row[OUT_SIZE]), _span(d_acts, B, row[A_OUT], row[OUT_SIZE])
-        c = _span(cache, B, row[C_OFF], row[C_SIZE])
-        p = row[P_OFF]
-        need_d_x = l > 0
-        _activation_backward(row[ACT], out, d_out)
-        if kind == DENSE:
-            R, I, O = B * row[X0], row[X0 + 1], row[X0 + 2]
-            W = params[p:p + I * O].reshape((I, O))
-            d_W = grads[p:p + I * O].reshape((I, O))
-            d_b = grads[p + I * O:p + I * O + O]
-            _dense_backward(x.reshape((R, I)), W, d_out.reshape((R, O)), d_W, d_b,
-                            d_x.reshape((R, I)), need_d_x)
-        elif kind == DROPOUT:
-            if need_d_x:
-                _dropout_backward(d_out, c, d_x)
-        elif kind == FLATTEN:
-            if need_d_x:
-                _copy_forward(d_out, d_x)
-        elif kind == CONV2D:
-            xx, W, _, out4, xpad, full, pt, pl, stride = _conv_views(row, params, x, out, c, B)
-            F, C, k = W.shape[0], W.shape[1], W.shape[2]
-            n_w = F * C * k * k
-            _conv2d_backward(W, d_out.reshape(out4.shape), grads[p:p + n_w].reshape(W.shape),
-                             grads[p + n_w:p + n_w + F], d_x.reshape(xx.shape), xpad, full,
-                             pt, pl, stride, need_d_x)
-        elif kind == MAXPOOL2D:
-            if need_d_x:
-                C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
-                _maxpool_backward(d_out.reshape((B, C, Ho, Wo)), c.reshape((B, C, Ho, Wo)),
-                                  d_x.reshape((B, C, H, W)))
-        elif kind == AVGPOOL2D:
-            if need_d_x:
-                C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
-                _avgpool_backward(d_out.reshape((B, C, Ho, Wo)), d_x.reshape((B, C, H, W)), pool, stride)
-        elif kind == RECURRENT:
-            cell, T, F, U, G, seq = row[X0:X0 + 6]
-            Wx, Wh, _, _, o_wh, o_b, o_bh = _recurrent_params(row, params)
-            xt, hs, A, C2, dA, dAh, dh = _recurrent_cache(row, c, B)
-            _rnn_backward(cell, Wx, Wh, d_out.reshape((B, T if seq else 1, U)),
-                          grads[p:o_wh].reshape(Wx.shape), grads[o_wh:o_b].reshape(Wh.shape),
-                          grads[o_b:o_b + G * U], grads[o_bh:o_bh + (G * U if cell == GRU else 0)],
-                          d_x.reshape((B, T, F)), xt, hs, A, C2, dA, dAh, dh, seq == 1, need_d_x)
+def _recurrent_layer_forward(row, params, x, out, c, B):
+    cell, T, F, U, G, seq = row[X0:X0 + 6]
+    Wx, Wh, b, bh, _, _, _ = _recurrent_params(row, params)
+    xt, hs, A, C2, _, _, _ = _recurrent_cache(row, c, B)
+    _rnn_forward(cell, x.reshape((B, T, F)), Wx, Wh, b, bh, out.reshape((B, T if seq else 1, U)),
+                 xt, hs, A, C2, seq == 1)
 
 
 @jit
-def _output_views(prog, acts, d_acts, B, loss_cols):
-    """The last layer's output and its gradient as (rows, loss_cols)."""
-    last = prog[prog.shape[0] - 1]
-    a, n = B * last[A_OUT], B * last[OUT_SIZE]
-    rows = n // loss_cols
-    return acts[a:a + n].reshape((rows, loss_cols)), d_acts[a:a + n].reshape((rows, loss_cols))
+def _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+    cell, T, F, U, G, seq = row[X0:X0 + 6]
+    p = row[P_OFF]
+    Wx, Wh, _, _, o_wh, o_b, o_bh = _recurrent_params(row, params)
+    xt, hs, A, C2, dA, dAh, dh = _recurrent_cache(row, c, B)
+    _rnn_backward(cell, Wx, Wh, d_out.reshape((B, T if seq else 1, U)),
+                  grads[p:o_wh].reshape(Wx.shape), grads[o_wh:o_b].reshape(Wh.shape),
+                  grads[o_b:o_b + G * U], grads[o_bh:o_bh + (G * U if cell == GRU else 0)],
+                  d_x.reshape((B, T, F)), xt, hs, A, C2, dA, dAh, dh, seq == 1, need_d_x)
 
 
-@jit
-def _loss_and_grads(prog, fprog, params, grads, x, y, acts, d_acts, cache, loss_code, loss_cols,
-                    training, rng_state):
-    """Mean data loss of the batch (x, y); fills ``grads``."""
-    B = x.shape[0]
-    acts[:x.size] = x.reshape(-1)
-    _forward(prog, fprog, params, acts, cache, B, training, rng_state)
-    out, d_out = _output_views(prog, acts, d_acts, B, loss_cols)
-    loss = _loss_forward_backward(loss_code, out, y.reshape((out.shape[0], -1)), d_out, True)
-    _backward(prog, params, grads, acts, d_acts, cache, B)
-    return loss
-
-
-@jit
+# -- the loop -------------------------------------------------------------------
+@jit_inline
 def _layer_grad_norms(grads, layer_ranges, out):
     """Each layer's gradient norm into ``out``; returns the global norm (one pass)."""
     total = 0.0
@@ -207,34 +242,52 @@ def _layer_grad_norms(grads, layer_ranges, out):
     return np.sqrt(total)
 
 
-@jit
-def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
-                 X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf,
-                 n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip,
-                 training, losses_out, norms_out):
-    """Run up to ``n_steps`` minibatch updates over shuffled epochs.
+@jit_inline
+def _gather(src, rows, order, start, B, dst):
+    """Rows start..start+B of ``src`` (through ``order`` unless ``rows`` is false), flat into dst."""
+    w = src.shape[1]
+    for k in range(B):
+        r = order[start + k] if rows else start + k
+        _copy(src[r], dst[k * w:(k + 1) * w])
 
-    X (N, in_size), Y (N, y_cols); ``order`` is the epoch's permutation and
-    ``loop`` holds cursor, epoch and step. The last batch of an epoch may be
-    smaller. Stops early, returning the steps done, when the loss or the
-    gradient stops being finite (the params are left as they were).
+
+@jit
+def _run(mode, prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
+         X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf, out,
+         n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip,
+         training, losses_out, norms_out, conv, recurrent):
+    """The program: TRAIN, PREDICT or GRADS on X (N, in_size), in batches of ``batch_size``.
+
+    TRAIN runs up to ``n_steps`` minibatch updates over shuffled epochs: ``order``
+    is the epoch's permutation and ``loop`` holds cursor, epoch and step; the last
+    batch of an epoch may be smaller. It stops early, returning the steps done,
+    when the loss or the gradient stops being finite (the params are left as they
+    were). PREDICT writes the outputs of every row into ``out`` (N, out_size); the
+    last batch's layer outputs stay in ``acts``. GRADS fills ``grads`` from one
+    batch of the first ``batch_size`` rows and returns its loss in losses_out[0].
     """
     N = X.shape[0]
-    in_size = X.shape[1]
-    y_cols = Y.shape[1]
+    last = prog[prog.shape[0] - 1]
+    if mode == PREDICT:
+        n_steps = (N + batch_size - 1) // batch_size
     for s in range(n_steps):
-        cursor = loop[CURSOR]
-        B = min(batch_size, N - cursor)
-        for k in range(B):
-            src = order[cursor + k]
-            acts[k * in_size:(k + 1) * in_size] = X[src]
-            ybuf[k * y_cols:(k + 1) * y_cols] = Y[src]
-        _forward(prog, fprog, params, acts, cache, B, training, rng_state)
-        out, d_out = _output_views(prog, acts, d_acts, B, loss_cols)
-        y = ybuf[:B * y_cols].reshape((out.shape[0], -1))
-        loss = _loss_forward_backward(loss_code, out, y, d_out, True)
-        _backward(prog, params, grads, acts, d_acts, cache, B)
+        start = loop[CURSOR] if mode == TRAIN else s * batch_size
+        B = min(batch_size, N - start)
+        _gather(X, mode == TRAIN, order, start, B, acts)
+        _forward(prog, fprog, params, acts, cache, B, training, rng_state, conv, recurrent)
+        a, n = B * last[A_OUT], B * last[OUT_SIZE]
+        if mode == PREDICT:
+            _copy(acts[a:a + n], out[start:start + B].reshape(-1))
+            continue
+        _gather(Y, mode == TRAIN, order, start, B, ybuf)
+        rows = n // loss_cols
+        y_hat, d_y = acts[a:a + n].reshape((rows, loss_cols)), d_acts[a:a + n].reshape((rows, loss_cols))
+        loss = _loss_forward_backward(loss_code, y_hat, ybuf[:B * Y.shape[1]].reshape((rows, -1)), d_y,
+                                      mode != PREDICT)
+        _backward(prog, params, grads, acts, d_acts, cache, B, conv, recurrent)
         losses_out[s] = loss
+        if mode == GRADS:
+            return 1
         norm = _layer_grad_norms(grads, layer_ranges, norms_out[s])
         if not (np.isfinite(loss) and np.isfinite(norm)):
             return s
@@ -242,7 +295,7 @@ def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
         _add_penalties(params, grads, decay_mask, l1, l2)
         loop[STEP] += 1
         _optimizer_step(opt_code, params, grads, m, v, loop[STEP], lr)
-        loop[CURSOR] = cursor + B
+        loop[CURSOR] = start + B
         if loop[CURSOR] >= N:
             loop[CURSOR] = 0
             loop[EPOCH] += 1
@@ -250,15 +303,71 @@ def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
     return n_steps
 
 
-@jit
+# -- Python entry points (the trainer, the network and snapshots call these) --------
+def family_flags(families):
+    """``_run``'s (conv, recurrent) arguments for a set of family names."""
+    unknown = set(families) - set(FAMILIES)
+    if unknown:
+        raise ValueError(f"unknown layer families {sorted(unknown)}; known: {list(FAMILIES)}")
+    return (True if "conv" in families else None, True if "recurrent" in families else None)
+
+
+def is_compiled(families, dtype):
+    """True when ``_run`` for ``families`` and ``dtype``, and the kernels the trainer calls
+    from Python, are compiled (or loaded from the disk cache) in this process."""
+    flags = tuple(typeof(flag) for flag in family_flags(families))
+    dt = from_dtype(np.dtype(dtype))
+    return (any(sig[-2:] == flags and sig[3].dtype == dt for sig in list(_run.overloads))
+            and any(sig[1].dtype == dt for sig in list(_loss_forward_backward.overloads))
+            and len(_shuffle.overloads) > 0)
+
+
+def _flags(prog):
+    kinds = prog[:, KIND]
+    return (True if ((kinds >= CONV2D) & (kinds <= AVGPOOL2D)).any() else None,
+            True if (kinds == RECURRENT).any() else None)
+
+
+class _Unused:
+    """Zero-size stand-ins for the arguments a mode does not read, one set per dtype
+    (their types are those of the real ones, so every mode shares one compiled program)."""
+
+    def __init__(self, dtype):
+        f, i = np.zeros(0, dtype), np.zeros(0, np.int64)
+        self.vec, self.mat, self.ints, self.mask = f, f.reshape(0, 0), i, np.zeros(0, np.uint8)
+        self.ranges, self.losses, self.norms = i.reshape(0, 2), np.zeros(0), np.zeros((0, 0))
+
+
+_UNUSED = {np.dtype(t): _Unused(t) for t in (np.float32, np.float64)}
+
+
+def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
+                 X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf,
+                 n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip,
+                 training, losses_out, norms_out):
+    """Up to ``n_steps`` minibatch updates (see ``_run``); returns the steps done."""
+    return _run(TRAIN, prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
+                X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf, _UNUSED[params.dtype].mat,
+                n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip,
+                training, losses_out, norms_out, *_flags(prog))
+
+
 def _predict(prog, fprog, params, X, out, acts, cache, chunk, training, rng_state):
-    """Outputs for all rows of X (N, in_size) into out (N, out_size), in chunks."""
-    N, in_size = X.shape
-    out_size = out.shape[1]
-    last = prog[prog.shape[0] - 1]
-    for start in range(0, N, chunk):
-        B = min(chunk, N - start)
-        acts[:B * in_size] = X[start:start + B].reshape(-1)
-        _forward(prog, fprog, params, acts, cache, B, training, rng_state)
-        a = B * last[A_OUT]
-        out[start:start + B] = acts[a:a + B * out_size].reshape((B, out_size))
+    """Outputs for all rows of X (N, in_size) into out (N, out_size), ``chunk`` rows per batch."""
+    u = _UNUSED[params.dtype]
+    _run(PREDICT, prog, fprog, params, u.vec, u.vec, u.vec, u.mask, u.ranges,
+         X, u.mat, u.ints, u.ints, rng_state, acts, u.vec, cache, u.vec, out,
+         0, chunk, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, training, u.losses, u.norms, *_flags(prog))
+
+
+def _loss_and_grads(prog, fprog, params, grads, X, Y, acts, d_acts, cache, loss_code, loss_cols,
+                    training, rng_state):
+    """Mean data loss of the batch (X, Y) (all rows); fills ``grads``."""
+    u = _UNUSED[params.dtype]
+    loss = np.zeros(1)
+    ybuf = np.zeros(Y.size, params.dtype)
+    _run(GRADS, prog, fprog, params, grads, u.vec, u.vec, u.mask, u.ranges,
+         X, Y, u.ints, u.ints, rng_state, acts, d_acts, cache, ybuf, u.mat,
+         1, len(X), loss_code, loss_cols, 0, 0.0, 0.0, 0.0, 0.0, training, loss, u.norms,
+         *_flags(prog))
+    return loss[0]

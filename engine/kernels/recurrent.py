@@ -13,15 +13,15 @@ vanishes or explodes going back in time.
 """
 import numpy as np
 
-from ._jit import jit
+from ._jit import jit, jit_inline
 from .activations import fast_sigmoid, fast_tanh
-from .dense import _dense_backward, _dense_forward
+from .dense import _copy, _dense_backward, _dense_forward
 
 RNN, LSTM, GRU = 0, 1, 2
 GATES = (1, 4, 3)
 
 
-@jit
+@jit_inline
 def _h_times_wh(h, Wh, a):
     # a (B, G*U) += h (B, U) @ Wh (U, G*U), four rows of Wh per pass over a row of a
     # (a is loaded and stored a quarter as often: 21 against 10 GMAC/s here)
@@ -43,7 +43,7 @@ def _h_times_wh(h, Wh, a):
             i += 1
 
 
-@jit
+@jit_inline
 def _back_through_wh(da, Wh, d_h):
     # d_h (B, U) += da (B, G*U) @ Wh.T, four dot products per pass over a row of da
     B, U = d_h.shape
@@ -120,7 +120,7 @@ def _gru_steps(A, hs, HN, Wh, bh):
     for t in range(T):
         a, h_prev, h = A[t], hs[t], hs[t + 1]
         for n in range(B):
-            ah[n] = bh
+            _copy(bh, ah[n])
         _h_times_wh(h_prev, Wh, ah)
         for n in range(B):
             ar, az, an = a[n, 0:U], a[n, U:2 * U], a[n, 2 * U:3 * U]
@@ -137,7 +137,7 @@ def _gru_steps(A, hs, HN, Wh, bh):
                 hv[j] = (one - z) * nn + z * hp[j]
 
 
-@jit
+@jit_inline
 def _rnn_forward(cell, x, Wx, Wh, b, bh, out, xt, hs, A, C2, return_sequences):
     """x (B, T, F) -> out (B, T, U) or (B, U).
 
@@ -147,7 +147,7 @@ def _rnn_forward(cell, x, Wx, Wh, b, bh, out, xt, hs, A, C2, return_sequences):
     B, T, F = x.shape
     for t in range(T):
         for n in range(B):
-            xt[t, n] = x[n, t]
+            _copy(x[n, t], xt[t, n])
     _dense_forward(xt.reshape((T * B, F)), Wx, b, A.reshape((T * B, A.shape[2])))
     hs[0] = 0
     C2[0] = 0
@@ -160,9 +160,9 @@ def _rnn_forward(cell, x, Wx, Wh, b, bh, out, xt, hs, A, C2, return_sequences):
     for n in range(B):
         if return_sequences:
             for t in range(T):
-                out[n, t] = hs[t + 1, n]
+                _copy(hs[t + 1, n], out[n, t])
         else:
-            out[n, 0] = hs[T, n]
+            _copy(hs[T, n], out[n, 0])
 
 
 @jit
@@ -172,7 +172,7 @@ def _rnn_steps_back(A, dA, Wh, d_out, dh, return_sequences):
     d_h = np.zeros((B, U), dA.dtype)
     for t in range(T - 1, -1, -1):
         _add_output_grad(d_out, d_h, t, T, return_sequences)
-        dh[t] = d_h
+        _copy(d_h.reshape(-1), dh[t].reshape(-1))
         a, da = A[t], dA[t]
         for n in range(B):
             av, dav, g = a[n], da[n], d_h[n]
@@ -190,7 +190,7 @@ def _lstm_steps_back(A, C, dA, Wh, d_out, dh, return_sequences):
     d_c = np.zeros((B, U), dA.dtype)
     for t in range(T - 1, -1, -1):
         _add_output_grad(d_out, d_h, t, T, return_sequences)
-        dh[t] = d_h
+        _copy(d_h.reshape(-1), dh[t].reshape(-1))
         a, da = A[t], dA[t]
         for n in range(B):
             ai, af, ag, ao = a[n, 0:U], a[n, U:2 * U], a[n, 2 * U:3 * U], a[n, 3 * U:4 * U]
@@ -216,7 +216,7 @@ def _gru_steps_back(A, hs, HN, dA, dAh, Wh, d_out, dh, return_sequences):
     d_h = np.zeros((B, U), dA.dtype)
     for t in range(T - 1, -1, -1):
         _add_output_grad(d_out, d_h, t, T, return_sequences)
-        dh[t] = d_h
+        _copy(d_h.reshape(-1), dh[t].reshape(-1))
         a, da, dah, h_prev = A[t], dA[t], dAh[t], hs[t]
         for n in range(B):
             ar, az, an = a[n, 0:U], a[n, U:2 * U], a[n, 2 * U:3 * U]
@@ -239,7 +239,7 @@ def _gru_steps_back(A, hs, HN, dA, dAh, Wh, d_out, dh, return_sequences):
         _back_through_wh(dah, Wh, d_h)
 
 
-@jit
+@jit_inline
 def _add_output_grad(d_out, d_h, t, T, return_sequences):
     # the loss gradient reaching h_t from above: every step, or only the last one
     if return_sequences or t == T - 1:
@@ -250,7 +250,7 @@ def _add_output_grad(d_out, d_h, t, T, return_sequences):
                 g[j] += src[j]
 
 
-@jit
+@jit_inline
 def _rnn_backward(cell, Wx, Wh, d_out, d_Wx, d_Wh, d_b, d_bh, d_x, xt, hs, A, C2, dA, dAh, dh,
                   return_sequences, need_d_x):
     """Backpropagation through time for _rnn_forward; d_out is (B, T, U) or (B, 1, U).
@@ -267,13 +267,14 @@ def _rnn_backward(cell, Wx, Wh, d_out, d_Wx, d_Wh, d_b, d_bh, d_x, xt, hs, A, C2
     G = dA.shape[2]
     scratch = np.empty(G, dA.dtype)
     d_x_tm = np.empty((T * B, F), dA.dtype)
-    _dense_backward(xt.reshape((T * B, F)), Wx, dA.reshape((T * B, G)), d_Wx, d_b, d_x_tm, need_d_x)
+    _dense_backward(xt.reshape((T * B, F)), Wx, dA.reshape((T * B, G)), d_Wx, d_b,
+                    d_x_tm[:T * B if need_d_x else 0])
     rows = hs[0:T].reshape((T * B, U))
     if cell == GRU:
-        _dense_backward(rows, Wh, dAh.reshape((T * B, G)), d_Wh, d_bh, d_x_tm[:0], False)
+        _dense_backward(rows, Wh, dAh.reshape((T * B, G)), d_Wh, d_bh, d_x_tm[:0])
     else:
-        _dense_backward(rows, Wh, dA.reshape((T * B, G)), d_Wh, scratch, d_x_tm[:0], False)
+        _dense_backward(rows, Wh, dA.reshape((T * B, G)), d_Wh, scratch, d_x_tm[:0])
     if need_d_x:
         for t in range(T):
             for n in range(B):
-                d_x[n, t] = d_x_tm[t * B + n]
+                _copy(d_x_tm[t * B + n], d_x[n, t])

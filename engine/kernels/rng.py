@@ -6,7 +6,7 @@ the same stream on every machine, bit for bit, with no global state.
 """
 import numpy as np
 
-from ._jit import jit
+from ._jit import jit, jit_inline
 
 
 def new_state(rng):
@@ -14,7 +14,7 @@ def new_state(rng):
     return rng.integers(0, 2**63 - 1, size=1, dtype=np.int64).astype(np.uint64)
 
 
-@jit
+@jit_inline
 def _next_u64(state):
     z = state[0] + np.uint64(0x9E3779B97F4A7C15)
     state[0] = z
@@ -23,13 +23,13 @@ def _next_u64(state):
     return z ^ (z >> np.uint64(31))
 
 
-@jit
+@jit_inline
 def _uniform(state):
     """A float64 uniform in [0, 1) with 53 random bits."""
     return np.float64(_next_u64(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-@jit
+@jit_inline
 def _below(state, n):
     """An integer uniform in [0, n) (n < 2**53)."""
     return np.int64(_uniform(state) * n)
