@@ -3,17 +3,31 @@
     net = engine.build(spec, seed=0)
     tr = engine.Trainer(net, train=(x, y), test=(xt, yt), optimizer="adam", lr=1e-3)
     snap = tr.step(100)
+
+Numba compiles one program per set of layer families; a page warms exactly what it needs:
+
+    engine.warm_up(families=engine.families(spec), progress=callback)
+    engine.is_warm(engine.families(spec))      # cheap: already compiled in this process?
 """
 from .kernels.activations import ACTIVATIONS
 from .kernels.losses import LOSSES
 from .kernels.optim import OPTIMIZERS
 from .layers import LAYERS
-from .network import Network, build
+from .network import Network, build, families
 from .snapshot import Snapshot
 from .spec import validate
 from .trainer import Trainer
-from .warmup import warm_up
 from .data import DATASETS, DATASETS_2D, IMAGE_DATASETS, SEQUENCE_TASKS
 
 __all__ = ["ACTIVATIONS", "DATASETS", "DATASETS_2D", "IMAGE_DATASETS", "LAYERS", "LOSSES", "OPTIMIZERS",
-           "Network", "SEQUENCE_TASKS", "Snapshot", "Trainer", "build", "validate", "warm_up"]
+           "Network", "SEQUENCE_TASKS", "Snapshot", "Trainer", "build", "families", "is_warm", "validate",
+           "warm_up"]
+
+
+def __getattr__(name):
+    # warm_up and is_warm load engine.warmup on first use, so `python -m engine.warmup`
+    # runs the module once (importing it here first would make runpy warn).
+    if name in ("warm_up", "is_warm"):
+        from . import warmup
+        return getattr(warmup, name)
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")
