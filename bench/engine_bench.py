@@ -1,6 +1,7 @@
 """Engine speed: steps/s against PyTorch CPU in the same process, plus start-up costs.
 
     python bench/engine_bench.py [--case NAME ...] [--repeats 5] [--seconds 1.0]
+                                 [--skip-cases] [--skip-startup | --startup mlp cnn lstm]
 
 Each case trains the same network on the same data with both engines; the
 timed blocks are interleaved (engine, torch, engine, torch, ...) and the
@@ -182,26 +183,53 @@ def bench_case(name, repeats, seconds):
 
 
 # -- start-up and snapshot costs --------------------------------------------
+# A new process to its first trained step: the MLP page's playground net (2 -> 4 tanh -> 2 tanh
+# -> 1), the default CNN and an LSTM. Prints wall and CPU seconds.
 FIRST_STEP = textwrap.dedent("""
     import time; t0 = time.perf_counter()
-    import sys; sys.path.insert(0, {root!r})
+    import resource, sys; sys.path.insert(0, {root!r})
     import numpy as np, engine
-    spec = {{"input_shape": [2], "loss": "mse", "layers": [
-        {{"type": "dense", "units": 8, "activation": "tanh"}}, {{"type": "dense", "units": 1}}]}}
-    x = np.random.default_rng(0).normal(size=(50, 2))
-    engine.Trainer(engine.build(spec), train=(x, x[:, :1]), batch_size=10).step(1)
-    print(time.perf_counter() - t0)
+    rng = np.random.default_rng(0)
+    net = {net!r}
+    if net == "mlp":
+        spec = {{"input_shape": [2], "loss": "mse", "layers": [
+            {{"type": "dense", "units": 4, "activation": "tanh"}},
+            {{"type": "dense", "units": 2, "activation": "tanh"}}, {{"type": "dense", "units": 1}}]}}
+        x, y = rng.normal(size=(50, 2)), rng.normal(size=(50, 1))
+    elif net == "cnn":
+        spec = {cnn!r}
+        x, y = rng.normal(size=(20, 1, 28, 28)), rng.integers(0, 10, 20)
+    else:
+        spec = {{"input_shape": [50, 1], "loss": "mse", "layers": [
+            {{"type": "lstm", "units": 32}}, {{"type": "dense", "units": 1}}]}}
+        x, y = rng.normal(size=(20, 50, 1)), rng.normal(size=(20, 1))
+    engine.Trainer(engine.build(spec), train=(x, y), batch_size=10).step(1)
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    print(time.perf_counter() - t0, r.ru_utime + r.ru_stime)
 """)
+STARTUP_NETS = ("mlp", "cnn", "lstm")
 
 
-def first_step_seconds(cache_dir=None):
-    """Seconds from a new process's start to its first trained step."""
+def first_step_seconds(net="mlp", cache_dir=None):
+    """(wall, CPU) seconds from a new process's start to its first trained step of ``net``."""
     env = dict(os.environ)
     if cache_dir:
         env["NUMBA_CACHE_DIR"] = cache_dir
-    out = subprocess.run([sys.executable, "-c", FIRST_STEP.format(root=str(ROOT))], env=env,
-                         capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    code = FIRST_STEP.format(root=str(ROOT), net=net, cnn=CNN_MNIST)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    wall, cpu = map(float, out.stdout.strip().splitlines()[-1].split())
+    return wall, cpu
+
+
+def startup(nets):
+    """Cold (empty Numba cache) and warm (the project's cache) first-step times per net."""
+    print(f"{'new process to first step':<26}{'cold wall s':>12}{'cold CPU s':>12}{'warm wall s':>12}")
+    for net in nets:
+        with tempfile.TemporaryDirectory() as empty:
+            cold, cold_cpu = first_step_seconds(net, cache_dir=empty)
+        first_step_seconds(net)                     # make sure the normal cache is filled
+        warm = statistics.median(first_step_seconds(net)[0] for _ in range(3))
+        print(f"{net:<26}{cold:>12.1f}{cold_cpu:>12.1f}{warm:>12.2f}", flush=True)
 
 
 def snapshot_ms(repeats=20):
@@ -225,24 +253,23 @@ def main():
     ap.add_argument("--case", action="append", choices=sorted(CASES), help="cases to run (default all)")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=1.0, help="length of one timed block")
+    ap.add_argument("--skip-cases", action="store_true", help="only the start-up figures")
     ap.add_argument("--skip-startup", action="store_true")
+    ap.add_argument("--startup", nargs="*", choices=STARTUP_NETS, default=list(STARTUP_NETS),
+                    help="nets whose cold and warm start-up to time (default all)")
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cores, numpy {np.__version__}, "
           f"torch {torch.__version__ if torch else 'not installed'}"
           f"{f' ({torch.get_num_threads()} threads)' if torch else ''}")
     print(f"{'case':<18}{'engine steps/s':>16}{'torch steps/s':>16}{'ratio':>8}")
-    for name in args.case or list(CASES):
+    for name in [] if args.skip_cases else args.case or list(CASES):
         ours, theirs = bench_case(name, args.repeats, args.seconds)
         ratio = f"{ours / theirs:7.1f}x" if theirs else "      -"
         print(f"{name:<18}{ours:>16,.0f}{(f'{theirs:,.0f}' if theirs else '-'):>16}{ratio:>8}", flush=True)
     if not args.skip_startup:
-        with tempfile.TemporaryDirectory() as empty:
-            cold = first_step_seconds(cache_dir=empty)
-        first_step_seconds()                        # make sure the normal cache is filled
-        warm = statistics.median(first_step_seconds() for _ in range(3))
-        print(f"cold compile, new process to first trained step: {cold:.1f} s")
-        print(f"warm cache, new process to first trained step:   {warm:.2f} s")
-    print(f"snapshot of 6x8 tanh net on a 50x50 grid (step + neuron maps): {snapshot_ms():.2f} ms")
+        startup(args.startup)
+    if not args.skip_cases:
+        print(f"snapshot of 6x8 tanh net on a 50x50 grid (step + neuron maps): {snapshot_ms():.2f} ms")
 
 
 if __name__ == "__main__":
