@@ -28,15 +28,14 @@ class Warmup:
         self._thread = None
 
     def ready(self, families):
-        """True when every family in ``families`` is compiled; otherwise make sure it is on its way."""
-        families = set(families)
+        """True when the program for ``families`` (a page's layer families, engine.families) is
+        compiled; otherwise make sure it is on its way."""
+        families = tuple(sorted(families))
         with self._lock:
-            missing = families - self._ready
-            if not missing:
+            if families in self._ready:
                 return True
-            for family in sorted(missing):
-                if family not in self._queued:
-                    self._queued.append(family)
+            if families not in self._queued:
+                self._queued.append(families)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._compile, name="nnp-warmup", daemon=True)
                 self._thread.start()
@@ -49,7 +48,7 @@ class Warmup:
                     return
                 family = self._queued[0]
             try:
-                engine.warm_up(families=(family,), progress=self._report)
+                engine.warm_up(families=family, progress=self._report)
             except Exception as err:          # shown on the page; the server keeps running
                 log.exception("engine warm-up failed")
                 self.error = f"The engine could not be compiled: {err}"
@@ -63,7 +62,7 @@ class Warmup:
         if self.ready(families):
             return True
         with self._lock:
-            self._done.wait_for(lambda: set(families) <= self._ready, timeout)
+            self._done.wait_for(lambda: tuple(sorted(families)) in self._ready, timeout)
         return self.ready(families)
 
     def _report(self, fraction, message):
