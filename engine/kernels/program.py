@@ -78,6 +78,7 @@ def _dense_views(row, params, B):
 
 @jit_inline
 def _forward(prog, fprog, params, acts, cache, B, training, rng_state, conv, recurrent):
+    """Every layer's output into ``acts`` for a batch of B whose inputs are already there."""
     for l in range(prog.shape[0]):
         row = prog[l]
         kind = row[KIND]
@@ -162,11 +163,11 @@ def _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
     """Backward of a conv2d, maxpool2d or avgpool2d layer; d_out already holds d loss / d out."""
     kind = row[KIND]
     if kind == CONV2D:
-        xx, W, _, out4, xpad, full, pt, pl, stride = _conv_views(row, params, d_x, d_out, c, B)
+        d_x4, W, _, d_out4, xpad, full, pt, pl, stride = _conv_views(row, params, d_x, d_out, c, B)
         F, C, k = W.shape[0], W.shape[1], W.shape[2]
         p, n_w = row[P_OFF], F * C * k * k
-        _conv2d_backward(W, out4, grads[p:p + n_w].reshape(W.shape), grads[p + n_w:p + n_w + F],
-                         xx, xpad, full, pt, pl, stride, need_d_x)
+        _conv2d_backward(W, d_out4, grads[p:p + n_w].reshape(W.shape), grads[p + n_w:p + n_w + F],
+                         d_x4, xpad, full, pt, pl, stride, need_d_x)
         return
     if not need_d_x:
         return
@@ -212,6 +213,7 @@ def _recurrent_cache(row, c, B):
 
 @jit
 def _recurrent_layer_forward(row, params, x, out, c, B):
+    """Forward of an rnn, lstm or gru layer; its time-major scratch stays in ``c``."""
     cell, T, F, U, G, seq = row[X0:X0 + 6]
     Wx, Wh, b, bh, _, _, _ = _recurrent_params(row, params)
     xt, hs, A, C2, _, _, _ = _recurrent_cache(row, c, B)
@@ -221,6 +223,7 @@ def _recurrent_layer_forward(row, params, x, out, c, B):
 
 @jit
 def _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+    """Backpropagation through time of a recurrent layer; d_out already holds d loss / d out."""
     cell, T, F, U, G, seq = row[X0:X0 + 6]
     p = row[P_OFF]
     Wx, Wh, _, _, o_wh, o_b, o_bh = _recurrent_params(row, params)
@@ -282,6 +285,8 @@ def _run(mode, prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
         _gather(Y, mode == TRAIN, order, start, B, ybuf)
         rows = n // loss_cols
         y_hat, d_y = acts[a:a + n].reshape((rows, loss_cols)), d_acts[a:a + n].reshape((rows, loss_cols))
+        # want_grad is True here, but a runtime bool: a literal would be a second compile of the
+        # loss beside the trainer's call from Python
         loss = _loss_forward_backward(loss_code, y_hat, ybuf[:B * Y.shape[1]].reshape((rows, -1)), d_y,
                                       mode != PREDICT)
         _backward(prog, params, grads, acts, d_acts, cache, B, conv, recurrent)
