@@ -118,3 +118,13 @@ def test_downloads_clicked_quickly_all_arrive(open_page):
         names.append(download.value.suggested_filename)
         assert download.value.failure() is None
     assert names == ["weights.npz", "weights.json", "setup.json"] * 2
+
+
+def test_the_network_view_saves_as_png(open_page):
+    page = open_page("/mlp")
+    state(page)
+    with page.expect_download(timeout=20_000) as download:
+        page.locator(".nnv a.png").click()
+    path = download.value.path()
+    assert download.value.suggested_filename == "network.png"
+    assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"

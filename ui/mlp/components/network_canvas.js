@@ -341,7 +341,10 @@ function onFrame(st, frame) {
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   const root = mountRoot(parentElement, "nnv",
-    '<canvas aria-label="Network and output"></canvas><div class="tip"></div><input class="edit" type="text">');
+    '<canvas aria-label="Network and output"></canvas><div class="tip"></div><input class="edit" type="text">' +
+    '<a class="png" href="#" download="network.png" title="Save this picture as a PNG file">PNG</a>');
+  // The link takes the canvas's current picture at the moment it is clicked.
+  root.querySelector("a.png").onclick = (e) => { e.currentTarget.href = root.querySelector("canvas").toDataURL("image/png"); };
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"),
     tip: root.querySelector(".tip"), edit: root.querySelector("input") });
   st.trigger = setTriggerValue;
