@@ -47,9 +47,7 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -60,6 +58,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _streamlit_client import Session  # noqa: E402
+from tests.e2e.harness import streamlit_server  # noqa: E402
 
 METRIC = "Epoch"
 PLAY, PAUSE = "Play", "Pause"
@@ -68,53 +67,6 @@ POLL_S = 0.5
 FRAME_S = 1 / 60         # a value replaced sooner than one 60 Hz frame never reaches a screen
 STALL_S = 5.0           # a gap longer than this between Epoch updates: "did not rise throughout"
 TICK = os.sysconf("SC_CLK_TCK")
-
-
-# ----------------------------------------------------------------------------- the server
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def own_server(app_dir, timeout=180):
-    """Start ``streamlit run app.py`` as tests/e2e/harness.py's running_app does; yield (url, pid)."""
-    port = free_port()
-    log = tempfile.NamedTemporaryFile("w", prefix=f"streamlit-{port}-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=app_dir, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
-    ok = False
-    try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
-        yield url, proc.pid
-        ok = True
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        if ok:
-            Path(log.name).unlink(missing_ok=True)
-        else:
-            print(f"server log kept: {log.name}", file=sys.stderr)
 
 
 # ----------------------------------------------------------------------------- monitors
@@ -662,7 +614,7 @@ def main(argv=None):
         if args.url:
             url, pid = args.url, args.pid
         else:
-            url, pid = stack.enter_context(own_server(args.app_dir))
+            url, pid = stack.enter_context(streamlit_server(args.app_dir, timeout=180))
         rep = asyncio.run(run(args, url, pid))
     print_report(rep)
     if args.json:

@@ -21,16 +21,18 @@ def free_port():
 
 
 @contextlib.contextmanager
-def running_app(timeout=120):
-    """Yield the base URL of a fresh `streamlit run app.py` server."""
+def streamlit_server(app_dir=ROOT, timeout=120):
+    """Start a fresh `streamlit run app.py` in ``app_dir``; yield (base URL, process id).
+    The server's log is deleted after a clean run and kept (its name printed) after a failure."""
     port = free_port()
-    log = open(ROOT / f".streamlit-{port}.log", "w")
+    log = open(Path(app_dir) / f".streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        cwd=app_dir, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
+    ok = False
     try:
         deadline = time.time() + timeout
         while True:
@@ -43,7 +45,8 @@ def running_app(timeout=120):
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
             time.sleep(0.3)
-        yield url
+        yield url, proc.pid
+        ok = True
     finally:
         proc.terminate()
         try:
@@ -51,7 +54,17 @@ def running_app(timeout=120):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
-        Path(log.name).unlink(missing_ok=True)
+        if ok:
+            Path(log.name).unlink(missing_ok=True)
+        else:
+            print(f"server log kept: {log.name}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def running_app(timeout=120):
+    """Yield the base URL of a fresh `streamlit run app.py` server."""
+    with streamlit_server(ROOT, timeout) as (url, _):
+        yield url
 
 
 def launch_chromium(playwright):
