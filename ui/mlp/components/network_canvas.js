@@ -1,7 +1,7 @@
 // The MLP's network and output plane on one canvas (TensorFlow Playground's view).
 // Python sends a compact frame (viz/network_view.py); clicks go back as triggers:
 // "feature" (toggle an input), "edit" (a weight or bias), "plot_click" (a point).
-const TILE = 34, GAP = 12, HEAD = 84, LABEL_W = 58, MARGIN = 12, BTN = 18;
+const TILE = 34, GAP = 12, HEAD = 96, LABEL_W = 58, MARGIN = 12, BTN = 18;
 const MAX_LAYERS = 6, MAX_UNITS = 8;
 const STATIC = ["input_maps", "train", "test"];  // left out of frames that do not change them
 
@@ -160,7 +160,7 @@ function draw(st) {
     ctx.fillText(name, x, 58);
     ctx.fillStyle = "#808495";
     ctx.fillText(layer.activation + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, 71);
-    if (dead) { ctx.fillStyle = "#c0392b"; ctx.fillText(`${dead} dead`, x, 83); }
+    if (dead) { ctx.fillStyle = "#c0392b"; ctx.fillText(`${dead} dead`, x, 86); }  // above the tiles (HEAD)
   });
   ctx.textAlign = "center"; ctx.fillStyle = txt; ctx.fillText("features", L.columns[0][0].x + L.s / 2 - 10, 58);
   drawButtons(st);
