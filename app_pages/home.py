@@ -1,10 +1,12 @@
 """Home: what the playground is and where to go."""
 import streamlit as st
 
-from ui.theme import style
 from ui.mlp.thumbnails import dataset_thumbnail
+from ui.theme import style
+from ui.warmup import warmup
 
 style()
+warmup().ready(("dense",))       # start compiling the MLP page's kernels while the visitor reads this page
 st.title("Neural-network playground")
 st.write("Pick a network, press **Play**, and watch it learn: every neuron, every weight and the loss "
          "move as the network trains, step by step, on a compiled engine right here.")
