@@ -1,8 +1,10 @@
 """A run's weights over time, for rewinding: bounded in memory whatever the run's length.
 
 Every epoch is kept for the first ``KEEP_ALL``; past that, whenever the copies
-outgrow the byte budget, every second one after the first ``KEEP_ALL`` is
-dropped (the newest stays), so older stretches get sparser, never the start.
+outgrow the byte budget or ``MAX_MOMENTS``, every second one after the first
+``KEEP_ALL`` is dropped (the newest stays), so older stretches get sparser,
+never the start. ``record`` runs after every training slice: it stays O(1) but
+for the rare thinning.
 """
 from dataclasses import dataclass
 
@@ -10,6 +12,7 @@ import numpy as np
 
 KEEP_ALL = 100
 BUDGET_BYTES = 8 * 2**20          # per session
+MAX_MOMENTS = 1000                # a tiny net would otherwise keep tens of thousands of epochs
 
 
 @dataclass(frozen=True)
@@ -20,10 +23,10 @@ class Moment:
 
 
 class ParamHistory:
-    def __init__(self, budget_bytes=BUDGET_BYTES, keep_all=KEEP_ALL):
-        self.budget = budget_bytes
-        self.keep_all = keep_all
+    def __init__(self, budget_bytes=BUDGET_BYTES, keep_all=KEEP_ALL, max_moments=MAX_MOMENTS):
+        self.budget, self.keep_all, self.max_moments = budget_bytes, keep_all, max_moments
         self.moments = []
+        self.nbytes = 0
 
     def record(self, snap):
         """Keep ``snap``'s weights if it is the first snapshot of a new epoch."""
@@ -31,16 +34,18 @@ class ParamHistory:
             return
         flat = np.concatenate([v.ravel() for v in snap.params.values()]) if snap.params else np.zeros(0)
         self.moments.append(Moment(snap.epoch, snap.step, flat))
+        self.nbytes += flat.nbytes
         self._thin()
 
     def _thin(self):
-        while self.nbytes > self.budget and len(self.moments) > self.keep_all + 2:
+        while ((self.nbytes > self.budget or len(self.moments) > self.max_moments)
+               and len(self.moments) > self.keep_all + 2):
             head, tail = self.moments[:self.keep_all], self.moments[self.keep_all:-1]
-            self.moments = head + tail[::2] + self.moments[-1:]
+            self._keep(head + tail[::2] + self.moments[-1:])
 
-    @property
-    def nbytes(self):
-        return sum(m.flat.nbytes for m in self.moments)
+    def _keep(self, moments):
+        self.moments = moments
+        self.nbytes = sum(m.flat.nbytes for m in moments)
 
     @property
     def epochs(self):
@@ -53,4 +58,4 @@ class ParamHistory:
         return min(self.moments, key=lambda m: (abs(m.epoch - epoch), -m.epoch))
 
     def drop_after(self, epoch):
-        self.moments = [m for m in self.moments if m.epoch <= epoch]
+        self._keep([m for m in self.moments if m.epoch <= epoch])

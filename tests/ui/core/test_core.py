@@ -61,9 +61,9 @@ def test_link_text_is_shown_as_text():
 
 
 class Snap:
-    def __init__(self, epoch, value=0.0):
+    def __init__(self, epoch, value=0.0, size=100):
         self.epoch, self.step = epoch, epoch * 10
-        self.params = {"0.W": np.full((100, 100), value, np.float32)}
+        self.params = {"0.W": np.full((size, size), value, np.float32)}
 
 
 def test_history_keeps_every_early_epoch_and_fits_its_budget():
@@ -77,4 +77,11 @@ def test_history_keeps_every_early_epoch_and_fits_its_budget():
     assert (gaps[1:] >= gaps[:-1][:len(gaps) - 1]).mean() > 0.5 or gaps.max() <= 16   # sparser further back
     assert h.at(500).flat[0] == h.at(500).epoch                # the weights of that epoch, not another's
     h.drop_after(300)
-    assert h.epochs[-1] <= 300
+    assert h.epochs[-1] <= 300 and h.nbytes == sum(m.flat.nbytes for m in h.moments)
+
+
+def test_history_of_a_tiny_net_stays_short():
+    h = ParamHistory()
+    for epoch in range(5000):
+        h.record(Snap(epoch, size=4))
+    assert len(h.epochs) <= 1000 and h.epochs[:100] == list(range(100)) and h.epochs[-1] == 4999
