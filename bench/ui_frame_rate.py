@@ -95,7 +95,7 @@ def server_figures(query, frames=60):
         t0 = time.perf_counter()
         run.advance(settings.speed)
         t1 = time.perf_counter()
-        frame = run.frame_data(interactive=True)
+        frame = run.frame_data(run.snap, interactive=True)
         t2 = time.perf_counter()
         charts = [loss_chart(run.snap), accuracy_chart(run.snap), gradient_chart(run.snap, run.layer_names())]
         t3 = time.perf_counter()

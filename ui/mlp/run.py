@@ -138,8 +138,9 @@ class MlpRun(Run):
         return {"xy": np.asarray(xy, float), "label": float(label), "loss": float(loss), "layers": layers}
 
     # -- views ------------------------------------------------------------
-    def frame_data(self, interactive, adding=False, scale=1.0, full=True, allow=()):
-        s, snap = self.settings, self.shown
+    def frame_data(self, snap, interactive, adding=False, scale=1.0, full=True, allow=()):
+        """The canvas frame of ``snap`` (one snapshot per frame: the trainer may publish meanwhile)."""
+        s = self.settings
         self.frame += 1
         frame = network_frame(snap, self.plane_maps(snap), features=s.features, loss=s.engine_loss, classes=s.classes,
                               train=(self.train_xy, self.train_labels),

@@ -56,7 +56,7 @@ def draw(run, slots, interactive, scale=1.0):
         for slot, (label, value) in zip(slots.metrics, values):
             slot.metric(label, value)
     adding = add_point_label(run) is not None
-    slots.send_frame(run.frame_data(interactive=interactive, adding=adding, scale=scale,
+    slots.send_frame(run.frame_data(snap, interactive=interactive, adding=adding, scale=scale,
                                     full=slots.count == 0, allow=allowed_clicks(run.settings, interactive)))
     if slots.charts:
         charts = []
@@ -65,14 +65,14 @@ def draw(run, slots, interactive, scale=1.0):
             if snap.classification:
                 charts.append(accuracy_chart(snap))
         if "gradients" in slots.charts:
-            charts.append(gradient_chart(snap, _gradient_names(run)))
+            charts.append(gradient_chart(snap, _gradient_names(run, snap)))
         slots.send_charts({"frame": slots.count, "charts": charts})
 
 
-def _gradient_names(run):
-    dead = run.shown.dead_units
+def _gradient_names(run, snap):
+    dead = snap.dead_units                 # the frame's own snapshot: its cached result is reused
     names = []
-    dense = [i for i, kind, _, _ in run.snap.layers if kind == "dense"]
+    dense = [i for i, kind, _, _ in snap.layers if kind == "dense"]
     for name, i in zip(run.layer_names(), dense):
         n_dead = int(dead[i].sum()) if i in dead else 0
         names.append(f"{name} ({n_dead} dead)" if n_dead else name)

@@ -54,7 +54,7 @@ def test_edit_weight_and_bias():
     run.edit_weight(2, "b", 0, 0, -0.25)
     assert run.trainer.net.params["1.W"][2, 0] == 1.5
     assert run.trainer.net.params["2.b"][0] == -0.25
-    assert run.frame_data(True)["layers"][1]["weights"][2][0] == 1.5
+    assert run.frame_data(run.snap, True)["layers"][1]["weights"][2][0] == 1.5
     before = run.snap.train_loss
     run.edit_weight(2, "b", 0, 0, 5.0)                       # a huge output bias: the loss must show it
     assert run.snap.train_loss != before and run.snap.epoch == 0
