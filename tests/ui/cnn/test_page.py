@@ -1,0 +1,101 @@
+"""The CNN page's controls through Streamlit's AppTest (fragments with run_every do not tick here)."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import engine
+from ui.cnn.settings import CnnSettings
+
+TIMEOUT = 180
+APP = str(Path(__file__).resolve().parents[3] / "app.py")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_engine():
+    """The page waits for the engine's conv kernels; compile them here, not in a page run."""
+    engine.warm_up(families=engine.families(CnnSettings().spec()))
+
+
+def open_page(query=None):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/cnn.py")
+    for name, value in (query or {}).items():
+        at.query_params[name] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def run_of(at):
+    return at.session_state["cnn_run"]
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_page_loads_with_the_default_cnn():
+    at = open_page()
+    assert [m.label for m in at.metric][:5] == ["Epoch", "Step", "Train loss", "Test loss", "Test accuracy"]
+    assert metric(at, "Epoch") == "0" and metric(at, "Step") == "0"
+    kinds = [kind for _, kind, _, _ in run_of(at).snap.layers]
+    assert kinds == ["conv2d", "maxpool2d", "conv2d", "maxpool2d", "flatten", "dense"]
+
+
+def test_step_trains_one_epoch_and_reset_returns():
+    at = open_page({"data": "bars"})
+    w = run_of(at).trainer.net.flat.copy()
+    at.button(key="cnn_step").click().run()
+    assert metric(at, "Epoch") == "1" and metric(at, "Step") == str(2000 // 32 + 1)
+    at.button(key="cnn_reset").click().run()
+    assert metric(at, "Epoch") == "0" and (run_of(at).trainer.net.flat == w).all()
+
+
+def test_a_preset_changes_the_network_and_the_link():
+    at = open_page()
+    at.selectbox(key="cnn_w_preset").select("lenet").run()
+    s = run_of(at).settings
+    assert s.filters == (6, 16) and s.kernels == (5, 5) and s.dense == 120
+    assert at.query_params["dense"] == "120"
+    assert [kind for _, kind, _, _ in run_of(at).snap.layers].count("dense") == 2
+
+
+def test_editing_a_block_makes_the_preset_custom():
+    at = open_page()
+    at.number_input(key="cnn_w_filters_0").set_value(4).run()
+    assert run_of(at).settings.filters == (4, 16)
+    assert at.selectbox(key="cnn_w_preset").value == "custom"
+    at.number_input(key="cnn_w_blocks").set_value(3).run()
+    assert len(run_of(at).settings.filters) == 3
+
+
+def test_training_settings_apply_without_a_reset():
+    at = open_page()
+    at.button(key="cnn_step").click().run()
+    at.selectbox(key="cnn_w_optimizer").select("sgd").run()
+    assert run_of(at).trainer.optimizer == "sgd" and metric(at, "Epoch") == "1"
+
+
+def test_a_link_restores_the_setup():
+    at = open_page({"data": "bars", "filters": "4,8", "kernels": "5,3", "pools": "avg,none", "opt": "sgd",
+                    "lr": "0.01", "seed": "7"})
+    s = run_of(at).settings
+    assert (s.dataset, s.filters, s.kernels, s.pools, s.optimizer, s.lr, s.seed) == \
+        ("bars", (4, 8), (5, 3), ("avg", "none"), "sgd", 0.01, 7)
+    assert run_of(at).trainer.net.input_shape == (1, 12, 12)
+
+
+def test_bad_link_values_show_notices_not_errors():
+    at = open_page({"filters": "99,x", "kernels": "9", "data": "cats"})
+    text = " ".join(w.value for w in at.warning)
+    assert "data" in text and "filters" in text
+    assert run_of(at).settings.dataset == "mnist"
+
+
+def test_play_and_pause_flip_the_state():
+    at = open_page({"data": "bars"})
+    at.button(key="cnn_play").click().run()
+    assert run_of(at).playing
+    at.button(key="cnn_play").click().run()
+    assert not run_of(at).playing

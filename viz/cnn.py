@@ -1,0 +1,151 @@
+"""Snapshot -> what the CNN page draws: the overview of one image through the network, the
+kernels, a strip of test images with their predictions, and a feature-map cell's arithmetic.
+
+Frames are JSON-able dicts; images and feature maps travel as one byte per value,
+base64-encoded (the default MNIST CNN's overview is about 16 KB). Signed values
+(kernels, pre-activation maps) map 0 to 128; a layer shares one scale so its maps
+compare with each other.
+"""
+import base64
+
+import numpy as np
+
+from engine.kernels.activations import activate
+
+LAYER_TITLES = {"conv2d": "conv", "maxpool2d": "max pool", "avgpool2d": "avg pool", "dense": "dense",
+                "flatten": "flatten", "dropout": "dropout"}
+
+
+def _b64(array):
+    return base64.b64encode(np.ascontiguousarray(array, np.uint8).tobytes()).decode("ascii")
+
+
+def signed_codes(values, scale):
+    """uint8 codes of ``values`` on [-scale, scale]: 0 -> 128."""
+    v = np.clip(np.asarray(values, np.float64) / max(scale, 1e-12), -1, 1)
+    return np.round(v * 127 + 128).astype(np.uint8)
+
+
+def image_codes(image):
+    """uint8 codes of a [0, 1] image (ink 1 -> 255)."""
+    return np.round(np.clip(np.asarray(image, np.float64), 0, 1) * 255).astype(np.uint8)
+
+
+def _scale(values):
+    return float(np.abs(values).max()) if np.size(values) else 1.0
+
+
+def softmax(z):
+    z = np.asarray(z, np.float64).ravel()
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def shown_layers(layers):
+    """Positions (into ``snap.layers``) of the layers the overview draws: conv, pooling, dense."""
+    return [pos for pos, (_, kind, _, _) in enumerate(layers) if kind in ("conv2d", "maxpool2d", "avgpool2d", "dense")]
+
+
+def overview(layers, image, outputs, class_names):
+    """The overview of one image: the input, each conv / pool layer's maps, each dense
+    layer's units, and the class probabilities.
+
+    ``layers``: ``snap.layers``; ``image`` (C, H, W) in [0, 1]; ``outputs``: every layer's
+    output for that image (``snap.layer_outputs(image[None])`` without the batch axis)."""
+    columns = [{"kind": "input", "title": "input", "pos": -1, "c": int(image.shape[0]),
+                "h": int(image.shape[1]), "w": int(image.shape[2]), "data": _b64(image_codes(image)),
+                "image": True}]
+    shown = shown_layers(layers)
+    last = len(layers) - 1
+    for pos in shown:
+        if pos == last:
+            break                                   # the output is drawn as probabilities
+        _, kind, act, shape = layers[pos]
+        out = np.asarray(outputs[pos], np.float64)
+        scale = _scale(out)
+        maps = out.reshape(shape) if len(shape) == 3 else out.reshape(-1, 1, 1)
+        title = LAYER_TITLES[kind] + (f" {act}" if kind in ("conv2d", "dense") and act != "linear" else "")
+        columns.append({"kind": kind, "title": title, "pos": pos, "c": int(maps.shape[0]), "h": int(maps.shape[1]),
+                        "w": int(maps.shape[2]), "scale": round(scale, 4),
+                        "data": _b64(signed_codes(maps, scale))})
+    probs = softmax(outputs[last])
+    return {"columns": columns, "probs": [round(float(p), 4) for p in probs], "classes": list(class_names)}
+
+
+def kernel_views(snap, grads=None):
+    """Each conv layer's kernels (filters x channels x k x k) as signed codes on the layer's
+    own scale; with ``grads`` (the loss gradient, keyed like params) their gradients instead."""
+    views = []
+    source = snap.params if grads is None else grads
+    conv = [(i, shape) for i, kind, _, shape in snap.layers if kind == "conv2d"]
+    for n, (i, _) in enumerate(conv, start=1):
+        w = np.asarray(source[f"{i}.W"], np.float64)
+        scale = _scale(w)
+        f, c, k, _ = w.shape
+        views.append({"title": f"conv {n}: {f} filter{'s' if f > 1 else ''} × {c} channel{'s' if c > 1 else ''}, "
+                               f"{k}×{k}", "f": f, "c": c, "k": k, "scale": float(f"{scale:.3g}"),
+                      "data": _b64(signed_codes(w, scale))})
+    return views
+
+
+def strip(images, labels, probs, class_names, send_images=True):
+    """Test images with their label, the predicted class and the top-3 probabilities."""
+    probs = np.asarray(probs, np.float64)
+    top = np.argsort(-probs, axis=1)[:, :3]
+    frame = {"n": len(labels), "labels": [int(v) for v in labels], "classes": list(class_names),
+             "top": [[[int(k), round(float(p[k]), 3)] for k in row] for row, p in zip(top, probs)]}
+    if send_images:
+        images = np.asarray(images)
+        frame.update(h=int(images.shape[-2]), w=int(images.shape[-1]),
+                     data=_b64(image_codes(images[:, 0])))
+    return frame
+
+
+def confusion_frame(matrix, class_names):
+    m = np.asarray(matrix)
+    return {"matrix": m.astype(int).tolist(), "classes": list(class_names)}
+
+
+# -- one cell's arithmetic ------------------------------------------------------
+def cell_arithmetic(layer, cfg, activation, params, below, channel, y, x):
+    """How one output cell of a conv or pooling layer comes about, in numbers.
+
+    ``layer``: the engine layer object (its padding offsets ``pt``/``pl`` and ``stride``);
+    ``cfg``: its spec dict; ``params``: the layer's W and b; ``below`` (C, H, W): the
+    layer's input. Returns a dict with the window in the input (``y0``, ``x0``, size),
+    and for a conv cell each input channel's patch, kernel, products and their sum,
+    the bias, the weighted sum ``z`` and the result ``activation(z)``; for a pooling cell
+    the window, the winner (max) or the mean (avg) and the result."""
+    below = np.asarray(below, np.float64)
+    C, H, W = below.shape
+    if cfg["type"] == "conv2d":
+        k, s = cfg["kernel_size"], cfg["stride"]
+        y0, x0 = y * s - layer.pt, x * s - layer.pl
+        patch = _window(below, y0, x0, k)
+        kernel = np.asarray(params["W"], np.float64)[channel]
+        products = patch * kernel
+        sums = products.sum(axis=(1, 2))
+        bias = float(np.asarray(params["b"], np.float64)[channel])
+        z = float(sums.sum() + bias)
+        result = float(activate(activation, np.array([z]))[0])
+        return {"kind": "conv", "y0": int(y0), "x0": int(x0), "size": k, "patch": patch, "kernel": kernel,
+                "products": products, "sums": sums, "bias": bias, "z": z, "activation": activation,
+                "result": result}
+    p = cfg["pool_size"]
+    s = layer.stride
+    y0, x0 = y * s, x * s
+    window = below[channel, y0:y0 + p, x0:x0 + p]
+    if cfg["type"] == "maxpool2d":
+        r, c = np.unravel_index(int(np.argmax(window)), window.shape)
+        return {"kind": "max", "y0": int(y0), "x0": int(x0), "size": p, "window": window,
+                "winner": (int(r), int(c)), "result": float(window[r, c])}
+    return {"kind": "avg", "y0": int(y0), "x0": int(x0), "size": p, "window": window, "result": float(window.mean())}
+
+
+def _window(planes, y0, x0, k):
+    """(C, k, k) window of ``planes`` at (y0, x0), zeros outside (the 'same' padding)."""
+    C, H, W = planes.shape
+    out = np.zeros((C, k, k))
+    ys, xs = slice(max(y0, 0), min(y0 + k, H)), slice(max(x0, 0), min(x0 + k, W))
+    out[:, ys.start - y0:ys.stop - y0, xs.start - x0:xs.stop - x0] = planes[:, ys, xs]
+    return out
