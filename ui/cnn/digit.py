@@ -18,6 +18,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
 FORMATS = ("PNG", "JPEG")
 BOX, SIZE = 20, 28
+TOO_LARGE = f"the image has too many pixels (at most {MAX_PIXELS // 10**6} million)"
 INK = 0.15               # of the strongest ink: fainter pixels are paper, for cropping
 
 
@@ -35,12 +36,14 @@ def read_image(data):
                 raise ValueError(f"it is a {image.format or 'unknown'} image; PNG or JPEG, please")
             w, h = image.size
             if w * h > MAX_PIXELS:
-                raise ValueError(f"the image is {w} x {h} pixels; at most {MAX_PIXELS // 10**6} million pixels")
+                raise ValueError(TOO_LARGE)
             image.load()
     except ValueError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValueError("it is not a PNG or JPEG image, or it is too large to open") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValueError(TOO_LARGE) from None
+    except UnidentifiedImageError:
+        raise ValueError("it is not a PNG or JPEG image") from None
     except (OSError, SyntaxError, EOFError):
         raise ValueError("the image is damaged and cannot be read") from None
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
@@ -83,11 +86,11 @@ def as_mnist(gray):
 
 
 def _centre_mass(img):
-    """``img`` shifted by whole pixels so its centre of mass is at the centre (kept inside)."""
+    """``img`` shifted by whole pixels so its centre of mass is at pixel (14, 14) (kept inside)."""
     total = img.sum()
     yy, xx = np.mgrid[0:img.shape[0], 0:img.shape[1]]
-    dy = int(round((img.shape[0] - 1) / 2 - (yy * img).sum() / total))
-    dx = int(round((img.shape[1] - 1) / 2 - (xx * img).sum() / total))
+    dy = int(round(img.shape[0] / 2 - (yy * img).sum() / total))     # MNIST's centres of mass sit at (14, 14)
+    dx = int(round(img.shape[1] / 2 - (xx * img).sum() / total))
     rows, cols = np.nonzero(img > 0)
     dy = min(max(dy, -rows.min()), img.shape[0] - 1 - rows.max())
     dx = min(max(dx, -cols.min()), img.shape[1] - 1 - cols.max())

@@ -48,20 +48,23 @@ function overviewLayout(o, W) {
   const H = Math.max(240, Math.min(W * 0.45, 420)), HEAD = 36, outW = Math.min(130, Math.max(84, W * 0.14));
   const cols = o.columns, n = cols.length, gap = Math.max(8, Math.min(26, W * 0.02));
   const inputSide = Math.min(H - HEAD - 10, Math.max(48, W * 0.12));
-  const share = (W - outW - inputSide - gap * n) / Math.max(n - 1, 1);
-  let x = 0;
+  const share = (W - 2 - outW - inputSide - gap * n) / Math.max(n - 1, 1);
+  let x = 2;
   const boxes = cols.map((c, k) => {
-    let tile, shown = c.c, tall = c.h, wide = c.w;
+    let tile, subs = 1, shown = c.c, tall = c.h, wide = c.w;
     if (k === 0) tile = inputSide / Math.max(c.h, c.w);
     else if (c.h === 1 && c.w === 1) {       // a dense layer: its units as one strip of cells
       shown = 1; tall = Math.min(c.c, 64); wide = 1;
       tile = Math.min((H - HEAD - 8) / tall, share * 0.5, 14);
-    } else {
-      const byHeight = (H - HEAD - 2 * (c.c - 1)) / c.c / c.h, byWidth = Math.min(share, 90) / c.w;
-      tile = Math.min(byHeight, byWidth);
+    } else {                                  // maps in the sub-columns that make them largest
+      [tile, subs] = [1, 2, 3, 4].filter((n) => n === 1 || c.c % n === 0).map((n) => {
+        const rows = Math.ceil(c.c / n), byHeight = (H - HEAD - 2 * (rows - 1)) / rows / c.h;
+        return [Math.min(byHeight, (Math.min(share, 96 * n) - 2 * (n - 1)) / n / c.w), n];
+      }).reduce((a, b) => (b[0] > a[0] * 1.05 ? b : a));
+      shown = Math.ceil(c.c / subs);
     }
-    const w = wide * tile, h = shown * tall * tile + (shown - 1) * 2;
-    const box = { x: x + Math.max(0, (k === 0 ? inputSide : share) - w) / 2, y: HEAD + (H - HEAD - h) / 2, w, tile, col: c };
+    const w = wide * tile * subs + 2 * (subs - 1), h = shown * tall * tile + (shown - 1) * 2;
+    const box = { x: x + Math.max(0, (k === 0 ? inputSide : share) - w) / 2, y: HEAD + (H - HEAD - h) / 2, w, tile, col: c, rows: shown };
     x += (k === 0 ? inputSide : share) + gap;
     return box;
   });
@@ -71,7 +74,8 @@ function overviewLayout(o, W) {
 function mapRect(b, ch, y, x) {  // pixel rectangle of cell (y, x) of map ch in column box b
   const c = b.col, t = b.tile;
   if (c.h === 1 && c.w === 1) return { x: b.x, y: b.y + ch * t, w: t, h: t };
-  return { x: b.x + x * t, y: b.y + ch * (c.h * t + 2) + y * t, w: t, h: t };
+  const sub = Math.floor(ch / b.rows), row = ch % b.rows;
+  return { x: b.x + sub * (c.w * t + 2) + x * t, y: b.y + row * (c.h * t + 2) + y * t, w: t, h: t };
 }
 
 function drawOverview(st) {
@@ -94,6 +98,7 @@ function drawOverview(st) {
     for (let ch = 0; ch < c.c; ch++) {
       const r = mapRect(b, ch, 0, 0);
       blit(ctx, st.images[k][ch], r.x, r.y, c.w * b.tile, c.h * b.tile);
+      if (c.image) { ctx.strokeStyle = "#c5c8d0"; ctx.lineWidth = 1; ctx.strokeRect(r.x - 0.5, r.y - 0.5, c.w * b.tile + 1, c.h * b.tile + 1); }
     }
   });
   // arrows between columns
@@ -152,9 +157,10 @@ function overviewHit(st, mx, my) {
       if (u >= 0 && u < Math.min(c.c, 64)) return { k, ch: u, y: 0, x: 0, dense: true };
       continue;
     }
-    const ch = Math.floor((my - b.y) / (c.h * b.tile + 2)), y = Math.floor((my - b.y - ch * (c.h * b.tile + 2)) / b.tile);
-    const x = Math.floor((mx - b.x) / b.tile);
-    if (ch >= 0 && ch < c.c && y >= 0 && y < c.h && x >= 0 && x < c.w) return { k, ch, y, x };
+    const sub = Math.floor((mx - b.x) / (c.w * b.tile + 2)), row = Math.floor((my - b.y) / (c.h * b.tile + 2));
+    const ch = sub * b.rows + row, origin = mapRect(b, ch, 0, 0);
+    const y = Math.floor((my - origin.y) / b.tile), x = Math.floor((mx - origin.x) / b.tile);
+    if (row >= 0 && row < b.rows && ch < c.c && y >= 0 && y < c.h && x >= 0 && x < c.w) return { k, ch, y, x };
   }
   return null;
 }

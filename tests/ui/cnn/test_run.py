@@ -1,0 +1,85 @@
+"""The CNN run: frames, a cell's arithmetic against NumPy, the confusion matrix's cells."""
+import json
+
+import numpy as np
+import pytest
+
+from ui.cnn.run import CnnRun
+from ui.cnn.settings import CnnSettings
+
+
+@pytest.fixture(scope="module")
+def run():
+    r = CnnRun(CnnSettings(dataset="bars", filters=(4, 6), kernels=(5, 3), strides=(1, 2),
+                           paddings=("same", "valid"), pools=("max", "avg"), acts=("relu", "tanh"), seed=3))
+    r.train_slice(40, seconds=10)
+    return r
+
+
+def numpy_conv_cell(x, W, b, stride, pad, f, y, xx, act):
+    """One output cell of a convolution, the textbook way: zero-pad, take the window, multiply, add."""
+    k = W.shape[-1]
+    padded = np.pad(x, ((0, 0), (pad, pad + k), (pad, pad + k)))
+    window = padded[:, y * stride:y * stride + k, xx * stride:xx * stride + k]
+    z = float((window * W[f]).sum() + b[f])
+    return z, {"relu": max(z, 0.0), "tanh": np.tanh(z)}[act]
+
+
+@pytest.mark.parametrize("pos, act", [(0, "relu"), (2, "tanh")])
+def test_the_arithmetic_of_a_conv_cell_equals_numpy_and_the_engine(run, pos, act):
+    layer = run.trainer.net.layers[pos]
+    image, _ = run.probe()
+    outs = run.outputs_for(run.snap, image)
+    below = image if pos == 0 else outs[pos - 1]
+    params = run.snap.params
+    for f, y, x in [(0, 0, 0), (1, 3, 2), (1, 1, 0), (9, 99, 99)]:
+        run.select_cell(pos, f, y, x)
+        _, f, y, x = run.cell                         # clamped into the map
+        n = run.arithmetic()
+        z, result = numpy_conv_cell(np.asarray(below, float), params[f"{pos}.W"].astype(float),
+                                    params[f"{pos}.b"].astype(float), layer.cfg["stride"], layer.pt, f, y, x, act)
+        assert n["z"] == pytest.approx(z, abs=1e-5)
+        assert n["result"] == pytest.approx(result, abs=1e-4)
+        assert n["result"] == pytest.approx(n["value"], abs=1e-4)        # what the engine's map holds
+        assert n["products"].sum() + n["bias"] == pytest.approx(n["z"], abs=1e-9)
+
+
+def test_the_arithmetic_of_a_pooling_cell(run):
+    image, _ = run.probe()
+    outs = run.outputs_for(run.snap, image)
+    run.select_cell(1, 2, 3, 4)                       # max pool after conv 1
+    n = run.arithmetic()
+    window = outs[0][2, 6:8, 8:10]
+    assert n["result"] == pytest.approx(window.max()) == pytest.approx(n["value"])
+    assert window[n["winner"]] == window.max()
+    run.select_cell(3, 1, 0, 0)                       # average pool after conv 2 (2 x 2 maps)
+    n = run.arithmetic()
+    assert n["result"] == pytest.approx(outs[2][1].mean(), abs=1e-6) == pytest.approx(n["value"], abs=1e-6)
+
+
+def test_a_click_outside_a_map_selects_nothing(run):
+    run.select_cell(4, 0, 0, 0)                       # the flatten layer has no cells to explain
+    assert run.cell is None and run.arithmetic() is None
+    run.select_cell(0, 99, 99, -5)                    # clamped into the map
+    assert run.cell == (0, 3, 11, 0)
+
+
+def test_the_frame_is_json_and_small(run):
+    full = json.dumps(run.frame_data(run.snap, full=True))
+    part = json.dumps(run.frame_data(run.snap, full=False, kernel_grads=True))
+    assert len(part) < len(full) < 60_000
+    frame = json.loads(part)
+    assert frame["kernel_grads"] and [k["f"] for k in frame["kernels"]] == [4, 6]
+    titles = [c["title"] for c in frame["overview"]["columns"]]
+    assert titles == ["input", "conv relu", "max pool", "conv tanh", "avg pool"]
+    assert abs(sum(frame["overview"]["probs"]) - 1) < 1e-3
+
+
+def test_confusion_cells_hold_the_images_the_matrix_counts(run):
+    snap = run.snap
+    m = snap.confusion
+    for t in range(4):
+        for p in range(4):
+            rows, images = run.cell_images(t, p, snap)
+            assert len(rows) == min(m[t, p], 40)
+            assert (run.yt[rows] == t).all() and len(images) == len(rows)
