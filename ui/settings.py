@@ -23,6 +23,18 @@ class Settings:
     """Base of a page's settings. Subclasses set ``FIELDS`` and may override ``normalise``."""
     FIELDS = {}
 
+    @classmethod
+    def from_values(cls, values):
+        """Settings from the values a link names; a page may fill the rest from them (its task's
+        defaults, say). The default takes the class defaults for the rest."""
+        return cls(**values)
+
+    def defaults(self):
+        """What a link may leave out: a field equal to its value here is not written. A page may
+        make these depend on other fields (its task's defaults, say) if ``from_values`` fills
+        them back the same way. The default is the class defaults."""
+        return type(self)()
+
     def normalise(self):
         """These settings made consistent (a page's rules); the default changes nothing."""
         return self

@@ -29,7 +29,7 @@ def _encode_value(f, value):
 
 def encode(settings):
     """Query parameters for ``settings``: only the fields that differ from the defaults."""
-    default = type(settings)()
+    default = settings.defaults()
     return {f.url: _encode_value(f, getattr(settings, name)) for name, f in settings.FIELDS.items()
             if getattr(settings, name) != getattr(default, name)}
 
@@ -132,7 +132,7 @@ def decode(params, settings_class):
             notices.append(f"'{key}': {err}; using the default.")
             continue
         values[name] = decoded
-    settings = settings_class(**values)
+    settings = settings_class.from_values(values)
     normalised = settings.normalise()
     notices += normalisation_notices(settings, normalised)
     return normalised, notices

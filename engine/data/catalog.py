@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 from .images import bars, mnist
-from .sequences import WAVES, CharText, adding, delayed_recall, parity, waves
+from .sequences import TEXTS, WAVES, adding, char_text, delayed_recall, parity, waves
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,13 @@ def _delayed_recall(seed, n, n_test, delay, symbols, distractors):
     return _split(*delayed_recall(n + n_test, delay, symbols, distractors, seed=seed), n)
 
 
-def _text(seed, n, n_test, length, every_step):
-    return _split(*CharText().windows(length, n + n_test, seed=seed, every_step=every_step), n)
+def _text(seed, n, n_test, length, every_step, text):
+    """Training windows from the text's first 90 %, test windows from the rest (at least a window)."""
+    chars = char_text(text)
+    cut = len(chars.codes) - max(len(chars.codes) // 10, length + 1)
+    x, y = chars.windows(length, n, seed=seed, every_step=every_step, span=(0, cut))
+    xt, yt = chars.windows(length, n_test, seed=seed + 1, every_step=every_step, span=(cut, len(chars.codes)))
+    return x, y, xt, yt
 
 
 def _parity(seed, n, n_test, length):
@@ -111,9 +116,10 @@ SEQUENCE_TASKS = {
                                  {**_sizes(), "delay": Param("int", 40, (1, 1000)),
                                   "symbols": Param("int", 4, (2, 8)),
                                   "distractors": Param("int", 4, (1, 8))}),
-    "text": DataSource("Text: the next character of the Zen of Python", "classification", _text,
+    "text": DataSource("Text: the next character (the Zen of Python, or chapters of the King James Bible)",
+                       "classification", _text,
                        {**_sizes(), "length": Param("int", 32, (4, 128)),
-                        "every_step": Param("bool", False)}),
+                        "every_step": Param("bool", False), "text": Param("choice", "zen", tuple(TEXTS))}),
     "parity": DataSource("Parity: is the number of ones odd?", "classification", _parity,
                          {**_sizes(), "length": Param("int", 10, (2, 64))}),
     "adding": DataSource("Adding: the sum of the two marked values", "regression", _adding,

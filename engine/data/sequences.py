@@ -6,10 +6,12 @@ engine's losses expect (class indices (n,) or (n, T), or targets (n, out)).
 import codecs
 import importlib.util
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
 WAVES = ("sine", "sines", "square", "sawtooth")
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 def _wave(kind, t, freq, phase):
@@ -38,6 +40,13 @@ def waves(kind="sine", n=1000, length=50, noise=0.05, seed=0, freq=(0.02, 0.08))
     clean = _wave(kind, t, f, phase)
     signal = clean + rng.normal(0, noise, clean.shape)
     return signal[:, :length, None], clean[:, length:length + 1]
+
+
+def wave_series(kind, steps, freq, phase, noise=0.0, seed=0):
+    """One wave of ``steps`` values with a known frequency (periods per step) and phase:
+    (noisy, clean), each (steps,). A window of it and the clean rest show a forecast."""
+    clean = _wave(kind, np.arange(steps, dtype=float), freq, phase)
+    return clean + np.random.default_rng(seed).normal(0, noise, steps), clean
 
 
 def _predictor(model):
@@ -88,6 +97,24 @@ def zen_of_python():
     return codecs.decode(encoded, "rot13")
 
 
+@lru_cache(maxsize=1)
+def kjv_selections():
+    """Chapters of the King James Bible (1611; public domain), shipped in assets/text/:
+    about 40 kB, written out for this project (see assets/text/README.md)."""
+    return (ASSETS / "text" / "kjv.txt").read_text(encoding="utf-8")
+
+
+TEXTS = {"zen": zen_of_python, "kjv": kjv_selections}     # name -> the text (cached)
+
+
+@lru_cache(maxsize=len(TEXTS))
+def char_text(name):
+    """The CharText of a named text (one per process: its vocabulary fixes the network's size)."""
+    if name not in TEXTS:
+        raise ValueError(f"text must be one of {list(TEXTS)}, got {name!r}")
+    return CharText(TEXTS[name]())
+
+
 class CharText:
     """Character-level text: one-hot windows, next-character labels, sampling."""
 
@@ -105,11 +132,15 @@ class CharText:
         codes = np.asarray(codes)
         return np.eye(self.vocab)[codes]
 
-    def windows(self, length=32, n=2000, seed=0, every_step=False):
+    def windows(self, length=32, n=2000, seed=0, every_step=False, span=None):
         """x (n, length, vocab); y (n,) the next character, or (n, length) the next one at
-        every step when ``every_step`` (for return_sequences models)."""
+        every step when ``every_step`` (for return_sequences models). ``span`` (start, end)
+        takes the windows from that part of the text only (a held-out part for testing)."""
+        lo, hi = span or (0, len(self.codes))
+        if hi - lo < length + 1:
+            raise ValueError(f"a window of {length} needs {length + 1} characters, the span has {hi - lo}")
         rng = np.random.default_rng(seed)
-        start = rng.integers(0, len(self.codes) - length - 1, n)
+        start = rng.integers(lo, hi - length, n)
         idx = start[:, None] + np.arange(length)[None, :]
         x = self.one_hot(self.codes[idx])
         y = self.codes[idx + 1] if every_step else self.codes[start + length]

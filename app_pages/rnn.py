@@ -1,0 +1,53 @@
+"""RNN page: memory made visible. Hidden states, gates and gradients through time, trained live."""
+import streamlit as st
+
+import engine
+from ui.controls import divergence_notice, play_row
+from ui.inspect import rewind_bar
+from ui.live import live
+from ui.rnn import controls, view
+from ui.rnn.explain import rnn_explanations
+from ui.rnn.run import RnnRun
+from ui.rnn.settings import RnnSettings
+from ui.state import page_run, pop_messages
+from ui.text import plain
+from ui.theme import style
+from ui.warmup import engine_ready
+
+PAGE = controls.PAGE
+run = page_run(PAGE, RnnSettings, lambda settings: RnnRun(settings, build=False))
+s = run.settings
+controls.init_widgets(s)
+hidden = set(s.hide) if s.present else set()
+style(presenter=s.present, playing=run.playing)
+
+for kind, message in pop_messages(PAGE):
+    getattr(st, kind)(plain(message), icon="🔗" if kind == "warning" else None)
+
+with st.sidebar:
+    if "task" not in hidden:
+        st.subheader("Task")
+        controls.task_controls(s)
+    if "network" not in hidden:
+        st.subheader("Network")
+        controls.network_controls(s)
+    controls.presenter_controls(s.present)
+
+st.header("Recurrent network", anchor=False)
+ready = engine_ready(engine.families(s.spec(s.cell, 1, 1)))
+if ready:
+    run.ensure_built()
+play_row(PAGE, run, ready, widths=(1, 1, 1, 2.6))
+divergence_notice(PAGE, run)
+if "training" not in hidden:
+    controls.training_controls(run)
+if s.task == "text" and "task" not in hidden:
+    controls.temperature_control()
+
+if ready:
+    rewind_bar(PAGE, run)
+    live(PAGE, run, lambda: view.make_slots(run), lambda slots, interactive: view.draw_frame(run, slots, interactive))
+    if not run.playing:
+        view.paused_views(run)
+        controls.downloads(run)
+rnn_explanations()

@@ -1,0 +1,232 @@
+"""A recurrent network's insides as frame data for the RNN page's canvas (ui/rnn/components).
+
+Pure functions from a trace (engine Network.recurrent_trace: hidden states, gates,
+|d loss / d h_t| for one probe sequence) and the probe's output to small JSON-able
+panels. Heatmaps travel as base64 bytes (256 levels over the map's range): an LSTM's
+six maps of 32 units over 100 steps are 26 KB a frame that way, not 100.
+"""
+import base64
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .curves import LAYER_COLORS
+from .palette import CLASS_COLORS, NEGATIVE, POSITIVE
+from .rnn_cells import Stepper, softmax
+
+CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+GATE_NAMES = {"lstm": ("input gate i", "forget gate f", "candidate g", "output gate o"),
+              "gru": ("reset gate r", "update gate z", "candidate n")}
+SYMBOL_COLORS = ("#0877bd", "#f59322", "#2ca25f", "#9467bd", "#e45756", "#17becf", "#8c564b", "#bcbd22")
+DISTRACTOR_COLOR = "#c4c9d4"
+UNROLLED_STEPS = 7            # the first steps drawn unrolled (the last one follows after a gap)
+SYMBOLS = "ABCDEFGH"
+DISTRACTORS = "wxyzuvst"
+PARITY_NAMES = ("even", "odd")
+
+
+@dataclass
+class Views:
+    """What one snapshot shows: the probe's trace and output, and the task's own view."""
+    trace: dict
+    probe_out: np.ndarray
+    forecast: np.ndarray = None
+    extra: dict = field(default_factory=dict)
+
+
+def quantized(values, lo, hi):
+    """Values as base64 bytes, 0 at ``lo`` and 255 at ``hi`` (hover shows them to 2 decimals)."""
+    q = np.clip(np.round((np.asarray(values, float) - lo) / (hi - lo) * 255), 0, 255).astype(np.uint8)
+    return base64.b64encode(q.tobytes()).decode("ascii")
+
+
+def _rounded(values, digits=4):
+    a = np.asarray(values, float)
+    return [None if not np.isfinite(v) else float(f"{v:.{digits}g}") for v in a.tolist()]
+
+
+def _span(values):
+    """A symmetric range that holds ``values`` (at least [-1, 1])."""
+    top = float(np.nanmax(np.abs(values))) if np.size(values) else 1.0
+    return max(1.0, float(np.ceil(top * 2) / 2))
+
+
+# -- the probe's inputs and outputs in words ----------------------------------
+def input_tokens(task, x, chars=None):
+    """One token (text, colour, mark) per time step of the probe sequence ``x`` (T, F)."""
+    x = np.asarray(x)
+    if task == "delayed_recall":
+        codes = x.argmax(axis=1)
+        symbols = 4
+        return [{"text": SYMBOLS[c], "color": SYMBOL_COLORS[c], "mark": t == 0} if c < symbols else
+                {"text": DISTRACTORS[(c - symbols) % len(DISTRACTORS)], "color": DISTRACTOR_COLOR}
+                for t, c in enumerate(codes)]
+    if task == "text":
+        return [{"text": _show_char(chars.chars[c]), "color": "#31333f"} for c in x.argmax(axis=1)]
+    if task == "parity":
+        return [{"text": str(int(v)), "color": POSITIVE if v > 0.5 else DISTRACTOR_COLOR} for v in x[:, 0]]
+    if task == "adding":
+        return [{"text": f"{v:.2f}", "color": POSITIVE if m > 0.5 else DISTRACTOR_COLOR, "mark": bool(m > 0.5),
+                 "bar": float(v)} for v, m in x]
+    return [{"text": f"{v:.2f}", "color": POSITIVE if v >= 0 else NEGATIVE, "bar": float(v)} for v in x[:, 0]]
+
+
+def _show_char(c):
+    return {" ": "␣", "\n": "↵"}.get(c, c)
+
+
+def step_outputs(task, out, label, chars=None):
+    """An output token for every step of the probe: at each step for text (the character the
+    network expects next), at the last step only for the other tasks."""
+    T = len(out) if task == "text" else None
+    if task == "text":
+        tokens = []
+        for t in range(T):
+            k = int(np.argmax(out[t]))
+            right = k == int(np.ravel(label)[t])
+            tokens.append({"text": _show_char(chars.chars[k]), "color": "#2ca25f" if right else "#e45756",
+                           "tip": f"step t={t}: expects '{_show_char(chars.chars[k])}' ({out[t][k]:.0%}); "
+                                  f"next is '{_show_char(chars.chars[int(np.ravel(label)[t])])}'"})
+        return tokens
+    network, truth = answer(task, out, label, chars)
+    right = network.split(" ")[0] == truth or task in ("waves", "adding")
+    return {"last": {"text": network, "color": POSITIVE if right else "#e45756",
+                     "tip": f"the network's answer: {network}; the truth: {truth}"}}
+
+
+def answer(task, out, label, chars=None):
+    """(network's answer, truth) in words, for the last step of the probe."""
+    if task == "delayed_recall":
+        k = int(np.argmax(out[-1]))
+        return f"{SYMBOLS[k]} ({out[-1][k]:.0%})", SYMBOLS[int(label)]
+    if task == "parity":
+        k = int(np.argmax(out[-1]))
+        return f"{PARITY_NAMES[k]} ({out[-1][k]:.0%})", PARITY_NAMES[int(label)]
+    if task == "text":
+        k = int(np.argmax(out[-1]))
+        return f"{_show_char(chars.chars[k])} ({out[-1][k]:.0%})", _show_char(chars.chars[int(np.ravel(label)[-1])])
+    return f"{float(out[-1]):.3f}", f"{float(np.ravel(label)[0]):.3f}"
+
+
+# -- panels -------------------------------------------------------------------
+def unrolled_panel(trace, tokens, outputs, cell):
+    """The network unrolled over the first steps of the probe (and its last step after a gap):
+    each step's input, hidden state as a row of coloured cells, and output; arrows carry the
+    state from step to step."""
+    T = len(tokens)
+    steps = list(range(T)) if T <= UNROLLED_STEPS + 1 else list(range(UNROLLED_STEPS)) + [T - 1]
+    layers = []
+    for index in sorted(trace):
+        hidden = trace[index]["hidden"][steps]
+        layers.append({"units": hidden.shape[1], "h": quantized(hidden, -1, 1)})
+    if isinstance(outputs, dict):                  # many-to-one: the answer comes after the last step
+        outputs = [None] * (T - 1) + [outputs["last"]]
+    return {"type": "unrolled", "T": T, "steps": steps, "cell": CELL_NAMES[cell],
+            "inputs": [tokens[t] for t in steps], "layers": layers, "outputs": [outputs[t] for t in steps]}
+
+
+def heatmaps_panel(trace, cell, marks=()):
+    """Units x time heatmaps: the hidden state, and for an LSTM its cell state and four gates
+    (a GRU its three), every layer."""
+    maps = []
+    layered = len(trace) > 1
+    for k, index in enumerate(sorted(trace)):
+        tr, tag = trace[index], f" (layer {k + 1})" if layered else ""
+        maps.append(_map(f"hidden state h{tag}", tr["hidden"], -1, 1, "div"))
+        if "cell" in tr:
+            span = _span(tr["cell"])
+            maps.append(_map(f"cell state c{tag}", tr["cell"], -span, span, "div"))
+        if "gates" in tr:
+            for g, name in enumerate(GATE_NAMES[cell]):
+                signed = name.startswith("candidate")
+                maps.append(_map(name + tag, tr["gates"][:, g], -1 if signed else 0, 1, "div" if signed else "seq"))
+    return {"type": "heatmaps", "maps": maps, "marks": list(marks)}
+
+
+def _map(title, values, lo, hi, scale):
+    """One heatmap: rows are units, columns time steps."""
+    v = np.asarray(values, float).T                # (units, T)
+    return {"title": title, "rows": v.shape[0], "cols": v.shape[1], "lo": lo, "hi": hi, "scale": scale,
+            "data": quantized(v, lo, hi)}
+
+
+def gradient_panel(trace, marks=()):
+    """|d loss / d h_t| at every step, log scale: how much of the error reaches each step."""
+    series = []
+    layered = len(trace) > 1
+    for k, index in enumerate(sorted(trace)):
+        g = np.asarray(trace[index]["grad_norm"], float)
+        g = np.where(g > 0, g, np.nan)
+        series.append({"name": f"layer {k + 1}" if layered else "|∂loss/∂hₜ|",
+                       "color": LAYER_COLORS[k % len(LAYER_COLORS)], "values": _rounded(g, 3)})
+    T = len(next(iter(trace.values()))["grad_norm"])
+    return {"type": "lines", "title": "Gradient through time: |∂loss/∂hₜ| (log scale)",
+            "x": list(range(T)), "xlabel": "time step t", "log": True, "series": series, "marks": list(marks)}
+
+
+def forecast_panel(window, truth, forecast):
+    """The probe window (what the network saw), the true continuation, and the network's
+    free-running forecast (its own predictions fed back as input)."""
+    T, total = len(window), len(truth)
+    pad = [None] * (total - T)
+    return {"type": "lines", "title": "Forecast: after the dashed line the network runs on its own",
+            "x": list(range(total)), "xlabel": "time step", "log": False, "range": [-1.3, 1.3],
+            "series": [{"name": "input (noisy)", "color": "#9aa0ac", "values": _rounded(window, 3) + pad},
+                       {"name": "truth", "color": "#2ca25f", "values": _rounded(truth, 3), "dash": True},
+                       {"name": "network, free-running", "color": POSITIVE,
+                        "values": [None] * (T - 1) + _rounded(np.concatenate([[window[-1]], forecast]), 3)}],
+            "marks": [T - 0.5]}
+
+
+def tokens_panel(title, tokens, network, truth, probs=None, names=SYMBOLS):
+    """The probe sequence as a strip of tokens (marked ones ringed), and the answer."""
+    panel = {"type": "tokens", "title": title, "tokens": tokens, "network": network, "truth": truth}
+    if probs is not None:
+        panel["bars"] = [{"name": names[k], "value": round(float(p), 3), "color": CLASS_COLORS[k]
+                          if k < len(CLASS_COLORS) else SYMBOL_COLORS[k]} for k, p in enumerate(probs)]
+    return panel
+
+
+TASK_TITLES = {
+    "delayed_recall": "Recall: the ringed symbol, after the distractors",
+    "parity": "Parity: is the number of ones odd?",
+    "adding": "Adding: the sum of the two ringed values",
+    "text": "Text: the probe window, one character a step",
+}
+
+
+# -- text -----------------------------------------------------------------------
+def sample_text(snap, chars, prompt, length, temperature, seed=0):
+    """(prompt, [(char, probability it had)]): ``length`` characters drawn one at a time from
+    the network of ``snap``, each fed back as the next input, the state carried along."""
+    stepper = Stepper(snap.params, snap.layers)
+    rng = np.random.default_rng(seed)
+    out = None
+    for c in prompt:
+        out = stepper.step(chars.index[c])
+    drawn = []
+    for u in rng.random(length):
+        p = softmax(out, temperature)
+        k = min(int(np.searchsorted(np.cumsum(p), u)), len(p) - 1)
+        drawn.append((chars.chars[k], float(p[k])))
+        out = stepper.step(k)
+    return prompt, drawn
+
+
+def text_html(prompt, drawn):
+    """The sample as HTML: the prompt grey, each drawn character shaded by how sure the
+    network was, its probability on hover."""
+    def esc(c):
+        return {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": "<br>"}.get(c, c)
+    spans = "".join(f'<span title="{_show_char(c)}: {p:.0%}" style="background:rgba(8,119,189,{0.28 * (1 - p):.2f})">'
+                    f'{esc(c)}</span>' for c, p in drawn)
+    return (f'<div class="rnn-text"><span style="color:#9aa0ac">{"".join(esc(c) for c in prompt)}</span>'
+            f'{spans}</div>')
+
+
+def word_rate(sample, text):
+    """Share of the sample's words that occur in ``text`` (the bench's measure of learning)."""
+    known = set(re.findall(r"[A-Za-z']+", text))
+    words = re.findall(r"[A-Za-z']+", sample)
+    return sum(w in known for w in words) / max(len(words), 1)
