@@ -45,7 +45,8 @@ if "training" not in hidden:
 
 if ready:
     rewind_bar(PAGE, run)
-    live(PAGE, run, lambda: view.make_slots(s), lambda slots, interactive: view.draw(run, slots, interactive))
+    live(PAGE, run, lambda: view.make_slots(s), lambda slots, interactive: view.draw(run, slots, interactive),
+         max_fps=view.MAX_FPS)
     view.arithmetic(run)
     view.confusion_cell(run)
     if not run.playing and "curves" not in hidden:

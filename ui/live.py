@@ -186,12 +186,17 @@ def _nap_until(deadline):
         _ = "_" in st.session_state
 
 
-def live(page, run, make_slots, draw):
+def live(page, run, make_slots, draw, max_fps=MAX_FPS):
     """Show the live view of ``run``. ``make_slots()`` lays out placeholders and returns them;
     ``draw(slots, interactive)`` draws ``run.snap`` into them. Paused (or hidden), the view is
     drawn once, interactive. Playing, frames are drawn whenever the scheduler has published a
-    new snapshot, at the scheduler's frame interval, for FRAME_BOX seconds a fragment run."""
+    new snapshot, at the scheduler's frame interval, for FRAME_BOX seconds a fragment run.
+    ``max_fps`` caps a page whose frames cost the browser more (several canvases, large maps)."""
     sched = scheduler()
+
+    def interval():
+        return max(sched.frame_interval(), 1.0 / max_fps)
+
     looping = run.playing and run.visible
 
     @st.fragment(run_every=RERUN_EVERY if looping else None)
@@ -205,7 +210,7 @@ def live(page, run, make_slots, draw):
             return
         sched.keep_playing(run)
         drawn, end = run.version, time.monotonic() + FRAME_BOX
-        next_frame = time.monotonic() + sched.frame_interval()
+        next_frame = time.monotonic() + interval()
         while time.monotonic() < end:
             _nap_until(next_frame)
             if not run.playing or not run.visible:
@@ -220,6 +225,6 @@ def live(page, run, make_slots, draw):
             start = time.thread_time()
             draw(slots, interactive=False)
             sched.frame_drawn(time.thread_time() - start)
-            next_frame = frame_start + sched.frame_interval()      # the interval counts from the frame's start
+            next_frame = frame_start + interval()      # the interval counts from the frame's start
 
     view()

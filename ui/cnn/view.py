@@ -17,6 +17,9 @@ from .canvas import cnn_view
 from .controls import PAGE, apply, kernel_switch
 
 CHANNEL, CHARTS, DIGIT = "frames-cnn", "frames-cnn-charts", "frames-cnn-digit"
+# Each frame is ~20 KB that four canvases decode: past about 15 a second a busy browser falls
+# behind, and a Pause then shows the frames still queued (bench/cnn_page.py).
+MAX_FPS = 15
 
 
 def hidden_parts(settings):
