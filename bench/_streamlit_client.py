@@ -6,8 +6,11 @@ Written against Streamlit 1.67's server (``web/server/starlette/starlette_websoc
 * The socket is ``ws://HOST/_stcore/stream`` with the subprotocols
   ``["streamlit", <xsrf token or "PLACEHOLDER_AUTH_TOKEN">]`` (a third entry would be the
   previous session id, for a reconnect). Messages are binary protobufs both ways:
-  ``BackMsg`` up, ``ForwardMsg`` down. Before connecting, the browser probes
-  ``/_stcore/health`` and ``/_stcore/host-config``; we do too.
+  ``BackMsg`` up, ``ForwardMsg`` down. The browser first loads the page's HTML, then
+  probes ``/_stcore/health`` and ``/_stcore/host-config``; we do too, keeping the cookies
+  they set as a browser does (Streamlit's ``_streamlit_xsrf``, whose value is the token the
+  browser offers; a balancer's sticky-session cookie such as scripts/serve.sh's
+  ``nnp_replica``), and send them with the socket's handshake.
 * Right after the socket opens the browser sends ``rerun_script`` with
   ``page_script_hash=""`` and ``page_name`` = the URL path below the base ("mlp"), the
   query string without "?", its widget states and a ``context_info`` (timezone, locale,
@@ -51,6 +54,7 @@ from websockets.asyncio.client import connect
 
 FINISHED = ForwardMsg.ScriptFinishedStatus
 N_ROOTS = 4              # RootContainer: MAIN, SIDEBAR, EVENT, BOTTOM
+_URL_SAFE = "%=&+,;:/?@!$'()*[]~"      # left as they are in a request line
 
 
 class ProtocolError(RuntimeError):
@@ -231,6 +235,8 @@ class Session:
         self.context = dict(timezone=timezone, timezone_offset=0, locale=locale,
                             is_embedded=False, color_scheme="light")
         self.ws = None
+        self.cookies = {}                       # name -> value, from Set-Cookie headers
+        self.upstream = None                    # the app process a balancer chose (X-NNP-Upstream)
         self.session_id = None
         self.page_hash = ""                     # currentPageScriptHash
         self.main_hash = ""
@@ -259,26 +265,44 @@ class Session:
     def url(self):
         return f"{self.base_url}/{self.page}" + (f"?{self.query}" if self.query else "")
 
+    def _cookie_header(self):
+        return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+
     async def _http_get(self, path, timeout=10.0):
+        """GET ``path``; keep the cookies it sets; return the status code."""
         host, port = self.host.rsplit(":", 1) if ":" in self.host else (self.host, "80")
         reader, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
+        cookie = f"Cookie: {self._cookie_header()}\r\n" if self.cookies else ""
         try:
-            writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nConnection: close\r\n\r\n".encode())
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{cookie}Connection: close\r\n\r\n".encode())
             await writer.drain()
             data = await asyncio.wait_for(reader.read(), timeout)
         finally:
             writer.close()
-        return int(data.split(b" ", 2)[1])
+        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "set-cookie":
+                pair = value.strip().split(";", 1)[0]
+                if "=" in pair:
+                    k, v = pair.split("=", 1)
+                    self.cookies[k.strip()] = v.strip()
+            elif name.strip().lower() == "x-nnp-upstream" and value.strip():
+                self.upstream = value.strip()
+        return int(head[0].split(" ", 2)[1])
 
     async def connect(self, open_timeout=30.0):
-        # the frontend's pingServer: health and host-config before the socket
-        for path in ("/_stcore/health", "/_stcore/host-config"):
+        # the page's HTML, then the frontend's pingServer: health and host-config before the socket
+        page = f"/{self.page}" + (f"?{urllib.parse.quote(self.query, safe=_URL_SAFE)}" if self.query else "")
+        for path in (page, "/_stcore/health", "/_stcore/host-config"):
             await self._http_get(path)
         ws_url = "ws" + self.base_url[4:] + "/_stcore/stream"
+        xsrf = self.cookies.get("_streamlit_xsrf") or "PLACEHOLDER_AUTH_TOKEN"
         self.ws = await connect(
-            ws_url, subprotocols=["streamlit", "PLACEHOLDER_AUTH_TOKEN"], origin=self.base_url,
+            ws_url, subprotocols=["streamlit", xsrf], origin=self.base_url,
             compression="deflate", proxy=None, open_timeout=open_timeout,
             ping_interval=None, max_size=None, max_queue=None, close_timeout=2,
+            additional_headers={"Cookie": self._cookie_header()} if self.cookies else None,
             user_agent_header="Mozilla/5.0 (X11; Linux x86_64) bench/load.py")
         if self.ws.subprotocol != "streamlit":
             raise ProtocolError(f"server chose subprotocol {self.ws.subprotocol!r}")

@@ -1,38 +1,50 @@
 """Many live sessions at once, without a browser: the server's frame rate, health and cost.
 
-    python bench/load.py --sessions 10 --seconds 30 [--page mlp] [--query "net=8,8&data=spiral"]
-                         [--url http://127.0.0.1:PORT [--pid PID]] [--after 180] [--json out.json]
+    python bench/load.py --sessions 10 --seconds 30 [--pages mlp] [--query "net=8,8&data=spiral"]
+                         [--url http://127.0.0.1:PORT [--pid PID[,PID...]]] [--after 180] [--json out.json]
                          [--wait-quiet 300] [--idle 3] [--load-timeout 300] [--no-cache]
+    python bench/load.py --serve 2 --sessions 30 --seconds 120 --pages all   # through nginx
     python bench/load.py --browser [--sessions 1] ...      # the same, in headless Chromium
+
+``--pages`` takes one URL path, a comma-separated mix (session i opens the i-th modulo the
+list), or ``all``: every model page in app.py's navigation (tests/hosted/pages.py).
+``--serve N`` starts ``scripts/serve.sh N`` (N app processes behind nginx, sticky sessions)
+on free loopback ports and sends all traffic through nginx; the server figures then add up
+the app processes and nginx, and each session's app process is reported (the
+``X-NNP-Upstream`` header nginx adds).
 
 Each session is an asyncio task speaking Streamlit's websocket protocol as the frontend
 does (bench/_streamlit_client.py: the first ``rerun_script`` with the page name, every
 widget's state echoed on each rerun, a button click as a one-shot trigger, the
 ``auto_rerun`` timers of ``run_every`` fragments). Starts are staggered over ~2 s. A
 session opens the page, waits until it shows the ``Epoch`` metric and the script is
-idle, presses
-``Play``, follows the live view for ``--seconds`` and records every distinct ``Epoch``
-value with its arrival time; then it closes its socket like a closed tab.
+idle, presses ``Play``, follows the live view for ``--seconds`` and records every
+distinct ``Step`` value with its arrival time (every page's metrics row has it, and it
+moves with every frame that trained; a CNN's ``Epoch`` moves once in many frames), and
+the ``Epoch`` at the start and the end; then it closes its socket like a closed tab.
 
-Before them an unmeasured warm-up session plays until Epoch moves (``--no-warm-up``
-skips it): a server whose Numba cache is cold compiles the engine then, which can take
-minutes (up to ``--load-timeout`` s, default 300).
+Before them an unmeasured warm-up session per page (per page and app process with
+``--serve``) plays until Step moves (``--no-warm-up`` skips it): a server whose Numba
+cache is cold compiles the engine then, which can take minutes (up to ``--load-timeout``
+s, default 300).
 
 Meanwhile one task polls ``GET /_stcore/health`` every 0.5 s, and, for a server started
 here (no ``--url``) or given by ``--pid``, another samples the server's CPU% and RSS from
 /proc every 0.5 s: idle before the sessions, during them, and ``--after`` seconds after
 they close. The load generator's own CPU% is sampled too (it shares the machine).
 
-Per session it reports the distinct Epoch values received per second (upd/s), those a
+Per session it reports the distinct Step values received per second (upd/s), those a
 60 Hz screen could show (scr/s: not replaced within 1/60 s; two frames flushed together
-reach a browser as one repaint), epochs/s, the longest gap and whether Epoch rose
-throughout (no gap over 5 s); across sessions the median and min, min/median and the sum
-of epochs/s; health p50/p95/max and failures per phase; server CPU% and RSS; the CPU used
-by the load generator and by everything else on the machine (a busy machine is flagged;
-``--wait-quiet S`` first waits up to S s for the other processes to go quiet).
+reach a browser as one repaint), epochs/s, the longest gap and whether Step rose
+throughout (no gap over 5 s); across sessions (and per page) the median and min,
+min/median and the sum of epochs/s; health p50/p95/max and failures per phase; server
+CPU%; server RSS idle, at its peak (and the growth per session) and at the end of
+``--after``; the CPU used by the load generator and by everything else on the machine (a
+busy machine is flagged; ``--wait-quiet S`` first waits up to S s for the other processes
+to go quiet).
 
 ``--browser`` runs the sessions in headless Chromium instead (Debian's /usr/bin/chromium,
-one context per session) and counts distinct Epoch values on screen with a
+one context per session) and counts distinct Step values on screen with a
 MutationObserver, as bench/ui_frame_rate.py does: a check of the browserless client.
 
 All traffic goes to 127.0.0.1. The run is bounded: it gives up after the load timeout,
@@ -59,13 +71,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _streamlit_client import Session  # noqa: E402
 from tests.e2e.harness import streamlit_server  # noqa: E402
+from tests.hosted.harness import served  # noqa: E402
 
 METRIC = "Epoch"
+PROGRESS = "Step"       # counted as updates: it moves with every frame that trained, on every page
 PLAY, PAUSE = "Play", "Pause"
 STAGGER_S = 2.0
 POLL_S = 0.5
 FRAME_S = 1 / 60         # a value replaced sooner than one 60 Hz frame never reaches a screen
-STALL_S = 5.0           # a gap longer than this between Epoch updates: "did not rise throughout"
+STALL_S = 5.0           # a gap longer than this between Step updates: "did not rise throughout"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -131,32 +145,45 @@ def _machine_ticks():
     return sum(v) - idle, sum(v)
 
 
-async def monitor_process(pid, clock, samples, stop):
+def _server_ticks(pids):
+    """{pid: CPU ticks} of the server processes still there."""
+    out = {}
+    for p in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            out[p] = _cpu_ticks(p)
+    return out
+
+
+async def monitor_process(server, clock, samples, stop):
     """Every 0.5 s: (t, phase, server CPU%, server RSS MB, load generator CPU% incl. children,
-    CPU% of everything else on the machine). 100 % = one core."""
+    CPU% of everything else on the machine, {pid: RSS MB}). 100 % = one core. ``server`` has
+    ``pids()``, the server's processes now (app processes, and nginx when serving), and
+    ``root``, the process whose subtree is the server (left out of the load generator's CPU)."""
     me = os.getpid()
     ncpu = os.cpu_count() or 1
-    last_t, last_srv, last_me = time.monotonic(), _cpu_ticks(pid) if pid else 0, _tree_ticks(me, pid)
+    last_t, last_srv, last_me = time.monotonic(), _server_ticks(server.pids()), _tree_ticks(me, server.root)
     last_busy, last_total = _machine_ticks()
     while not stop.is_set():
         await asyncio.sleep(POLL_S)
         t = time.monotonic()
         dt = t - last_t
         srv_cpu = rss = float("nan")
-        if pid:
-            try:
-                ticks = _cpu_ticks(pid)
-                srv_cpu = 100 * (ticks - last_srv) / TICK / dt
-                last_srv = ticks
-                rss = _rss_mb(pid)
-            except (OSError, IndexError, ValueError):
-                pass
-        mine = _tree_ticks(me, pid)
+        per_rss = {}
+        pids = server.pids()
+        if pids:
+            ticks = _server_ticks(pids)
+            srv_cpu = 100 * sum(v - last_srv.get(p, v) for p, v in ticks.items()) / TICK / dt
+            last_srv = ticks
+            for p in ticks:
+                with contextlib.suppress(OSError, ValueError):
+                    per_rss[p] = _rss_mb(p)
+            rss = sum(per_rss.values()) if per_rss else float("nan")
+        mine = _tree_ticks(me, server.root)
         my_cpu = max(0.0, 100 * (mine - last_me) / TICK / dt)
         busy, total = _machine_ticks()
         machine = 100 * ncpu * (busy - last_busy) / max(total - last_total, 1)
         others = max(0.0, machine - my_cpu - (0.0 if math.isnan(srv_cpu) else srv_cpu))
-        samples.append((clock.now(), clock.phase, srv_cpu, rss, my_cpu, others))
+        samples.append((clock.now(), clock.phase, srv_cpu, rss, my_cpu, others, per_rss))
         last_t, last_me, last_busy, last_total = t, mine, busy, total
 
 
@@ -192,43 +219,47 @@ async def poll_health(base_url, clock, samples, stop, timeout=10.0):
         due = max(due, loop.time())
 
 
-async def wait_quiet(pid, limit_s, threshold=25.0, need=3):
+async def wait_quiet(server, limit_s, threshold=25.0, need=3):
     """Wait (at most ``limit_s``) until the rest of the machine has used under ``threshold`` %
     CPU for ``need`` seconds in a row; return the seconds waited."""
     start = time.monotonic()
     ncpu = os.cpu_count() or 1
     quiet = 0
+
+    def own_ticks():
+        return _tree_ticks(os.getpid(), server.root) + sum(_server_ticks(server.pids()).values())
+
     last_busy, last_total = _machine_ticks()
-    last_own = _tree_ticks(os.getpid(), pid) + (_cpu_ticks(pid) if pid else 0)
+    last_own = own_ticks()
     while quiet < need and time.monotonic() - start < limit_s:
         await asyncio.sleep(1.0)
         busy, total = _machine_ticks()
-        own = _tree_ticks(os.getpid(), pid) + (_cpu_ticks(pid) if pid else 0)
+        own = own_ticks()
         others = 100 * ncpu * (busy - last_busy) / max(total - last_total, 1) - 100 * (own - last_own) / TICK
         quiet = quiet + 1 if others < threshold else 0
         last_busy, last_total, last_own = busy, total, own
     return time.monotonic() - start
 
 
-async def warm_up(args, base_url):
-    """One unmeasured session: open the page, press Play, wait until Epoch moves, close. A
+async def warm_up(args, base_url, page):
+    """One unmeasured session: open the page, press Play, wait until Step moves, close. A
     server whose engine is not compiled yet compiles now, not in the measured sessions."""
     start = time.monotonic()
-    s = Session(base_url, args.page, args.query, cache=not args.no_cache)
+    s = Session(base_url, page, args.query, cache=not args.no_cache)
     try:
         await s.connect()
         metric = await s.wait_for(lambda: s.find("metric", METRIC) and s.find("button", PLAY) and
-                                  s.find("metric", METRIC), args.load_timeout)
+                                  s.find("metric", PROGRESS), args.load_timeout)
         first = metric.body.body
         with contextlib.suppress(asyncio.TimeoutError):
             await s.wait_for(lambda: not s.running and s.full_runs_finished, 30)
         await s.click(s.find("button", PLAY))
         left = max(1.0, args.load_timeout - (time.monotonic() - start))
-        await s.wait_for(lambda: (m := s.find("metric", METRIC)) is not None and m.body.body not in ("", first),
+        await s.wait_for(lambda: (m := s.find("metric", PROGRESS)) is not None and m.body.body not in ("", first),
                          left)
         return time.monotonic() - start, None
     except asyncio.TimeoutError:
-        return time.monotonic() - start, f"{METRIC} did not move within {args.load_timeout:g} s"
+        return time.monotonic() - start, f"{PROGRESS} did not move within {args.load_timeout:g} s"
     except Exception as e:                      # noqa: BLE001 - reported; the run goes on
         return time.monotonic() - start, f"{type(e).__name__}: {e}"
     finally:
@@ -243,31 +274,37 @@ def _number(text):
         return None
 
 
-def new_record(i):
-    return {"session": i, "mode": "client", "connect_at": None, "loaded_at": None, "clicked_at": None,
-            "playing_at": None, "ended_at": None, "updates": [], "error": None}
+def new_record(i, page):
+    return {"session": i, "page": page, "mode": "client", "connect_at": None, "loaded_at": None,
+            "clicked_at": None, "playing_at": None, "ended_at": None, "updates": [], "error": None,
+            "upstream": None, "epoch_first": None, "epoch_last": None}
 
 
 async def client_session(i, args, base_url, clock, rec):
     """One browserless session: open the page, press Play, follow the live view."""
-    last = {"value": None}
+    last = {"value": None, "epoch": None}
 
     def on_delta(session, node):
-        if node.kind == "metric" and node.proto.metric.label == METRIC:
+        if node.kind == "metric" and node.proto.metric.label == PROGRESS:
             value = node.proto.metric.body
             if value and value != last["value"]:
                 last["value"] = value
                 if rec["clicked_at"] is not None:
                     rec["updates"].append((clock.now(), value))
+        elif node.kind == "metric" and node.proto.metric.label == METRIC and node.proto.metric.body:
+            last["epoch"] = node.proto.metric.body
+            if rec["clicked_at"] is not None and clock.now() <= rec["clicked_at"] + args.seconds:
+                rec["epoch_last"] = last["epoch"]
         elif node.kind == "button" and node.proto.button.label == PAUSE and rec["clicked_at"] is not None \
                 and rec["playing_at"] is None:
             rec["playing_at"] = clock.now()
 
-    s = Session(base_url, args.page, args.query, cache=not args.no_cache, on_delta=on_delta)
+    s = Session(base_url, rec["page"], args.query, cache=not args.no_cache, on_delta=on_delta)
     rec["client"] = s
     try:
         rec["connect_at"] = clock.now()
         await s.connect()
+        rec["upstream"] = s.upstream
         play = await s.wait_for(
             lambda: s.find("metric", METRIC) and s.find("button", PLAY), args.load_timeout)
         rec["loaded_at"] = clock.now()
@@ -277,6 +314,7 @@ async def client_session(i, args, base_url, clock, rec):
         play = s.find("button", PLAY) or play
         rec["clicked_at"] = clock.now()
         rec["updates"].append((rec["clicked_at"], last["value"]))   # the value on screen at the click
+        rec["epoch_first"] = rec["epoch_last"] = last["epoch"]
         await s.click(play)
         deadline = rec["clicked_at"] + args.seconds
         while clock.now() < deadline and not s.closed.is_set():
@@ -295,6 +333,14 @@ async def client_session(i, args, base_url, clock, rec):
         rec["widgets_echoed"] = len(s.widgets)
         del rec["client"]
 
+
+METRIC_TEXT = """(label) => {
+  for (const m of document.querySelectorAll('[data-testid=stMetric]')) {
+    const l = m.querySelector('[data-testid=stMetricLabel]');
+    if (l && l.textContent.trim() === label) return m.querySelector('[data-testid=stMetricValue]').textContent.trim();
+  }
+  return null;
+}"""
 
 OBSERVE = """(label) => {
   window.__updates = [];
@@ -330,7 +376,7 @@ async def browser_session(i, args, base_url, clock, rec, browser):
         page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
         rec["connect_at"] = clock.now()
         query = f"?{args.query}" if args.query else ""
-        await page.goto(f"{base_url}/{args.page}{query}", timeout=args.load_timeout * 1000)
+        await page.goto(f"{base_url}/{rec['page']}{query}", timeout=args.load_timeout * 1000)
         await page.wait_for_function(
             """(label) => [...document.querySelectorAll('[data-testid=stMetricLabel]')]
                  .some(l => l.textContent.trim() === label)""", arg=METRIC, timeout=args.load_timeout * 1000)
@@ -338,14 +384,16 @@ async def browser_session(i, args, base_url, clock, rec, browser):
         with contextlib.suppress(Exception):
             await page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')",
                                          timeout=30_000)
-        perf0 = await page.evaluate(OBSERVE, METRIC)
+        perf0 = await page.evaluate(OBSERVE, PROGRESS)
         wall0 = clock.now()                     # performance.now() == perf0 at about wall0
         rec["first_value"] = await page.evaluate("() => window.__initial")
+        rec["epoch_first"] = await page.evaluate(METRIC_TEXT, METRIC)
         await page.get_by_role("button", name=PLAY).click()
         click_perf = await page.evaluate("() => window.__clickAt")
         rec["clicked_at"] = wall0 + (click_perf - perf0) / 1000
         rec["updates"].append((rec["clicked_at"], rec["first_value"]))
         await asyncio.sleep(max(0.0, rec["clicked_at"] + args.seconds - clock.now()))
+        rec["epoch_last"] = await page.evaluate(METRIC_TEXT, METRIC)
         for t, v in await page.evaluate("() => window.__updates"):
             t = wall0 + (t - perf0) / 1000
             if rec["clicked_at"] < t <= rec["clicked_at"] + args.seconds:
@@ -361,18 +409,18 @@ async def browser_session(i, args, base_url, clock, rec, browser):
 # ----------------------------------------------------------------------------- figures
 def session_figures(rec, seconds):
     ups = rec["updates"]
-    out = {k: rec.get(k) for k in ("session", "mode", "error")}
+    out = {k: rec.get(k) for k in ("session", "page", "upstream", "mode", "error")}
     if rec["clicked_at"] is None:
         return out | {"ok": False}
     start, end = rec["clicked_at"], rec["clicked_at"] + seconds
     changes = [(t, v) for t, v in ups[1:] if start < t <= end]
-    epochs = [_number(v) for _, v in ups if _number(v) is not None]
     times = [start] + [t for t, _ in changes] + [end]         # a session that died early stalls
     gaps = [b - a for a, b in zip(times, times[1:])]
     values = [_number(v) for _, v in changes]
     monotone = all(a is not None and b is not None and b >= a for a, b in zip(values, values[1:]))
-    first_epoch = _number(ups[0][1]) if ups and ups[0][1] is not None else (epochs[0] if epochs else None)
-    last_epoch = values[-1] if values else first_epoch
+    first_step = _number(ups[0][1]) if ups and ups[0][1] is not None else None
+    last_step = values[-1] if values else first_step
+    first_epoch, last_epoch = _number(rec.get("epoch_first")), _number(rec.get("epoch_last"))
     counts = rec.get("counts") or {}
     shown = sum(1 for a, b in zip(times[1:-1], times[2:-1] + [math.inf]) if b - a >= FRAME_S)
     out |= {
@@ -386,7 +434,7 @@ def session_figures(rec, seconds):
         "first_update_s": round(changes[0][0] - start, 3) if changes else None,
         "longest_gap_s": round(max(gaps), 3) if gaps else None,
         "rose_throughout": bool(changes) and max(gaps) <= STALL_S and monotone
-        and (last_epoch or 0) > (first_epoch or 0),
+        and (last_step or 0) > (first_step or 0),
         "kb_in_per_s": counts.get("bytes_in", 0) / 1024 / max(rec["ended_at"] - rec["connect_at"], 1e-9),
     }
     out["ok"] = rec["error"] is None and out["rose_throughout"]
@@ -402,14 +450,14 @@ def _pct(xs, p):
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
-def summarize(args, records, health, procs, clock, pid):
-    per = [session_figures(r, args.seconds) for r in records]
+def rate_figures(per):
+    """Median, min, min/median of updates/s and the sum of epochs/s over sessions' figures."""
     rates = [p["updates_per_s"] for p in per if "updates_per_s" in p]
     epochs = [p["epochs_per_s"] for p in per if p.get("epochs_per_s") is not None]
     screen = [p["screen_updates_per_s"] for p in per if "screen_updates_per_s" in p]
     med = statistics.median(rates) if rates else None
-    across = {
-        "sessions": len(records),
+    return {
+        "sessions": len(per),
         "sessions_ok": sum(bool(p.get("ok")) for p in per),
         "median_updates_per_s": med,
         "min_updates_per_s": min(rates) if rates else None,
@@ -417,6 +465,15 @@ def summarize(args, records, health, procs, clock, pid):
         "median_screen_updates_per_s": statistics.median(screen) if screen else None,
         "sum_epochs_per_s": sum(epochs) if epochs else None,
     }
+
+
+def summarize(args, records, health, procs, clock, pid):
+    per = [session_figures(r, args.seconds) for r in records]
+    across = rate_figures(per)
+    pages = sorted({p["page"] for p in per})
+    across["pages"] = {page: rate_figures([p for p in per if p["page"] == page]) for page in pages}
+    upstreams = [p["upstream"] for p in per if p.get("upstream")]
+    across["sessions_per_upstream"] = {u: upstreams.count(u) for u in sorted(set(upstreams))}
     clicks = [r["clicked_at"] for r in records if r["clicked_at"] is not None]
     if len(clicks) == len(records) and records:
         lo, hi = max(clicks), min(c + args.seconds for c in clicks)
@@ -451,14 +508,26 @@ def summarize(args, records, health, procs, clock, pid):
     server = {"pid": pid, "idle": proc_stats("idle"), "load": proc_stats("load"), "after": proc_stats("after")}
     if "after" in clock.marks and args.after >= 20:
         server["after_last_10s"] = proc_stats("after", since=clock.now() - 10)
+    server["memory"] = memory_figures(server, len(records))
     return {"args": {k: v for k, v in vars(args).items()}, "sessions": per, "across": across,
             "health": health_out, "server": server, "phases": clock.marks,
             "raw": {"updates": {r["session"]: r["updates"] for r in records},
                     "health": health, "process": procs,
-                    "session_detail": [{k: r.get(k) for k in ("session", "connect_at", "loaded_at", "clicked_at",
+                    "session_detail": [{k: r.get(k) for k in ("session", "page", "upstream", "connect_at",
+                                                              "loaded_at", "clicked_at",
                                                               "playing_at", "ended_at", "counts",
                                                               "widgets_echoed", "protocol_errors")}
                                        for r in records]}}
+
+
+def memory_figures(server, sessions):
+    """The server's RSS: idle (the end of the idle phase), peak under load, the growth per session,
+    the end of the after phase and its ratio to idle (sessions closed: is the memory back?)."""
+    idle, peak, after = (server["idle"]["rss_mb_last"], server["load"]["rss_mb_peak"],
+                         server["after"]["rss_mb_last"])
+    return {"idle_mb": idle, "peak_mb": peak, "after_mb": after,
+            "mb_per_session": _r((peak - idle) / sessions) if idle and peak and sessions else None,
+            "after_over_idle": round(after / idle, 3) if idle and after else None}
 
 
 def _ms(x):
@@ -479,20 +548,28 @@ def print_report(rep, out=sys.stdout):
 
     a, c, s = rep["args"], rep["across"], rep["server"]
     say(f"\n{a['sessions']} {'browser' if a['browser'] else 'browserless'} session(s), {a['seconds']:g} s "
-        f"playing, page /{a['page']}{'?' + a['query'] if a['query'] else ''}")
-    say(f"{'sess':>4} {'load s':>7} {'upd/s':>6} {'scr/s':>6} {'epochs/s':>9} {'1st upd s':>9} "
+        f"playing, {'pages' if len(a['pages']) > 1 else 'page'} {', '.join('/' + p for p in a['pages'])}"
+        f"{'?' + a['query'] if a['query'] else ''}{' through nginx, ' + str(a['serve']) + ' app processes' if a['serve'] else ''}")
+    say(f"{'sess':>4} {'page':>5} {'load s':>7} {'upd/s':>6} {'scr/s':>6} {'epochs/s':>9} {'1st upd s':>9} "
         f"{'max gap s':>9} {'rose':>5} {'KB/s in':>8}  error")
     for p in rep["sessions"]:
         rose = "yes" if p.get("rose_throughout") else "NO"
-        say(f"{p['session']:>4} {_f(p.get('load_s')):>7} {_f(p.get('updates_per_s')):>6} "
+        say(f"{p['session']:>4} {p['page']:>5} {_f(p.get('load_s')):>7} {_f(p.get('updates_per_s')):>6} "
             f"{_f(p.get('screen_updates_per_s')):>6} {_f(p.get('epochs_per_s')):>9} "
             f"{_f(p.get('first_update_s'), '{:.2f}'):>9} {_f(p.get('longest_gap_s'), '{:.2f}'):>9} "
             f"{rose:>5} {_f(p.get('kb_in_per_s')):>8}  {p.get('error') or ''}")
-    say("(upd/s: distinct Epoch values received; scr/s: those not replaced within one 60 Hz frame)")
+    say("(upd/s: distinct Step values received; scr/s: those not replaced within one 60 Hz frame)")
     say(f"across sessions: median {_f(c['median_updates_per_s'])} updates/s "
         f"({_f(c['median_screen_updates_per_s'])} scr/s), min {_f(c['min_updates_per_s'])}, "
         f"min/median {_f(c['min_over_median'], '{:.2f}')}, sum {_f(c['sum_epochs_per_s'])} epochs/s, "
         f"{c['sessions_ok']}/{c['sessions']} rose throughout")
+    if len(c["pages"]) > 1:
+        for page, pc in c["pages"].items():
+            say(f"  /{page}: {pc['sessions']} sessions, median {_f(pc['median_updates_per_s'])} updates/s, "
+                f"min {_f(pc['min_updates_per_s'])}, min/median {_f(pc['min_over_median'], '{:.2f}')}, "
+                f"{pc['sessions_ok']}/{pc['sessions']} rose throughout")
+    if c["sessions_per_upstream"]:
+        say("sessions per app process: " + ", ".join(f"{u} {n}" for u, n in c["sessions_per_upstream"].items()))
     if "all_playing_window_s" in c:
         say(f"window with every session playing: {c['all_playing_window_s']} s"
             + (f", updates/s in it: {c['all_playing_updates_per_s']}" if "all_playing_updates_per_s" in c else ""))
@@ -505,9 +582,10 @@ def print_report(rep, out=sys.stdout):
         last = f" (last 10 s {_f(s['after_last_10s']['cpu_mean'])})" if "after_last_10s" in s else ""
         say(f"server CPU% mean: idle {_f(s['idle']['cpu_mean'])}, load {_f(s['load']['cpu_mean'])}, "
             f"after {_f(s['after']['cpu_mean'])}{last}")
-        peak = max((s[p]["rss_mb_peak"] for p in ("idle", "load", "after") if s[p]["rss_mb_peak"]), default=None)
-        say(f"server RSS MB: idle {_f(s['idle']['rss_mb_last'])}, peak {_f(peak)}, "
-            f"after {_f(s['after']['rss_mb_last'])}")
+        m = s["memory"]
+        say(f"server RSS MB: idle {_f(m['idle_mb'])}, peak under load {_f(m['peak_mb'])} "
+            f"({_f(m['mb_per_session'])} per session), at the end {_f(m['after_mb'])} "
+            f"({_f(m['after_over_idle'], '{:.2f}')} of idle)")
     busy = s["load"]["other_processes_cpu_mean"]
     say(f"CPU% during load (100 = one core of {os.cpu_count()}): load generator with its child processes "
         f"{_f(s['load']['loadgen_cpu_mean'])}, everything else on the machine {_f(busy)}")
@@ -517,23 +595,41 @@ def print_report(rep, out=sys.stdout):
 
 
 # ----------------------------------------------------------------------------- main
-async def run(args, base_url, pid):
-    warm = None
+class Server:
+    """What is measured: ``url`` takes the traffic; ``pids()`` are its processes now; ``root``
+    is the process whose subtree it is (None when it is not ours); ``warm_urls`` are the
+    addresses a warm-up session opens (every app process, when behind nginx)."""
+
+    def __init__(self, url, pids=(), root=None, warm_urls=None):
+        self.url, self.root = url, root
+        self._pids = pids if callable(pids) else (lambda: list(pids))
+        self.warm_urls = warm_urls or [url]
+
+    def pids(self):
+        return self._pids()
+
+
+async def run(args, server):
+    base_url = server.url
+    warm = []
     if not args.no_warm_up:
-        seconds, problem = await warm_up(args, base_url)
-        warm = {"seconds": round(seconds, 1), "error": problem}
-        print(f"warm-up session: {seconds:.1f} s{'; ' + problem if problem else ''}", file=sys.stderr)
-        await asyncio.sleep(3.0)                # let its training lease run out
+        jobs = [(url, page) for url in server.warm_urls for page in args.pages]
+        for (url, page), (seconds, problem) in zip(jobs, await asyncio.gather(
+                *(warm_up(args, url, page) for url, page in jobs))):
+            warm.append({"url": url, "page": page, "seconds": round(seconds, 1), "error": problem})
+            print(f"warm-up session {url}/{page}: {seconds:.1f} s{'; ' + problem if problem else ''}",
+                  file=sys.stderr)
+        await asyncio.sleep(3.0)                # let their training leases run out
     if args.wait_quiet:
-        waited = await wait_quiet(pid, args.wait_quiet)
+        waited = await wait_quiet(server, args.wait_quiet)
         print(f"waited {waited:.0f} s for a quiet machine", file=sys.stderr)
     clock = Clock()
     stop = asyncio.Event()
     health, procs = [], []
     monitors = [asyncio.create_task(poll_health(base_url, clock, health, stop)),
-                asyncio.create_task(monitor_process(pid, clock, procs, stop))]
+                asyncio.create_task(monitor_process(server, clock, procs, stop))]
     await asyncio.sleep(args.idle)
-    records = [new_record(i) for i in range(args.sessions)]
+    records = [new_record(i, args.pages[i % len(args.pages)]) for i in range(args.sessions)]
     clock.enter("load")
     browser = pw = None
     try:
@@ -571,7 +667,7 @@ async def run(args, base_url, pid):
         await asyncio.sleep(args.after)
     stop.set()
     await asyncio.gather(*monitors, return_exceptions=True)
-    rep = summarize(args, records, health, procs, clock, pid)
+    rep = summarize(args, records, health, procs, clock, server.pids())
     rep["warm_up"] = warm
     return rep
 
@@ -580,10 +676,13 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sessions", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=30.0, help="seconds each session plays")
-    ap.add_argument("--page", default="mlp", help="URL path of the page (mlp)")
+    ap.add_argument("--pages", "--page", default="mlp",
+                    help="URL path of the page (mlp), a comma-separated mix (mlp,cnn), or all: every model page")
     ap.add_argument("--query", default="", help='query string, e.g. "net=8,8&data=spiral"')
     ap.add_argument("--url", default=None, help="an already running server (default: start one)")
-    ap.add_argument("--pid", type=int, default=None, help="the --url server's process id, for CPU/RSS")
+    ap.add_argument("--pid", default=None, help="the --url server's process id(s), comma-separated, for CPU/RSS")
+    ap.add_argument("--serve", type=int, default=0, metavar="N",
+                    help="start scripts/serve.sh N (N app processes behind nginx) and go through nginx")
     ap.add_argument("--app-dir", default=str(ROOT), help="where app.py lives when starting a server")
     ap.add_argument("--after", type=float, default=180.0, help="seconds to watch the server after the sessions")
     ap.add_argument("--idle", type=float, default=3.0, help="seconds of idle baseline before the sessions")
@@ -604,18 +703,34 @@ def parse_args(argv=None):
         if host not in ("127.0.0.1", "localhost"):
             ap.error("--url must point at this machine (127.0.0.1)")
         args.url = args.url.rstrip("/").replace("://localhost", "://127.0.0.1")
+    if args.url and args.serve:
+        ap.error("--url or --serve, not both")
     args.query = args.query.lstrip("?")
+    args.pages = _pages(args.pages)
+    args.pid = [int(p) for p in args.pid.split(",") if p.strip()] if args.pid else []
     return args
+
+
+def _pages(text):
+    if text.strip() == "all":
+        from tests.hosted.pages import model_pages
+        return [p.path for p in model_pages()]
+    return [p.strip().strip("/") for p in text.split(",") if p.strip()]
 
 
 def main(argv=None):
     args = parse_args(argv)
     with contextlib.ExitStack() as stack:
         if args.url:
-            url, pid = args.url, args.pid
+            server = Server(args.url, args.pid, root=args.pid[0] if len(args.pid) == 1 else None)
+        elif args.serve:
+            s = stack.enter_context(served(args.serve, timeout=args.load_timeout))
+            server = Server(s.url, lambda: s.app_pids() + s.nginx_pids(), root=s.proc.pid,
+                            warm_urls=[f"http://127.0.0.1:{p}" for p in s.app_ports])
         else:
             url, pid = stack.enter_context(streamlit_server(args.app_dir, timeout=180))
-        rep = asyncio.run(run(args, url, pid))
+            server = Server(url, [pid], root=pid)
+        rep = asyncio.run(run(args, server))
     print_report(rep)
     if args.json:
         Path(args.json).write_text(json.dumps(rep, indent=1, default=str))

@@ -15,6 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from .history import ParamHistory
+from .url import bounded
 
 SLICE_SECONDS = 0.03        # training per scheduler slice at most: bounds a Pause or an edit's wait
 
@@ -22,7 +23,7 @@ SLICE_SECONDS = 0.03        # training per scheduler slice at most: bounds a Pau
 class Run:
     def __init__(self, settings, build=True):
         """``build=False`` defers the engine until ``ensure_built`` (the page waits for the compile)."""
-        self.settings = settings
+        self.settings, self.notices = bounded(settings)     # notices: what bounding changed, for the page
         self.lock = threading.RLock()
         self.playing = False
         self.visible = True
@@ -63,8 +64,12 @@ class Run:
         return self.settings.run_key()
 
     def update(self, settings):
-        """Apply new settings: rebuild when they define a new run, else change the live trainer."""
+        """Apply new settings: rebuild when they define a new run, else change the live trainer.
+        Values outside their fields' bounds (a crafted message can send any widget value) are
+        clamped or reset first, with a notice (``ui.url.bounded``)."""
+        settings, notices = bounded(settings)
         with self.lock:
+            self.notices += notices
             self.settings = settings
             if not self.built:
                 return True

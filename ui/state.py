@@ -34,12 +34,16 @@ def say(page, message, kind="info"):
 
 
 def pop_messages(page):
-    """The link's notices and the queued messages, each once: (kind, text) pairs."""
-    notices = [("warning", n) for n in st.session_state.get(key(page, "notices"), [])]
+    """The link's notices, the run's (settings it had to bound) and the queued messages, each once:
+    (kind, text) pairs."""
+    run = st.session_state.get(key(page, "run"))
+    notices = st.session_state.get(key(page, "notices"), []) + list(getattr(run, "notices", None) or [])
     messages = st.session_state.get(key(page, "messages"), [])
     st.session_state[key(page, "notices")] = []
     st.session_state[key(page, "messages")] = []
-    return notices + messages
+    if getattr(run, "notices", None):
+        run.notices = []
+    return [("warning", n) for n in dict.fromkeys(notices)] + messages
 
 
 def request_app_rerun(page):

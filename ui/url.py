@@ -3,10 +3,13 @@
 ``encode`` writes only what differs from the defaults, so links stay short.
 ``decode`` never raises: a malformed value is dropped and an out-of-range one
 clamped, each with a notice the page shows (as plain text: links are user input).
+``bounded`` does the same for settings that come from widgets or canvas events.
 """
 import math
+from dataclasses import replace
 
 MAX_VALUE_LENGTH = 200
+MAX_NOTICES = 10           # a link with a thousand bad parameters gets ten notices and a count
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 LIST_KINDS = ("multi", "ints", "floats", "choices")
 
@@ -135,7 +138,12 @@ def decode(params, settings_class):
     settings = settings_class.from_values(values)
     normalised = settings.normalise()
     notices += normalisation_notices(settings, normalised)
-    return normalised, notices
+    return normalised, _at_most(notices)
+
+
+def _at_most(notices, n=MAX_NOTICES):
+    notices = list(dict.fromkeys(notices))
+    return notices if len(notices) <= n else notices[:n] + [f"… and {len(notices) - n} more problems with the link."]
 
 
 def normalisation_notices(before, after):
@@ -149,3 +157,65 @@ def normalisation_notices(before, after):
         elif not old and new:
             notes.append(f"'{f.url}' cannot be empty; using {_encode_value(f, new)}.")
     return notes
+
+
+# -- settings from anywhere: widgets and canvas events are as untrusted as a link ------------
+def bounded(settings):
+    """``settings`` with every field inside its bounds, and what was changed, in words.
+
+    A browser's widgets and canvas events keep values in range, but a crafted websocket message
+    can send any value for any widget, so a page's run passes every change through here
+    (``ui.run.Run.update``): out-of-range numbers are clamped, a value of the wrong kind or not
+    among the choices falls back to the default. Never raises."""
+    fixed, notices = {}, []
+    for name, f in settings.FIELDS.items():
+        value = getattr(settings, name)
+        try:
+            checked = _bounded_value(f, value, notices)
+        except (_Bad, TypeError, ValueError, OverflowError) as err:
+            checked = getattr(type(settings)(), name)
+            notices.append(f"'{f.url}': {err if isinstance(err, _Bad) else 'not a valid value'}; using the default.")
+        if checked != value or type(checked) is not type(value):
+            fixed[name] = checked
+    notices = _at_most(notices)
+    if not fixed:
+        return settings, notices
+    return replace(settings, **fixed).normalise(), notices
+
+
+def _number(value, whole=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise _Bad(f"'{_short(str(value))}' is not a {'whole number' if whole else 'finite number'}")
+    if whole and value != int(value):
+        raise _Bad(f"'{_short(str(value))}' is not a whole number")
+    return int(value) if whole else float(value)
+
+
+def _bounded_value(f, value, notices):
+    """``value`` of field ``f`` inside its bounds (a notice for each change), or raise _Bad."""
+    if f.kind in ("int", "float"):
+        return _clamp(_number(value, f.kind == "int"), *f.bounds, f.url, notices)
+    if f.kind == "bool":
+        if not isinstance(value, bool):
+            raise _Bad(f"'{_short(str(value))}' is not on/off")
+        return value
+    if f.kind == "choice":
+        if not isinstance(value, str) or value not in f.bounds:
+            raise _Bad(f"'{_short(str(value))}' is not one of {', '.join(f.bounds)}")
+        return value
+    if f.kind == "ladder":
+        return _decode_scalar(f, _fmt_number(_number(value)), notices) if value not in f.bounds else value
+    items = list(value) if isinstance(value, (tuple, list)) else None
+    if items is None:
+        raise _Bad(f"'{_short(str(value))}' is not a list")
+    if f.kind == "multi":
+        return _decode_list(f, ",".join(str(v) for v in items), notices)
+    if f.max_items and len(items) > f.max_items:
+        notices.append(f"'{f.url}': at most {f.max_items} values; kept the first {f.max_items}.")
+        items = items[:f.max_items]
+    if f.kind in ("ints", "floats"):
+        return tuple(_clamp(_number(v, f.kind == "ints"), *f.bounds, f.url, notices) for v in items)
+    bad = [_short(str(v), 20) for v in items if v != "" and (not isinstance(v, str) or v not in f.bounds)]
+    if bad:
+        raise _Bad(f"{', '.join(bad[:5])} not among {', '.join(f.bounds)}")
+    return tuple(items)
