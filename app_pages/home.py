@@ -1,7 +1,9 @@
 """Home: what the playground is and where to go."""
 import streamlit as st
 
+from ui.cnn.thumbnails import digits_picture
 from ui.mlp.thumbnails import dataset_thumbnail
+from ui.rnn.thumbnail import rnn_thumbnail
 from ui.theme import style
 from ui.warmup import warmup
 
@@ -21,7 +23,15 @@ with c1.container(border=True):
     st.page_link("app_pages/mlp.py", label="Open the MLP playground", icon=":material/arrow_forward:")
 with c2.container(border=True):
     st.subheader("Convolutional network")
-    st.write("Handwritten digits (MNIST): watch kernels turn into edge detectors. *In the works.*")
+    st.write("Handwritten digits (MNIST): watch the kernels turn into edge and stroke detectors, every "
+             "feature map change, and test the network on a digit you draw.")
+    st.markdown(f'<img src="{digits_picture()}" width="100%" style="border-radius:6px;max-width:384px" '
+                'alt="Handwritten digits from MNIST">', unsafe_allow_html=True)
+    st.page_link("app_pages/cnn.py", label="Open the CNN playground", icon=":material/arrow_forward:")
 with c3.container(border=True):
     st.subheader("Recurrent network")
-    st.write("Waves, memory tasks and text: hidden states over time. *In the works.*")
+    st.write("Waves, memory and text: see the hidden state carried from step to step, the LSTM's gates, "
+             "and the gradient vanishing through time, while an LSTM remembers what a plain RNN forgets.")
+    st.markdown(f'<img src="{rnn_thumbnail()}" width="100%" style="max-width:300px" '
+                'alt="A recurrent cell unrolled over time">', unsafe_allow_html=True)
+    st.page_link("app_pages/rnn.py", label="Open the RNN playground", icon=":material/arrow_forward:")

@@ -99,3 +99,28 @@ def test_play_and_pause_flip_the_state():
     assert run_of(at).playing
     at.button(key="cnn_play").click().run()
     assert not run_of(at).playing
+
+
+def shown_parts(at):
+    labels = {w.label for w in at.selectbox} | {e.proto.label for e in at.get("download_button")}
+    return {"Optimizer", "Network", "Weights (.npz)"} & labels, any(h.value == "Your own digit" for h in at.subheader)
+
+
+def test_presenter_mode_hides_what_the_teacher_picked():
+    assert shown_parts(open_page()) == ({"Optimizer", "Network", "Weights (.npz)"}, True)
+    at = open_page({"present": "1", "hide": "network,training,digit,downloads"})
+    assert shown_parts(at) == (set(), False)
+    assert any(e.label == "Presenter mode" for e in at.expander)
+
+
+def test_the_kernel_gradient_switch_is_in_the_link():
+    at = open_page({"data": "bars"})
+    at.toggle(key="cnn_w_kernel_grads").set_value(True).run()
+    assert run_of(at).settings.kernel_grads and at.query_params["kgrad"] == "1"
+
+
+def test_the_home_page_links_to_the_cnn_page():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert any("Convolutional network" == h.value for h in at.subheader)
