@@ -17,7 +17,7 @@ from ..run import SLICE_SECONDS, Run
 from .settings import TEXT_PROMPTS
 
 WAVE_PROBE = (0.035, 0.15)          # frequency (periods per step) and phase of the forecast's wave
-TEXT_CHARS = 400                     # characters generated per sample
+TEXT_CHARS = 500                     # characters generated per sample
 TEXT_SEED = 7                        # the same weights and temperature give the same sample
 
 

@@ -45,7 +45,7 @@ FIELDS = {
 # What picking a task sets (and what its link leaves out).
 TASK_DEFAULTS = {
     "waves": dict(length=40, cell="lstm", units=16, lr=0.01, clip=1.0, batch=16),
-    "delayed_recall": dict(cell="lstm", units=32, lr=0.003, clip=1.0, batch=32),
+    "delayed_recall": dict(cell="lstm", units=16, lr=0.003, clip=1.0, batch=32),
     "text": dict(length=64, cell="lstm", units=64, lr=0.003, clip=1.0, batch=32),
     "parity": dict(length=10, cell="lstm", units=16, lr=0.01, clip=1.0, batch=32),
     "adding": dict(length=30, cell="lstm", units=16, lr=0.003, clip=1.0, batch=32),

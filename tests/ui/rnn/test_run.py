@@ -1,0 +1,135 @@
+"""The RNN run: data for every task, two cells in lock step, frames, text samples, the NumPy stepper."""
+import base64
+import json
+
+import numpy as np
+import pytest
+
+import engine
+from ui.rnn.run import RnnRun
+from ui.rnn.settings import TASKS, RnnSettings
+from viz import rnn as draw
+from viz.rnn_cells import Stepper
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_engine():
+    engine.warm_up(families=("dense", "recurrent"))
+
+
+def small(task, **values):
+    return RnnSettings.for_task(task, units=8, **values)
+
+
+def decoded(b64):
+    return np.frombuffer(base64.b64decode(b64), np.uint8)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_every_task_trains_and_draws(task):
+    run = RnnRun(small(task, length=12, delay=6))
+    run.advance(5)
+    frame = run.frame(run.snap)
+    json.dumps(frame)                                          # JSON-able
+    kinds = [p["type"] for p in frame["panels"]]
+    assert kinds[-3:] == ["unrolled", "heatmaps", "lines"]
+    assert kinds[:-3] == ([] if task == "text" else ["lines"] if task == "waves" else ["tokens"])
+    maps = frame["panels"][-2]["maps"]
+    T = run.settings.steps
+    assert [m["title"] for m in maps][:2] == ["hidden state h", "cell state c"] and len(maps) == 6   # an LSTM
+    assert all(len(decoded(m["data"])) == m["rows"] * m["cols"] == 8 * T for m in maps)
+    gradient = frame["panels"][-1]
+    assert len(gradient["x"]) == T and gradient["log"]
+
+
+def test_gru_and_rnn_show_their_own_gates():
+    run = RnnRun(small("parity", cell="gru", compare="rnn"))
+    gru, rnn = (r.frame(r.snap)["panels"][-2]["maps"] for r in run.runs)
+    assert [m["title"] for m in gru] == ["hidden state h", "reset gate r", "update gate z", "candidate n"]
+    assert [m["title"] for m in rnn] == ["hidden state h"]
+
+
+def test_compare_mode_trains_both_cells_in_lock_step_on_the_same_data():
+    run = RnnRun(small("delayed_recall", delay=10, compare="rnn"))
+    lstm, rnn = run.runs
+    assert (lstm.trainer.net.spec["layers"][0]["type"], rnn.trainer.net.spec["layers"][0]["type"]) == ("lstm", "rnn")
+    assert np.shares_memory(lstm.trainer.x, rnn.trainer.x)    # one copy of the data, shared
+    version = run.version
+    run.playing = True
+    for _ in range(5):
+        run.train_slice(10**6, seconds=0.02)
+    assert run.version > version
+    assert abs(lstm.snap.step - rnn.snap.step) <= max(lstm.snap.step, rnn.snap.step) // 2 + 1
+    assert lstm.snap.step > 0 and rnn.snap.step > 0
+    run.step_epoch()
+    assert lstm.snap.epoch >= 1 and rnn.snap.epoch >= 1
+
+
+def test_compare_mode_turns_on_and_off_and_resets_restart_both():
+    run = RnnRun(small("parity"))
+    assert run.partner is None
+    run.update(run.settings.with_(compare="gru"))
+    assert run.partner is not None and run.partner.cell == "gru"
+    run.advance(3)
+    run.rebuild()
+    assert run.snap.step == 0 and run.partner.snap.step == 0
+    run.update(run.settings.with_(lr=0.001))                     # no reset: both trainers take it
+    assert run.trainer.lr == run.partner.trainer.lr == 0.001
+    run.update(run.settings.with_(compare="off"))
+    assert run.partner is None
+
+
+def test_rewinding_moves_both_cells():
+    run = RnnRun(small("parity", compare="rnn"))
+    for _ in range(3):
+        run.step_epoch()
+    run.rewind_to(1)
+    assert run.shown.epoch == 1 and run.partner.shown.epoch == 1
+    run.back_to_latest()
+    assert run.shown.epoch == 3 and run.partner.shown.epoch == 3
+
+
+def test_the_forecast_runs_free_beyond_the_window():
+    run = RnnRun(small("waves", length=20))
+    run.advance(50)
+    panel = run.frame(run.snap, parts=("task",))["panels"][0]
+    names = [s["name"] for s in panel["series"]]
+    assert names == ["input (noisy)", "truth", "network, free-running"]
+    series = {s["name"]: s["values"] for s in panel["series"]}
+    assert len(series["truth"]) == 40 and series["input (noisy)"][20:] == [None] * 20
+    assert all(v is not None for v in series["network, free-running"][20:])
+
+
+def test_recall_marks_the_symbol_to_remember():
+    run = RnnRun(small("delayed_recall", delay=8))
+    panel = run.frame(run.snap, parts=("task",))["panels"][0]
+    marked = [t for t, tok in enumerate(panel["tokens"]) if tok.get("mark")]
+    assert marked == [0] and panel["truth"] == draw.SYMBOLS[int(run.data.probe_y)]
+    assert panel["tokens"][0]["text"] == panel["truth"] and len(panel["bars"]) == 4
+    assert abs(sum(b["value"] for b in panel["bars"]) - 1) < 0.01
+
+
+def test_text_samples_repeat_for_the_same_weights_and_change_with_temperature():
+    run = RnnRun(RnnSettings.for_task("text", text="zen", units=16, length=16))
+    run.advance(30)
+    prompt, cold = run.sample_text(run.snap, 0.5)
+    assert prompt == "Beautiful is" and len(cold) == 500
+    assert all(c in run.data.chars.index and 0 < p <= 1 for c, p in cold)
+    assert run.sample_text(run.snap, 0.5) == (prompt, cold)
+    assert run.sample_text(run.snap, 1.5)[1] != cold
+    html = draw.text_html(prompt, cold)
+    assert html.count("<span title=") == 500 and "%" in html
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_the_numpy_stepper_matches_the_engine(cell):
+    net = engine.build({"input_shape": [9, 5], "loss": "mse", "layers": [
+        {"type": cell, "units": 6, "return_sequences": True}, {"type": cell, "units": 4},
+        {"type": "dense", "units": 3}]}, seed=3)
+    x = np.random.default_rng(0).normal(size=(9, 5))
+    want = net.forward(x[None])[0]
+    layers = [(l.index, l.cfg["type"], l.activation, l.out_shape) for l in net.layers]
+    stepper = Stepper(net.params, layers)
+    for row in x:
+        got = stepper.step(row)
+    np.testing.assert_allclose(got, want, atol=2e-3)             # the engine's tanh and sigmoid are fast approximations
