@@ -112,7 +112,7 @@ def _case_sine(cell):
     class Last(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.cell = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM}[cell](1, 32, batch_first=True)
+            self.cell = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](1, 32, batch_first=True)
             self.out = torch.nn.Linear(32, 1)
 
         def forward(self, xb):
@@ -124,7 +124,8 @@ def _case_sine(cell):
 
 
 CASES = {"mlp-playground": case_mlp_playground, "mlp-mnist": case_mlp_mnist, "cnn-mnist": case_cnn_mnist,
-         "rnn-sine": lambda: _case_sine("rnn"), "lstm-sine": lambda: _case_sine("lstm")}
+         "rnn-sine": lambda: _case_sine("rnn"), "lstm-sine": lambda: _case_sine("lstm"),
+         "gru-sine": lambda: _case_sine("gru")}
 
 
 def _torch_stepper(model, opt, loss_fn, x, y, batch):
