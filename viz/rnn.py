@@ -151,7 +151,17 @@ def _map(title, values, lo, hi, scale):
             "data": quantized(v, lo, hi)}
 
 
-def gradient_panel(trace, marks=()):
+def clipping_note(grad_norms, clip):
+    """The whole gradient's size at the last step, and what clipping made of it."""
+    norm = float(np.sqrt(sum(v * v for v in grad_norms.values())))
+    if not norm:
+        return ""
+    if clip and norm > clip:
+        return f"whole gradient at the last step: {norm:.3g}, clipped to {clip:g} (×{clip / norm:.2g})"
+    return f"whole gradient at the last step: {norm:.3g}" + (f" (under the clipping threshold {clip:g})" if clip else "")
+
+
+def gradient_panel(trace, marks=(), note=""):
     """|d loss / d h_t| at every step, log scale: how much of the error reaches each step."""
     series = []
     layered = len(trace) > 1
@@ -162,7 +172,8 @@ def gradient_panel(trace, marks=()):
                        "color": LAYER_COLORS[k % len(LAYER_COLORS)], "values": _rounded(g, 3)})
     T = len(next(iter(trace.values()))["grad_norm"])
     return {"type": "lines", "title": "Gradient through time: |∂loss/∂hₜ| (log scale)",
-            "x": list(range(T)), "xlabel": "time step t", "log": True, "series": series, "marks": list(marks)}
+            "x": list(range(T)), "xlabel": "time step t", "log": True, "series": series, "marks": list(marks),
+            "note": note}
 
 
 def forecast_panel(window, truth, forecast):

@@ -119,7 +119,7 @@ class CellRun(Run):
         if "inside" in parts:
             outputs = draw.step_outputs(task, v.probe_out, data.probe_y, data.chars)
             panels += [draw.unrolled_panel(v.trace, tokens, outputs, self.cell),
-                       draw.heatmaps_panel(v.trace, self.cell, marks), draw.gradient_panel(v.trace, marks)]
+                       draw.heatmaps_panel(v.trace, self.cell, marks), draw.gradient_panel(v.trace, marks, draw.clipping_note(snap.grad_norms, self.settings.clip))]
         return {"title": self.title if titled else "", "panels": panels}
 
     def sample_text(self, snap, temperature):

@@ -177,6 +177,9 @@ function drawLines(st, p, y0) {
     ctx.fillStyle = s.color; ctx.fillRect(lx, y0 + 28, 14, 3); ctx.fillStyle = MUTED; ctx.fillText(s.name, lx + 18, y0 + 33);
     lx += 30 + ctx.measureText(s.name).width;
   }
+  if (p.note && lx + ctx.measureText(p.note).width < box.x + box.w) {   // e.g. what clipping did
+    ctx.textAlign = "right"; ctx.fillText(p.note, box.x + box.w, y0 + 33);
+  }
   ctx.strokeStyle = "#e6e9ef"; ctx.lineWidth = 1; ctx.fillStyle = MUTED; ctx.textAlign = "right"; ctx.textBaseline = "middle";
   const ticks = [];
   if (p.log) { const every = Math.max(1, Math.ceil((hi - lo) / 5)); for (let e = lo; e <= hi; e += every) ticks.push([Math.pow(10, e), `1e${e}`]); }
