@@ -24,6 +24,9 @@ VIEW_STATE = """(label) => { for (const e of document.querySelectorAll('[data-te
 
 
 def view_state(page, label):
+    """The view's layout, its canvas scrolled into the window first (a click outside it goes nowhere)."""
+    page.wait_for_function(VIEW_STATE, arg=label, timeout=30_000)
+    shadow_canvas(page, label).scroll_into_view_if_needed()
     return page.wait_for_function(VIEW_STATE, arg=label, timeout=30_000).json_value()
 
 
@@ -135,3 +138,28 @@ def test_the_page_fits_smaller_screens(open_page, width, height):
     right = max(b["x"] + b["w"] for b in s["L"]["boxes"])
     assert right <= s["L"]["out"]["x"] <= s["width"]                 # the maps never run into the probabilities
     screenshot(page, f"cnn-{width}x{height}")
+
+
+def test_a_strip_click_makes_that_image_the_probe(open_page):
+    page = open_page("/cnn")
+    s = view_state(page, "Test images")
+    L = s["L"]
+    page.mouse.click(s["left"] + 3.5 * L["cellW"], s["top"] + L["side"] / 2)        # the fourth image
+    page.wait_for_function("() => new URLSearchParams(location.search).get('probe') === '3'", timeout=20_000)
+    page.wait_for_function("() => { for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {"
+                           " const r = e.shadowRoot && e.shadowRoot.querySelector('.cnnv');"
+                           " if (r && r.__state.frame && r.__state.data.view === 'overview' && r.__state.data.live)"
+                           "   return r.__state.frame.probe.index === 3; } return false; }", timeout=20_000)
+
+
+def test_a_confusion_cell_click_shows_its_images(open_page):
+    page = open_page("/cnn?data=bars")
+    page.get_by_role("button", name="Step").click()
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetric]')]"
+                           ".find(e => e.innerText.startsWith('Epoch'))?.querySelector("
+                           "'[data-testid=stMetricValue]').innerText === '1'", timeout=60_000)
+    s = view_state(page, "Confusion matrix")
+    L = s["L"]
+    page.mouse.click(s["left"] + L["x0"] + 1.5 * L["cell"], s["top"] + L["y0"] + 1.5 * L["cell"])    # true 1, predicted 1
+    page.get_by_text("True vertical, predicted vertical").wait_for(timeout=20_000)
+    page.locator("[data-testid=stImage]").first.wait_for(timeout=20_000)
