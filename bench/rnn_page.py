@@ -36,8 +36,11 @@ METRICS = """() => [...document.querySelectorAll('[data-testid=stMetric]')].map(
 RECALL_QUERY = "task=delayed_recall&delay=100&vs=rnn"
 
 
-def open_rnn(browser, url, query, width=1400, height=1000):
+def open_rnn(browser, url, query, width=1400, height=1000, received=None):
+    """The page at /rnn?query, loaded; ``received`` collects the sizes of websocket frames."""
     page = browser.new_page(viewport={"width": width, "height": height})
+    if received is not None:
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
     page.goto(f"{url}/rnn?{query}")
     page.wait_for_selector("[data-testid=stMetricValue]", timeout=180_000)
     wait_until_idle(page, timeout=180_000)
@@ -100,9 +103,8 @@ def text(browser, url, seconds):
 
 
 def frames(browser, url, query, seconds=6.0, pauses=5):
-    page = open_rnn(browser, url, query)
     received = []
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
+    page = open_rnn(browser, url, query, received=received)
     page.evaluate(OBSERVE)
     page.get_by_role("button", name="Play").click()
     time.sleep(2.0)

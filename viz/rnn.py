@@ -13,7 +13,7 @@ import numpy as np
 
 from .curves import LAYER_COLORS
 from .palette import CLASS_COLORS, NEGATIVE, POSITIVE
-from .rnn_cells import Stepper, softmax
+from .rnn_cells import Stepper
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 GATE_NAMES = {"lstm": ("input gate i", "forget gate f", "candidate g", "output gate o"),
@@ -216,11 +216,12 @@ def sample_text(snap, chars, prompt, length, temperature, seed=0):
     out = None
     for c in prompt:
         out = stepper.step(chars.index[c])
-    drawn = []
+    drawn, last = [], len(chars.chars) - 1
     for u in rng.random(length):
-        p = softmax(out, temperature)
-        k = min(int(np.searchsorted(np.cumsum(p), u)), len(p) - 1)
-        drawn.append((chars.chars[k], float(p[k])))
+        e = np.exp((out - out.max()) / max(temperature, 1e-6))
+        cum = np.cumsum(e)
+        k = min(int(np.searchsorted(cum, u * cum[-1])), last)
+        drawn.append((chars.chars[k], float(e[k] / cum[-1])))
         out = stepper.step(k)
     return prompt, drawn
 

@@ -14,7 +14,7 @@ from ..state import current_run, request_app_rerun
 from .canvas import rnn_view
 from .controls import PAGE
 
-TEXT_EVERY = 1.0           # seconds between two text samples while playing (each costs ~30 ms)
+TEXT_EVERY = 1.5          # seconds between two text samples while playing (each costs ~20 ms a cell)
 RUN_COLORS = (("#1f77b4", "#9ecae9"), ("#d62728", "#f4a6a6"))     # (train, test) per cell
 
 
