@@ -124,3 +124,16 @@ def test_the_home_page_links_to_the_cnn_page():
     at.run()
     assert not at.exception
     assert any("Convolutional network" == h.value for h in at.subheader)
+
+
+def test_rewind_shows_an_earlier_epoch_and_play_continues_from_it():
+    at = open_page({"data": "bars"})
+    for _ in range(3):
+        at.button(key="cnn_step").click().run()
+    run = run_of(at)
+    run.rewind_to(1)
+    at.run()
+    assert metric(at, "Epoch") == "1" and "Showing epoch 1 of 3" in " ".join(i.value for i in at.info)
+    at.button(key="cnn_play").click().run()
+    assert run.rewound is None and run.playing          # the run went on from there (tests/ui/core: rewind)
+    at.button(key="cnn_play").click().run()
