@@ -231,7 +231,7 @@ def text_html(prompt, drawn):
     network was, its probability on hover."""
     def esc(c):
         return {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": "<br>"}.get(c, c)
-    spans = "".join(f'<span title="{_show_char(c)}: {p:.0%}" style="background:rgba(8,119,189,{0.28 * (1 - p):.2f})">'
+    spans = "".join(f'<span title="{_show_char(c)}: {p:.0%}" style="background:rgba(8,119,189,{0.22 * (1 - p):.2f})">'
                     f'{esc(c)}</span>' for c, p in drawn)
     return (f'<div class="rnn-text"><span style="color:#9aa0ac">{"".join(esc(c) for c in prompt)}</span>'
             f'{spans}</div>')

@@ -140,7 +140,7 @@ def training_controls(run):
 
 
 def temperature_control():
-    st.slider("Temperature", 0.1, 2.0, step=0.1, key=_key("temperature"), on_change=_changed,
+    st.columns([2, 3])[0].slider("Temperature", 0.1, 2.0, step=0.1, key=_key("temperature"), on_change=_changed,
               help="Low: the network picks its likeliest characters (safe, repetitive). High: it takes "
                    "chances (varied, misspelt).")
 

@@ -32,6 +32,10 @@ def make_slots(run):
             slots.texts.append(st.empty() if s.task == "text" else None)
             slots.send_frames.append(frame_channel(f"frames-rnn-{k}"))
             rnn_view(f"frames-rnn-{k}", key=f"rnn_view_{k}", on_event=_on_canvas_event)
+    if s.task == "text" and "task" in slots.parts:
+        st.caption("Text the network writes one character at a time, each fed back as its next input "
+                   "(the grey prompt starts it). The darker a character's background, the less sure the "
+                   "network was of it; hover for its probability.")
     if "inside" in slots.parts:
         st.caption(INSIDE_CAPTION)
     if slots.curves:
