@@ -116,8 +116,8 @@ PRESETS = {
     "lenet": dict(filters=(6, 16), kernels=(5, 5), strides=(1, 1), paddings=("same", "valid"),
                   acts=("relu", "relu"), pools=("max", "max"), dense=120, dropout=0.0),
 }
-PRESET_LABELS = {"tiny": "Tiny: one conv layer", "default": "Default: two conv blocks",
-                 "lenet": "LeNet-like: two blocks and a dense layer"}
+PRESET_LABELS = {"tiny": "Tiny: 1 conv layer", "default": "Default: 2 conv blocks",
+                 "lenet": "LeNet-like: 2 blocks + dense"}
 BLOCK_DEFAULT = dict(filters=8, kernels=3, strides=1, paddings="same", acts="relu", pools="max")
 BLOCK_FIELDS = tuple(BLOCK_DEFAULT)
 

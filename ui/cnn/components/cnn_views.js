@@ -54,7 +54,7 @@ function overviewLayout(o, W) {
     let tile, subs = 1, shown = c.c, tall = c.h, wide = c.w;
     if (k === 0) tile = inputSide / Math.max(c.h, c.w);
     else if (c.h === 1 && c.w === 1) {       // a dense layer: its units as one strip of cells
-      shown = 1; tall = Math.min(c.c, 64); wide = 1;
+      shown = 1; tall = Math.min(c.c, 128); wide = 1;
       tile = Math.min((H - HEAD - 8) / tall, share * 0.5, 14);
     } else {                                  // maps in the sub-columns that make them largest
       [tile, subs] = [1, 2, 3, 4].filter((n) => n === 1 || c.c % n === 0).map((n) => {
@@ -88,7 +88,7 @@ function drawOverview(st) {
     text(ctx, c.title, cx, 14, { ...f, weight: 600 });
     text(ctx, c.h === 1 && c.w === 1 ? `${c.c} units` : `${c.c} × ${c.h}×${c.w}`, cx, 28, { ...f, size: 11, color: "#808495" });
     if (c.h === 1 && c.w === 1) {
-      for (let u = 0; u < Math.min(c.c, 64); u++) {
+      for (let u = 0; u < Math.min(c.c, 128); u++) {
         const p = signedRGB(codes[u]);
         ctx.fillStyle = `rgb(${p[0]},${p[1]},${p[2]})`;
         ctx.fillRect(b.x, b.y + u * b.tile, b.tile, Math.max(b.tile - 1, 1));
@@ -154,7 +154,7 @@ function overviewHit(st, mx, my) {
     if (k === 0 || mx < b.x || mx >= b.x + b.w) continue;
     if (c.h === 1 && c.w === 1) {
       const u = Math.floor((my - b.y) / b.tile);
-      if (u >= 0 && u < Math.min(c.c, 64)) return { k, ch: u, y: 0, x: 0, dense: true };
+      if (u >= 0 && u < Math.min(c.c, 128)) return { k, ch: u, y: 0, x: 0, dense: true };
       continue;
     }
     const sub = Math.floor((mx - b.x) / (c.w * b.tile + 2)), row = Math.floor((my - b.y) / (c.h * b.tile + 2));
