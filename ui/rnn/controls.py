@@ -128,7 +128,7 @@ def training_controls(run):
                       format_func=lambda o: OPT_LABELS.get(o, o.capitalize()))
     cols[1].select_slider("Learning rate", LR_LADDER, key=_key("lr"), on_change=_changed,
                           format_func=lambda v: f"{v:g}")
-    cols[2].select_slider("Gradient clipping", CLIP_LADDER, key=_key("clip"), on_change=_changed,
+    cols[2].select_slider("Clipping", CLIP_LADDER, key=_key("clip"), on_change=_changed,
                           format_func=lambda v: "off" if v == 0 else f"{v:g}",
                           help="Scale the whole gradient down when its norm is above this: tames exploding gradients")
     cols[3].number_input("Batch size", 1, 128, key=_key("batch"), on_change=_changed)

@@ -99,11 +99,11 @@ def _text_due(slots, interactive):
 
 def curves(runs, snaps):
     """Loss (and accuracy) of every cell on one chart each; x is the epoch both share."""
-    charts = [loss_chart(snaps[0])] + ([accuracy_chart(snaps[0])] if snaps[0].classification else [])
+    makers = [loss_chart] + ([accuracy_chart] if snaps[0].classification else [])
     if len(runs) == 1:
-        return charts
+        return [make(snaps[0]) for make in makers]
     merged = []
-    for make in [loss_chart] + ([accuracy_chart] if snaps[0].classification else []):
+    for make in makers:
         parts = [make(snap) for snap in snaps]
         n = min(len(p["x"]) for p in parts)
         series = [dict(series, name=f"{r.title} {series['name']}", color=colors[k], values=series["values"][:n])

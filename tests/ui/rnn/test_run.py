@@ -133,3 +133,14 @@ def test_the_numpy_stepper_matches_the_engine(cell):
     for row in x:
         got = stepper.step(row)
     np.testing.assert_allclose(got, want, atol=2e-3)             # the engine's tanh and sigmoid are fast approximations
+
+
+def test_compare_mode_puts_both_cells_on_one_chart():
+    from ui.rnn.view import curves
+    run = RnnRun(small("parity", compare="gru"))
+    for _ in range(2):
+        run.step_epoch()
+    loss, accuracy = curves(run.runs, [r.snap for r in run.runs])
+    assert [s["name"] for s in loss["series"]] == ["LSTM train", "LSTM test", "GRU train", "GRU test"]
+    assert accuracy["percent"] and all(len(s["values"]) == len(accuracy["x"]) == 3 for s in accuracy["series"])
+    assert [c["title"] for c in curves(run.runs[:1], [run.snap])] == ["Loss", "Accuracy"]
