@@ -46,7 +46,8 @@ if s.task == "text" and "task" not in hidden:
 
 if ready:
     rewind_bar(PAGE, run)
-    live(PAGE, run, lambda: view.make_slots(run), lambda slots, interactive: view.draw_frame(run, slots, interactive))
+    live(PAGE, run, lambda: view.make_slots(run), lambda slots, interactive: view.draw_frame(run, slots, interactive),
+         max_fps=view.max_fps(s))
     if not run.playing:
         view.paused_views(run)
         controls.downloads(run)

@@ -138,7 +138,14 @@ class RnnRun(CellRun):
 
     def __init__(self, settings, build=True):
         self.partner = None
+        self._quiet = False                    # inside a compare slice: one version bump, at its end
         super().__init__(settings, settings.cell, None, build)
+
+    def publish(self, snap):
+        self.history.record(snap)
+        self.snap = snap
+        if not self._quiet:
+            self.version += 1
 
     @property
     def runs(self):
@@ -171,14 +178,17 @@ class RnnRun(CellRun):
         if self.partner is None:
             return super().train_slice(steps, seconds)
         with self.lock:
-            done = 0
-            for _ in range(2):
-                live = [r for r in self.runs if not r.trainer.diverged]
-                if not live:
-                    break
-                behind = min(live, key=lambda r: r.trainer.step_count)
-                lead = max(r.trainer.step_count for r in live) - behind.trainer.step_count
-                done += Run.train_slice(behind, lead or steps, seconds / 2)
+            done, self._quiet = 0, True        # the page draws both cells' progress, not half of it
+            try:
+                for _ in range(2):
+                    live = [r for r in self.runs if not r.trainer.diverged]
+                    if not live:
+                        break
+                    behind = min(live, key=lambda r: r.trainer.step_count)
+                    lead = max(r.trainer.step_count for r in live) - behind.trainer.step_count
+                    done += Run.train_slice(behind, lead or steps, seconds / 2)
+            finally:
+                self._quiet = False
             self.playing = self.playing and not all(r.trainer.diverged for r in self.runs)
             self.version += 1
             return done

@@ -16,6 +16,15 @@ from .controls import PAGE
 
 TEXT_EVERY = 1.5          # seconds between two text samples while playing (each costs ~20 ms a cell)
 RUN_COLORS = (("#1f77b4", "#9ecae9"), ("#d62728", "#f4a6a6"))     # (train, test) per cell
+BYTES_PER_SECOND = 800_000          # a tab's frames at most: large heatmaps (text, compare) get fewer frames
+MAPS = {"rnn": 1, "lstm": 6, "gru": 4}
+
+
+def max_fps(settings):
+    """Frames a second for these settings: the heatmaps dominate a frame (1.34 bytes a value in
+    base64), so an LSTM of 64 units over 64 steps beside a GRU gets about 13 frames, waves 40."""
+    values = sum(settings.units * settings.layers * settings.steps * MAPS[cell] for cell in settings.cells)
+    return min(40.0, max(10.0, BYTES_PER_SECOND / (1.34 * values + 4000)))
 
 
 def make_slots(run):
