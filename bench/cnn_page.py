@@ -116,6 +116,8 @@ def main():
     print(f"after {b['trained_seconds']:.1f} s of Play: {b['accuracy']:.2%} on all held-out images")
     print(f"screen updates: {b['fps']:.1f}/s; {b['bytes_per_update'] / 1000:.1f} KB and "
           f"{b['server_ms_per_update']:.1f} ms server CPU per update")
+    browser = ", ".join(f"{k.replace('Duration', '').lower()} {v:.1f}" for k, v in b["browser_ms_per_update"].items())
+    print(f"browser main thread per update (ms): {browser}")
     pauses = b["pause"]
     print(f"Pause: median {statistics.median(pauses):.2f} s, worst {max(pauses):.2f} s over {len(pauses)}; "
           f"Play to first update: median {statistics.median(b['play']):.2f} s ({b['play_missed']} missed)")

@@ -10,29 +10,43 @@ function bytes(b64) {
   return out;
 }
 
-function signedRGB(code) {  // 128 is zero: orange below, blue above (the playground's palette)
+// Colour look-up tables, code -> r, g, b: signed values (128 is zero: orange below, blue above,
+// the playground's palette) and images (ink dark on white paper).
+function makeLUT(rgb) {
+  const out = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i++) out.set(rgb(i), 3 * i);
+  return out;
+}
+const SIGNED = makeLUT((code) => {
   const v = (code - 128) / 127, end = v < 0 ? NEG : POS, t = Math.min(Math.abs(v), 1);
   return [0, 1, 2].map((c) => MID[c] + (end[c] - MID[c]) * t);
-}
+});
+const INK = makeLUT((code) => [255 - code, 255 - code, 255 - code]);
+const signedRGB = (code) => SIGNED.subarray(3 * code, 3 * code + 3);
 
-const inkRGB = (code) => [255 - code, 255 - code, 255 - code];   // ink dark on white paper
-
-// An offscreen canvas of one h x w plane of codes starting at `offset`.
-function plane(codes, offset, h, w, rgb) {
-  const c = document.createElement("canvas");
-  c.width = w; c.height = h;
-  const ctx = c.getContext("2d"), img = ctx.createImageData(w, h);
-  for (let i = 0; i < h * w; i++) {
-    const p = rgb(codes[offset + i]);
-    img.data[4 * i] = p[0]; img.data[4 * i + 1] = p[1]; img.data[4 * i + 2] = p[2]; img.data[4 * i + 3] = 255;
+// One offscreen canvas holding `count` planes of h x w codes stacked top to bottom, kept in
+// `cache[name]` and refilled in place (a new canvas per map and frame cost more than the drawing).
+function sheet(cache, name, codes, count, h, w, lut) {
+  let s = cache[name];
+  if (!s || s.canvas.height !== count * h || s.canvas.width !== w) {
+    const canvas = document.createElement("canvas");
+    canvas.width = w; canvas.height = count * h;
+    const ctx = canvas.getContext("2d");
+    s = cache[name] = { canvas, ctx, img: ctx.createImageData(w, count * h) };
   }
-  ctx.putImageData(img, 0, 0);
-  return c;
+  const px = s.img.data;
+  for (let i = 0, n = count * h * w; i < n; i++) {
+    const c = 3 * codes[i];
+    px[4 * i] = lut[c]; px[4 * i + 1] = lut[c + 1]; px[4 * i + 2] = lut[c + 2]; px[4 * i + 3] = 255;
+  }
+  s.ctx.putImageData(s.img, 0, 0);
+  return s.canvas;
 }
 
-function blit(ctx, src, x, y, w, h) {
+// Draw plane `k` (of height h, width w) of a sheet into the box (x, y, dw, dh), pixels kept square.
+function blitPlane(ctx, src, k, h, w, x, y, dw, dh) {
   ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(src, x, y, w, h);
+  ctx.drawImage(src, 0, k * h, w, h, x, y, dw, dh);
 }
 
 function text(ctx, s, x, y, opts = {}) {
@@ -97,7 +111,7 @@ function drawOverview(st) {
     }
     for (let ch = 0; ch < c.c; ch++) {
       const r = mapRect(b, ch, 0, 0);
-      blit(ctx, st.images[k][ch], r.x, r.y, c.w * b.tile, c.h * b.tile);
+      blitPlane(ctx, st.sheets[k], ch, c.h, c.w, r.x, r.y, c.w * b.tile, c.h * b.tile);
       if (c.image) { ctx.strokeStyle = "#c5c8d0"; ctx.lineWidth = 1; ctx.strokeRect(r.x - 0.5, r.y - 0.5, c.w * b.tile + 1, c.h * b.tile + 1); }
     }
   });
@@ -194,7 +208,7 @@ function drawKernels(st) {
     text(ctx, `filter →   (scale ±${kv.scale})`, b.x, b.y - 4, { ...f, size: 11, align: "left", color: "#808495" });
     for (let c = 0; c < kv.c; c++) {
       if (kv.c > 1 || n === 0) text(ctx, kv.c > 1 ? `channel ${c + 1}` : "", b.x - 6, b.y + c * (b.tile + 3) + b.tile / 2, { ...f, size: 10, align: "right", base: "middle", color: "#808495" });
-      for (let fi = 0; fi < kv.f; fi++) blit(ctx, st.kernelImages[n][fi * kv.c + c], b.x + fi * (b.tile + 3), b.y + c * (b.tile + 3), b.tile, b.tile);
+      for (let fi = 0; fi < kv.f; fi++) blitPlane(ctx, st.kernelSheets[n], fi * kv.c + c, kv.k, kv.k, b.x + fi * (b.tile + 3), b.y + c * (b.tile + 3), b.tile, b.tile);
     }
   });
 }
@@ -230,7 +244,7 @@ function drawStrip(st) {
   for (let i = 0; i < s.n; i++) {
     const x = (i % L.perRow) * L.cellW + (L.cellW - L.side) / 2, y = Math.floor(i / L.perRow) * (L.side + 34);
     const [best, p] = s.top[i][0], wrong = best !== s.labels[i];
-    blit(ctx, st.stripImages[i], x, y, L.side, L.side);
+    blitPlane(ctx, st.stripSheet, i, st.stripSource.h, st.stripSource.w, x, y, L.side, L.side);
     ctx.lineWidth = i === s.selected ? 3 : wrong ? 2 : 1;
     ctx.strokeStyle = i === s.selected ? PICK : wrong ? WRONG : "#d0d3da";
     ctx.strokeRect(x, y, L.side, L.side);
@@ -299,15 +313,14 @@ const VIEWS = {
 
 // Decode a frame's byte planes into offscreen images once per frame (not per redraw).
 function decode(st, fr) {
-  const view = st.data.view;
+  const view = st.data.view, cache = st.sheetCache || (st.sheetCache = {});
   if (view === "overview") {
     st.planes = fr.overview.columns.map((c) => bytes(c.data));
-    st.images = fr.overview.columns.map((c, k) => c.h === 1 && c.w === 1 ? [] :
-      Array.from({ length: c.c }, (_, ch) => plane(st.planes[k], ch * c.h * c.w, c.h, c.w, c.image ? inkRGB : signedRGB)));
+    st.sheets = fr.overview.columns.map((c, k) => c.h === 1 && c.w === 1 ? null :
+      sheet(cache, `column${k}`, st.planes[k], c.c, c.h, c.w, c.image ? INK : SIGNED));
   } else if (view === "kernels") {
     st.kernelCodes = fr.kernels.map((kv) => bytes(kv.data));
-    st.kernelImages = fr.kernels.map((kv, n) => Array.from({ length: kv.f * kv.c }, (_, i) =>
-      plane(st.kernelCodes[n], i * kv.k * kv.k, kv.k, kv.k, signedRGB)));
+    st.kernelSheets = fr.kernels.map((kv, n) => sheet(cache, `kernels${n}`, st.kernelCodes[n], kv.f * kv.c, kv.k, kv.k, SIGNED));
   } else if (view === "strip") {
     const saved = SAVED[st.data.channel] || (SAVED[st.data.channel] = {});
     if (fr.strip.data) saved.strip = { codes: bytes(fr.strip.data), h: fr.strip.h, w: fr.strip.w };
@@ -315,7 +328,7 @@ function decode(st, fr) {
     if (!s) return false;
     if (st.stripSource !== s) {
       st.stripSource = s;
-      st.stripImages = Array.from({ length: fr.strip.n }, (_, i) => plane(s.codes, i * s.h * s.w, s.h, s.w, inkRGB));
+      st.stripSheet = sheet(cache, "strip", s.codes, fr.strip.n, s.h, s.w, INK);
     }
   }
   return true;
