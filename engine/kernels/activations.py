@@ -14,6 +14,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
+from ._intrinsics import _maximum
 from ._jit import jit
 
 LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU = 0, 1, 2, 3, 4
@@ -90,15 +91,14 @@ def _activate(code, z):
     elif code == SIGMOID:
         for i in range(n):
             z[i] = fast_sigmoid(z[i])
-    elif code == RELU:
+    elif code == RELU:                          # a max, not a select: see _intrinsics.py
+        zero = z.dtype.type(0)
         for i in range(n):
-            if z[i] < 0:
-                z[i] = 0
-    elif code == LEAKY_RELU:
+            z[i] = _maximum(z[i], zero)
+    elif code == LEAKY_RELU:                    # slope < 1: the larger of v and slope * v
         slope = z.dtype.type(LEAKY_SLOPE)
         for i in range(n):
-            if z[i] < 0:
-                z[i] = slope * z[i]
+            z[i] = _maximum(z[i], slope * z[i])
 
 
 @jit
@@ -113,14 +113,13 @@ def _activation_backward(code, y, d):
         for i in range(n):
             d[i] *= y[i] * (one - y[i])
     elif code == RELU:
+        zero = d.dtype.type(0)
         for i in range(n):
-            if not y[i] > 0:
-                d[i] = 0
+            d[i] = d[i] if y[i] > 0 else zero
     elif code == LEAKY_RELU:
         slope = d.dtype.type(LEAKY_SLOPE)
         for i in range(n):
-            if not y[i] > 0:
-                d[i] *= slope
+            d[i] = d[i] if y[i] > 0 else slope * d[i]
 
 
 def activate(name, x):

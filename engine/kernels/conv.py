@@ -16,6 +16,7 @@ GMAC/s here), so the loops below index slices with the loop variable only.
 """
 import numpy as np
 
+from ._intrinsics import _maximum, _select
 from ._jit import jit, jit_inline
 
 
@@ -312,27 +313,26 @@ def _maxpool_any(x, out, argmax, p, s):
 
 @jit
 def _maxpool_2x2(x, out, argmax):
-    # the common case, unrolled: about 10x faster than the general loop
+    # the common case, branch-free (_intrinsics.py): 5x faster than the general loop.
+    # The winner of a tie is the first in reading order, as in PyTorch
     N, C, H, W = x.shape
     Ho, Wo = out.shape[2], out.shape[3]
+    f = argmax.dtype.type
+    k0, k1, k2, k3 = f(0), f(1), f(W), f(W + 1)            # offsets in the window
     for n in range(N):
         for c in range(C):
             for y in range(Ho):
                 r0, r1 = x[n, c, 2 * y], x[n, c, 2 * y + 1]
+                a0, a1, a2, a3 = r0[0:2 * Wo:2], r0[1:2 * Wo:2], r1[0:2 * Wo:2], r1[1:2 * Wo:2]
                 best, at = out[n, c, y], argmax[n, c, y]
+                row = f(2 * y * W)
                 for xx in range(Wo):
-                    m, k = r0[2 * xx], 0
-                    v = r0[2 * xx + 1]
-                    if v > m or v != v:
-                        m, k = v, 1
-                    v = r1[2 * xx]
-                    if v > m or v != v:
-                        m, k = v, W
-                    v = r1[2 * xx + 1]
-                    if v > m or v != v:
-                        m, k = v, W + 1
-                    best[xx] = m
-                    at[xx] = 2 * y * W + 2 * xx + k
+                    a, b, c_, d = a0[xx], a1[xx], a2[xx], a3[xx]
+                    top, bottom = _maximum(a, b), _maximum(c_, d)
+                    k_top = _select(not (b <= a), k1, k0)
+                    k_bottom = _select(not (d <= c_), k3, k2)
+                    best[xx] = _maximum(top, bottom)
+                    at[xx] = row + f(2 * xx) + _select(not (bottom <= top), k_bottom, k_top)
 
 
 @jit
@@ -340,18 +340,23 @@ def _maxpool_backward(d_out, argmax, d_x):
     N, C, Ho, Wo = d_out.shape
     H, W = d_x.shape[2], d_x.shape[3]
     if 2 * Ho == H and 2 * Wo == W:       # 2x2 windows tile the plane: write each once, no zeroing
+        f = argmax.dtype.type
+        k0, k1, k2, k3 = f(0), f(1), f(W), f(W + 1)
+        zero = d_x.dtype.type(0)
         for n in range(N):
             for c in range(C):
                 for y in range(Ho):
                     r0, r1 = d_x[n, c, 2 * y], d_x[n, c, 2 * y + 1]
+                    a0, a1, a2, a3 = r0[0:W:2], r0[1:W:2], r1[0:W:2], r1[1:W:2]
                     g, at = d_out[n, c, y], argmax[n, c, y]
+                    row = f(2 * y * W)
                     for xx in range(Wo):
-                        k = int(at[xx]) - 2 * y * W - 2 * xx
+                        k = at[xx] - (row + f(2 * xx))       # float compares: blends, not branches
                         v = g[xx]
-                        r0[2 * xx] = v if k == 0 else 0
-                        r0[2 * xx + 1] = v if k == 1 else 0
-                        r1[2 * xx] = v if k == W else 0
-                        r1[2 * xx + 1] = v if k == W + 1 else 0
+                        a0[xx] = _select(k == k0, v, zero)
+                        a1[xx] = _select(k == k1, v, zero)
+                        a2[xx] = _select(k == k2, v, zero)
+                        a3[xx] = _select(k == k3, v, zero)
         return
     d_x[:] = 0
     for n in range(N):

@@ -1,0 +1,52 @@
+"""The kernels' fast paths (engine/kernels) give what the plain definitions give."""
+import numpy as np
+import pytest
+
+import engine
+from tests.helpers import dense_spec
+from tests.reference import forward, loss as ref_loss, numeric_grads
+
+
+def test_relu_keeps_nan_and_infinities():
+    x = np.array([np.nan, -np.inf, np.inf, -1.5, 0.0, 2.0], np.float32)
+    np.testing.assert_array_equal(engine.kernels.activations.activate("relu", x),
+                                  [np.nan, 0, np.inf, 0, 0, 2])
+    np.testing.assert_allclose(engine.kernels.activations.activate("leaky_relu", x),
+                               [np.nan, -np.inf, np.inf, -0.015, 0, 2], rtol=1e-6)
+
+
+@pytest.mark.parametrize("inputs, outputs", [(70, 3), (64, 15), (63, 3), (70, 16)])
+def test_narrow_and_wide_dense_layers_match_reference(inputs, outputs, rng):
+    """Few outputs and many inputs take the transposed path; the others the row path."""
+    spec = dense_spec([], inputs=inputs, outputs=outputs, loss="mse")
+    net = engine.build(spec, seed=1, dtype=np.float64)
+    x, y = rng.normal(size=(7, inputs)), rng.normal(size=(7, outputs))
+    x[:, :8] = 0                                       # a zero block, as after a ReLU
+    np.testing.assert_allclose(net.forward(x), forward(spec, net.params, x), rtol=1e-12, atol=1e-12)
+    value, grads = net.loss_and_grads(x, y)
+    assert value == pytest.approx(ref_loss("mse", forward(spec, net.params, x), y), rel=1e-12)
+    numeric = numeric_grads(net, x, y)
+    for name in numeric:
+        np.testing.assert_allclose(grads[name], numeric[name], rtol=1e-6, atol=1e-8, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_maxpool_2x2_ties_go_to_the_first_entry_as_in_torch(dtype, rng):
+    """An identity 1x1 convolution before the pool shows where the pool sends the gradient."""
+    torch = pytest.importorskip("torch")
+    spec = {"input_shape": [3, 8, 6], "loss": "mse", "layers": [
+        {"type": "conv2d", "filters": 3, "kernel_size": 1}, {"type": "maxpool2d", "pool_size": 2},
+        {"type": "flatten"}]}
+    net = engine.build(spec, dtype=dtype)
+    net.set_params({"0.W": np.eye(3).reshape(3, 3, 1, 1), "0.b": np.zeros(3)})
+    x = np.maximum(np.round(rng.normal(size=(4, 3, 8, 6))), 0)     # many ties, many zeros
+    y = rng.normal(size=(4, 36))
+    W = torch.tensor(np.eye(3).reshape(3, 3, 1, 1), requires_grad=True)
+    b = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    out = torch.nn.functional.max_pool2d(torch.nn.functional.conv2d(torch.tensor(x), W, b), 2)
+    torch.nn.functional.mse_loss(out.flatten(1), torch.tensor(y)).backward()
+    np.testing.assert_array_equal(net.forward(x).reshape(out.shape), out.detach().numpy())
+    _, grads = net.loss_and_grads(x, y)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(grads["0.W"], W.grad.numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(grads["0.b"], b.grad.numpy(), rtol=tol, atol=tol)
