@@ -40,6 +40,9 @@ mkdir -p "$RUN_DIR/tmp"
 # nginx started as root runs its workers as nobody: they write request bodies (uploads) here.
 [ "$(id -u)" = 0 ] && chown nobody "$RUN_DIR/tmp"
 rm -f "$RUN_DIR"/app-*.log "$RUN_DIR"/app-*.pid
+# Two malloc arenas, not one per thread: with a script thread per tab, glibc's arenas kept the
+# memory of closed tabs (measured: RSS 1.23 times idle after 15 tabs closed; 1.01 with two).
+export MALLOC_ARENA_MAX=2
 export STREAMLIT_SERVER_COOKIE_SECRET=${NNP_COOKIE_SECRET:-$("$PYTHON" -c 'import secrets; print(secrets.token_hex(32))')}
 
 echo "Warming the engine's compiled-code cache (a cold cache takes a minute or two)..."
@@ -70,7 +73,7 @@ http {
     fastcgi_temp_path $RUN_DIR/tmp/fastcgi;
     uwsgi_temp_path $RUN_DIR/tmp/uwsgi;
     scgi_temp_path $RUN_DIR/tmp/scgi;
-    client_max_body_size 2m;        # Streamlit's own upload limit is 1 MB (.streamlit/config.toml)
+    client_max_body_size 6m;        # Streamlit's own upload limit is 5 MB (.streamlit/config.toml)
 
     map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
 

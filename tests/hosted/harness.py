@@ -1,5 +1,6 @@
 """Start ``scripts/serve.sh N`` (app processes behind nginx) on free loopback ports, for tests and
 bench/load.py; find its processes; stop it as Ctrl-C does."""
+import asyncio
 import contextlib
 import os
 import signal
@@ -7,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -14,6 +16,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = ROOT / "scripts" / "serve.sh"
+
+
+def run_coroutine(coro):
+    """``asyncio.run(coro)`` on a thread of its own: Playwright's sync API holds this thread's loop."""
+    out = {}
+
+    def target():
+        try:
+            out["value"] = asyncio.run(coro)
+        except BaseException as e:          # noqa: BLE001 - raised again in the caller
+            out["error"] = e
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
 
 
 def _port_free(port):

@@ -57,7 +57,7 @@ def test_link_text_is_shown_as_text():
     evil = "[Click here](https://example.com/phish) ![img](https://example.com/x.png) <b>x</b>"
     escaped = plain(evil)
     assert "](" not in escaped.replace("\\]\\(", "") and "<b>" not in escaped
-    assert re.sub(r"\\(.)", r"\1", escaped) == evil          # nothing lost, only escaped
+    assert re.sub(r"\\(.)", r"\1", escaped.replace("\u2060", "")) == evil    # nothing lost, only escaped
 
 
 class Snap:
