@@ -29,7 +29,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 import engine  # noqa: E402
 from tests.e2e.harness import launch_chromium, streamlit_server, wait_until_idle  # noqa: E402
-from ui_frame_rate import OBSERVE, click, play, steady_figures, updates_after  # noqa: E402
+from _page_timing import OBSERVE, click, play, steady_figures, updates_after  # noqa: E402
 
 
 def full_test_accuracy(npz_bytes, dataset_xt, dataset_yt):
