@@ -54,7 +54,7 @@ for i in $(seq 1 "$N"); do APP_PORTS+=("$((PORT + i))"); done
 write_nginx_conf() {
     local servers="" pins="" names=""
     for i in "${!APP_PORTS[@]}"; do
-        servers+="        server 127.0.0.1:${APP_PORTS[$i]};"$'\n'
+        servers+="        server 127.0.0.1:${APP_PORTS[$i]} max_fails=1 fail_timeout=2s;"$'\n'
         pins+="        r$i 127.0.0.1:${APP_PORTS[$i]};"$'\n'
         names+="        ~127\\.0\\.0\\.1:${APP_PORTS[$i]}\$ r$i;"$'\n'
     done
