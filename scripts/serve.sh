@@ -148,7 +148,7 @@ trap stop_all INT TERM
 APP_PIDS=()
 for i in $(seq 0 $((N - 1))); do start_app "$i"; done
 write_nginx_conf
-"$NGINX" -p "$RUN_DIR" -c "$RUN_DIR/nginx.conf" &
+"$NGINX" -p "$RUN_DIR" -e "$RUN_DIR/nginx-error.log" -c "$RUN_DIR/nginx.conf" &
 NGINX_PID=$!
 
 for i in $(seq 0 $((N - 1))); do       # traffic once every process answers its health check
