@@ -18,6 +18,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 4096 * 4096
 FORMATS = ("PNG", "JPEG")
 BOX, SIZE = 20, 28
+WORK_SIDE = 1024         # pixels: a picture is shrunk to this before any arithmetic
 TOO_LARGE = f"the image has too many pixels (at most {MAX_PIXELS // 10**6} million)"
 INK = 0.15               # of the strongest ink: fainter pixels are paper, for cropping
 
@@ -46,6 +47,7 @@ def read_image(data):
         raise ValueError("it is not a PNG or JPEG image") from None
     except (OSError, SyntaxError, EOFError):
         raise ValueError("the image is damaged and cannot be read") from None
+    image.thumbnail((WORK_SIDE, WORK_SIDE))     # a 12-megapixel photo as float64 would take ~100 MB
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         paper = Image.new("RGBA", image.size, (255, 255, 255, 255))
         image = Image.alpha_composite(paper, image.convert("RGBA"))      # transparent is paper
