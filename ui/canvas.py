@@ -6,11 +6,13 @@ is sent with every mount, so whole-line comments and indentation are stripped
 once at import. A page's own components live in ``ui/<page>/components/``.
 """
 import json
+import logging
 from pathlib import Path
 
 import streamlit as st
 
 SHARED = Path(__file__).parent / "components"
+log = logging.getLogger(__name__)
 
 
 def _compact_js(source):
@@ -31,8 +33,12 @@ def handler(key, event, on_event):
     """A component callback: on_event(event, value) when the trigger ``event`` fired."""
     def handle():
         value = st.session_state[key].get(event)
-        if value is not None:
+        if value is None:
+            return
+        try:
             on_event(event, value)
+        except (KeyError, IndexError, TypeError, ValueError):    # a crafted event: the browser is not trusted
+            log.warning("ignored a malformed %r event: %.200r", event, value)
     return handle
 
 
