@@ -1,17 +1,23 @@
-"""Live MLP page speed: frames on screen, Pause latency, bytes and server time per frame.
+"""Live MLP page speed in one Chromium tab: updates on screen, Play and Pause latency, CPU per update.
 
-    python bench/ui_frame_rate.py [--seconds 6] [--url-query "net=8,8,8,8,8,8"]
+    python bench/ui_frame_rate.py [--seconds 8] [--pauses 12] [--url-query "net=8,8,8,8,8,8&data=spiral"]
+                                  [--app-dir DIR]   # another checkout, e.g. to compare two versions
 
 Starts the real app, opens it in headless Chromium (Debian's /usr/bin/chromium),
 presses Play and counts distinct values of the Step metric (a MutationObserver
 in the page), the epochs each update advances, and the websocket bytes received.
-Then presses Pause (five times) and times how long after the browser saw the
-click the Step metric kept changing. Finally it
-times the server's work per frame in this process, split into training,
-snapshot + frame and charts, for the same settings.
+Over the same seconds it reads the server process's CPU time (/proc) and the
+tab's main-thread time (Chrome's Performance metrics: script, style, layout), so
+both are reported per delivered update. Then it pauses ``--pauses`` times, each
+at a random moment 0.4-1.6 s after Play: Pause latency is how long after the
+browser saw the click the Step metric kept changing, Play latency how long after
+the click the first new Step showed. Finally it times the server's work per frame
+in this process (training, snapshot + frame, charts, JSON) for the same settings.
 """
 import argparse
 import json
+import os
+import random
 import statistics
 import sys
 import time
@@ -22,7 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.harness import launch_chromium, running_app, wait_until_idle  # noqa: E402
+from tests.e2e.harness import launch_chromium, streamlit_server, wait_until_idle  # noqa: E402
+
+TICK = os.sysconf("SC_CLK_TCK")
+BROWSER_METRICS = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
 
 OBSERVE = """() => {
   window.__updates = [];
@@ -32,7 +41,6 @@ OBSERVE = """() => {
         return m.querySelector('[data-testid=stMetricValue]').textContent.replace(/,/g, '');
     return null;
   };
-  window.__value = value;
   document.addEventListener('click', () => { window.__clickAt = performance.now(); }, true);
   let last = value('Step');
   new MutationObserver(() => {
@@ -43,39 +51,78 @@ OBSERVE = """() => {
 }"""
 
 
-def browser_figures(url, query, seconds, pauses=5):
+def cpu_seconds(pid):
+    """User + system CPU seconds of process ``pid`` (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def updates_after(page, t):
+    return [u[0] for u in page.evaluate("() => window.__updates") if u[0] > t]
+
+
+def click(page, name):
+    """Click the button and return when the browser saw the click (page clock, ms)."""
+    page.get_by_role("button", name=name).click()
+    return page.evaluate("() => window.__clickAt")
+
+
+def play(page):
+    """Press Play; seconds until the first new Step showed (None if none within 3 s)."""
+    t = click(page, "Play")
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        later = updates_after(page, t)
+        if later:
+            return (min(later) - t) / 1000
+        time.sleep(0.02)
+    return None
+
+
+def steady_figures(page, cdp, pid, received, seconds):
+    """Updates, bytes and CPU over ``seconds`` of playing."""
+    page.evaluate("() => { window.__updates = []; }")
+    bytes_before, cpu_before = sum(received), cpu_seconds(pid)
+    perf_before = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    time.sleep(seconds)
+    updates = page.evaluate("() => window.__updates")
+    perf_after = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    n = max(len(updates), 1)
+    return {"fps": len(updates) / seconds, "updates": updates,
+            "bytes_per_update": (sum(received) - bytes_before) / n,
+            "server_ms_per_update": 1000 * (cpu_seconds(pid) - cpu_before) / n,
+            "browser_ms_per_update": {k: 1000 * (perf_after[k] - perf_before[k]) / n for k in BROWSER_METRICS}}
+
+
+def browser_figures(url, pid, query, seconds, pauses, seed=0):
+    rng = random.Random(seed)
     with sync_playwright() as p:
         browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
         received = []
         page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
         page.goto(f"{url}/mlp?{query}")
         page.wait_for_selector("[data-testid=stMetricValue]", timeout=120_000)
         wait_until_idle(page, timeout=120_000)
         page.evaluate(OBSERVE)
-        page.get_by_role("button", name="Play").click()
+        plays = [play(page)]
         time.sleep(1.5)                                   # let the loop settle
-        page.evaluate("() => { window.__updates = []; }")
-        bytes_before = sum(received)
-        time.sleep(seconds)
-        updates = page.evaluate("() => window.__updates")
-        bytes_during = sum(received) - bytes_before
-        latencies = []
+        out = steady_figures(page, cdp, pid, received, seconds)
+        pause_latencies = []
         for cycle in range(pauses):
             if cycle:
-                page.get_by_role("button", name="Play").click()
-                time.sleep(1.5)
-            page.get_by_role("button", name="Pause").click()
+                plays.append(play(page))
+            time.sleep(rng.uniform(0.4, 1.6))             # a random moment in the frame loop
+            t = click(page, "Pause")
             time.sleep(1.5)
-            t_click = page.evaluate("() => window.__clickAt")   # when the browser saw the click
-            late = [u[0] for u in page.evaluate("() => window.__updates") if u[0] > t_click]
-            latencies.append((max(late) - t_click) / 1000 if late else 0.0)
+            late = updates_after(page, t)
+            pause_latencies.append((max(late) - t) / 1000 if late else 0.0)
         browser.close()
-    pause_latency = statistics.median(latencies)
-    steps = [b[1] - a[1] for a, b in zip(updates, updates[1:])]
-    return {"fps": len(updates) / seconds, "steps_per_update": steps,
-            "pause_latency_s": pause_latency, "pause_latency_max_s": max(latencies),
-            "bytes_per_frame": bytes_during / max(len(updates), 1)}
+    out.update(pause=pause_latencies, play=[p for p in plays if p is not None], play_missed=plays.count(None))
+    return out
 
 
 def server_figures(query, frames=60):
@@ -95,7 +142,7 @@ def server_figures(query, frames=60):
         t0 = time.perf_counter()
         run.advance(settings.speed)
         t1 = time.perf_counter()
-        frame = run.frame_data(run.snap, interactive=True)
+        frame = run.frame_data(run.snap, interactive=False, full=False)
         t2 = time.perf_counter()
         charts = [loss_chart(run.snap), accuracy_chart(run.snap), gradient_chart(run.snap, run.layer_names())]
         t3 = time.perf_counter()
@@ -106,22 +153,38 @@ def server_figures(query, frames=60):
     return {k: statistics.median(v) for k, v in split.items()}, run.trainer.steps_per_epoch
 
 
+def ms(seconds):
+    return f"{seconds * 1000:.0f} ms"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=float, default=6.0)
+    ap.add_argument("--seconds", type=float, default=8.0)
+    ap.add_argument("--pauses", type=int, default=12)
     ap.add_argument("--url-query", default="net=8,8,8,8,8,8&data=spiral")
+    ap.add_argument("--app-dir", default=str(ROOT), help="the checkout whose app.py to serve (default: this one)")
+    ap.add_argument("--browser-only", action="store_true", help="skip the in-process server timing")
     args = ap.parse_args()
-    with running_app() as url:
-        b = browser_figures(url, args.url_query, args.seconds)
-    s, per_epoch = server_figures(args.url_query)
-    epochs = [n / per_epoch for n in b["steps_per_update"]] or [0]
-    print(f"settings: {args.url_query} ({per_epoch} steps per epoch)")
+    load_before = os.getloadavg()[0]
+    with streamlit_server(args.app_dir) as (url, pid):
+        b = browser_figures(url, pid, args.url_query, args.seconds, args.pauses)
+    s, per_epoch = ({}, 25) if args.browser_only else server_figures(args.url_query)
+    steps = [q[1] - p[1] for p, q in zip(b["updates"], b["updates"][1:])]
+    epochs = [n / per_epoch for n in steps] or [0]
+    print(f"app: {args.app_dir}; settings: {args.url_query} ({per_epoch} steps per epoch); "
+          f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
     print(f"screen updates per second:   {b['fps']:.1f}")
     print(f"epochs per update:           min {min(epochs):g}, median {statistics.median(epochs):g}")
-    print(f"pause latency:               median {b['pause_latency_s'] * 1000:.0f} ms, "
-          f"max {b['pause_latency_max_s'] * 1000:.0f} ms (5 pauses)")
-    print(f"bytes received per update:   {b['bytes_per_frame'] / 1024:.1f} KB")
-    print("server ms per frame (median): " + ", ".join(f"{k} {v:.2f}" for k, v in s.items()))
+    print(f"play to first update:        median {ms(statistics.median(b['play']))}, "
+          f"max {ms(max(b['play']))} ({len(b['play'])} plays, {b['play_missed']} without an update in 3 s)")
+    print(f"pause latency:               median {ms(statistics.median(b['pause']))}, "
+          f"max {ms(max(b['pause']))} ({len(b['pause'])} pauses at random moments)")
+    print(f"bytes received per update:   {b['bytes_per_update'] / 1024:.1f} KB")
+    print(f"server CPU per update:       {b['server_ms_per_update']:.1f} ms (the whole server process)")
+    print("browser ms per update:       " + ", ".join(f"{k.replace('Duration', '').lower()} {v:.1f}"
+                                                       for k, v in b["browser_ms_per_update"].items()))
+    if s:
+        print("server ms per frame (median, in this process): " + ", ".join(f"{k} {v:.2f}" for k, v in s.items()))
 
 
 if __name__ == "__main__":

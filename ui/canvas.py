@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 import streamlit as st
+from streamlit.proto.Text_pb2 import Text as TextProto
 
 SHARED = Path(__file__).parent / "components"
 log = logging.getLogger(__name__)
@@ -50,7 +51,14 @@ def frame_channel(key):
     """
     with st.container(key=key):
         slot = st.empty()
-    return lambda frame: slot.text(json.dumps(frame, separators=(",", ":")))
+
+    def send(frame):
+        body = json.dumps(frame, separators=(",", ":"))
+        try:        # st.text's own path dedents the text first: a regex pass over the whole frame
+            slot._enqueue("text", TextProto(body=body))
+        except AttributeError:          # a Streamlit without the private _enqueue
+            slot.text(body)
+    return send
 
 
 _charts = register("line_charts")
@@ -64,5 +72,7 @@ def line_charts(channel, key):
 
 def image_picker(items, selected, key, on_pick):
     """Clickable thumbnails (items: dicts of id, title, src); a click calls on_pick(id)."""
-    _picker(data={"items": items, "selected": selected}, key=key,
+    # A tuple, not a list: Streamlit checks a list in a component's data for a data frame, which
+    # imports pandas and pyarrow (half a second on the first page run).
+    _picker(data={"items": tuple(items), "selected": selected}, key=key,
             on_pick_change=handler(key, "pick", lambda _, value: on_pick(value)))

@@ -83,7 +83,9 @@ class Scheduler:
             job = self._jobs.get(id(run))
             if job is None or job.run is not run:
                 floor = min((j.served for j in self._jobs.values()), default=0.0)
-                job = self._jobs[id(run)] = _Job(run, now, served=floor, topped=now)
+                pace = run.steps_per_second()          # a frame's steps at once: Play shows at once
+                job = self._jobs[id(run)] = _Job(run, now, served=floor, topped=now,
+                                                 credit=_chunk(pace) if pace else 0.0)
                 self._cv.notify_all()
             job.lease = now + LEASE_SECONDS
 
@@ -126,7 +128,7 @@ class Scheduler:
                 continue
             job.credit = min(job.credit + pace * (now - job.topped), pace * MAX_BURST)
             job.topped = now
-            chunk = max(1, round(pace / MAX_FPS))
+            chunk = _chunk(pace)
             if job.credit >= chunk:
                 ready.append((job, int(job.credit)))
             else:
@@ -170,6 +172,11 @@ def _lower_priority():
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TRAINER_NICE)
     except (AttributeError, OSError):
         pass
+
+
+def _chunk(pace):
+    """The fewest steps a paced run trains at a time: one frame's worth at the top frame rate."""
+    return max(1, round(pace / MAX_FPS))
 
 
 @st.cache_resource(show_spinner=False)

@@ -24,6 +24,8 @@ class MetricsRow:
         values = values or metric_values(snap)
         if self.slots is None:
             self.slots = [col.metric(label, value) for col, (label, value) in zip(self.cols, values)]
-        else:
-            for slot, (label, value) in zip(self.slots, values):
-                slot.metric(label, value)
+        else:                       # only what changed: each metric update costs the browser a re-render
+            for k, (slot, (label, value)) in enumerate(zip(self.slots, values)):
+                if value != self.shown[k][1]:
+                    slot.metric(label, value)
+        self.shown = values

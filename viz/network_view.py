@@ -18,7 +18,7 @@ from . import palette
 FEATURE_LABELS = {"x1": "X₁", "x2": "X₂", "x1_sq": "X₁²", "x2_sq": "X₂²", "x1_x2": "X₁X₂",
                   "sin_x1": "sin(X₁)", "sin_x2": "sin(X₂)"}
 THUMB_STRIDE = 4            # neuron thumbnails sample every 4th cell of the plane grid
-STATIC_KEYS = ("input_maps", "train", "test")
+STATIC_KEYS = ("input_maps", "train", "test", "inputs", "palette")
 
 
 def quantise(values, lo=-1.0, hi=1.0):
@@ -67,11 +67,11 @@ def dense_layers(snap):
 
 def network_frame(snap, plane_maps, *, features, loss, classes, train=None, test=None,
                   discretize=False, interactive=True, frame=0, dropout=(), full=True):
-    """The JSON-able frame for the MLP's network canvas; ``plane_maps``: the snapshot's engine.plane.PlaneMaps."""
+    """The JSON-able frame for the MLP's network canvas; ``plane_maps``: the snapshot's engine.plane.PlaneMaps.
+    ``full=False`` leaves out (and does not compute) what does not change while training: STATIC_KEYS."""
     plane = plane_maps.plane
     dense = dense_layers(snap)
     stride = THUMB_STRIDE
-    inputs = feature_maps(plane.extent, plane.resolution)[:, ::stride, ::stride]
     hidden = [plane_maps.neuron_maps[i][:, ::stride, ::stride] for i in dense[:-1]]
     maps = np.concatenate([h.reshape(len(h), -1) for h in hidden]) if hidden else np.zeros(0)
     values = output_values(plane_maps, loss, classes)
@@ -88,20 +88,21 @@ def network_frame(snap, plane_maps, *, features, loss, classes, train=None, test
             "dead": [bool(v) for v in dead[i]] if i in dead else [],
             "dropout": float(dropout[k]) if k < len(dropout) else 0.0,
         })
+    thumb = len(range(0, plane.resolution, stride))
     out = {
         "frame": int(frame), "interactive": bool(interactive),
-        "palette": {"neg": palette.NEGATIVE, "mid": palette.MIDDLE, "pos": palette.POSITIVE,
-                    "classes": list(palette.CLASS_COLORS[:max(classes, 2)])},
-        "extent": float(plane.extent), "res": int(plane.resolution), "thumb": int(inputs.shape[-1]),
-        "inputs": [{"id": f, "label": FEATURE_LABELS[f], "active": f in features} for f in FEATURES],
-        "layers": layers,
-        "maps": _b64(quantise(maps)), "input_maps": _b64(quantise(inputs)),
+        "extent": float(plane.extent), "res": int(plane.resolution), "thumb": thumb,
+        "layers": layers, "maps": _b64(quantise(maps)),
         "output": _b64(output), "output_channels": int(values.shape[0]) if values.ndim == 3 else 1,
         "classes": int(classes), "discretize": bool(discretize),
-        "train": _points(*(train or (None, None))), "test": _points(*(test or (None, None))),
         "step": int(snap.step), "epoch": int(snap.epoch),
     }
-    if not full:
-        for key in STATIC_KEYS:
-            del out[key]
+    if full:
+        inputs = feature_maps(plane.extent, plane.resolution)[:, ::stride, ::stride]
+        out.update(
+            palette={"neg": palette.NEGATIVE, "mid": palette.MIDDLE, "pos": palette.POSITIVE,
+                     "classes": list(palette.CLASS_COLORS[:max(classes, 2)])},
+            inputs=[{"id": f, "label": FEATURE_LABELS[f], "active": f in features} for f in FEATURES],
+            input_maps=_b64(quantise(inputs)),
+            train=_points(*(train or (None, None))), test=_points(*(test or (None, None))))
     return out

@@ -32,9 +32,21 @@ function fmt(v, c) {
 
 function perRow(st) { return Math.max(1, Math.min(st.charts.length, Math.floor((st.width + GAP) / (MIN_W + GAP)))); }
 
+function chartWidth(st) { const n = perRow(st); return (st.width - GAP * (n - 1)) / n; }
+
+function legendRows(st, c) {  // the lines chart c's legend takes (drawChart wraps it the same way)
+  let rows = 1, lx = PAD.l;
+  for (const s of c.series) {
+    const w = 26 + st.ctx.measureText(s.name).width;
+    if (lx + w > chartWidth(st) && lx > PAD.l) { rows++; lx = PAD.l; }
+    lx += w;
+  }
+  return rows;
+}
+
 function frameOf(st, c, k) {  // pixel box and scales of chart k
-  const n = perRow(st), w = (st.width - GAP * (n - 1)) / n, x0 = (k % n) * (w + GAP), y0 = Math.floor(k / n) * H;
-  const box = { x: x0 + PAD.l, y: y0 + PAD.t, w: w - PAD.l - PAD.r, h: H - PAD.t - PAD.b };
+  const n = perRow(st), w = chartWidth(st), x0 = (k % n) * (w + GAP), y0 = Math.floor(k / n) * H;
+  const box = { x: x0 + PAD.l, y: y0 + st.top, w: w - PAD.l - PAD.r, h: H - st.top - PAD.b };
   const vals = c.series.flatMap((s) => s.values).filter((v) => v !== null && (!c.log || v > 0));
   let lo, hi;
   if (c.range) [lo, hi] = c.range;
@@ -51,8 +63,8 @@ function drawChart(st, c, k) {
   const ctx = st.ctx, F = frameOf(st, c, k), { box } = F, muted = "#808495";
   ctx.font = `12px ${st.font}`;
   ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
-  ctx.fillText(c.title, box.x - PAD.l + 4, box.y - PAD.t + 14);
-  let lx = box.x, ly = box.y - PAD.t + 28;   // legend, wrapping onto a second line
+  ctx.fillText(c.title, box.x - PAD.l + 4, box.y - st.top + 14);
+  let lx = box.x, ly = box.y - st.top + 28;   // legend, wrapping onto more lines (legendRows)
   for (const s of c.series) {
     const w = 26 + ctx.measureText(s.name).width;
     if (lx + w > box.x + box.w + PAD.r && lx > box.x) { lx = box.x; ly += 13; }
@@ -105,13 +117,15 @@ function nearest(xs, v) {
 }
 
 function render(st) {
-  st.width = st.root.clientWidth || 600;
+  st.width = st.boxWidth || st.root.clientWidth || 600;   // the observer's width: no forced layout per frame
   const dpr = window.devicePixelRatio || 1, height = H * Math.ceil(st.charts.length / perRow(st) || 1);
   st.canvas.width = st.width * dpr; st.canvas.height = height * dpr; st.canvas.style.height = height + "px";
   st.ctx = st.canvas.getContext("2d"); st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   st.font = getComputedStyle(st.root).fontFamily || "sans-serif";
   st.text = getComputedStyle(st.root).color || "#31333f";
   st.ctx.clearRect(0, 0, st.width, height);
+  st.ctx.font = `12px ${st.font}`;      // every chart's box starts below the longest legend
+  st.top = PAD.t + 13 * Math.max(0, Math.max(1, ...st.charts.map((c) => legendRows(st, c))) - 2);
   if (!(st.hover && st.charts[st.hover.k])) st.tip.style.display = "none";
   st.charts.forEach((c, k) => drawChart(st, c, k));
 }
@@ -125,7 +139,7 @@ export default function (component) {
     st.canvas.addEventListener("mousemove", (e) => {
       const r = st.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
       const k = st.charts.findIndex((c, j) => { const F = frameOf(st, c, j);
-        return mx >= F.box.x && mx <= F.box.x + F.box.w && my >= F.box.y - PAD.t && my <= F.box.y + F.box.h + PAD.b; });
+        return mx >= F.box.x && mx <= F.box.x + F.box.w && my >= F.box.y - st.top && my <= F.box.y + F.box.h + PAD.b; });
       if (k < 0) { st.hover = null; } else {
         const F = frameOf(st, st.charts[k], k);
         st.hover = { k, value: F.xmin + ((mx - F.box.x) / F.box.w) * (F.xmax - F.xmin) };
@@ -133,7 +147,7 @@ export default function (component) {
       render(st);
     });
     st.canvas.addEventListener("mouseleave", () => { st.hover = null; render(st); });
-    new ResizeObserver(() => render(st)).observe(root);
+    new ResizeObserver((entries) => { st.boxWidth = entries[entries.length - 1].contentRect.width; render(st); }).observe(root);
     pollChannel(st, (frame) => { st.charts = frame.charts; render(st); });
   }
   return () => { cancelAnimationFrame(st.timer); st.timer = null; };

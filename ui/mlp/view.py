@@ -1,7 +1,6 @@
 """The MLP page's live views: metrics, the network canvas and the curves."""
 import math
-
-import pandas as pd
+import time
 from dataclasses import replace
 from types import SimpleNamespace
 
@@ -11,6 +10,7 @@ from viz.curves import accuracy_chart, gradient_chart, loss_chart
 
 from .. import inspect
 from ..canvas import frame_channel, line_charts
+from ..metrics import MetricsRow
 from .canvas import network_canvas
 from ..state import current_run, request_app_rerun, say
 from .controls import PAGE, add_point_label, apply
@@ -19,8 +19,8 @@ from .settings import MAX_LAYERS, MAX_UNITS
 
 def make_slots(settings):
     hidden = set(settings.hide) if settings.present else set()
-    slots = SimpleNamespace(count=-1, charts=[c for c in ("curves", "gradients") if c not in hidden])
-    slots.metric_cols = st.columns(5)        # filled by the first draw: an empty slot would blink
+    slots = SimpleNamespace(count=-1, charts=[c for c in ("curves", "gradients") if c not in hidden], slow_at=0.0)
+    slots.metrics = MetricsRow()
     slots.send_frame = frame_channel("frames-mlp")
     network_canvas("frames-mlp", key="mlp_network", on_event=_on_canvas_event)
     st.caption("Each tile shows what a neuron outputs over the whole input plane (blue positive, "
@@ -42,31 +42,40 @@ CHART_CAPTIONS = {
 }
 
 
+SLOW_INTERVAL = 0.15     # seconds between updates of the losses, accuracy and charts while playing
+
+
 def draw(run, slots, interactive, scale=1.0):
+    """One frame of ``run.shown``. While playing, Epoch, Step and the canvas change with every frame;
+    the losses, accuracy and charts, which no one reads 25 times a second, about 7 times a second:
+    each changed metric costs the browser a re-render."""
     snap = run.shown
     slots.count += 1
+    now = time.monotonic()
+    slow = interactive or slots.count == 0 or now - slots.slow_at >= SLOW_INTERVAL
     has_acc = snap.classification and not math.isnan(snap.test_acc)
-    acc = f"{snap.test_acc:.0%}" if has_acc else "—"
     values = [("Epoch", f"{snap.epoch:,}"), ("Step", f"{snap.step:,}"),
               ("Train loss", f"{snap.train_loss:.3f}"), ("Test loss", f"{snap.test_loss:.3f}"),
-              ("Test accuracy", acc)]
-    if slots.count == 0:
-        slots.metrics = [col.metric(label, value) for col, (label, value) in zip(slots.metric_cols, values)]
-    else:
-        for slot, (label, value) in zip(slots.metrics, values):
-            slot.metric(label, value)
+              ("Test accuracy", f"{snap.test_acc:.0%}" if has_acc else "—")]
+    slots.metrics.show(snap, values if slow else values[:2] + slots.metrics.shown[2:])
     adding = add_point_label(run) is not None
     slots.send_frame(run.frame_data(snap, interactive=interactive, adding=adding, scale=scale,
                                     full=slots.count == 0, allow=allowed_clicks(run.settings, interactive)))
-    if slots.charts:
-        charts = []
-        if "curves" in slots.charts:
-            charts.append(loss_chart(snap))
-            if snap.classification:
-                charts.append(accuracy_chart(snap))
-        if "gradients" in slots.charts:
-            charts.append(gradient_chart(snap, _gradient_names(run, snap)))
-        slots.send_charts({"frame": slots.count, "charts": charts})
+    if slow:
+        slots.slow_at = now
+        if slots.charts:
+            slots.send_charts({"frame": slots.count, "charts": _charts(run, snap, slots.charts)})
+
+
+def _charts(run, snap, names):
+    charts = []
+    if "curves" in names:
+        charts.append(loss_chart(snap))
+        if snap.classification:
+            charts.append(accuracy_chart(snap))
+    if "gradients" in names:
+        charts.append(gradient_chart(snap, _gradient_names(run, snap)))
+    return charts
 
 
 def _gradient_names(run, snap):
@@ -159,6 +168,8 @@ def point_numbers(run):
                        "appears here, forward (each neuron's weighted sum and activation) and backward "
                        "(how the loss changes with each neuron's sum and each weight), for that point alone.")
             return
+        import pandas as pd          # here, not at the top: the first page run does not need pandas (0.3 s)
+
         p = run.point_pass(*probe)
         names = run.layer_names()
         st.markdown(f"Point **({p['xy'][0]:.2f}, {p['xy'][1]:.2f})**, label **{p['label']:g}**, "

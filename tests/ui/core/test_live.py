@@ -95,3 +95,13 @@ def test_frames_get_rarer_as_tabs_join():
         sched.keep_playing(run)
     many = sched.frame_interval()
     assert one == pytest.approx(1 / live.MAX_FPS) and many == pytest.approx(20 * 0.005 / live.DRAW_SHARE)
+
+
+def test_play_trains_at_once_not_after_a_frame_of_credit():
+    sched = Scheduler(workers=1)
+    run = FakeRun(pace=4)                    # one step a quarter of a second: a frame's worth is one step
+    start = time.monotonic()
+    sched.keep_playing(run)
+    while run.steps == 0 and time.monotonic() - start < 1:
+        time.sleep(0.002)
+    assert run.steps >= 1 and time.monotonic() - start < 0.15   # without the first credit: 0.25 s

@@ -3,7 +3,7 @@
 // "feature" (toggle an input), "edit" (a weight or bias), "plot_click" (a point).
 const TILE = 34, GAP = 12, HEAD = 96, LABEL_W = 58, MARGIN = 12, BTN = 18;
 const MAX_LAYERS = 6, MAX_UNITS = 8;
-const STATIC = ["input_maps", "train", "test"];  // left out of frames that do not change them
+const STATIC = ["input_maps", "train", "test", "inputs", "palette"];  // left out of frames that do not change them
 
 function lut(p) {
   const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
@@ -15,32 +15,66 @@ function lut(p) {
   return out;
 }
 
+const LUTS = new Map();
+function lutOf(p) {  // one colour table per palette, made once
+  const key = p.neg + p.mid + p.pos;
+  if (!LUTS.has(key)) LUTS.set(key, lut(p));
+  return LUTS.get(key);
+}
+
 function bytes(b64) {
   const s = atob(b64), out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
 
-function image(size, fill) {  // an offscreen canvas filled pixel by pixel: fill(i) -> [r, g, b]
-  const c = document.createElement("canvas");
-  c.width = c.height = size;
-  const ctx = c.getContext("2d"), img = ctx.createImageData(size, size);
-  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-    const rgb = fill((size - 1 - y) * size + x), k = 4 * (y * size + x);  // row 0 of the map is x2 = -extent
-    img.data[k] = rgb[0]; img.data[k + 1] = rgb[1]; img.data[k + 2] = rgb[2]; img.data[k + 3] = 255;
+// Offscreen canvases are kept and refilled: a new canvas and context per tile and frame
+// cost more than all the drawing (Chrome's profiler: getContext, putImageData, garbage).
+function offscreen(st, name, w, h) {
+  const pool = st.offscreen || (st.offscreen = {});
+  let c = pool[name];
+  if (!c || c.width !== w || c.height !== h) {
+    c = pool[name] = document.createElement("canvas");
+    c.width = w; c.height = h;
+    c.ctx = c.getContext("2d"); c.img = c.ctx.createImageData(w, h);
   }
-  ctx.putImageData(img, 0, 0);
   return c;
 }
 
-function layout(d, width) {
+function image(st, name, size, fill) {  // a square offscreen image filled pixel by pixel: fill(i) -> [r, g, b]
+  const c = offscreen(st, name, size, size), px = c.img.data;
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+    const rgb = fill((size - 1 - y) * size + x), k = 4 * (y * size + x);  // row 0 of the map is x2 = -extent
+    px[k] = rgb[0]; px[k + 1] = rgb[1]; px[k + 2] = rgb[2]; px[k + 3] = 255;
+  }
+  c.ctx.putImageData(c.img, 0, 0);
+  return c;
+}
+
+function tiles(st, name, codes, count, size, colors) {  // ``count`` maps side by side on one canvas
+  const c = offscreen(st, name, Math.max(count, 1) * size, size), px = c.img.data, w = c.width, t2 = size * size;
+  for (let m = 0; m < count; m++) for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+    const v = codes[m * t2 + (size - 1 - y) * size + x], k = 4 * (y * w + m * size + x);
+    px[k] = colors[3 * v]; px[k + 1] = colors[3 * v + 1]; px[k + 2] = colors[3 * v + 2]; px[k + 3] = 255;
+  }
+  c.ctx.putImageData(c.img, 0, 0);
+  return c;
+}
+
+function layout(d, width, stacked) {
   const s = TILE, gap = GAP;
   const rows = Math.max(d.inputs.length, ...d.layers.map((l) => l.units));
-  const height = HEAD + rows * (s + gap) + 24;
-  const plot = Math.max(180, Math.min(height - HEAD - 24, width * 0.34, 380));
-  const plotX = width - plot - 34, plotY = HEAD;
-  const xs = [MARGIN + LABEL_W];
-  const last = plotX - 44 - s, n = d.layers.length;
+  const net = HEAD + rows * (s + gap) + 24;                 // the network's height
+  let plot, plotX, plotY, last;
+  if (stacked) {            // a narrow box (a phone): the output plot under the network, as wide as fits
+    plot = Math.min(width - 2 * MARGIN - 34, 380);
+    plotX = (width - plot) / 2 - 12; plotY = net + 30; last = width - MARGIN - s - 10;
+  } else {
+    plot = Math.max(180, Math.min(net - HEAD - 24, width * 0.34, 380));
+    plotX = width - plot - 34; plotY = HEAD; last = plotX - 44 - s;
+  }
+  const height = stacked ? plotY + plot + 26 : net;
+  const xs = [MARGIN + LABEL_W], n = d.layers.length;
   for (let k = 0; k < n; k++) xs.push(n === 1 ? last : xs[0] + ((k + 1) * (last - xs[0])) / n);
   const columns = [d.inputs.length, ...d.layers.map((l) => l.units)].map((count, c) => {
     const top = HEAD + ((rows - count) * (s + gap)) / 2;
@@ -74,8 +108,8 @@ function drawButtons(st) {
     if (b.delta > 0) { ctx.moveTo(b.x + BTN / 2, b.y + 5); ctx.lineTo(b.x + BTN / 2, b.y + BTN - 5); }
     ctx.stroke(); ctx.globalAlpha = 1;
   }
-  ctx.fillStyle = getComputedStyle(st.root).color; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-  ctx.font = `600 12px ${getComputedStyle(st.root).fontFamily}`;
+  ctx.fillStyle = st.txt; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+  ctx.font = `600 12px ${st.font}`;
   ctx.fillText(`${hidden} HIDDEN LAYER${hidden === 1 ? "" : "S"}`, st.L.hiddenMid - 9 + BTN / 2, 4 + BTN / 2);
 }
 
@@ -97,14 +131,15 @@ function links(d, L) {  // every weight as a curve from a source tile to a targe
 }
 
 function draw(st) {
-  const d = st.data, ctx = st.ctx, L = st.L, pal = d.palette, colors = lut(pal);
+  const d = st.data, ctx = st.ctx, L = st.L, pal = d.palette, colors = lutOf(pal);
   const dpr = window.devicePixelRatio || 1, z = st.zoom;
-  st.canvas.width = L.width * z * dpr; st.canvas.height = L.height * z * dpr;
-  st.canvas.style.height = L.height * z + "px";
+  const w = Math.round(L.width * z * dpr), h = Math.round(L.height * z * dpr);
+  if (st.canvas.width !== w || st.canvas.height !== h) {   // resizing reallocates the canvas: only when it changes
+    st.canvas.width = w; st.canvas.height = h; st.canvas.style.height = L.height * z + "px";
+  }
   ctx.setTransform(dpr * z, 0, 0, dpr * z, 0, 0);
   ctx.clearRect(0, 0, L.width, L.height);
-  const font = getComputedStyle(st.root).fontFamily || "sans-serif";
-  const txt = getComputedStyle(st.root).color || "#31333f";
+  const font = st.font, txt = st.txt;
   ctx.font = `12px ${font}`;
   // links first, under the tiles
   const wmax = 3;
@@ -117,14 +152,19 @@ function draw(st) {
     ctx.bezierCurveTo(mx, l.a.y, mx, l.b.y, l.b.x, l.b.y); ctx.stroke();
   }
   ctx.globalAlpha = 1;
-  const maps = bytes(d.maps), inputs = bytes(d.input_maps), t2 = d.thumb * d.thumb;
-  const tile = (src, m) => image(d.thumb, (i) => { const v = src[m * t2 + i]; return [colors[3 * v], colors[3 * v + 1], colors[3 * v + 2]]; });
+  const t = d.thumb, hiddenUnits = d.layers.slice(0, -1).reduce((n, l) => n + l.units, 0);
+  const maps = tiles(st, "maps", bytes(d.maps), hiddenUnits, t, colors);
+  if (st.inputTiles !== d.input_maps) {     // the input maps change only with a full frame
+    tiles(st, "inputs", bytes(d.input_maps), d.inputs.length, t, colors);
+    st.inputTiles = d.input_maps;
+  }
+  const inputs = st.offscreen.inputs;
   ctx.imageSmoothingEnabled = true;
   // inputs
   d.inputs.forEach((f, r) => {
     const p = L.columns[0][r];
     ctx.globalAlpha = f.active ? 1 : 0.28;
-    ctx.drawImage(tile(inputs, r), p.x, p.y, L.s, L.s);
+    ctx.drawImage(inputs, r * t, 0, t, t, p.x, p.y, L.s, L.s);
     ctx.globalAlpha = 1;
     ctx.fillStyle = txt; ctx.textAlign = "right"; ctx.textBaseline = "middle";
     ctx.fillText(f.label, p.x - 6, p.y + L.s / 2);
@@ -133,15 +173,13 @@ function draw(st) {
   });
   // neurons: hidden thumbnails, then output tiles from the output map
   let m = 0;
-  const out = bytes(d.output), r2 = d.res * d.res;
+  const out = d.output_channels > 1 ? bytes(d.output) : null, r2 = d.res * d.res;
   d.layers.forEach((layer, k) => {
     const isOut = k === d.layers.length - 1, col = L.columns[k + 1];
     col.forEach((p, j) => {
-      let img;
-      if (!isOut) img = tile(maps, m++);
-      else if (d.output_channels > 1) img = image(d.res, (i) => { const v = out[j * r2 + i]; const c = colors; const q = Math.round(127.5 + v / 2); return [c[3 * q], c[3 * q + 1], c[3 * q + 2]]; });
-      else img = st.plotImage;
-      ctx.drawImage(img, p.x, p.y, L.s, L.s);
+      if (!isOut) ctx.drawImage(maps, t * m++, 0, t, t, p.x, p.y, L.s, L.s);
+      else if (d.output_channels > 1) ctx.drawImage(image(st, `class${j}`, d.res, (i) => { const v = out[j * r2 + i]; const c = colors; const q = Math.round(127.5 + v / 2); return [c[3 * q], c[3 * q + 1], c[3 * q + 2]]; }), p.x, p.y, L.s, L.s);
+      else ctx.drawImage(st.plotImage, p.x, p.y, L.s, L.s);
       ctx.strokeStyle = "#555"; ctx.lineWidth = 1; ctx.strokeRect(p.x, p.y, L.s, L.s);
       const b = layer.biases[j];   // bias: a small square on the tile's corner
       ctx.fillStyle = b >= 0 ? pal.pos : pal.neg; ctx.globalAlpha = 0.35 + 0.65 * Math.min(Math.abs(b), 1);
@@ -156,7 +194,8 @@ function draw(st) {
     // column header
     const x = col[0].x + L.s / 2, dead = layer.dead.filter(Boolean).length;
     ctx.textAlign = "center"; ctx.textBaseline = "alphabetic"; ctx.fillStyle = txt;
-    const name = isOut ? "output" : `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
+    const narrow = L.columns.length > 2 && L.columns[2][0].x - L.columns[1][0].x < 64;   // headers would overlap
+    const name = isOut ? "output" : narrow ? String(layer.units) : `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
     ctx.fillText(name, x, 58);
     ctx.fillStyle = "#808495";
     ctx.fillText(layer.activation + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, 71);
@@ -167,16 +206,16 @@ function draw(st) {
   drawPlot(st, colors);
 }
 
-function plotImage(d, colors) {
-  const out = bytes(d.output), r2 = d.res * d.res, k = d.output_channels;
-  if (k === 1) return image(d.res, (i) => {
+function plotImage(st, colors) {
+  const d = st.data, out = bytes(d.output), r2 = d.res * d.res, k = d.output_channels;
+  if (k === 1) return image(st, "plot", d.res, (i) => {
     let v = out[i];
     if (d.discretize && d.classes) v = v >= 128 ? 255 : 0;
     return [colors[3 * v], colors[3 * v + 1], colors[3 * v + 2]];
   });
   const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
   const cls = d.palette.classes.map(hex), mid = hex(d.palette.mid);
-  return image(d.res, (i) => {
+  return image(st, "plot", d.res, (i) => {
     let best = 0; for (let c = 1; c < k; c++) if (out[c * r2 + i] > out[best * r2 + i]) best = c;
     if (d.discretize) return cls[best];
     const rgb = [0, 0, 0]; let rest = 1;
@@ -219,7 +258,7 @@ function drawPlot(st, colors) {
     ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.fillText(String(t), P.x + P.size + 5, q.y);
     ctx.textAlign = "center"; ctx.textBaseline = "top";
   }
-  ctx.textBaseline = "alphabetic"; ctx.fillStyle = getComputedStyle(st.root).color;
+  ctx.textBaseline = "alphabetic"; ctx.fillStyle = st.txt;
   ctx.fillText(`output · epoch ${d.epoch}`, P.x + P.size / 2, P.y - 10);
 }
 
@@ -304,22 +343,36 @@ function install(st) {
     st.trigger("edit", { ...st.editing, value });
   });
   edit.addEventListener("blur", () => { edit.style.display = "none"; });
-  new ResizeObserver(() => { if (st.data) render(st); }).observe(st.root);
+  // The box's width, kept from the observer: reading clientWidth in every frame forced a layout
+  // of the page that Streamlit had just changed (Chrome's profiler).
+  new ResizeObserver((entries) => {
+    st.boxWidth = entries[entries.length - 1].contentRect.width;
+    if (st.data) render(st);
+  }).observe(st.root);
 }
 
 const DESIGN_WIDTH = 940;   // layout units; wider screens (and presenter mode) zoom the whole drawing
-const MIN_LAYOUT = 620;     // narrower boxes (phones) zoom out instead: the drawing always fits its box
+const MIN_LAYOUT = 620;     // narrower boxes zoom out instead: the drawing always fits its box
+const STACK_BELOW = 560;    // narrower boxes (phones) put the output plot under the network
+const MIN_STACKED = 460;    // the narrowest network alone; narrower boxes zoom out
 
 function render(st) {
-  const available = st.root.clientWidth || DESIGN_WIDTH;
-  const tall = layout(st.data, DESIGN_WIDTH).height;       // keep the drawing within ~2/3 of the window's height
-  const zoom = Math.min(Math.max(available / DESIGN_WIDTH, 0.8) * (st.data.scale || 1),
-                        Math.max((0.66 * window.innerHeight) / tall, 0.8), 1.8);
-  st.zoom = Math.min(zoom, available / MIN_LAYOUT);
-  st.L = layout(st.data, available / st.zoom);              // so L.width * zoom is the box's width: clicks land true
+  const available = st.boxWidth || st.root.clientWidth || DESIGN_WIDTH, stacked = available < STACK_BELOW;
+  if (stacked) st.zoom = Math.min(available / MIN_STACKED, 1);
+  else {
+    const tall = layout(st.data, DESIGN_WIDTH).height;     // keep the drawing within ~2/3 of the window's height
+    const zoom = Math.min(Math.max(available / DESIGN_WIDTH, 0.8) * (st.data.scale || 1),
+                          Math.max((0.66 * window.innerHeight) / tall, 0.8), 1.8);
+    st.zoom = Math.min(zoom, available / MIN_LAYOUT);
+  }
+  st.L = layout(st.data, available / st.zoom, stacked);     // so L.width * zoom is the box's width: clicks land true
   st.links = links(st.data, st.L);
-  st.plotImage = plotImage(st.data, lut(st.data.palette));
-  st.ctx = st.canvas.getContext("2d");
+  st.plotImage = plotImage(st, lutOf(st.data.palette));
+  st.ctx = st.ctx || st.canvas.getContext("2d");
+  if (!st.font) {                    // the theme's font and colour, read once (a style read can force a layout)
+    const css = getComputedStyle(st.root);
+    st.font = css.fontFamily || "sans-serif"; st.txt = css.color || "#31333f";
+  }
   draw(st);
 }
 
@@ -334,6 +387,7 @@ function onFrame(st, frame) {
     else if (key in saved) frame[key] = saved[key];
     else return;                         // a partial frame before any full one: wait for the next
   }
+  if ("input_maps" in frame) st.font = null;     // a full frame: read the theme again
   st.data = frame;
   render(st);
 }
