@@ -1,18 +1,23 @@
 """MLP playground: TensorFlow Playground's view, trained live by the Numba engine."""
-import streamlit as st
+from ui.warmup import engine_ready, warmup
 
-from ui.controls import divergence_notice, play_row
-from ui.inspect import rewind_bar
-from ui.live import live
-from ui.mlp import controls, view
-from ui.mlp.explain import mlp_explanations
-from ui.mlp.run import MlpRun
-from ui.mlp.settings import MlpSettings
-from ui.mlp.thumbnails import dataset_items
-from ui.state import page_run, pop_messages
-from ui.text import plain
-from ui.theme import style
-from ui.warmup import engine_ready
+# First of all: the engine imports and loads its compiled kernels in the background while this
+# page imports the rest and lays out its controls (a first visit after a server start).
+warmup().ready(("dense",))
+
+import streamlit as st  # noqa: E402
+
+from ui.controls import divergence_notice, play_row  # noqa: E402
+from ui.inspect import rewind_bar  # noqa: E402
+from ui.live import live  # noqa: E402
+from ui.mlp import controls, view  # noqa: E402
+from ui.mlp.explain import mlp_explanations  # noqa: E402
+from ui.mlp.run import MlpRun  # noqa: E402
+from ui.mlp.settings import MlpSettings  # noqa: E402
+from ui.mlp.thumbnails import dataset_items  # noqa: E402
+from ui.state import page_run, pop_messages  # noqa: E402
+from ui.text import plain  # noqa: E402
+from ui.theme import style  # noqa: E402
 
 PAGE = controls.PAGE
 run = page_run(PAGE, MlpSettings, lambda settings: MlpRun(settings, build=False))

@@ -4,6 +4,8 @@ A cold Numba cache takes tens of seconds to compile; a warm one a fraction of
 a second. The first page that needs a family of kernels starts a thread that
 compiles it (later requests queue behind it); every tab shows the same moving
 progress bar and gets its Play button as soon as the families it needs are in.
+A page starts it first thing (``warmup().ready(families)``), so the engine's
+imports and the Numba cache load run while the page imports and lays out the rest.
 """
 import logging
 import threading
@@ -11,9 +13,20 @@ import time
 
 import streamlit as st
 
-import engine
-
 log = logging.getLogger(__name__)
+
+
+def _skip_the_repl_check():
+    """Streamlit's first element of a process asks whether it runs in a Python REPL (to print a
+    hint): inspect.stack() resolves the path of every loaded module, 0.05-0.4 s of the first page
+    run. Under `streamlit run` the answer is always no. (A private flag: if a release drops it,
+    setting it does nothing and the check runs as before.)"""
+    import streamlit.delta_generator
+
+    streamlit.delta_generator._use_warning_has_been_displayed = True
+
+
+_skip_the_repl_check()
 POLL = 0.4          # seconds between progress-bar updates
 WARM_WAIT = 2.0     # a warm cache loads within this: no bar flashes up on a warm start
 
@@ -42,6 +55,8 @@ class Warmup:
         return False
 
     def _compile(self):
+        import engine     # here: a page can start the warm-up before it imports the engine (0.5 s of imports)
+
         while True:
             with self._lock:
                 if not self._queued:
