@@ -128,3 +128,39 @@ def test_the_network_view_saves_as_png(open_page):
     path = download.value.path()
     assert download.value.suggested_filename == "network.png"
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def sidebar(page, open_it):
+    """Open (or close) the sidebar; on a narrow window it covers the page while open."""
+    collapsed = "document.querySelector('[data-testid=stSidebar]').dataset.collapsed"
+    if (page.evaluate(f"() => {collapsed}") == "false") != open_it:
+        button = "stExpandSidebarButton" if open_it else "stSidebarCollapseButton"
+        page.locator(f"[data-testid={button}] button, button[data-testid={button}]").first.click()
+        page.wait_for_function(f"() => {collapsed} === '{str(not open_it).lower()}'", timeout=10_000)
+
+
+@pytest.mark.parametrize("width, height", [(1400, 1000), (1024, 768), (400, 800)])
+def test_a_click_on_the_output_adds_a_point_where_it_was_made(open_page, width, height):
+    page = open_page("/mlp", width=width, height=height)
+    sidebar(page, True)
+    page.get_by_text("Your own points").click()
+    page.locator("[data-testid=stSidebar]").get_by_text("Orange −1").click()
+    page.wait_for_function(f"() => ({STATE})()?.adding === true", timeout=20_000)
+    if width < 700:
+        sidebar(page, False)
+    s = state(page)
+    plot, z, e = s["plot"], s["zoom"], s["extent"]
+    x, y = 0.4 * e, -0.3 * e                                # a spot away from the centre and the axes
+    click_x = s["left"] + (plot["x"] + (x + e) / (2 * e) * plot["size"]) * z
+    click_y = s["top"] + (plot["y"] + (e - y) / (2 * e) * plot["size"]) * z
+    train = page.evaluate(f"() => ({STATE})().train")
+    page.mouse.click(click_x, click_y)
+    page.wait_for_function(f"() => ({STATE})()?.train === {train + 1}", timeout=20_000)
+    added = page.evaluate(f"""() => {{ for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {{
+        const root = e.shadowRoot && e.shadowRoot.querySelector('.nnv');
+        if (root && root.__state && root.__state.data) return root.__state.data.train.at(-1); }} }}""")
+    units_per_pixel = 2 * e / (plot["size"] * z)
+    assert added[2] == -1                                       # the class picked
+    assert abs(added[0] - x) <= 1.5 * units_per_pixel, (added, x, units_per_pixel)
+    assert abs(added[1] - y) <= 1.5 * units_per_pixel, (added, y, units_per_pixel)
+    screenshot(page, f"mlp-added-point-{width}x{height}")

@@ -129,7 +129,7 @@ def _pick_dataset(name):
 def own_points_controls(run):
     s = run.settings
     if s.classes == 2:
-        options = {"off": "Off", "pos": "Blue (+1)", "neg": "Orange (−1)"}
+        options = {"off": "Off", "pos": "Blue +1", "neg": "Orange −1"}
     elif s.classes == 3:
         options = {"off": "Off", "c0": "Class 0", "c1": "Class 1", "c2": "Class 2"}
     else:
