@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import CHROMIUM, launch_chromium, running_app, wait_until_idle
+from .harness import CHROMIUM, running_app, wait_until_idle
 
 SHOTS = Path(__file__).parent / "screenshots"
 
@@ -17,12 +17,8 @@ def app_url():
 
 
 @pytest.fixture(scope="session")
-def browser(app_url):
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
+def browser(chromium, app_url):
+    return chromium
 
 
 @pytest.fixture

@@ -85,6 +85,7 @@ def test_csv_upload_bad_file_leaves_the_run_alone(open_page):
     upload(page, "x1,x2,label\n1,2,1\n3,oops,-1\n0,0,1\n1,1,-1\n", "bad.csv")
     error = page.locator("[data-testid=stSidebar] [data-testid=stAlert]").inner_text()
     error = error.replace("\u2060", "")        # ui.text.plain's word joiners: no autolinks in user text
+    error = error.replace("\u2060", "")        # ui.text.plain's word joiners: no autolinks in user text
     assert "bad.csv: row 3: x2 = 'oops' is not a number" in error
     assert metric(page, "Epoch") == "1"
 

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from tests.e2e.harness import CHROMIUM, ROOT, launch_chromium, streamlit_server
+from tests.e2e.harness import ROOT, streamlit_server
 
 
 @pytest.fixture(scope="session")
@@ -17,13 +17,3 @@ def app_server():
     with streamlit_server(ROOT, timeout=180) as server:
         yield server
 
-
-@pytest.fixture(scope="session")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing (scripts/test.sh installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
