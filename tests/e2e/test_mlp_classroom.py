@@ -144,7 +144,7 @@ def test_a_click_on_the_output_adds_a_point_where_it_was_made(open_page, width, 
     page = open_page("/mlp", width=width, height=height)
     sidebar(page, True)
     page.get_by_text("Your own points").click()
-    page.locator("[data-testid=stSidebar]").get_by_text("Orange −1").click()
+    page.locator("[data-testid=stSidebar]").get_by_text("Orange", exact=True).click()
     page.wait_for_function(f"() => ({STATE})()?.adding === true", timeout=20_000)
     if width < 700:
         sidebar(page, False)

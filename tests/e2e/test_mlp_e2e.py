@@ -85,7 +85,6 @@ def test_csv_upload_bad_file_leaves_the_run_alone(open_page):
     upload(page, "x1,x2,label\n1,2,1\n3,oops,-1\n0,0,1\n1,1,-1\n", "bad.csv")
     error = page.locator("[data-testid=stSidebar] [data-testid=stAlert]").inner_text()
     error = error.replace("\u2060", "")        # ui.text.plain's word joiners: no autolinks in user text
-    error = error.replace("\u2060", "")        # ui.text.plain's word joiners: no autolinks in user text
     assert "bad.csv: row 3: x2 = 'oops' is not a number" in error
     assert metric(page, "Epoch") == "1"
 
@@ -116,7 +115,7 @@ def canvas_state(page):
 def test_clicking_the_output_adds_a_point(open_page):
     page = open_page("/mlp")
     page.get_by_text("Your own points").click()
-    page.locator("[data-testid=stSidebar]").get_by_text("Orange −1").click()
+    page.locator("[data-testid=stSidebar]").get_by_text("Orange", exact=True).click()
     page.wait_for_function(f"() => ({CANVAS_STATE})()?.adding === true", timeout=20_000)
     s = canvas_state(page)
     plot, z = s["plot"], s["zoom"]

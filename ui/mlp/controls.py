@@ -129,7 +129,7 @@ def _pick_dataset(name):
 def own_points_controls(run):
     s = run.settings
     if s.classes == 2:
-        options = {"off": "Off", "pos": "Blue +1", "neg": "Orange −1"}
+        options = {"off": "Off", "pos": "Blue", "neg": "Orange"}
     elif s.classes == 3:
         options = {"off": "Off", "c0": "Class 0", "c1": "Class 1", "c2": "Class 2"}
     else:
@@ -137,8 +137,9 @@ def own_points_controls(run):
     mode = key(PAGE, "add_mode")
     if st.session_state.get(mode) not in options:
         st.session_state[mode] = "off"
-    st.segmented_control("Click on the output to add", list(options), format_func=options.get,
-                         key=mode, help="Pick a class, then click on the output plane.")
+    st.segmented_control("Click on the output to add", list(options), format_func=options.get, key=mode,
+                         help="Pick a class, then click on the output plane."
+                              + (" Blue points are labelled +1, orange −1." if s.classes == 2 else ""))
     if st.session_state[mode] == "value":
         st.slider("Value of new points", -1.0, 1.0, 0.5, 0.1, key=key(PAGE, "add_value"))
     # A new uploader key after each file: the uploader empties instead of piling up rejected files.
