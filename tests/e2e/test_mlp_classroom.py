@@ -139,6 +139,22 @@ def sidebar(page, open_it):
         page.wait_for_function(f"() => {collapsed} === '{str(not open_it).lower()}'", timeout=10_000)
 
 
+def plot_point_in_view(page, fx, fy, height):
+    """(canvas state, page x, page y) of the output plot's point (fx, fy) * extent, scrolled into the
+    window (on a phone the plot sits under the network, below the fold)."""
+    for _ in range(6):
+        s = page.evaluate(f"() => ({STATE})()")
+        plot, z = s["plot"], s["zoom"]
+        px = s["left"] + (plot["x"] + (fx + 1) / 2 * plot["size"]) * z
+        py = s["top"] + (plot["y"] + (1 - fy) / 2 * plot["size"]) * z
+        if 60 < py < height - 60:
+            return s, px, py
+        page.mouse.move(px, height / 2)
+        page.mouse.wheel(0, py - height / 2)
+        time.sleep(0.4)
+    raise AssertionError(f"the plot point stays out of the window: {py:.0f} of {height}")
+
+
 @pytest.mark.parametrize("width, height", [(1400, 1000), (1024, 768), (400, 800)])
 def test_a_click_on_the_output_adds_a_point_where_it_was_made(open_page, width, height):
     page = open_page("/mlp", width=width, height=height)
@@ -148,14 +164,13 @@ def test_a_click_on_the_output_adds_a_point_where_it_was_made(open_page, width, 
     page.wait_for_function(f"() => ({STATE})()?.adding === true", timeout=20_000)
     if width < 700:
         sidebar(page, False)
-    s = state(page)
+    state(page)
+    x, y = 0.4, -0.3                                        # a spot away from the centre and the axes (x extent)
+    s, click_x, click_y = plot_point_in_view(page, x, y, height)
     plot, z, e = s["plot"], s["zoom"], s["extent"]
-    x, y = 0.4 * e, -0.3 * e                                # a spot away from the centre and the axes
-    click_x = s["left"] + (plot["x"] + (x + e) / (2 * e) * plot["size"]) * z
-    click_y = s["top"] + (plot["y"] + (e - y) / (2 * e) * plot["size"]) * z
-    train = page.evaluate(f"() => ({STATE})().train")
+    x, y = x * e, y * e
     page.mouse.click(click_x, click_y)
-    page.wait_for_function(f"() => ({STATE})()?.train === {train + 1}", timeout=20_000)
+    page.wait_for_function(f"() => ({STATE})()?.train === {s['train'] + 1}", timeout=20_000)
     added = page.evaluate(f"""() => {{ for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {{
         const root = e.shadowRoot && e.shadowRoot.querySelector('.nnv');
         if (root && root.__state && root.__state.data) return root.__state.data.train.at(-1); }} }}""")
