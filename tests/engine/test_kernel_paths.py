@@ -50,3 +50,37 @@ def test_maxpool_2x2_ties_go_to_the_first_entry_as_in_torch(dtype, rng):
     tol = 1e-5 if dtype == np.float32 else 1e-12
     np.testing.assert_allclose(grads["0.W"], W.grad.numpy(), rtol=tol, atol=tol)
     np.testing.assert_allclose(grads["0.b"], b.grad.numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("k, s, pad", [(3, 1, "same"), (3, 2, "same"), (3, 1, "valid"), (5, 1, "same")])
+def test_stacked_convolutions_in_fours_match_torch(k, s, pad, rng):
+    """Six filters then five: 3x3 kernels run four filters, and in the input gradient four
+    channels, at a time with the rest one by one."""
+    torch = pytest.importorskip("torch")
+    F_ = torch.nn.functional
+    spec = {"input_shape": [2, 11, 10], "loss": "mse", "layers": [
+        {"type": "conv2d", "filters": 6, "kernel_size": k, "padding": pad, "activation": "tanh"},
+        {"type": "conv2d", "filters": 5, "kernel_size": k, "stride": s, "padding": pad, "activation": "relu"},
+        {"type": "flatten"}]}
+    net = engine.build(spec, seed=0, dtype=np.float64)
+    for name in net.params:
+        net.params[name][...] = rng.normal(scale=0.3, size=net.params[name].shape)
+    x = rng.normal(size=(3, 2, 11, 10))
+    tw = {n: torch.tensor(v, requires_grad=True) for n, v in net.params.items()}
+
+    def conv(h, W, b, stride):
+        if pad == "same":
+            H, Wd = h.shape[2:]
+            th = max((-(-H // stride) - 1) * stride + k - H, 0)
+            tw_ = max((-(-Wd // stride) - 1) * stride + k - Wd, 0)
+            h = F_.pad(h, (tw_ // 2, tw_ - tw_ // 2, th // 2, th - th // 2))
+        return F_.conv2d(h, W, b, stride=stride)
+
+    h = torch.tanh(conv(torch.tensor(x), tw["0.W"], tw["0.b"], 1))
+    out = F_.relu(conv(h, tw["1.W"], tw["1.b"], s)).flatten(1)
+    y = rng.normal(size=tuple(out.shape))
+    F_.mse_loss(out, torch.tensor(y)).backward()
+    np.testing.assert_allclose(net.forward(x), out.detach().numpy(), rtol=1e-10, atol=1e-12)
+    _, grads = net.loss_and_grads(x, y)
+    for name, tensor in tw.items():
+        np.testing.assert_allclose(grads[name], tensor.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
