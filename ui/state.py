@@ -88,6 +88,8 @@ def _janitor_loop():
     period = min(30.0, max(1.0, st.get_option("server.disconnectedSessionTTL") / 4))
     while runtime.exists():                     # AppTest runs pages without a server: nothing to do
         time.sleep(period)
+        if not runtime.exists():                # the server stopped while this slept (tests)
+            return
         try:
             rt = runtime.get_instance()
             cache = rt._session_mgr._session_storage._cache

@@ -141,18 +141,25 @@ def sidebar(page, open_it):
 
 def plot_point_in_view(page, fx, fy, height):
     """(canvas state, page x, page y) of the output plot's point (fx, fy) * extent, scrolled into the
-    window (on a phone the plot sits under the network, below the fold)."""
-    for _ in range(6):
+    window (on a phone the plot sits under the network, below the fold) and no longer moving (a
+    wheel scroll is animated: a click computed mid-scroll lands elsewhere)."""
+    last = None
+    for _ in range(20):
         s = page.evaluate(f"() => ({STATE})()")
         plot, z = s["plot"], s["zoom"]
         px = s["left"] + (plot["x"] + (fx + 1) / 2 * plot["size"]) * z
         py = s["top"] + (plot["y"] + (1 - fy) / 2 * plot["size"]) * z
         if 60 < py < height - 60:
-            return s, px, py
+            if last == (px, py):
+                return s, px, py
+            last = (px, py)
+            time.sleep(0.3)
+            continue
+        last = None
         page.mouse.move(px, height / 2)
         page.mouse.wheel(0, py - height / 2)
         time.sleep(0.4)
-    raise AssertionError(f"the plot point stays out of the window: {py:.0f} of {height}")
+    raise AssertionError(f"the plot point does not settle in the window: {py:.0f} of {height}")
 
 
 @pytest.mark.parametrize("width, height", [(1400, 1000), (1024, 768), (400, 800)])

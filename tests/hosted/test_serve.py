@@ -44,11 +44,16 @@ def _step(tab):
         return null; }""")
 
 
-def _open(context, url, path):
+def _open(context, serve, path):
     tab = context.new_page()
-    tab.goto(url + path)
-    tab.wait_for_selector("[data-testid=stMetricValue]", timeout=180_000)
-    tab.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+    tab.goto(serve.url + path)
+    try:
+        tab.wait_for_selector("[data-testid=stMetricValue]", timeout=180_000)
+        tab.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+    except Exception as err:        # say what the page and the processes were doing
+        logs = "\n".join(f"--- {name}\n{serve.log(name)[-3000:]}"
+                         for name in ["nginx-error.log", "serve.out"] + [f"app-{i}.log" for i in range(serve.n)])
+        raise AssertionError(f"{path} did not load: {err}\n--- page\n{tab.inner_text('body')[-2000:]}\n{logs}")
     return tab
 
 
@@ -85,7 +90,7 @@ def test_health_answers_through_nginx_from_both_processes(serve):
 
 def test_a_session_trains_through_nginx_and_stays_on_its_process(serve, chromium, tmp_path):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    tab = _open(context, serve.url, f"/mlp?{LINK}")
+    tab = _open(context, serve, f"/mlp?{LINK}")
     _play_until(tab, 200)
     tab.get_by_role("button", name="Pause").click()
     tab.get_by_text("Your own points").click()
@@ -124,7 +129,7 @@ def test_a_short_load_through_nginx(serve, tmp_path):
 
 def test_a_killed_process_restarts_and_the_page_comes_back_from_its_link(serve, chromium):
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-    tab = _open(context, serve.url, f"/mlp?{LINK}")
+    tab = _open(context, serve, f"/mlp?{LINK}")
     _play_until(tab, 100)
     index = int(_replica(context)[1:])
     old_pid = serve.app_pids()[index]
