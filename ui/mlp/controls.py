@@ -213,7 +213,8 @@ def presenter_controls(present):
 def training_controls(run):
     """Two rows of four, so every label fits from a 1024-pixel screen up."""
     s = run.settings
-    top, bottom = st.columns(4), st.columns(4, vertical_alignment="center")
+    # The loss column is the widest: "Squared error" is cut at 1024 px in a quarter of the row.
+    top, bottom = st.columns([0.85, 1, 1, 1.15]), st.columns(4, vertical_alignment="center")
     top[0].select_slider("Learning rate", LR_LADDER, key=_key("lr"), on_change=_changed,
                          format_func=lambda v: f"{v:g}")
     top[1].selectbox("Activation", list(engine.ACTIVATIONS), key=_key("activation"),
