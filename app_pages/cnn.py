@@ -2,7 +2,7 @@
 import streamlit as st
 
 import engine
-from ui.controls import divergence_notice, downloads, play_row, presenter_controls
+from ui.controls import divergence_notice, downloads, page_messages, play_row, presenter_controls
 from ui.inspect import rewind_bar
 from ui.live import live
 from ui.cnn import controls, view
@@ -10,8 +10,7 @@ from ui.cnn.explain import cnn_explanations
 from ui.cnn.own_digit import own_digit
 from ui.cnn.run import CnnRun
 from ui.cnn.settings import CnnSettings
-from ui.state import page_run, pop_messages
-from ui.text import plain
+from ui.state import page_run
 from ui.theme import style
 from ui.warmup import engine_ready
 
@@ -22,8 +21,7 @@ controls.init_widgets(s)
 hidden = view.hidden_parts(s)
 style(presenter=s.present, playing=run.playing)
 
-for kind, message in pop_messages(PAGE):
-    getattr(st, kind)(plain(message), icon="🔗" if kind == "warning" else None)
+page_messages(PAGE)
 
 with st.sidebar:
     if "data" not in hidden:

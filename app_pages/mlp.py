@@ -7,7 +7,7 @@ warmup().ready(("dense",))
 
 import streamlit as st  # noqa: E402
 
-from ui.controls import divergence_notice, play_row  # noqa: E402
+from ui.controls import divergence_notice, downloads, page_messages, play_row, presenter_controls  # noqa: E402
 from ui.inspect import rewind_bar  # noqa: E402
 from ui.live import live  # noqa: E402
 from ui.mlp import controls, view  # noqa: E402
@@ -15,8 +15,7 @@ from ui.mlp.explain import mlp_explanations  # noqa: E402
 from ui.mlp.run import MlpRun  # noqa: E402
 from ui.mlp.settings import MlpSettings  # noqa: E402
 from ui.mlp.thumbnails import dataset_items  # noqa: E402
-from ui.state import page_run, pop_messages  # noqa: E402
-from ui.text import plain  # noqa: E402
+from ui.state import page_run  # noqa: E402
 from ui.theme import style  # noqa: E402
 
 PAGE = controls.PAGE
@@ -26,8 +25,7 @@ controls.init_widgets(s)
 hidden = set(s.hide) if s.present else set()
 style(presenter=s.present, playing=run.playing)
 
-for kind, message in pop_messages(PAGE):
-    getattr(st, kind)(plain(message), icon="🔗" if kind == "warning" else None)
+page_messages(PAGE)
 
 with st.sidebar:
     if "data" not in hidden:
@@ -38,7 +36,7 @@ with st.sidebar:
     if "features" not in hidden:
         st.subheader("Features")
         controls.feature_controls()
-    controls.presenter_controls(s.present)
+    presenter_controls(PAGE, s.present, controls.HIDE_LABELS, controls.changed)
 
 st.header("Multi-layer perceptron", anchor=False)
 ready = engine_ready(("dense",))
@@ -61,5 +59,5 @@ if ready:
         with st.expander("Network details: layers, per-layer activation and dropout, initial weights"):
             controls.network_controls(run)
     if "downloads" not in hidden:
-        controls.downloads(run)
+        downloads(run)
 mlp_explanations()

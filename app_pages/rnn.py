@@ -2,15 +2,14 @@
 import streamlit as st
 
 import engine
-from ui.controls import divergence_notice, play_row
+from ui.controls import divergence_notice, downloads, page_messages, play_row, presenter_controls
 from ui.inspect import rewind_bar
 from ui.live import live
 from ui.rnn import controls, view
 from ui.rnn.explain import rnn_explanations
 from ui.rnn.run import RnnRun
 from ui.rnn.settings import RnnSettings
-from ui.state import page_run, pop_messages
-from ui.text import plain
+from ui.state import page_run
 from ui.theme import style
 from ui.warmup import engine_ready
 
@@ -21,8 +20,7 @@ controls.init_widgets(s)
 hidden = set(s.hide) if s.present else set()
 style(presenter=s.present, playing=run.playing)
 
-for kind, message in pop_messages(PAGE):
-    getattr(st, kind)(plain(message), icon="🔗" if kind == "warning" else None)
+page_messages(PAGE)
 
 with st.sidebar:
     if "task" not in hidden:
@@ -31,7 +29,7 @@ with st.sidebar:
     if "network" not in hidden:
         st.subheader("Network")
         controls.network_controls(s)
-    controls.presenter_controls(s.present)
+    presenter_controls(PAGE, s.present, controls.HIDE_LABELS, controls.changed)
 
 st.header("Recurrent network", anchor=False)
 ready = engine_ready(engine.families(s.spec(s.cell, 1, 1)))
@@ -50,5 +48,5 @@ if ready:
          max_fps=view.max_fps(s))
     if not run.playing:
         view.paused_views(run)
-        controls.downloads(run)
+        downloads(run)
 rnn_explanations()

@@ -3,6 +3,8 @@ latency, bytes received, and the server's and the browser's time per update."""
 import os
 import time
 
+from tests.e2e.harness import wait_until_idle
+
 TICK = os.sysconf("SC_CLK_TCK")
 BROWSER_METRICS = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
 
@@ -22,6 +24,21 @@ OBSERVE = """() => {
     if (step && step !== last) { last = step; window.__updates.push([performance.now(), +step]); }
   }).observe(document.querySelector('[data-testid=stMain]'), {subtree: true, childList: true, characterData: true});
 }"""
+
+
+def open_observed(browser, url, timeout=300_000):
+    """A 1400x1000 tab on ``url``, loaded and idle, that records each new Step on screen (OBSERVE).
+    Returns (page, Chrome DevTools session with Performance on, list of websocket bytes received)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    received = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
+    page.goto(url)
+    page.wait_for_selector("[data-testid=stMetricValue]", timeout=timeout)
+    wait_until_idle(page, timeout=timeout)
+    page.evaluate(OBSERVE)
+    return page, cdp, received
 
 
 def cpu_seconds(pid):
@@ -66,3 +83,12 @@ def steady_figures(page, cdp, pid, received, seconds):
             "bytes_per_update": (sum(received) - bytes_before) / n,
             "server_ms_per_update": 1000 * (cpu_seconds(pid) - cpu_before) / n,
             "browser_ms_per_update": {k: 1000 * (perf_after[k] - perf_before[k]) / n for k in BROWSER_METRICS}}
+
+
+def random_pause(page, rng, settle=1.2):
+    """Pause at a random moment of the frame loop; seconds the Step kept changing after the click."""
+    time.sleep(rng.uniform(0.4, 1.6))
+    t = click(page, "Pause")
+    time.sleep(settle)
+    late = updates_after(page, t)
+    return (max(late) - t) / 1000 if late else 0.0

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 import engine  # noqa: E402
-from tests.e2e.harness import launch_chromium, streamlit_server, wait_until_idle  # noqa: E402
-from _page_timing import OBSERVE, click, play, steady_figures, updates_after  # noqa: E402
+from tests.e2e.harness import launch_chromium, streamlit_server  # noqa: E402
+from _page_timing import click, open_observed, play, random_pause, steady_figures, updates_after  # noqa: E402
 
 
 def full_test_accuracy(npz_bytes, dataset_xt, dataset_yt):
@@ -46,15 +46,7 @@ def browser_figures(url, pid, query, seconds, pauses, seed=0):
     rng = random.Random(seed)
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Performance.enable")
-        received = []
-        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
-        page.goto(f"{url}/cnn?{query}")
-        page.wait_for_selector("[data-testid=stMetricValue]", timeout=300_000)
-        wait_until_idle(page, timeout=300_000)
-        page.evaluate(OBSERVE)
+        page, cdp, received = open_observed(browser, f"{url}/cnn?{query}")
         started = time.monotonic()
         plays = [play(page)]
         out = steady_figures(page, cdp, pid, received, seconds - (time.monotonic() - started))
@@ -70,11 +62,7 @@ def browser_figures(url, pid, query, seconds, pauses, seed=0):
         out["accuracy"], out["trained_seconds"] = full_test_accuracy(npz, xt, yt), trained
         for _ in range(pauses - 1):
             plays.append(play(page))
-            time.sleep(rng.uniform(0.4, 1.6))             # a random moment in the frame loop
-            t = click(page, "Pause")
-            time.sleep(1.2)
-            late = updates_after(page, t)
-            pause_latencies.append((max(late) - t) / 1000 if late else 0.0)
+            pause_latencies.append(random_pause(page, rng))
         browser.close()
     out.update(pause=pause_latencies, play=[p for p in plays if p is not None], play_missed=plays.count(None))
     return out

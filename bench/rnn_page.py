@@ -13,7 +13,6 @@ frames: distinct screen updates per second while playing (the Step metric, as be
         counts them) and Pause latency, for one cell and in compare mode (target: >= 10/s, <= 0.3 s).
 """
 import argparse
-import re
 import statistics
 import sys
 import time
@@ -27,7 +26,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from engine.data.sequences import TEXTS  # noqa: E402
 from tests.e2e.harness import launch_chromium, running_app, wait_until_idle  # noqa: E402
-from ui_frame_rate import OBSERVE  # noqa: E402
+from _page_timing import OBSERVE  # noqa: E402
 from viz.rnn import word_rate  # noqa: E402
 
 METRICS = """() => [...document.querySelectorAll('[data-testid=stMetric]')].map(m =>

@@ -28,86 +28,15 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.e2e.harness import launch_chromium, streamlit_server, wait_until_idle  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
-BROWSER_METRICS = ("TaskDuration", "ScriptDuration", "RecalcStyleDuration", "LayoutDuration")
-
-OBSERVE = """() => {
-  window.__updates = [];
-  const value = (label) => {
-    for (const m of document.querySelectorAll('[data-testid=stMetric]'))
-      if (m.querySelector('[data-testid=stMetricLabel]').textContent.trim() === label)
-        return m.querySelector('[data-testid=stMetricValue]').textContent.replace(/,/g, '');
-    return null;
-  };
-  document.addEventListener('click', () => { window.__clickAt = performance.now(); }, true);
-  let last = value('Step');
-  new MutationObserver(() => {
-    const step = value('Step');
-    // an element being rebuilt is briefly empty: that is not an update
-    if (step && step !== last) { last = step; window.__updates.push([performance.now(), +step]); }
-  }).observe(document.querySelector('[data-testid=stMain]'), {subtree: true, childList: true, characterData: true});
-}"""
-
-
-def cpu_seconds(pid):
-    """User + system CPU seconds of process ``pid`` (all its threads)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def updates_after(page, t):
-    return [u[0] for u in page.evaluate("() => window.__updates") if u[0] > t]
-
-
-def click(page, name):
-    """Click the button and return when the browser saw the click (page clock, ms)."""
-    page.get_by_role("button", name=name).click()
-    return page.evaluate("() => window.__clickAt")
-
-
-def play(page):
-    """Press Play; seconds until the first new Step showed (None if none within 3 s)."""
-    t = click(page, "Play")
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline:
-        later = updates_after(page, t)
-        if later:
-            return (min(later) - t) / 1000
-        time.sleep(0.02)
-    return None
-
-
-def steady_figures(page, cdp, pid, received, seconds):
-    """Updates, bytes and CPU over ``seconds`` of playing."""
-    page.evaluate("() => { window.__updates = []; }")
-    bytes_before, cpu_before = sum(received), cpu_seconds(pid)
-    perf_before = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-    time.sleep(seconds)
-    updates = page.evaluate("() => window.__updates")
-    perf_after = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-    n = max(len(updates), 1)
-    return {"fps": len(updates) / seconds, "updates": updates,
-            "bytes_per_update": (sum(received) - bytes_before) / n,
-            "server_ms_per_update": 1000 * (cpu_seconds(pid) - cpu_before) / n,
-            "browser_ms_per_update": {k: 1000 * (perf_after[k] - perf_before[k]) / n for k in BROWSER_METRICS}}
+from tests.e2e.harness import launch_chromium, streamlit_server  # noqa: E402
+from _page_timing import open_observed, play, random_pause, steady_figures  # noqa: E402
 
 
 def browser_figures(url, pid, query, seconds, pauses, seed=0):
     rng = random.Random(seed)
     with sync_playwright() as p:
         browser = launch_chromium(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        cdp = page.context.new_cdp_session(page)
-        cdp.send("Performance.enable")
-        received = []
-        page.on("websocket", lambda ws: ws.on("framereceived", lambda f: received.append(len(f))))
-        page.goto(f"{url}/mlp?{query}")
-        page.wait_for_selector("[data-testid=stMetricValue]", timeout=120_000)
-        wait_until_idle(page, timeout=120_000)
-        page.evaluate(OBSERVE)
+        page, cdp, received = open_observed(browser, f"{url}/mlp?{query}")
         plays = [play(page)]
         time.sleep(1.5)                                   # let the loop settle
         out = steady_figures(page, cdp, pid, received, seconds)
@@ -115,11 +44,7 @@ def browser_figures(url, pid, query, seconds, pauses, seed=0):
         for cycle in range(pauses):
             if cycle:
                 plays.append(play(page))
-            time.sleep(rng.uniform(0.4, 1.6))             # a random moment in the frame loop
-            t = click(page, "Pause")
-            time.sleep(1.5)
-            late = updates_after(page, t)
-            pause_latencies.append((max(late) - t) / 1000 if late else 0.0)
+            pause_latencies.append(random_pause(page, rng, settle=1.5))
         browser.close()
     out.update(pause=pause_latencies, play=[p for p in plays if p is not None], play_missed=plays.count(None))
     return out

@@ -5,7 +5,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from .live import scheduler
-from .state import key
+from .state import key, pop_messages
+from .text import plain
 from .url import encode
 
 
@@ -35,6 +36,12 @@ def _toggle_play(run):
         scheduler().keep_playing(run)      # training starts before the page has rerun
     else:
         scheduler().stop(run)
+
+
+def page_messages(page):
+    """What a callback or the link left for the page to say (a repaired link is a warning)."""
+    for kind, message in pop_messages(page):
+        getattr(st, kind)(plain(message), icon="🔗" if kind == "warning" else None)
 
 
 def divergence_notice(page, run):

@@ -1,7 +1,6 @@
-"""The MLP page's controls. Every change goes through ``_changed``, which turns
+"""The MLP page's controls. Every change goes through ``changed``, which turns
 the widgets into settings, keeps them consistent, updates the run and the link."""
 import random
-from urllib.parse import urlencode
 from dataclasses import replace
 
 import streamlit as st
@@ -89,7 +88,7 @@ def apply(settings):
     st.query_params.from_dict(encode(settings))
 
 
-def _changed():
+def changed():
     apply(_from_widgets(_run().settings))
 
 
@@ -102,18 +101,18 @@ def init_widgets(settings):
 def data_controls(run, dataset_items):
     s = run.settings
     st.segmented_control("Problem type", ["classification", "regression"], key=_key("problem"),
-                         format_func=str.capitalize, on_change=_changed)
+                         format_func=str.capitalize, on_change=changed)
     names = datasets_for(s.problem)
     image_picker([dataset_items[n] for n in names], None if run.custom is not None else s.dataset,
                  key=key(PAGE, "picker"), on_pick=_pick_dataset)
-    st.slider("Noise (%)", 0, 50, key=_key("noise"), on_change=_changed,
+    st.slider("Noise (%)", 0, 50, key=_key("noise"), on_change=changed,
               help="Gaussians spread out; other sets get points whose label sits across the boundary.")
-    st.slider("Training data (%)", 10, 90, step=10, key=_key("train_pct"), on_change=_changed,
+    st.slider("Training data (%)", 10, 90, step=10, key=_key("train_pct"), on_change=changed,
               help="The rest is test data: the network never trains on it.")
-    st.slider("Batch size", 1, 64, key=_key("batch"), on_change=_changed,
+    st.slider("Batch size", 1, 64, key=_key("batch"), on_change=changed,
               help="Points per weight update.")
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    c1.number_input("Seed", 0, 99999, key=_key("seed"), on_change=_changed,
+    c1.number_input("Seed", 0, 99999, key=_key("seed"), on_change=changed,
                     help="Same seed, same data and same starting weights.")
     c2.button("New", icon=":material/casino:", help="Regenerate: new random data (a new seed)",
               width="stretch",
@@ -193,20 +192,8 @@ def add_point_label(run):
 
 def feature_controls():
     st.pills("Input features", list(FEATURE_LABELS), selection_mode="multi", key=_key("features"),
-             format_func=FEATURE_LABELS.get, on_change=_changed,
+             format_func=FEATURE_LABELS.get, on_change=changed,
              help="What the network sees of each point. Click the tiles in the network too.")
-
-
-def presenter_controls(present):
-    """In presenter mode these fold away, so the projected page shows only the lesson."""
-    box = st.expander("Presenter mode", icon=":material/co_present:") if present else st.container()
-    with box:
-        if not present:
-            st.subheader("Classroom")
-        st.toggle("Presenter mode", key=_key("present"), on_change=_changed,
-                  help="Larger type for a projector; hide what the class should not touch.")
-        st.multiselect("Hide in presenter mode", list(HIDE_LABELS), format_func=HIDE_LABELS.get,
-                       key=_key("hide"), on_change=_changed)
 
 
 # -- main area --------------------------------------------------------------
@@ -215,21 +202,21 @@ def training_controls(run):
     s = run.settings
     # The loss column is the widest: "Squared error" is cut at 1024 px in a quarter of the row.
     top, bottom = st.columns([0.85, 1, 1, 1.15]), st.columns(4, vertical_alignment="center")
-    top[0].select_slider("Learning rate", LR_LADDER, key=_key("lr"), on_change=_changed,
+    top[0].select_slider("Learning rate", LR_LADDER, key=_key("lr"), on_change=changed,
                          format_func=lambda v: f"{v:g}")
     top[1].selectbox("Activation", list(engine.ACTIVATIONS), key=_key("activation"),
-                     format_func=label, on_change=_changed)
+                     format_func=label, on_change=changed)
     top[2].selectbox("Optimizer", list(engine.OPTIMIZERS), key=_key("optimizer"),
-                     format_func=label, on_change=_changed)
+                     format_func=label, on_change=changed)
     losses = ["mse"] if s.problem == "regression" else (["cross_entropy"] if s.classes > 2 else list(LOSS_LABELS))
-    top[3].selectbox("Loss", losses, key=_key("loss"), format_func=LOSS_LABELS.get, on_change=_changed,
+    top[3].selectbox("Loss", losses, key=_key("loss"), format_func=LOSS_LABELS.get, on_change=changed,
                      help="Squared error on a tanh output, as TensorFlow Playground; or cross-entropy on logits.")
     bottom[0].selectbox("Regularization", list(REG_LABELS), key=_key("regularization"),
-                        format_func=REG_LABELS.get, on_change=_changed)
-    bottom[1].select_slider("Regularization rate", REG_LADDER, key=_key("reg_rate"), on_change=_changed,
+                        format_func=REG_LABELS.get, on_change=changed)
+    bottom[1].select_slider("Regularization rate", REG_LADDER, key=_key("reg_rate"), on_change=changed,
                             format_func=lambda v: f"{v:g}", disabled=s.regularization == "none")
-    bottom[2].toggle("Show test data", key=_key("show_test"), on_change=_changed)
-    bottom[3].toggle("Discretize", key=_key("discretize"), on_change=_changed, help="Show the output as two colours only",
+    bottom[2].toggle("Show test data", key=_key("show_test"), on_change=changed)
+    bottom[3].toggle("Discretize", key=_key("discretize"), on_change=changed, help="Show the output as two colours only",
                      disabled=s.problem == "regression")
 
 
@@ -237,39 +224,26 @@ def network_controls(run):
     """The network's shape by keyboard (the canvas has +/- buttons), per-layer settings, initialisation."""
     s = run.settings
     cols = st.columns(MAX_LAYERS + 1)
-    cols[0].number_input("Hidden layers", 0, MAX_LAYERS, key=_key("layers"), on_change=_changed)
+    cols[0].number_input("Hidden layers", 0, MAX_LAYERS, key=_key("layers"), on_change=changed)
     for i in range(len(s.hidden)):
-        cols[i + 1].number_input(f"Layer {i + 1}", 1, MAX_UNITS, key=_key(f"units_{i}"), on_change=_changed,
+        cols[i + 1].number_input(f"Layer {i + 1}", 1, MAX_UNITS, key=_key(f"units_{i}"), on_change=changed,
                                  help=f"Neurons in hidden layer {i + 1}")
     if s.hidden:
         cols = st.columns(MAX_LAYERS + 1)
         cols[0].markdown("**Activation**<br>**Dropout**", unsafe_allow_html=True)
         for i in range(len(s.hidden)):
             cols[i + 1].selectbox(f"Activation {i + 1}", [ALL_LAYERS] + list(engine.ACTIVATIONS),
-                                  key=_key(f"act_{i}"), on_change=_changed, label_visibility="collapsed",
+                                  key=_key(f"act_{i}"), on_change=changed, label_visibility="collapsed",
                                   format_func=lambda a: "as all" if a == ALL_LAYERS else label(a))
             cols[i + 1].slider(f"Dropout {i + 1}", 0.0, MAX_DROPOUT, step=0.05, key=_key(f"drop_{i}"),
-                               on_change=_changed, label_visibility="collapsed")
-    st.radio("Initial weights", FIELDS["init"].bounds, key=_key("init"), horizontal=True, on_change=_changed,
+                               on_change=changed, label_visibility="collapsed")
+    st.radio("Initial weights", FIELDS["init"].bounds, key=_key("init"), horizontal=True, on_change=changed,
              format_func={"auto": "He / Glorot (by activation)",
                           "uniform": "Uniform ±0.5 (TensorFlow Playground)"}.get)
 
 
 def speed_control(col):
-    col.selectbox("Speed", SPEEDS, key=_key("speed"), on_change=_changed, label_visibility="collapsed",
+    col.selectbox("Speed", SPEEDS, key=_key("speed"), on_change=changed, label_visibility="collapsed",
                   format_func=lambda v: f"{v:g} epoch{'s' if v != 1 else ''} per frame",
                   help="Epochs trained between two pictures while playing (a busy server shows fewer "
                        "pictures with more epochs in each)")
-
-
-def downloads(run):
-    """The weights and the setup, made now (small) so a quick click never finds a stale file."""
-    c1, c2, c3 = st.columns(3)
-    c1.download_button("Weights (.npz)", run.weights_npz(), "weights.npz", "application/octet-stream",
-                       icon=":material/download:", width="stretch", on_click="ignore")
-    c2.download_button("Weights (.json)", run.weights_json(), "weights.json", "application/json",
-                       icon=":material/download:", width="stretch", on_click="ignore")
-    query = urlencode(encode(run.settings))
-    link = (st.context.url or "").split("?")[0] + (f"?{query}" if query else "")
-    c3.download_button("Setup (.json)", run.setup_json(link), "setup.json", "application/json",
-                       icon=":material/download:", width="stretch", on_click="ignore")

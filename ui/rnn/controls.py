@@ -2,7 +2,6 @@
 consistent, updates the run (a reset when the network or data change) and the link."""
 import random
 from dataclasses import replace
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -12,8 +11,8 @@ from engine.data.sequences import WAVES
 
 from ..state import current_run, key
 from ..url import encode
-from .settings import (CLIP_LADDER, COMPARE, HIDEABLE, LENGTHS, LR_LADDER, MAX_DELAY, MAX_LAYERS, MAX_UNITS,
-                       MIN_DELAY, TASKS, RnnSettings)
+from .settings import (CLIP_LADDER, COMPARE, LENGTHS, LR_LADDER, MAX_DELAY, MAX_LAYERS, MAX_UNITS, MIN_DELAY, TASKS,
+                       RnnSettings)
 
 PAGE = "rnn"
 SIMPLE = ("task", "wave", "noise", "length", "delay", "text", "cell", "units", "layers", "compare", "seed",
@@ -65,7 +64,7 @@ def apply(settings):
     st.query_params.from_dict(encode(settings))
 
 
-def _changed():
+def changed():
     apply(_from_widgets(_run().settings))
 
 
@@ -83,73 +82,51 @@ def task_controls(s):
     st.selectbox("Task", TASKS, key=_key("task"), format_func=TASK_LABELS.get, on_change=_task_changed,
                  help="Each task brings its own network size and learning rate; change them below.")
     if s.task == "waves":
-        st.segmented_control("Wave", WAVES, key=_key("wave"), format_func=WAVE_LABELS.get, on_change=_changed)
-        st.slider("Noise (%)", 0, 50, key=_key("noise"), on_change=_changed,
+        st.segmented_control("Wave", WAVES, key=_key("wave"), format_func=WAVE_LABELS.get, on_change=changed)
+        st.slider("Noise (%)", 0, 50, key=_key("noise"), on_change=changed,
                   help="Random noise added to the input wave (the truth to forecast stays clean).")
     if s.task == "delayed_recall":
-        st.slider("Delay (steps)", MIN_DELAY, MAX_DELAY, key=_key("delay"), on_change=_changed,
+        st.slider("Delay (steps)", MIN_DELAY, MAX_DELAY, key=_key("delay"), on_change=changed,
                   help="Distractors between the symbol and the answer. A plain RNN forgets past about "
                        "40 steps; an LSTM or GRU remembers 100.")
     if s.task == "text":
-        st.radio("Text", list(TEXT_LABELS), key=_key("text"), format_func=TEXT_LABELS.get, on_change=_changed)
+        st.radio("Text", list(TEXT_LABELS), key=_key("text"), format_func=TEXT_LABELS.get, on_change=changed)
     if s.task != "delayed_recall":
         lo, hi = LENGTHS[s.task]
-        st.slider("Sequence length (steps)", lo, hi, key=_key("length"), on_change=_changed)
+        st.slider("Sequence length (steps)", lo, hi, key=_key("length"), on_change=changed)
     st.caption(SEQUENCE_TASKS[s.task].title)
 
 
 def network_controls(s):
     st.segmented_control("Cell", ["rnn", "lstm", "gru"], key=_key("cell"), format_func=CELL_LABELS.get,
-                         on_change=_changed, help="RNN: h = tanh(x·Wx + h·Wh + b). LSTM and GRU add gates "
+                         on_change=changed, help="RNN: h = tanh(x·Wx + h·Wh + b). LSTM and GRU add gates "
                          "that decide what to keep, so they remember over many more steps.")
-    st.slider("Units", 1, MAX_UNITS, key=_key("units"), on_change=_changed, help="Size of the hidden state")
-    st.slider("Layers", 1, MAX_LAYERS, key=_key("layers"), on_change=_changed,
+    st.slider("Units", 1, MAX_UNITS, key=_key("units"), on_change=changed, help="Size of the hidden state")
+    st.slider("Layers", 1, MAX_LAYERS, key=_key("layers"), on_change=changed,
               help="A second layer reads the first one's hidden states")
-    st.selectbox("Compare with", COMPARE, key=_key("compare"), format_func=CELL_LABELS.get, on_change=_changed,
+    st.selectbox("Compare with", COMPARE, key=_key("compare"), format_func=CELL_LABELS.get, on_change=changed,
                  help="Train a second cell side by side, on the same data from the same seed")
-
-
-def presenter_controls(present):
-    """In presenter mode these fold away, so the projected page shows only the lesson."""
-    box = st.expander("Presenter mode", icon=":material/co_present:") if present else st.container()
-    with box:
-        if not present:
-            st.subheader("Classroom")
-        st.toggle("Presenter mode", key=_key("present"), on_change=_changed,
-                  help="Larger type for a projector; hide what the class should not touch.")
-        st.multiselect("Hide in presenter mode", list(HIDEABLE), format_func=HIDE_LABELS.get,
-                       key=_key("hide"), on_change=_changed)
 
 
 # -- main area --------------------------------------------------------------------
 def training_controls(run):
     cols = st.columns(5, vertical_alignment="bottom")
-    cols[0].selectbox("Optimizer", list(engine.OPTIMIZERS), key=_key("optimizer"), on_change=_changed,
+    cols[0].selectbox("Optimizer", list(engine.OPTIMIZERS), key=_key("optimizer"), on_change=changed,
                       format_func=lambda o: OPT_LABELS.get(o, o.capitalize()))
-    cols[1].select_slider("Learning rate", LR_LADDER, key=_key("lr"), on_change=_changed,
+    cols[1].select_slider("Learning rate", LR_LADDER, key=_key("lr"), on_change=changed,
                           format_func=lambda v: f"{v:g}")
-    cols[2].select_slider("Clipping", CLIP_LADDER, key=_key("clip"), on_change=_changed,
+    cols[2].select_slider("Clipping", CLIP_LADDER, key=_key("clip"), on_change=changed,
                           format_func=lambda v: "off" if v == 0 else f"{v:g}",
                           help="Scale the whole gradient down when its norm is above this: tames exploding gradients")
-    cols[3].number_input("Batch size", 1, 128, key=_key("batch"), on_change=_changed)
+    cols[3].number_input("Batch size", 1, 128, key=_key("batch"), on_change=changed)
     c1, c2 = cols[4].columns([3, 2], vertical_alignment="bottom")
-    c1.number_input("Seed", 0, 99999, key=_key("seed"), on_change=_changed,
+    c1.number_input("Seed", 0, 99999, key=_key("seed"), on_change=changed,
                     help="Same seed, same data and same starting weights")
     c2.button("", icon=":material/casino:", help="A new seed: new data and starting weights", key=key(PAGE, "new_seed"),
               on_click=lambda: apply(replace(_run().settings, seed=random.randrange(100000))))
 
 
 def temperature_control():
-    st.columns([2, 3])[0].slider("Temperature", 0.1, 2.0, step=0.1, key=_key("temperature"), on_change=_changed,
+    st.columns([2, 3])[0].slider("Temperature", 0.1, 2.0, step=0.1, key=_key("temperature"), on_change=changed,
               help="Low: the network picks its likeliest characters (safe, repetitive). High: it takes "
                    "chances (varied, misspelt).")
-
-
-def downloads(run):
-    c1, c2 = st.columns(2)
-    c1.download_button("Weights (.json)", run.weights_json(), "weights.json", "application/json",
-                       icon=":material/download:", width="stretch", on_click="ignore")
-    query = urlencode(encode(run.settings))
-    link = (st.context.url or "").split("?")[0] + (f"?{query}" if query else "")
-    c2.download_button("Setup (.json)", run.setup_json(link), "setup.json", "application/json",
-                       icon=":material/download:", width="stretch", on_click="ignore")
