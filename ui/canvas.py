@@ -24,9 +24,11 @@ def _compact_js(source):
 def register(name, folder=SHARED):
     """A v2 component from ``<folder>/<name>.js`` (and ``.css`` if present), with the shared helpers."""
     folder = Path(folder)
-    js = _compact_js((SHARED / "_shared.js").read_text() + (folder / f"{name}.js").read_text())
+    # UTF-8 whatever the locale says: the scripts hold "·" and "−". A hosted app process once read
+    # them as ASCII on its first /mlp visit (likely LLVM's setlocale, loading in the warm-up thread).
+    js = _compact_js((SHARED / "_shared.js").read_text("utf-8") + (folder / f"{name}.js").read_text("utf-8"))
     css_path = folder / f"{name}.css"
-    css = css_path.read_text() if css_path.exists() else None
+    css = css_path.read_text("utf-8") if css_path.exists() else None
     return st.components.v2.component(f"nnp_{name}", html="<div></div>", js=js, css=css)
 
 
