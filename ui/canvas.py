@@ -25,7 +25,7 @@ def register(name, folder=SHARED):
     """A v2 component from ``<folder>/<name>.js`` (and ``.css`` if present), with the shared helpers."""
     folder = Path(folder)
     # UTF-8 whatever the locale says: the scripts hold "·" and "−". A hosted app process once read
-    # them as ASCII on its first /mlp visit (likely LLVM's setlocale, loading in the warm-up thread).
+    # them as ASCII on its first page visit (likely LLVM's setlocale, loading in the warm-up thread).
     js = _compact_js((SHARED / "_shared.js").read_text("utf-8") + (folder / f"{name}.js").read_text("utf-8"))
     css_path = folder / f"{name}.css"
     css = css_path.read_text("utf-8") if css_path.exists() else None
