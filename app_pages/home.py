@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui.cnn.thumbnails import digits_picture
 from ui.mlp.thumbnails import dataset_thumbnail
-from ui.rnn.thumbnail import rnn_thumbnail
+from ui.rnn.thumbnails import rnn_thumbnail
 from ui.theme import style
 from ui.warmup import warmup
 

@@ -1,12 +1,20 @@
-"""Canvas components (Streamlit components v2, inline JS: no build step) and their frame channel.
+"""Canvas components (Streamlit components v2, inline JS: no build step), their events and frame channel.
 
 Shared JS lives in ``ui/components/_shared.js`` and is put in front of each
 component's JS (inline components cannot import one another). Component code
 is sent with every mount, so whole-line comments and indentation are stripped
 once at import. A page's own components live in ``ui/<page>/components/``.
+
+A component's events come from the browser, so anyone can send any value: each
+event names the shape of its value (``Num``, ``Choice``, ``Text``, a dict of
+them), a value of another shape is logged and ignored before the page sees it,
+and a page's handler raises ``BadEvent`` for a well-shaped value that names
+nothing real (layer 99). Any other exception is a bug and surfaces.
 """
 import json
 import logging
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -14,6 +22,62 @@ from streamlit.proto.Text_pb2 import Text as TextProto
 
 SHARED = Path(__file__).parent / "components"
 log = logging.getLogger(__name__)
+
+
+class BadEvent(ValueError):
+    """An event whose value does not fit its shape, or names something that does not exist."""
+
+
+@dataclass(frozen=True)
+class Num:
+    """A finite number in [lo, hi] (a whole one with ``whole``)."""
+    lo: float = -math.inf
+    hi: float = math.inf
+    whole: bool = False
+
+    def check(self, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise BadEvent(f"{value!r:.40} is not a finite number")
+        if self.whole and value != int(value):
+            raise BadEvent(f"{value!r} is not a whole number")
+        if not self.lo <= value <= self.hi:
+            raise BadEvent(f"{value!r} is outside [{self.lo}, {self.hi}]")
+        return int(value) if self.whole else float(value)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of ``values``."""
+    values: tuple
+
+    def check(self, value):
+        if not isinstance(value, (str, int, float, bool)) or value not in self.values:
+            raise BadEvent(f"{value!r:.40} is not one of the choices")
+        return value
+
+
+@dataclass(frozen=True)
+class Text:
+    """A string of at most ``max_length`` characters."""
+    max_length: int = 1000
+
+    def check(self, value):
+        if not isinstance(value, str) or len(value) > self.max_length:
+            raise BadEvent("not a string of the allowed length")
+        return value
+
+
+def checked(value, shape):
+    """``value`` if it has ``shape`` (a Num, Choice or Text, or a dict of them: a JSON object with
+    exactly those keys), else BadEvent."""
+    if isinstance(shape, dict):
+        if not isinstance(value, dict) or set(value) != set(shape):
+            raise BadEvent(f"expected an object with keys {sorted(shape)}")
+        return {name: checked(value[name], sub) for name, sub in shape.items()}
+    return shape.check(value)
+
+
+VISIBILITY = Choice(("visible", "hidden"))
 
 
 def _compact_js(source):
@@ -32,16 +96,30 @@ def register(name, folder=SHARED):
     return st.components.v2.component(f"nnp_{name}", html="<div></div>", js=js, css=css)
 
 
-def handler(key, event, on_event):
-    """A component callback: on_event(event, value) when the trigger ``event`` fired."""
+def component(name, folder, events):
+    """A mount function for component ``name`` whose events have the shapes ``events`` (event ->
+    shape): ``mount(key, on_event, **data)``; ``on_event(event, value)`` gets checked values."""
+    comp = register(name, folder)
+
+    def mount(key, on_event, **data):
+        return comp(data=data, key=key,
+                    **{f"on_{event}_change": handler(key, event, shape, on_event) for event, shape in events.items()})
+    return mount
+
+
+def handler(key, event, shape, on_event):
+    """A component callback: on_event(event, value) when the trigger ``event`` fired with a value of
+    ``shape``; a value of another shape, or one the page finds names nothing (BadEvent), is logged
+    and ignored: the browser is not trusted."""
     def handle():
-        value = st.session_state[key].get(event)
-        if value is None:
+        state = st.session_state[key]
+        raw = state.get(event) if hasattr(state, "get") else None
+        if raw is None:
             return
         try:
-            on_event(event, value)
-        except (KeyError, IndexError, TypeError, ValueError):    # a crafted event: the browser is not trusted
-            log.warning("ignored a malformed %r event: %.200r", event, value)
+            on_event(event, checked(raw, shape))
+        except BadEvent as err:
+            log.warning("ignored a malformed %r event (%s): %.200r", event, err, raw)
     return handle
 
 
@@ -55,7 +133,10 @@ def frame_channel(key):
         slot = st.empty()
 
     def send(frame):
-        body = json.dumps(frame, separators=(",", ":"))
+        try:
+            body = json.dumps(frame, separators=(",", ":"), allow_nan=False)
+        except ValueError:              # NaN or Infinity (a diverged run): JSON has no such numbers
+            body = json.dumps(_finite(frame), separators=(",", ":"), allow_nan=False)
         try:        # st.text's own path dedents the text first: a regex pass over the whole frame
             slot._enqueue("text", TextProto(body=body))
         except AttributeError:          # a Streamlit without the private _enqueue
@@ -63,8 +144,19 @@ def frame_channel(key):
     return send
 
 
+def _finite(value):
+    """``value`` with every NaN or infinite float replaced by None (JSON null)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 _charts = register("line_charts")
-_picker = register("image_picker")
+image_picker_component = component("image_picker", SHARED, {"pick": Text(100)})
 
 
 def line_charts(channel, key):
@@ -73,8 +165,14 @@ def line_charts(channel, key):
 
 
 def image_picker(items, selected, key, on_pick):
-    """Clickable thumbnails (items: dicts of id, title, src); a click calls on_pick(id)."""
+    """Clickable thumbnails (items: dicts of id, title, src); a click calls on_pick(id) with an id
+    of ``items``."""
+    ids = {item["id"] for item in items}
+
+    def picked(_, value):
+        if value not in ids:
+            raise BadEvent(f"no item {value!r:.40}")
+        on_pick(value)
     # A tuple, not a list: Streamlit checks a list in a component's data for a data frame, which
     # imports pandas and pyarrow (half a second on the first page run).
-    _picker(data={"items": tuple(items), "selected": selected}, key=key,
-            on_pick_change=handler(key, "pick", lambda _, value: on_pick(value)))
+    image_picker_component(key, picked, items=tuple(items), selected=selected)

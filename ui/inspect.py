@@ -13,15 +13,63 @@ from .state import key
 
 
 def rewind_bar(page, run):
-    """While rewound: which epoch is shown, and the way back to the latest."""
-    if not run.rewound:
+    """While paused: step through the run's kept epochs (Back, Forward, a slider over them) and see
+    the whole page as it was; while rewound, say so and offer the way back to the latest."""
+    if run.playing or not run.built:
         return
-    moment = run.rewound[0]
-    cols = st.columns([4, 1.4], vertical_alignment="center")
-    cols[0].info(f"Showing epoch {moment.epoch:,} of {run.snap.epoch:,}. Press Play to train on from here "
-                 "(the later epochs are dropped), or go back to the latest.", icon=":material/history:")
-    cols[1].button("Back to the latest", key=key(page, "latest"), on_click=run.back_to_latest,
-                   icon=":material/fast_forward:", width="stretch")
+    epochs = run.epochs_kept
+    if len(epochs) < 2:
+        return
+    shown, latest = run.shown.epoch, run.snap.epoch
+    at = min(range(len(epochs)), key=lambda k: abs(epochs[k] - shown))
+    slider = key(page, "rewind")
+    st.session_state[slider] = epochs[at]           # the slider follows Step, Play and Reset
+    cols = st.columns([1, 5, 1, 1.5], vertical_alignment="bottom")
+    cols[0].button("Back", key=key(page, "rewind_back"), icon=":material/chevron_left:", width="stretch",
+                   disabled=at == 0, on_click=_rewind, args=(run, epochs[max(at - 1, 0)]),
+                   help="The network one kept epoch earlier")
+    cols[1].select_slider("Epoch shown", epochs, key=slider, on_change=lambda: _rewind(run, st.session_state[slider]),
+                          format_func=lambda e: f"{e:,}" + (" (latest)" if e == latest else ""),
+                          help="Every epoch is kept for the first 100; later ones more sparsely")
+    cols[2].button("Forward", key=key(page, "rewind_forward"), icon=":material/chevron_right:", width="stretch",
+                   disabled=at == len(epochs) - 1, on_click=_rewind, args=(run, epochs[min(at + 1, len(epochs) - 1)]),
+                   help="The network one kept epoch later")
+    cols[3].button("Latest", key=key(page, "latest"), on_click=run.back_to_latest, icon=":material/fast_forward:",
+                   width="stretch", disabled=not run.rewound, help="Back to the network as it is now")
+    if run.rewound:
+        st.info(f"Showing epoch {shown:,} of {latest:,}. Press Play or Step to train on from here (the later "
+                "epochs are dropped), or go back to the latest.", icon=":material/history:")
+
+
+def _rewind(run, epoch):
+    if epoch == run.snap.epoch:
+        run.back_to_latest()
+    else:
+        run.rewind_to(epoch)
+
+
+def look_closer(page, run, layer_names, confusion_labels=None):
+    """The paused page's closer look: rewind, the distributions and the confusion matrix of every run
+    (each labelled with its run). Computed only while open: a closed box costs a rerun nothing."""
+    tabs = ["Timeline (rewind)", "Weights and gradients"] + (["Confusion matrix"] if confusion_labels else [])
+    box = st.expander("Look closer: " + ", ".join(t.lower() for t in tabs), icon=":material/insights:",
+                      key=key(page, "look_closer"), on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        parts = st.tabs(tabs)
+        with parts[0]:
+            timeline(page, run)
+        for r in run.runs:
+            with parts[1]:
+                if r.title and len(run.runs) > 1:
+                    st.markdown(f"**{r.title}**")
+                distributions(r, layer_names, chart_key=key(page, f"histograms_{r.title}"))
+            if confusion_labels:
+                with parts[2]:
+                    if r.title and len(run.runs) > 1:
+                        st.markdown(f"**{r.title}**")
+                    confusion(r, confusion_labels, chart_key=key(page, f"confusion_{r.title}"))
 
 
 def timeline(page, run):
@@ -42,19 +90,19 @@ def _on_select(chart_key, run):
         run.rewind_to(int(max(p["x"] for p in points)))
 
 
-def distributions(run, layer_names):
+def distributions(run, layer_names, chart_key):
     """Histograms of each layer's weights and of their gradients on the training data."""
     grads = run.gradients()
     params = run.shown.params
-    layers = [(name, params[f"{i}.W"], grads.get(f"{i}.W")) for name, i in layer_names if f"{i}.W" in params]
-    st.plotly_chart(histogram_figure(layers), key=key("inspect", "histograms"), config={"displaylogo": False})
+    layers = [(name, params[w], grads.get(w)) for name, i in layer_names for w in (f"{i}.W", f"{i}.Wx") if w in params]
+    st.plotly_chart(histogram_figure(layers), key=chart_key, config={"displaylogo": False})
     st.caption("Top: each layer's weights. Bottom: the gradient of the loss for each weight, on the "
                "training data. Sigmoid layers that saturate pile their gradients up at zero; ReLU keeps "
                "them spread, until its units die.")
 
 
-def confusion(run, labels):
-    st.plotly_chart(confusion_figure(run.confusion(), labels), key=key("inspect", "confusion"),
+def confusion(run, labels, chart_key):
+    st.plotly_chart(confusion_figure(run.confusion(), labels), key=chart_key,
                     config={"displaylogo": False})
     st.caption("Rows: the true class; columns: what the network predicts, on the test data. "
                "The diagonal is right; hover for counts.")

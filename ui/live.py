@@ -24,11 +24,13 @@ event loop and the whole server trained less than one tab alone. So:
   pending click, so Pause cuts in at once.
 """
 import logging
+import math
 import os
 import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -71,7 +73,7 @@ class Scheduler:
         self._jobs = {}
         self._cv = threading.Condition()
         self.frame_cost = 0.004          # a frame's script-thread CPU seconds (moving average)
-        workers = workers or max(1, (os.cpu_count() or 2) - 1)
+        workers = workers or max(1, usable_cpus() - 1)
         for i in range(workers):
             threading.Thread(target=self._work, name=f"nnp-trainer-{i}", daemon=True).start()
 
@@ -155,13 +157,38 @@ class Scheduler:
             done = 0
             try:
                 done = job.run.train_slice(steps, self.slice_seconds())
-            except Exception:                      # a broken run must not take the worker down
+            except Exception as err:               # a broken run must not take the worker down
                 log.exception("training slice failed")
                 job.run.playing = False
+                job.run.failure = f"Training stopped: {type(err).__name__}: {err}"
             with self._cv:
                 job.busy = False
                 job.served += time.perf_counter() - start
                 job.credit = max(0.0, job.credit - done)
+
+
+def usable_cpus():
+    """The cores this process may use: its CPU affinity, capped by a container's CPU quota
+    (cgroup v2 ``cpu.max`` or v1 ``cfs_quota_us``): a pod given one core on a 64-core host
+    gets one, not 64 (``os.cpu_count`` counts the host's)."""
+    n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = cgroup_cpu_quota()
+    return max(1, min(n, math.ceil(quota))) if quota else n
+
+
+def cgroup_cpu_quota(root=Path("/sys/fs/cgroup")):
+    """Cores the container's CPU quota allows (1.5 for 150 ms of each 100 ms), or None for none."""
+    try:
+        limit, period = (root / "cpu.max").read_text().split()[:2]           # cgroup v2: "max 100000"
+        return None if limit == "max" else int(limit) / int(period)
+    except (OSError, ValueError):
+        pass
+    try:
+        quota = int((root / "cpu" / "cpu.cfs_quota_us").read_text())         # cgroup v1: -1 for none
+        period = int((root / "cpu" / "cpu.cfs_period_us").read_text())
+        return quota / period if quota > 0 and period > 0 else None
+    except (OSError, ValueError):
+        return None
 
 
 def _lower_priority():

@@ -4,28 +4,62 @@ import math
 import streamlit as st
 
 LABELS = ("Epoch", "Step", "Train loss", "Test loss", "Test accuracy")
+FAST = 2                    # Epoch and Step change with every frame; the rest about 7 times a second
 
 
 def metric_values(snap):
-    """(label, text) of each metric for ``snap``; accuracy only for a classifier with test data."""
-    has_acc = snap.classification and not math.isnan(snap.test_acc)
-    return [("Epoch", f"{snap.epoch:,}"), ("Step", f"{snap.step:,}"), ("Train loss", f"{snap.train_loss:.3f}"),
-            ("Test loss", f"{snap.test_loss:.3f}"), ("Test accuracy", f"{snap.test_acc:.1%}" if has_acc else "—")]
+    """(label, text) of each metric for ``snap``; accuracy only for a classifier ("—" without test data)."""
+    values = [("Epoch", f"{snap.epoch:,}"), ("Step", f"{snap.step:,}"), ("Train loss", f"{snap.train_loss:.3f}"),
+              ("Test loss", f"{snap.test_loss:.3f}")]
+    if snap.classification:
+        values.append(("Test accuracy", "—" if math.isnan(snap.test_acc) else f"{snap.test_acc:.1%}"))
+    return values
+
+
+def metric_help(run):
+    """What each metric of ``run`` measures, with its numbers of examples."""
+    if not run.built:
+        return {}
+    tr = run.trainer
+    train, test = _measured(tr, "train"), _measured(tr, "test") or "the test examples"
+    return {"Epoch": f"Passes over all {len(tr.x):,} training examples",
+            "Step": f"Weight updates so far: one per batch of {tr.batch_size} examples",
+            "Train loss": f"Mean loss on {train}, measured after each epoch",
+            "Test loss": f"Mean loss on {test}, which the network never trains on",
+            "Test accuracy": f"Share of {test} classified right, measured after each epoch"}
+
+
+def _measured(tr, which):
+    """The examples an evaluation measures on: a whole set, or a fixed sample of a large one."""
+    x, rows = (tr.x, tr.eval_rows["train"]) if which == "train" else (tr.xt, tr.eval_rows["test"])
+    if x is None:
+        return None
+    return f"the {len(x):,} {which} examples" if rows is None else f"{len(rows):,} of the {len(x):,} {which} examples"
 
 
 class MetricsRow:
-    """Five metric slots, made by the first ``show`` (an empty slot would blink) and updated in place."""
+    """The metric slots of one run, made by the first ``show`` (an empty slot would blink) and
+    updated in place; ``title`` names the run when a page trains several."""
 
-    def __init__(self):
-        self.cols = st.columns(len(LABELS))
+    def __init__(self, title=None, helps=None):
+        if title is None:
+            self.cols = st.columns(len(LABELS))
+        else:
+            cols = st.columns([0.7] + [1] * len(LABELS), vertical_alignment="center")
+            cols[0].markdown(f"**{title}**")
+            self.cols = cols[1:]
+        self.helps = helps or {}
         self.slots = None
+        self.shown = []
 
-    def show(self, snap, values=None):
-        values = values or metric_values(snap)
+    def show(self, values, fast_only=False):
+        if fast_only and self.slots is not None:
+            values = values[:FAST] + self.shown[FAST:]
         if self.slots is None:
-            self.slots = [col.metric(label, value) for col, (label, value) in zip(self.cols, values)]
+            self.slots = [col.metric(label, value, help=self.helps.get(label))
+                          for col, (label, value) in zip(self.cols, values)]
         else:                       # only what changed: each metric update costs the browser a re-render
             for k, (slot, (label, value)) in enumerate(zip(self.slots, values)):
                 if value != self.shown[k][1]:
-                    slot.metric(label, value)
+                    slot.metric(label, value, help=self.helps.get(label))
         self.shown = values

@@ -1,56 +1,91 @@
-"""One user's run of a page: settings -> trainer, the latest snapshot, downloads.
+"""One user's run of a page: settings -> trainer, the latest snapshot, rewinding, downloads.
 
 No Streamlit here. A page subclasses ``Run`` with ``build()`` (a new
-``engine.Trainer`` for the current settings) and, where it needs them, hooks
-for its data. The live scheduler (ui/live.py) calls ``train_slice`` from a
-worker thread while the page's callbacks change the run from the script
-thread, so both go through ``self.lock``; a new snapshot is published by
-replacing ``self.snap`` (one reference: readers never see half an update).
+``engine.Trainer`` for the current settings). The live scheduler (ui/live.py)
+calls ``train_slice`` from a worker thread while the page's callbacks change the
+run from the script thread, so both go through ``self.lock``; a new snapshot is
+published by replacing ``self.snap`` (one reference: readers never see half an
+update).
+
+Compare mode is composition: a run may have *partners* (``make_partners``),
+runs of their own that share its lock, train beside it in lock step from the
+same settings, and rewind with it. To the scheduler and the page they are one
+run: one Play, one version; ``runs`` lists them for the views.
 """
 import io
 import json
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import replace
 
 import numpy as np
 
+from engine.metrics import confusion_matrix
+
 from .history import ParamHistory
-from .url import bounded
+from .url import settle
 
 SLICE_SECONDS = 0.03        # training per scheduler slice at most: bounds a Pause or an edit's wait
 
 
-class Run:
-    def __init__(self, settings, build=True):
-        """``build=False`` defers the engine until ``ensure_built`` (the page waits for the compile)."""
-        self.settings, self.notices = bounded(settings)     # notices: what bounding changed, for the page
-        self.lock = threading.RLock()
+class Run(ABC):
+    title = ""              # its name beside its metrics, curves and downloads when a page trains several
+
+    def __init__(self, settings, build=True, lead=None):
+        """``build=False`` defers the engine until ``ensure_built`` (the page waits for the compile).
+        ``lead``: the run this one is a partner of (it shares its lock and settings)."""
+        if lead is None:
+            self.settings, self.notices = settle(settings)      # notices: what bounding changed
+        else:
+            self.settings, self.notices = settings, []
+        self.lead = lead
+        self.lock = lead.lock if lead is not None else threading.RLock()
         self.playing = False
         self.visible = True
         self.version = 0          # bumped with every published snapshot
         self.trainer = self.snap = self.history = None
         self.rewound = None       # (Moment, Snapshot) while the page shows an earlier epoch
+        self.partners = []
+        self.failure = None       # why training stopped, when a slice raised (the scheduler says)
+        self._quiet = False       # inside a lock-step slice: one version bump, at its end
         if build:
             self.rebuild()
 
-    @property
-    def built(self):
-        return self.trainer is not None
-
-    def ensure_built(self):
-        if not self.built:
-            self.rebuild()
-
-    # -- page hooks ---------------------------------------------------------
+    # -- what a page provides ------------------------------------------------------------
+    @abstractmethod
     def build(self):
         """A new engine.Trainer for ``self.settings`` (data and fresh weights)."""
-        raise NotImplementedError
+
+    def make_partners(self):
+        """Runs trained beside this one in lock step (compare mode); none by default."""
+        return []
 
     def steps_per_second(self):
         """The pace the user asked for while playing, or None for as fast as the share allows."""
         return None
 
-    # -- building -----------------------------------------------------------
+    def trainer_options(self):
+        """What the running trainer takes from the settings without a reset."""
+        return self.settings.trainer_options()
+
+    def run_key(self):
+        """What defines a new run: a change to it resets the network and data."""
+        return self.settings.run_key()
+
+    # -- building ------------------------------------------------------------------------
+    @property
+    def built(self):
+        return self.trainer is not None
+
+    @property
+    def runs(self):
+        """This run and its partners, in the order the page shows them."""
+        return [self] + self.partners
+
+    def ensure_built(self):
+        if not self.built:
+            self.rebuild()
+
     def rebuild(self):
         """New data and freshly initialised weights (Reset): the same seed gives the same start."""
         with self.lock:
@@ -59,121 +94,168 @@ class Run:
             self.history = ParamHistory()
             self.rewound = None
             self.publish(self.trainer.snapshot())
-
-    def run_key(self):
-        return self.settings.run_key()
+            self.partners = self.make_partners()
+            for partner in self.partners:
+                partner.rebuild()
+            self.version += 1
 
     def update(self, settings):
-        """Apply new settings: rebuild when they define a new run, else change the live trainer.
+        """Apply new settings: rebuild when they define a new run, else change the live trainers.
         Values outside their fields' bounds (a crafted message can send any widget value) are
-        clamped or reset first, with a notice (``ui.url.bounded``)."""
-        settings, notices = bounded(settings)
+        clamped or reset first; returns what was changed in words (``ui.url.settle``)."""
+        settings, notices = settle(settings, self.settings)
         with self.lock:
-            self.notices += notices
             self.settings = settings
+            for partner in self.partners:
+                partner.settings = settings
             if not self.built:
-                return True
+                return notices
             if self.run_key() != self._run_key:
                 self.rebuild()
-                return True
-            for name, value in settings.trainer_options().items():
-                setattr(self.trainer, name, value)
-            self.publish(self.trainer.snapshot())
-            return False
+                return notices
+            for run in self.runs:
+                for name, value in run.trainer_options().items():
+                    setattr(run.trainer, name, value)
+                run.publish(run.trainer.snapshot())
+            self.version += 1
+            return notices
 
     def publish(self, snap):
         """Make ``snap`` the one the page draws; remember the weights for rewinding."""
         self.history.record(snap)
         self.snap = snap
-        self.version += 1
+        if not self._quiet:
+            self.version += 1
 
-    # -- training -----------------------------------------------------------
+    # -- training ------------------------------------------------------------------------
+    @property
+    def diverged(self):
+        """True when every run of the page has diverged (a partner may go on alone)."""
+        return all(run.snap is not None and run.snap.diverged for run in self.runs)
+
     def train_slice(self, steps, seconds=SLICE_SECONDS):
-        """Train up to ``steps`` steps or ``seconds``, whichever comes first (the scheduler's unit)."""
+        """Train up to ``steps`` steps or ``seconds``, whichever comes first (the scheduler's unit).
+        With partners, the run furthest behind trains first, so all stand at the same step."""
         with self.lock:
-            tr = self.trainer
-            if tr.diverged:
-                return 0
-            before = tr.step_count
-            self.publish(tr.step(steps, budget=seconds))
-            if tr.diverged:
+            if not self.partners:
+                done = self._train(steps, seconds)
+            else:
+                done, self._quiet = 0, True       # the page draws every run's progress, not half of it
+                try:
+                    for _ in range(len(self.runs)):
+                        live = [r for r in self.runs if not r.trainer.diverged]
+                        if not live:
+                            break
+                        behind = min(live, key=lambda r: r.trainer.step_count)
+                        lead = max(r.trainer.step_count for r in live) - behind.trainer.step_count
+                        done += behind._train(lead or steps, seconds / len(self.runs))
+                finally:
+                    self._quiet = False
+                self.version += 1
+            if self.diverged:
                 self.playing = False
-            return tr.step_count - before
+            return done
+
+    def _train(self, steps, seconds):
+        tr = self.trainer
+        if tr.diverged:
+            return 0
+        before = tr.step_count
+        self.publish(tr.step(steps, budget=seconds))
+        return tr.step_count - before
 
     def step_epoch(self):
-        """One epoch now (the Step button), however long it takes."""
+        """One epoch of every run now (the Step button), however long it takes."""
         self.playing = False
         with self.lock:
-            self.trainer.step(self.trainer.steps_per_epoch)
-            self.publish(self.trainer.snapshot())
+            self.continue_from_rewound()
+            for run in self.runs:
+                run.trainer.step(run.trainer.steps_per_epoch)
+                run.publish(run.trainer.snapshot())
+            self.version += 1
+
+    def advance(self, steps, budget=10.0):
+        """Train ``steps`` steps of every run now (tests and benchmarks; the page plays through ui/live.py)."""
+        with self.lock:
+            for run in self.runs:
+                run.trainer.step(steps, budget=budget)
+                run.publish(run.trainer.snapshot())
+            self.version += 1
+        return self.snap
 
     def edit_param(self, name, index, value):
-        """Set one parameter value (``name`` like "0.W", ``index`` a tuple)."""
+        """Set one parameter value (``name`` like "0.W", ``index`` a tuple) of this run."""
         with self.lock:
+            self.continue_from_rewound()
             self.trainer.net.params[name][index] = value
             self.trainer.refresh()                  # the losses and accuracy of the edited network
             self.publish(self.trainer.snapshot())
 
-    # -- rewinding -----------------------------------------------------------
+    # -- rewinding: every run to the same epoch ------------------------------------------------
     @property
     def shown(self):
         """The snapshot the page draws: an earlier epoch's while rewound, else the latest."""
         return self.rewound[1] if self.rewound else self.snap
 
+    @property
+    def epochs_kept(self):
+        """The epochs one can rewind to (the history thins out long runs)."""
+        return self.history.epochs if self.history else []
+
     def rewind_to(self, epoch):
-        """Show the network as it was at the kept epoch nearest ``epoch`` (the run is paused)."""
+        """Show the networks as they were at the kept epoch nearest ``epoch`` (the run is paused)."""
         with self.lock:
-            moment = self.history.at(epoch)
-            if moment is None or moment.epoch == self.snap.epoch:
-                self.rewound = None
-                return
             self.playing = False
-            self.rewound = (moment, snapshot_at(self.snap, moment, self.trainer.net))
+            for run in self.runs:
+                run._rewind_one(epoch)
             self.version += 1
 
+    def _rewind_one(self, epoch):
+        moment = self.history.at(epoch)
+        if moment is None or moment.epoch == self.snap.epoch:
+            self.rewound = None
+        else:
+            self.rewound = (moment, snapshot_at(self.snap, moment, self.trainer.net))
+
     def back_to_latest(self):
-        self.rewound = None
+        for run in self.runs:
+            run.rewound = None
         self.version += 1
 
     def continue_from_rewound(self):
-        """Make the shown earlier epoch the run's present: later history is dropped."""
+        """Make the shown earlier epoch the runs' present: later history is dropped."""
         with self.lock:
-            if not self.rewound:
-                return
-            moment = self.rewound[0]
-            self.trainer.rewind(moment.flat, moment.step, moment.epoch)
-            self.history.drop_after(moment.epoch)
-            self.rewound = None
-            self.publish(self.trainer.snapshot())
+            for run in self.runs:
+                if run.rewound:
+                    moment = run.rewound[0]
+                    run.trainer.rewind(moment.flat, moment.step, moment.epoch)
+                    run.history.drop_after(moment.epoch)
+                    run.rewound = None
+                    run.publish(run.trainer.snapshot())
+            self.version += 1
 
-    # -- paused views ---------------------------------------------------------
+    # -- paused views --------------------------------------------------------------------------
     def gradients(self, samples=512):
         """The loss gradient of every parameter at the shown weights, on up to ``samples`` training points."""
         with self.lock:
-            net, shown = self.trainer.net, self.shown
-            x, y = self.trainer.x[:samples], self.trainer.y[:samples]
-            current = net.flat.copy()
-            try:
-                net.set_params(shown.params)
-                return net.loss_and_grads(x, y)[1]
-            finally:
-                net.flat[:] = current
+            tr = self.trainer
+            return tr.net.loss_and_grads(tr.x[:samples], tr.y[:samples], flat=self.shown._flat)[1]
 
     def confusion(self):
-        """(matrix, classes) of the shown weights on the test data (the training data if there is none)."""
+        """The confusion matrix of the shown weights on the test data (the training data if there is none)."""
         snap, tr = self.shown, self.trainer
         x, y = (tr.xt, tr.yt) if tr.xt is not None and len(tr.xt) else (tr.x, tr.y)
         return confusion_matrix(tr.net.loss, snap.predict(x), y)
 
-    # -- downloads ----------------------------------------------------------
+    # -- downloads: the epoch shown ------------------------------------------------------------
     def weights_npz(self):
-        snap, spec = self.snap, self.trainer.net.spec
+        snap = self.shown
         buf = io.BytesIO()
-        np.savez(buf, spec=np.array(json.dumps(spec)), **snap.params)
+        np.savez(buf, spec=np.array(json.dumps(self.trainer.net.spec)), **snap.params)
         return buf.getvalue()
 
     def weights_json(self):
-        snap = self.snap
+        snap = self.shown
         return json.dumps({"spec": self.trainer.net.spec, "step": snap.step, "epoch": snap.epoch,
                            "params": {k: v.tolist() for k, v in snap.params.items()}}, indent=1)
 
@@ -192,20 +274,3 @@ def snapshot_at(latest, moment, net):
     numbers = {k: float(evals[k][row]) for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
     return replace(latest, step=moment.step, epoch=moment.epoch, params=net.unflatten(flat), _flat=flat,
                    history=history, diverged=False, reason="", **numbers)
-
-
-def predicted_classes(loss, out):
-    """Class indices from raw outputs: argmax for softmax, the sign or logit for one output."""
-    out = np.asarray(out).reshape(len(out), -1)
-    if loss == "softmax_crossentropy":
-        return out.argmax(axis=1)
-    return (out[:, 0] > 0).astype(int)
-
-
-def confusion_matrix(loss, out, y):
-    """Rows are true classes, columns predictions. Labels: class indices, 0/1, or -1/+1 (mse)."""
-    pred = predicted_classes(loss, out)
-    y = np.asarray(y).reshape(len(pred), -1)[:, 0]
-    true = y.astype(int) if loss == "softmax_crossentropy" else (y > (0 if loss == "mse" else 0.5)).astype(int)
-    k = np.asarray(out).reshape(len(pred), -1).shape[1] if loss == "softmax_crossentropy" else 2
-    return np.bincount(true * k + pred, minlength=k * k).reshape(k, k)

@@ -1,11 +1,17 @@
-"""Declarative settings shared by every page: fields with a type, bounds and a URL name.
+"""Declarative settings shared by every page: fields with a type, bounds, URL name and widget.
 
 A page's settings are a frozen dataclass deriving from ``Settings`` whose class
-attribute ``FIELDS`` maps each field name to a ``Field``. The fields drive the
-URL codec (``ui/url.py``), validation and the reset rule: a change to a field
-marked ``resets`` needs a new network and data; the others (learning rate,
-batch size, ...) apply to the running network.
+attribute ``FIELDS`` maps each field name to a ``Field``. That one table drives
+the URL codec (``ui/url.py``), the server's guard on every value a browser
+sends (``ui.url.bounded``), the sidebar widgets (``ui/widgets.py``: bounds,
+steps, choices and labels are read from the field, never retyped) and the reset
+rule: a change to a field marked ``resets`` needs a new network and data; the
+others (learning rate, batch size, ...) apply to the running network.
+
+A page's settings must say how they become an engine spec and trainer options
+(``spec`` and ``trainer_options``, abstract here).
 """
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields, replace
 
 
@@ -16,13 +22,75 @@ class Field:
     url: str = ""
     resets: bool = False
     max_items: int = 0        # for the list kinds (ints, floats, choices): how many at most
+    # -- how the field is shown (ui/widgets.py) --------------------------------------------------
+    label: str = ""
+    help: str = None
+    widget: str = None        # slider, number, select, segmented, radio, select_slider, toggle, pills,
+                              # multiselect; None: the page draws it itself (or nobody does)
+    section: str = None       # the part of the page its widget sits in (a page lays the parts out)
+    labels: object = None     # display names of the choices: a dict, or a function of the value
+    step: object = None       # a slider's step
+    count: str = None         # list kinds: the name of the widget that sets their length (shared by a group)
+    min_items: int = 0        # list kinds: how many at least (the count widget's lower bound)
+    item_default: object = None   # list kinds: the value of a new item
+    dice: bool = False        # an int field with a "new random value" button beside it (seeds)
+    shown: object = None      # settings -> bool: draw the widget only then (None: always)
+    limits: object = None     # settings -> (lo, hi): a slider's range when it depends on other fields
+    disabled: object = None   # settings -> bool: draw it greyed out then
+
+    def label_of(self, value):
+        """The display name of one value of this field."""
+        if callable(self.labels):
+            return self.labels(value)
+        if isinstance(self.labels, dict) and value in self.labels:
+            return self.labels[value]
+        if isinstance(value, float) or self.kind == "ladder":
+            return f"{value:g}"
+        return str(value)
+
+    @property
+    def choices(self):
+        """The values a choice widget offers (a list kind's items offer the same)."""
+        return tuple(self.bounds) if self.kind in ("choice", "ladder", "multi", "choices") else None
+
+
+NAMES = {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "sgd": "SGD", "rmsprop": "RMSProp", "mse": "Squared error"}
+
+
+def display_name(name):
+    """A display name for an entry of an engine name map (a new entry gets one too)."""
+    return NAMES.get(name, name.replace("_", " ").capitalize())
+
+
+HIDE_HELP = "Hide these parts while presenting (the class sees only what is left)."
+
+
+def classroom_fields(hideable):
+    """The presenter fields every page has: presenter mode and what it hides (``hideable``: part -> label)."""
+    return {
+        "present": Field("bool", None, "present", label="Presenter mode", widget="toggle", section="classroom",
+                         help="Larger type and controls for a projector; hide what the class should not touch."),
+        "hide": Field("multi", tuple(hideable), "hide", label="Hide in presenter mode", widget="multiselect",
+                      section="classroom", labels=dict(hideable), help=HIDE_HELP),
+    }
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Base of a page's settings. Subclasses set ``FIELDS`` and may override ``normalise``."""
+class Settings(ABC):
+    """Base of a page's settings. Subclasses set ``FIELDS`` and define ``spec`` and
+    ``trainer_options``; they may override ``normalise`` and ``after_change``."""
     FIELDS = {}
 
+    # -- what every page provides ----------------------------------------------------------------
+    @abstractmethod
+    def spec(self):
+        """The engine spec (engine.build's dict) of the page's main network for these settings."""
+
+    @abstractmethod
+    def trainer_options(self):
+        """What a running engine.Trainer takes without a reset: optimizer, lr, batch_size, ..."""
+
+    # -- consistency -------------------------------------------------------------------------------
     @classmethod
     def from_values(cls, values):
         """Settings from the values a link names; a page may fill the rest from them (its task's
@@ -39,6 +107,16 @@ class Settings:
         """These settings made consistent (a page's rules); the default changes nothing."""
         return self
 
+    def after_change(self, before):
+        """These settings after a user changed ``before`` into them (a new task brings its own
+        defaults, say); called before ``normalise``. The default changes nothing."""
+        return self
+
+    def change_notes(self, before):
+        """What to tell a user who changed ``before`` into these settings (before ``after_change``
+        and ``normalise`` act); the default says nothing."""
+        return []
+
     def with_(self, **changes):
         return replace(self, **changes).normalise()
 
@@ -48,3 +126,8 @@ class Settings:
 
     def as_dict(self):
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @property
+    def hidden(self):
+        """The parts presenter mode hides now (nothing unless presenting)."""
+        return frozenset(getattr(self, "hide", ())) if getattr(self, "present", False) else frozenset()

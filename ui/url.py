@@ -156,6 +156,9 @@ def normalisation_notices(before, after):
                          f"using {_encode_value(f, new)}.")
         elif not old and new:
             notes.append(f"'{f.url}' cannot be empty; using {_encode_value(f, new)}.")
+        elif f.kind in LIST_KINDS and len(new) < len(old):
+            notes.append(f"'{f.url}={_encode_value(f, old)}' does not fit the rest of the link; "
+                         f"using {_encode_value(f, new)}.")
     return notes
 
 
@@ -219,3 +222,31 @@ def _bounded_value(f, value, notices):
     if bad:
         raise _Bad(f"{', '.join(bad[:5])} not among {', '.join(f.bounds)}")
     return tuple(items)
+
+
+def settle(settings, before=None):
+    """``settings`` as a run takes them from a user: bounded, changed after ``before`` as the page
+    says (``Settings.after_change``), made consistent; and what was changed, in words."""
+    settings, notices = bounded(settings)
+    if before is not None and type(before) is type(settings):
+        notices += settings.change_notes(before)
+        settings = settings.after_change(before)
+    settled = settings.normalise()
+    return settled, notices + adjustment_notices(settings, settled)
+
+
+def adjustment_notices(wanted, settled):
+    """What ``normalise`` changed in settings a user chose, said with the fields' labels."""
+    notes = []
+    for name, f in wanted.FIELDS.items():
+        old, new = getattr(wanted, name), getattr(settled, name)
+        if old == new or not f.label or (f.kind in LIST_KINDS and old and len(new) >= len(old)):
+            continue
+        if f.kind in LIST_KINDS and not old:
+            notes.append(f"{f.label} cannot be empty; using {', '.join(map(f.label_of, new))}.")
+        elif f.kind in LIST_KINDS:
+            notes.append(f"{f.label}: {', '.join(map(f.label_of, old))} does not fit the other settings; "
+                         f"using {', '.join(map(f.label_of, new))}.")
+        else:
+            notes.append(f"{f.label}: {f.label_of(old)} does not fit the other settings; using {f.label_of(new)}.")
+    return notes

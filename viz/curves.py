@@ -59,3 +59,21 @@ def gradient_chart(snap, layer_names):
     series = {name: (np.where(norms[i, k] > 0, norms[i, k], np.nan), LAYER_COLORS[k % len(LAYER_COLORS)])
               for k, name in enumerate(layer_names)}
     return _chart("Gradient size per layer", ev["epoch"][i], series, log=True)
+
+
+RUN_COLORS = (("#1f77b4", "#9ecae9"), ("#d62728", "#f4a6a6"), ("#2ca02c", "#98df8a"))   # (train, test) per run
+
+
+def side_by_side(charts_of_runs, titles):
+    """Several runs' charts merged: one chart of each kind with every run's series on it, named by
+    its run (``titles``); x is the epoch they share (the runs train in lock step)."""
+    if len(charts_of_runs) == 1:
+        return charts_of_runs[0]
+    merged = []
+    for parts in zip(*charts_of_runs):
+        n = min(len(p["x"]) for p in parts)
+        series = [dict(s, name=f"{title} {s['name']}", color=colors[k % 2] if len(p["series"]) <= 2 else s["color"],
+                       values=s["values"][:n])
+                  for title, p, colors in zip(titles, parts, RUN_COLORS) for k, s in enumerate(p["series"])]
+        merged.append(dict(parts[0], x=parts[0]["x"][:n], series=series))
+    return merged

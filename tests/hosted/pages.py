@@ -1,7 +1,7 @@
 """The app's model pages, found in app.py's navigation: nothing to register when a page is added.
 
-A model page is an ``st.Page`` of app.py whose file imports a ``ui.settings.Settings``
-subclass: its settings, and so the fields of its link. The home page imports none.
+A model page is an ``st.Page`` of app.py whose file imports a ``ui.page.Page`` subclass (its
+description): its settings, and so the fields of its link. The home page imports none.
 """
 import ast
 import importlib
@@ -34,15 +34,15 @@ def navigation(app=ROOT / "app.py"):
 
 
 def settings_class(page_file):
-    """The ``Settings`` subclass ``page_file`` imports by name, or None."""
-    from ui.settings import Settings
+    """The settings class of the ``ui.page.Page`` subclass ``page_file`` imports by name, or None."""
+    from ui.page import Page
     for node in ast.parse((ROOT / page_file).read_text()).body:
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             module = importlib.import_module(node.module)
             for alias in node.names:
                 obj = getattr(module, alias.name, None)
-                if isinstance(obj, type) and issubclass(obj, Settings) and obj is not Settings:
-                    return obj
+                if isinstance(obj, type) and issubclass(obj, Page) and obj is not Page:
+                    return obj.settings_class
     return None
 
 

@@ -1,6 +1,4 @@
 """Plain-words explanations of what the CNN page shows."""
-import streamlit as st
-
 CNN_TEXT = """
 **Kernels.** A convolution layer holds a few small grids of weights, the *kernels* (3×3 by default).
 Each kernel slides over its input, one position at a time; at every position it multiplies the
@@ -24,7 +22,3 @@ that add up to 100 %. Training nudges every kernel so the right class's probabil
 (columns): the mistakes off the diagonal are where two digits look alike to the network.
 """
 
-
-def cnn_explanations():
-    with st.expander("What am I seeing?"):
-        st.markdown(CNN_TEXT)

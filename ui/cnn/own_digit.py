@@ -1,24 +1,28 @@
 """Your own digit: draw one or upload a picture; see the 28 x 28 image the network gets, its
 prediction, the probabilities and its feature maps. A bad file changes nothing but a message."""
+from pathlib import Path
+
 import streamlit as st
 
-from ..canvas import frame_channel
-from ..state import current_run, key
-from ..text import plain
-from .canvas import cnn_view, digit_pad
-from .digit import MAX_BYTES, digit_from_bytes, read_data_url
-from .view import DIGIT, on_view_event, probabilities
 from viz.cnn_figures import ink_image
 
-PAGE = "cnn"
+from ..canvas import Choice, Text, component, frame_channel
+from ..state import current_run, key
+from ..text import plain
+from .digit import MAX_BYTES, digit_from_bytes, read_data_url
+from .views import DIGIT, PAGE, cnn_view, probabilities
+
 ERROR = key(PAGE, "digit_error")
+# A drawing arrives as a PNG data URL: base64 takes 4/3 of the bytes, the digit reader bounds the rest.
+digit_pad = component("digit_pad", Path(__file__).parent / "components",
+                      {"drawn": Text(MAX_BYTES * 4 // 3 + 100), "cleared": Choice((True,))})
 
 
 def own_digit(run):
     st.subheader("Your own digit", anchor=False)
     pad_col, seen_col, probs_col = st.columns([1.2, 1, 1.6], gap="medium")
     with pad_col:
-        digit_pad(key=key(PAGE, "pad"), on_event=_on_pad)
+        digit_pad(key(PAGE, "pad"), _on_pad)
         st.file_uploader("Or upload a PNG or JPEG", type=["png", "jpg", "jpeg"], key=_upload_key(),
                          on_change=_on_upload, max_upload_size=MAX_BYTES // 2**20,
                          help="A photo of a digit on paper works: it is cropped, scaled and centred as "
@@ -35,8 +39,8 @@ def own_digit(run):
         probabilities(run.predict_digit(), run.class_names)
     st.markdown("**Your digit through the network**")
     send = frame_channel(DIGIT)
-    cnn_view("overview", DIGIT, key="cnn_digit_overview", on_event=on_view_event, clickable=False,
-             label="Your digit through the network")
+    cnn_view("cnn_digit_overview", lambda event, value: None, view="overview", channel=DIGIT, clickable=False,
+             live=False, label="Your digit through the network")
     send(run.digit_frame(run.shown))
 
 

@@ -29,7 +29,7 @@ class CnnRun(Run):
         self.digit = None            # (28, 28) image of the user's own digit, as the network sees it
         self.cell = None             # (layer position, channel, y, x) of the clicked feature-map cell
         self.confusion_cell = None   # (true class, predicted class) whose test images are shown
-        self.frame = 0
+        self.frames = 0
         self._grads = (None, None)   # (snapshot, gradients) of the kernels' gradient view
         super().__init__(settings, build)
 
@@ -63,13 +63,13 @@ class CnnRun(Run):
         return [out[0] for out in snap.layer_outputs(np.asarray(image, np.float32)[None])]
 
     # -- frames -------------------------------------------------------------
-    def frame_data(self, snap, full=True, kernel_grads=False):
+    def frame(self, snap, full=True, kernel_grads=False):
         """The live frame of ``snap``: overview, kernels, strip, confusion matrix.
         ``full`` adds what does not change while training (the strip's images)."""
-        self.frame += 1
+        self.frames += 1
         image, label = self.probe()
         names = self.class_names
-        frame = {"frame": self.frame, "full": full, "probe": {"index": self.probe_index, "label": label},
+        frame = {"frame": self.frames, "full": full, "probe": {"index": self.probe_index, "label": label},
                  "overview": view.overview(snap.layers, image, self.outputs_for(snap, image), names),
                  "kernels": view.kernel_views(snap, self.kernel_gradients(snap) if kernel_grads else None),
                  "kernel_grads": kernel_grads}
@@ -87,7 +87,7 @@ class CnnRun(Run):
         if self.digit is None:
             return None
         image = self.digit[None]
-        frame = {"frame": self.frame, "overview": view.overview(snap.layers, image, self.outputs_for(snap, image),
+        frame = {"frame": self.frames, "overview": view.overview(snap.layers, image, self.outputs_for(snap, image),
                                                                   self.class_names)}
         return frame
 
@@ -95,25 +95,21 @@ class CnnRun(Run):
         """The loss gradient of every parameter at ``snap``'s weights, on GRAD_SAMPLES training images
         (computed once per snapshot)."""
         if self._grads[0] is not snap:
-            net = self.trainer.net
-            with self.lock:
-                current = net.flat.copy()
-                try:
-                    net.set_params(snap.params)
-                    grads = net.loss_and_grads(self.x[:GRAD_SAMPLES], self.y[:GRAD_SAMPLES])[1]
-                finally:
-                    net.flat[:] = current
+            grads = self.trainer.net.loss_and_grads(self.x[:GRAD_SAMPLES], self.y[:GRAD_SAMPLES], flat=snap._flat)[1]
             self._grads = (snap, grads)
         return self._grads[1]
 
     # -- a clicked feature-map cell -------------------------------------------
     def select_cell(self, pos, channel, y, x):
+        """Follow the feature-map cell (layer position, channel, row, column), clamped into its map;
+        False (nothing selected) when layer ``pos`` has no feature maps."""
         layers = self.snap.layers
         if not 0 <= pos < len(layers) or layers[pos][1] not in ("conv2d", "maxpool2d", "avgpool2d"):
             self.cell = None
-            return
+            return False
         c, h, w = layers[pos][3]
         self.cell = (pos, min(max(channel, 0), c - 1), min(max(y, 0), h - 1), min(max(x, 0), w - 1))
+        return True
 
     def highlight(self):
         """The clicked cell and its window in the layer below, for the overview to mark."""
@@ -164,17 +160,3 @@ class CnnRun(Run):
             return None
         snap = snap or self.shown
         return view.softmax(snap.predict(self.digit[None, None].astype(np.float32)))
-
-    def steps_per_second(self):
-        return None                     # as fast as the share allows: no pace to choose
-
-    def layer_names(self):
-        """(name, layer index) of every layer with weights, for the distributions."""
-        names, counts = [], {}
-        for i, kind, _, _ in self.snap.layers:
-            if kind in ("conv2d", "dense"):
-                counts[kind] = counts.get(kind, 0) + 1
-                names.append((f"{'conv' if kind == 'conv2d' else 'dense'} {counts[kind]}", i))
-        if names:
-            names[-1] = ("output", names[-1][1])
-        return names

@@ -10,35 +10,69 @@ from dataclasses import dataclass, replace
 import engine
 from engine.data import IMAGE_DATASETS
 
-from ..settings import Field, Settings
+from ..settings import Field, Settings, classroom_fields, display_name
 
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 L2_LADDER = (0.0, 0.00001, 0.0001, 0.001, 0.01)
 MAX_BLOCKS, MAX_FILTERS, MAX_KERNEL, MAX_DENSE, MAX_DROPOUT = 3, 16, 7, 128, 0.5
 PADDINGS = ("same", "valid")
 POOLS = ("max", "avg", "none")
-HIDEABLE = ("data", "network", "training", "kernels", "strip", "confusion", "curves", "digit", "downloads")
+POOL_LABELS = {"max": "Max pool", "avg": "Average pool", "none": "No pooling"}
+HIDEABLE = {"data": "Data", "network": "Network", "training": "Training settings", "kernels": "Kernels",
+            "strip": "Test images", "confusion": "Confusion matrix", "curves": "Curves",
+            "digit": "Your own digit", "downloads": "Downloads"}
+BLOCK_DEFAULT = dict(filters=8, kernels=3, strides=1, paddings="same", acts="relu", pools="max")
+BLOCK_FIELDS = tuple(BLOCK_DEFAULT)
+
+
+def _block(name, kind, bounds, url, label, widget, help=None, labels=None):
+    """A per-block list field: one item per conv block, their count set by the "blocks" widget."""
+    return Field(kind, bounds, url, True, MAX_BLOCKS, label=label, widget=widget, help=help, labels=labels,
+                 count="blocks", min_items=1, item_default=BLOCK_DEFAULT[name])
+
+
+def _no_dense(s):
+    return not s.dense
+
 
 FIELDS = {
-    "dataset": Field("choice", tuple(IMAGE_DATASETS), "data", True),
-    "seed": Field("int", (0, 99999), "seed", True),
-    "filters": Field("ints", (1, MAX_FILTERS), "filters", True, MAX_BLOCKS),
-    "kernels": Field("ints", (1, MAX_KERNEL), "kernels", True, MAX_BLOCKS),
-    "strides": Field("ints", (1, 2), "strides", True, MAX_BLOCKS),
-    "paddings": Field("choices", PADDINGS, "pad", True, MAX_BLOCKS),
-    "acts": Field("choices", tuple(engine.ACTIVATIONS), "acts", True, MAX_BLOCKS),
-    "pools": Field("choices", POOLS, "pools", True, MAX_BLOCKS),
-    "dense": Field("int", (0, MAX_DENSE), "dense", True),
-    "dense_act": Field("choice", tuple(engine.ACTIVATIONS), "dact", True),
-    "dropout": Field("float", (0.0, MAX_DROPOUT), "drop", True),
-    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt"),
-    "lr": Field("ladder", LR_LADDER, "lr"),
-    "batch": Field("int", (1, 128), "batch"),
-    "l2": Field("ladder", L2_LADDER, "l2"),
-    "probe": Field("int", (0, 4999), "probe"),
-    "kernel_grads": Field("bool", None, "kgrad"),
-    "present": Field("bool", None, "present"),
-    "hide": Field("multi", HIDEABLE, "hide"),
+    "dataset": Field("choice", tuple(IMAGE_DATASETS), "data", True, label="Images", widget="segmented",
+                     section="data", labels={"mnist": "MNIST digits", "bars": "Bars"},
+                     help="MNIST: 8,000 handwritten digits to train on, 2,000 to test. Bars: small images "
+                          "of a line in four orientations; trains in seconds."),
+    "seed": Field("int", (0, 99999), "seed", True, label="Seed", widget="number", section="data", dice=True,
+                  help="Same seed, same starting weights and the same order of the training images."),
+    "filters": _block("filters", "ints", (1, MAX_FILTERS), "filters", "Filters", "number",
+                      "Kernels in this layer: one feature map each"),
+    "kernels": _block("kernels", "ints", (1, MAX_KERNEL), "kernels", "Kernel", "select",
+                      "Size of each kernel: k × k weights per input channel", labels=lambda k: f"{k}×{k}"),
+    "strides": _block("strides", "ints", (1, 2), "strides", "Stride", "select", "Steps the kernel moves by"),
+    "paddings": _block("paddings", "choices", PADDINGS, "pad", "Padding", "select",
+                       "same: zeros around the image keep its size; valid: none, the map shrinks by k − 1"),
+    "acts": _block("acts", "choices", tuple(engine.ACTIVATIONS), "acts", "Activation", "select",
+                   "Applied to every cell of the feature maps", labels=display_name),
+    "pools": _block("pools", "choices", POOLS, "pools", "Pooling", "select",
+                    "2×2 windows: the map's size halves", labels=POOL_LABELS),
+    "dense": Field("int", (0, MAX_DENSE), "dense", True, label="Dense hidden units", widget="number",
+                   help="0: the feature maps go straight to the outputs, one per class"),
+    "dense_act": Field("choice", tuple(engine.ACTIVATIONS), "dact", True, label="Dense activation", widget="select",
+                       labels=display_name, disabled=_no_dense),
+    "dropout": Field("float", (0.0, MAX_DROPOUT), "drop", True, label="Dropout", widget="slider", step=0.05,
+                     disabled=_no_dense, help="Of the dense layer's units, while training"),
+    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt", label="Optimizer", widget="select",
+                       section="training", labels=display_name,
+                       help="How a gradient becomes a step: SGD follows it; momentum keeps going; Adam and "
+                            "RMSProp scale each weight's step by its recent gradients."),
+    "lr": Field("ladder", LR_LADDER, "lr", label="Learning rate", widget="select_slider", section="training",
+                help="How far each step moves the weights: too small crawls, too large overshoots and diverges."),
+    "batch": Field("int", (1, 128), "batch", label="Batch size", widget="slider", section="training",
+                   help="Images per weight update."),
+    "l2": Field("ladder", L2_LADDER, "l2", label="L2 regularization", widget="select_slider", section="training",
+                help="A penalty on large weights: each step also shrinks every weight by this share of it."),
+    "probe": Field("int", (0, 4999), "probe", label="Probe image"),
+    "kernel_grads": Field("bool", None, "kgrad", label="Show the kernels' gradients", widget="toggle",
+                          help="How the loss would change with each kernel weight, on 64 training images"),
+    **classroom_fields(HIDEABLE),
 }
 
 
@@ -68,6 +102,9 @@ class CnnSettings(Settings):
 
     def normalise(self):
         return normalise(self)
+
+    def with_preset(self, name):
+        return replace(self, **PRESETS[name])
 
     @property
     def blocks(self):
@@ -118,10 +155,6 @@ PRESETS = {
 }
 PRESET_LABELS = {"tiny": "Tiny: 1 conv layer", "default": "Default: 2 conv blocks",
                  "lenet": "LeNet-like: 2 blocks + dense"}
-BLOCK_DEFAULT = dict(filters=8, kernels=3, strides=1, paddings="same", acts="relu", pools="max")
-BLOCK_FIELDS = tuple(BLOCK_DEFAULT)
-
-
 def preset_of(s):
     """The preset ``s``'s network is, or None when edited away from every preset."""
     for name, values in PRESETS.items():

@@ -1,6 +1,4 @@
 """Plain-words explanations tied to what the pages show."""
-import streamlit as st
-
 MLP_TEXT = """
 **Neurons.** Each square in the network is a neuron. It adds up its inputs, each multiplied by a
 *weight*, adds its own *bias* (the small square on its corner), and passes the sum through an
@@ -29,7 +27,3 @@ gradient-flow chart shows how large those corrections are in each layer: with ma
 they shrink toward the input (the *vanishing gradient*), with ReLU they do not.
 """
 
-
-def mlp_explanations():
-    with st.expander("What am I seeing?"):
-        st.markdown(MLP_TEXT)

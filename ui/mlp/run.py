@@ -12,6 +12,7 @@ from viz.network_view import network_frame
 from ..run import Run
 
 N_POINTS = 500                 # as TensorFlow Playground
+MAX_OWN_POINTS = 2000          # training points a user may add by clicking (a CSV holds as many)
 PLANE_RESOLUTION = 49          # output map; neuron thumbnails take every 4th cell (13 x 13)
 NOMINAL_FPS = 25               # "epochs per frame" counts frames at this rate; under load a frame holds more
 
@@ -20,7 +21,7 @@ class MlpRun(Run):
     def __init__(self, settings, build=True):
         self.custom = None           # (train_xy, train_labels, test_xy, test_labels) of the user's own data
         self.probe = None            # (xy, label) of the point whose numbers are shown
-        self.frame = 0
+        self.frames = 0
         super().__init__(settings, build)
 
     # -- building ---------------------------------------------------------
@@ -73,10 +74,14 @@ class MlpRun(Run):
         self._swap_data()
 
     def add_point(self, x, y, label):
-        """Add one training point at (x, y); weights and history are kept."""
+        """Add one training point at (x, y); weights and history are kept. False when the data
+        already holds MAX_OWN_POINTS training points."""
         xy, lab, txy, tlab = self._points()
+        if len(xy) >= MAX_OWN_POINTS:
+            return False
         self.custom = (np.vstack([xy, [[x, y]]]), np.append(lab, label), txy, tlab)
         self._swap_data()
+        return True
 
     def forget_points(self):
         self.custom = None
@@ -92,12 +97,6 @@ class MlpRun(Run):
             self.publish(self.trainer.snapshot())
 
     # -- training ---------------------------------------------------------
-    def advance(self, epochs, budget=10.0):
-        """Train about ``epochs`` epochs now (tests and benchmarks; the page plays through ui/live.py)."""
-        steps = max(1, round(epochs * self.trainer.steps_per_epoch))
-        self.train_slice(steps, seconds=budget)
-        return self.snap
-
     def edit_weight(self, layer, name, i, j, value):
         """Set one weight (name "W") or bias ("b") of the ``layer``-th dense layer."""
         index = [k for k, kind, _, _ in self.snap.layers if kind == "dense"][layer]
@@ -118,14 +117,8 @@ class MlpRun(Run):
         s, snap, net = self.settings, self.shown, self.trainer.net
         x = featurize(np.asarray(xy)[None], s.features)
         y = self.targets(np.asarray([label]))
-        with self.lock:
-            current = net.flat.copy()
-            try:
-                net.set_params(snap.params)
-                outs = net.layer_outputs(x)
-                loss, grads = net.loss_and_grads(x, y)
-            finally:
-                net.flat[:] = current
+        outs = net.layer_outputs(x, flat=snap._flat)
+        loss, grads = net.loss_and_grads(x, y, flat=snap._flat)
         layers, prev = [], x[0].astype(np.float64)
         for index, kind, _, _ in snap.layers:
             out = outs[index][0].astype(np.float64).ravel()
@@ -138,18 +131,14 @@ class MlpRun(Run):
         return {"xy": np.asarray(xy, float), "label": float(label), "loss": float(loss), "layers": layers}
 
     # -- views ------------------------------------------------------------
-    def frame_data(self, snap, interactive, adding=False, scale=1.0, full=True, allow=()):
+    def frame(self, snap, interactive, adding=False, scale=1.0, full=True, allow=()):
         """The canvas frame of ``snap`` (one snapshot per frame: the trainer may publish meanwhile)."""
         s = self.settings
-        self.frame += 1
+        self.frames += 1
         frame = network_frame(snap, self.plane_maps(snap), features=s.features, loss=s.engine_loss, classes=s.classes,
                               train=(self.train_xy, self.train_labels),
                               test=(self.test_xy, self.test_labels) if s.show_test else None,
-                              discretize=s.discretize, interactive=interactive, frame=self.frame,
+                              discretize=s.discretize, interactive=interactive, frame=self.frames,
                               dropout=[s.layer_dropout(i) for i in range(len(s.hidden))], full=full)
         frame.update(adding=adding, scale=scale, allow=list(allow))
         return frame
-
-    def layer_names(self):
-        dense = [i for i, kind, _, _ in self.snap.layers if kind == "dense"]
-        return [f"layer {k + 1}" if k < len(dense) - 1 else "output" for k in range(len(dense))]

@@ -1,10 +1,10 @@
-"""Every setting of the MLP page: its type, bounds, URL name and default (ui/settings.py)."""
+"""Every setting of the MLP page: its type, bounds, URL name, default and widget (ui/settings.py)."""
 from dataclasses import dataclass, replace
 
 import engine
 from engine.data import DATASETS, FEATURES
 
-from ..settings import Field, Settings
+from ..settings import Field, Settings, classroom_fields, display_name
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_LADDER = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -14,33 +14,73 @@ PROBLEMS = ("classification", "regression")
 LOSS_CHOICES = ("mse", "cross_entropy")
 REGULARIZATIONS = ("none", "l1", "l2")
 INITS = ("auto", "uniform")
-HIDEABLE = ("data", "features", "network", "training", "curves", "gradients", "downloads")
-CUSTOM = "custom"
+HIDEABLE = {"data": "Data", "features": "Features", "network": "Network shape", "training": "Training settings",
+            "curves": "Loss curves", "gradients": "Gradient flow", "downloads": "Downloads"}
+FEATURE_LABELS = {"x1": "X₁", "x2": "X₂", "x1_sq": "X₁²", "x2_sq": "X₂²", "x1_x2": "X₁X₂",
+                  "sin_x1": "sin X₁", "sin_x2": "sin X₂"}
+ALL_LAYERS = ""                 # a layer's activation "as all layers"
+
+
+def _single_loss(s):
+    return s.problem == "regression" or s.classes > 2
 
 
 FIELDS = {
-    "dataset": Field("choice", tuple(DATASETS), "data", True),
-    "noise": Field("int", (0, 50), "noise", True),
-    "train_pct": Field("int", (10, 90), "train", True),
-    "seed": Field("int", (0, 99999), "seed", True),
-    "features": Field("multi", tuple(FEATURES), "feat", True),
-    "hidden": Field("ints", (1, MAX_UNITS), "net", True, MAX_LAYERS),
-    "activation": Field("choice", tuple(engine.ACTIVATIONS), "act", True),
-    "layer_acts": Field("choices", tuple(engine.ACTIVATIONS), "acts", True, MAX_LAYERS),
-    "dropout": Field("floats", (0.0, MAX_DROPOUT), "drop", True, MAX_LAYERS),
-    "problem": Field("choice", PROBLEMS, "problem", True),
-    "loss": Field("choice", LOSS_CHOICES, "loss", True),
-    "init": Field("choice", INITS, "init", True),
-    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt"),
-    "lr": Field("ladder", LR_LADDER, "lr"),
-    "regularization": Field("choice", REGULARIZATIONS, "reg"),
-    "reg_rate": Field("ladder", REG_LADDER, "rate"),
-    "batch": Field("int", (1, 64), "batch"),
-    "speed": Field("ladder", SPEEDS, "speed"),
-    "show_test": Field("bool", None, "test"),
-    "discretize": Field("bool", None, "disc"),
-    "present": Field("bool", None, "present"),
-    "hide": Field("multi", HIDEABLE, "hide"),
+    "dataset": Field("choice", tuple(DATASETS), "data", True, label="Data set"),
+    "noise": Field("int", (0, 50), "noise", True, label="Noise (%)", widget="slider", section="data",
+                   help="Gaussians spread out; other sets get points whose label sits across the boundary."),
+    "train_pct": Field("int", (10, 90), "train", True, label="Training data (%)", widget="slider", step=10,
+                       section="data", help="The rest is test data: the network never trains on it."),
+    "seed": Field("int", (0, 99999), "seed", True, label="Seed", widget="number", section="data", dice=True,
+                  help="Same seed, same data and same starting weights."),
+    "features": Field("multi", tuple(FEATURES), "feat", True, label="Input features", widget="pills",
+                      section="features", labels=FEATURE_LABELS,
+                      help="What the network sees of each point. Click the tiles in the network too."),
+    "hidden": Field("ints", (1, MAX_UNITS), "net", True, MAX_LAYERS, label="Layer", widget="number",
+                    count="layers", item_default=2, help="Neurons in this hidden layer"),
+    "activation": Field("choice", tuple(engine.ACTIVATIONS), "act", True, label="Activation", widget="select",
+                        section="training", labels=display_name,
+                        help="What each neuron applies to its weighted sum: tanh and sigmoid bend smoothly "
+                             "and flatten out; ReLU is zero below 0; linear does not bend at all."),
+    "layer_acts": Field("choices", tuple(engine.ACTIVATIONS), "acts", True, MAX_LAYERS, label="Activation",
+                        widget="select", count="layers", item_default=ALL_LAYERS,
+                        labels=lambda a: "as all" if a == ALL_LAYERS else display_name(a)),
+    "dropout": Field("floats", (0.0, MAX_DROPOUT), "drop", True, MAX_LAYERS, label="Dropout", widget="slider",
+                     step=0.05, count="layers", item_default=0.0,
+                     help="Share of this layer's neurons switched off at random in each training step"),
+    "problem": Field("choice", PROBLEMS, "problem", True, label="Problem type", widget="segmented",
+                     section="data", labels=str.capitalize),
+    "loss": Field("choice", LOSS_CHOICES, "loss", True, label="Loss", widget="select", section="training",
+                  labels={"mse": "Squared error", "cross_entropy": "Cross-entropy"}, disabled=_single_loss,
+                  help="Squared error: the mean of (output − label)² on a tanh output, as TensorFlow "
+                       "Playground trains (it reports half of that mean). Cross-entropy: on logits, for "
+                       "classes."),
+    "init": Field("choice", INITS, "init", True, label="Initial weights", widget="radio",
+                  labels={"auto": "He / Glorot (by activation)", "uniform": "Uniform ±0.5 (TensorFlow Playground)"},
+                  help="How the weights start: scaled to each layer's size, or TensorFlow Playground's ±0.5"),
+    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt", label="Optimizer", widget="select",
+                       section="training", labels=display_name,
+                       help="How a gradient becomes a step: SGD follows it; momentum keeps going; Adam and "
+                            "RMSProp scale each weight's step by its recent gradients."),
+    "lr": Field("ladder", LR_LADDER, "lr", label="Learning rate", widget="select_slider", section="training",
+                help="How far each step moves the weights: too small crawls, too large overshoots and diverges."),
+    "regularization": Field("choice", REGULARIZATIONS, "reg", label="Regularization", widget="select",
+                            section="training", labels={"none": "None", "l1": "L1", "l2": "L2"},
+                            help="A penalty on large weights: L2 shrinks them all, L1 pushes many to exactly 0."),
+    "reg_rate": Field("ladder", REG_LADDER, "rate", label="Regularization rate", widget="select_slider",
+                      section="training", disabled=lambda s: s.regularization == "none",
+                      help="How strong the penalty is"),
+    "batch": Field("int", (1, 64), "batch", label="Batch size", widget="slider", section="data",
+                   help="Points per weight update."),
+    "speed": Field("ladder", SPEEDS, "speed", label="Speed", widget="select",
+                   labels=lambda v: f"{v:g} epoch{'s' if v != 1 else ''} per frame",
+                   help="Epochs trained between two pictures while playing (a busy server shows fewer "
+                        "pictures with more epochs in each)"),
+    "show_test": Field("bool", None, "test", label="Show test data", widget="toggle", section="training",
+                       help="Draw the test points (black rim) on the output"),
+    "discretize": Field("bool", None, "disc", label="Discretize", widget="toggle", section="training",
+                        disabled=lambda s: s.problem == "regression", help="Show the output as two colours only"),
+    **classroom_fields(HIDEABLE),
 }
 
 
@@ -74,6 +114,28 @@ class MlpSettings(Settings):
     def normalise(self):
         return normalise(self)
 
+    def change_notes(self, before):
+        notes = []
+        if not self.features and before.features:
+            notes.append("At least one input feature is needed: kept " +
+                         ", ".join(FEATURE_LABELS[f] for f in before.features) + ".")
+        if self._leaves_multiclass(before):
+            notes.append("Two classes again: the loss is back to squared error on a tanh output "
+                         "(cross-entropy stays a choice under Loss).")
+        return notes
+
+    def after_change(self, before):
+        s = self
+        if not s.features and before.features:
+            s = replace(s, features=before.features)
+        if s._leaves_multiclass(before):
+            s = replace(s, loss=MlpSettings.loss)
+        return s
+
+    def _leaves_multiclass(self, before):
+        """From more than two classes (where only cross-entropy fits) back to two."""
+        return before.classes > 2 and self.classes == 2 and self.loss != MlpSettings.loss
+
     # -- derived ---------------------------------------------------------
     @property
     def classes(self):
@@ -99,7 +161,6 @@ class MlpSettings(Settings):
         return self.classes if self.engine_loss == "softmax_crossentropy" else 1
 
     def spec(self):
-        """The engine spec for these settings."""
         layers = []
         for i, units in enumerate(self.hidden):
             layers.append({"type": "dense", "units": units, "activation": self.layer_activation(i)})
@@ -119,7 +180,6 @@ class MlpSettings(Settings):
         return self.reg_rate if self.regularization == "l2" else 0.0
 
     def trainer_options(self):
-        """What the running trainer takes without a reset."""
         return {"optimizer": self.optimizer, "lr": self.lr, "batch_size": self.batch, "l1": self.l1, "l2": self.l2}
 
 
@@ -129,7 +189,8 @@ def datasets_for(problem):
 
 
 def normalise(s):
-    """Make settings consistent: dataset fits the problem, per-layer lists fit the layers."""
+    """Make settings consistent: dataset fits the problem, the loss fits the classes, per-layer lists
+    fit the layers."""
     if s.dataset in DATASETS and s.dataset not in datasets_for(s.problem):
         s = replace(s, dataset=datasets_for(s.problem)[0])
     if s.problem == "regression" and s.loss != "mse":
@@ -137,9 +198,9 @@ def normalise(s):
     if s.classes > 2 and s.loss == "mse":
         s = replace(s, loss="cross_entropy")
     n = len(s.hidden)
-    acts = tuple(s.layer_acts[:n]) + ("",) * max(0, n - len(s.layer_acts))
+    acts = tuple(s.layer_acts[:n]) + (ALL_LAYERS,) * max(0, n - len(s.layer_acts))
     drops = tuple(s.dropout[:n]) + (0.0,) * max(0, n - len(s.dropout))
-    acts = () if all(a in ("", s.activation) for a in acts) else acts
+    acts = () if all(a in (ALL_LAYERS, s.activation) for a in acts) else acts
     drops = () if not any(drops) else drops
     if not s.features:
         s = replace(s, features=MlpSettings.features)

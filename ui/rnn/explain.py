@@ -1,6 +1,4 @@
 """Plain-words explanations tied to what the RNN page shows."""
-import streamlit as st
-
 RNN_TEXT = """
 **Memory.** A recurrent network reads a sequence one step at a time. At every step the same cell
 takes the new input *and its own previous hidden state*, and makes a new hidden state: that state
@@ -28,7 +26,3 @@ the LSTM's accuracy climbs to 100 % while the RNN stays at chance (25 %), and it
 through time drops to nothing long before step 0. Then lower the delay to 10: now both learn.
 """
 
-
-def rnn_explanations():
-    with st.expander("What am I seeing?"):
-        st.markdown(RNN_TEXT)

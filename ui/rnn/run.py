@@ -1,19 +1,18 @@
 """One user's RNN run: settings -> sequence data, one or two recurrent networks, their views.
 
 No Streamlit here. In compare mode two cells (say an LSTM and a plain RNN) train
-on the same data from the same seed. To the scheduler (ui/live.py) they are one
-run: one lock, one version, one Play; ``train_slice`` trains them in turn, the
-one behind first, so both stand at the same step and their curves share the
-epoch axis.
+on the same data from the same seed: the page's run has the second as its partner
+(ui/run.py trains them in lock step, so their curves share the epoch axis).
 """
 import numpy as np
 
 import engine
 from engine.data import SEQUENCE_TASKS
 from engine.data.sequences import char_text, free_run, wave_series
+from engine.metrics import softmax
 from viz import rnn as draw
 
-from ..run import SLICE_SECONDS, Run
+from ..run import Run
 from .settings import TEXT_PROMPTS
 
 WAVE_PROBE = (0.035, 0.15)          # frequency (periods per step) and phase of the forecast's wave
@@ -31,9 +30,8 @@ class TaskData:
         x, y, xt, yt = SEQUENCE_TASKS[s.task].load(seed=s.seed, **s.task_params())
         as32 = lambda a: np.ascontiguousarray(a, np.float32)       # noqa: E731 (the trainers share them)
         self.arrays = (as32(x), as32(y), as32(xt), as32(yt))
-        self.features = x.shape[2]
         self.chars = char_text(s.text) if s.task == "text" else None
-        self.outputs = {"delayed_recall": 4, "parity": 2}.get(s.task, self.chars.vocab if self.chars else 1)
+        self.outputs = s.io_sizes()[1]
         self.probe_x, self.probe_y = xt[0], yt[0]
         if s.task == "waves":
             self._wave_probe(s)
@@ -54,22 +52,31 @@ def data_key(s):
     return (s.task, tuple(sorted(s.task_params().items())), s.seed)
 
 
-class CellRun(Run):
-    """One cell trained on the page's data."""
+class RnnRun(Run):
+    """One recurrent network trained on the page's data; in compare mode the page's run has the
+    compared cell as its partner (another RnnRun on the same data, ui/run.py)."""
 
-    def __init__(self, settings, cell, data, build=True):
-        self.cell, self.data = cell, data
+    def __init__(self, settings, build=True, lead=None, cell=None, data=None):
+        self.cell, self.data = cell or settings.cell, data
         self._views = (None, None)             # (snapshot, its Views)
         self._text = (None, None)              # ((weights key, temperature), sample)
-        super().__init__(settings, build)
+        super().__init__(settings, build, lead)
 
     def build(self):
-        s, (x, y, xt, yt) = self.settings, self.data.arrays
-        net = engine.build(s.spec(self.cell, self.data.features, self.data.outputs), seed=s.seed)
+        s = self.settings
+        if self.lead is None:
+            if self.data is None or self.data.key != data_key(s):
+                self.data = TaskData(s)
+            self.cell = s.cell
+        x, y, xt, yt = self.data.arrays
+        net = engine.build(s.cell_spec(self.cell), seed=s.seed)
         return engine.Trainer(net, train=(x, y), test=(xt, yt), seed=s.seed, **s.trainer_options())
 
-    def run_key(self):
-        return self.settings.run_key()
+    def make_partners(self):
+        s = self.settings
+        if self.lead is not None or s.compare == "off":
+            return []
+        return [RnnRun(s, build=False, lead=self, cell=s.compare, data=self.data)]
 
     @property
     def title(self):
@@ -89,16 +96,13 @@ class CellRun(Run):
 
     def trace(self, snap):
         """Hidden states, gates and |d loss / d h_t| of every recurrent layer for the probe sequence."""
-        flat = np.concatenate([v.ravel() for v in snap.params.values()])
-        return self.trainer.net.recurrent_trace(self.data.probe_x, self.data.probe_y, flat=flat)
+        return self.trainer.net.recurrent_trace(self.data.probe_x, self.data.probe_y, flat=snap._flat)
 
     def probe_output(self, snap):
         """The network's output for the probe: (T, classes) probabilities for text, else one row."""
         out = np.asarray(snap.predict(self.data.probe_x[None].astype(np.float32))[0], float)
         if self.settings.classification:
-            out = out.reshape(-1, self.data.outputs)
-            e = np.exp(out - out.max(axis=1, keepdims=True))
-            return e / e.sum(axis=1, keepdims=True)
+            return softmax(out.reshape(-1, self.data.outputs))
         return out.reshape(-1)
 
     def frame(self, snap, parts=("inside", "task"), titled=False):
@@ -118,8 +122,9 @@ class CellRun(Run):
             panels.append(draw.tokens_panel(draw.TASK_TITLES[task], tokens, network, truth, probs, names))
         if "inside" in parts:
             outputs = draw.step_outputs(task, v.probe_out, data.probe_y, data.chars)
+            note = draw.clipping_note(snap.grad_norms, self.settings.clip)
             panels += [draw.unrolled_panel(v.trace, tokens, outputs, self.cell),
-                       draw.heatmaps_panel(v.trace, self.cell, marks), draw.gradient_panel(v.trace, marks, draw.clipping_note(snap.grad_norms, self.settings.clip))]
+                       draw.heatmaps_panel(v.trace, self.cell, marks), draw.gradient_panel(v.trace, marks, note)]
         return {"title": self.title if titled else "", "panels": panels}
 
     def sample_text(self, snap, temperature):
@@ -131,98 +136,3 @@ class CellRun(Run):
         sample = draw.sample_text(snap, self.data.chars, prompt, TEXT_CHARS, temperature, TEXT_SEED)
         self._text = (key, sample)
         return sample
-
-
-class RnnRun(CellRun):
-    """The page's run: the first cell, and in compare mode its partner (a CellRun)."""
-
-    def __init__(self, settings, build=True):
-        self.partner = None
-        self._quiet = False                    # inside a compare slice: one version bump, at its end
-        super().__init__(settings, settings.cell, None, build)
-
-    def publish(self, snap):
-        self.history.record(snap)
-        self.snap = snap
-        if not self._quiet:
-            self.version += 1
-
-    @property
-    def runs(self):
-        return [self] + ([self.partner] if self.partner is not None else [])
-
-    def build(self):
-        s = self.settings
-        if self.data is None or self.data.key != data_key(s):
-            self.data = TaskData(s)
-        self.cell = s.cell
-        return super().build()
-
-    def rebuild(self):
-        with self.lock:
-            super().rebuild()
-            s = self.settings
-            self.partner = None if s.compare == "off" else CellRun(s, s.compare, self.data)
-            self.version += 1
-
-    def update(self, settings):
-        with self.lock:
-            rebuilt = super().update(settings)
-            if not rebuilt and self.partner is not None:
-                self.partner.update(settings)
-                self.version += 1
-            return rebuilt
-
-    # -- training: both cells in lock step ---------------------------------
-    def train_slice(self, steps, seconds=SLICE_SECONDS):
-        if self.partner is None:
-            return super().train_slice(steps, seconds)
-        with self.lock:
-            done, self._quiet = 0, True        # the page draws both cells' progress, not half of it
-            try:
-                for _ in range(2):
-                    live = [r for r in self.runs if not r.trainer.diverged]
-                    if not live:
-                        break
-                    behind = min(live, key=lambda r: r.trainer.step_count)
-                    lead = max(r.trainer.step_count for r in live) - behind.trainer.step_count
-                    done += Run.train_slice(behind, lead or steps, seconds / 2)
-            finally:
-                self._quiet = False
-            self.playing = self.playing and not all(r.trainer.diverged for r in self.runs)
-            self.version += 1
-            return done
-
-    def step_epoch(self):
-        with self.lock:
-            super().step_epoch()
-            if self.partner is not None:
-                self.partner.step_epoch()
-            self.version += 1
-
-    def advance(self, steps, budget=10.0):
-        """Train ``steps`` steps of each cell now (tests and benchmarks; the page plays through ui/live.py)."""
-        for run in self.runs:
-            run.trainer.step(steps, budget=budget)
-            run.publish(run.trainer.snapshot())
-        self.version += 1
-
-    # -- rewinding: both cells to the same epoch ----------------------------
-    def rewind_to(self, epoch):
-        with self.lock:
-            super().rewind_to(epoch)
-            if self.partner is not None:
-                self.partner.rewind_to(epoch)
-                self.version += 1
-
-    def back_to_latest(self):
-        for run in self.runs:
-            run.rewound = None
-        self.version += 1
-
-    def continue_from_rewound(self):
-        with self.lock:
-            super().continue_from_rewound()
-            if self.partner is not None:
-                self.partner.continue_from_rewound()
-                self.version += 1

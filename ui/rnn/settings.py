@@ -4,12 +4,12 @@ Each task brings its own defaults (a text model wants more units than a parity
 counter): picking a task sets them, and a link leaves out whatever equals its
 task's defaults, so ``?task=text`` alone is the text task as the page offers it.
 """
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 import engine
-from engine.data.sequences import TEXTS, WAVES
+from engine.data.sequences import TEXTS, WAVES, char_text
 
-from ..settings import Field, Settings
+from ..settings import Field, Settings, classroom_fields, display_name
 
 TASKS = ("waves", "delayed_recall", "text", "parity", "adding")
 CELLS = ("rnn", "lstm", "gru")
@@ -18,28 +18,63 @@ LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 CLIP_LADDER = (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)           # 0: no clipping
 MAX_UNITS, MAX_LAYERS, MAX_LENGTH, MIN_DELAY, MAX_DELAY = 64, 2, 200, 5, 100
 LENGTHS = {"waves": (5, 200), "text": (4, 128), "parity": (2, 64), "adding": (4, 200), "delayed_recall": (2, 200)}
-HIDEABLE = ("task", "network", "training", "inside", "curves")
+HIDEABLE = {"task": "Task", "network": "Network", "training": "Training settings", "inside": "Inside the network",
+            "curves": "Loss curves", "downloads": "Downloads"}
+
+
+TASK_LABELS = {"waves": "Waves: forecast the next value", "delayed_recall": "Delayed recall: remember a symbol",
+               "text": "Text: the next character", "parity": "Parity: odd number of ones?",
+               "adding": "Adding: sum of two marked values"}
+CELL_LABELS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "off": "nothing"}
+TEXT_LABELS = {"zen": "The Zen of Python (850 characters)", "kjv": "King James Bible, 12 chapters (40 kB)"}
+WAVE_LABELS = {"sine": "Sine", "sines": "Sum of sines", "square": "Square", "sawtooth": "Sawtooth"}
+
+
+def _for(*tasks):
+    return lambda s: s.task in tasks
 
 
 FIELDS = {
-    "task": Field("choice", TASKS, "task", True),
-    "wave": Field("choice", WAVES, "wave", True),
-    "noise": Field("int", (0, 50), "noise", True),
-    "length": Field("int", (2, MAX_LENGTH), "len", True),
-    "delay": Field("int", (MIN_DELAY, MAX_DELAY), "delay", True),
-    "text": Field("choice", tuple(TEXTS), "text", True),
-    "cell": Field("choice", CELLS, "cell", True),
-    "units": Field("int", (1, MAX_UNITS), "units", True),
-    "layers": Field("int", (1, MAX_LAYERS), "layers", True),
-    "compare": Field("choice", COMPARE, "vs", True),
-    "seed": Field("int", (0, 99999), "seed", True),
-    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt"),
-    "lr": Field("ladder", LR_LADDER, "lr"),
-    "clip": Field("ladder", CLIP_LADDER, "clip"),
-    "batch": Field("int", (1, 128), "batch"),
-    "temperature": Field("float", (0.1, 2.0), "temp"),
-    "present": Field("bool", None, "present"),
-    "hide": Field("multi", HIDEABLE, "hide"),
+    "task": Field("choice", TASKS, "task", True, label="Task", widget="select", section="task", labels=TASK_LABELS,
+                  help="Each task brings its own network size and learning rate; change them below."),
+    "wave": Field("choice", WAVES, "wave", True, label="Wave", widget="segmented", section="task",
+                  labels=WAVE_LABELS, shown=_for("waves")),
+    "noise": Field("int", (0, 50), "noise", True, label="Noise (%)", widget="slider", section="task",
+                   shown=_for("waves"), help="Random noise added to the input wave (the truth to forecast stays clean)."),
+    "length": Field("int", (2, MAX_LENGTH), "len", True, label="Sequence length (steps)", widget="slider",
+                    section="task", shown=lambda s: s.task != "delayed_recall", limits=lambda s: LENGTHS[s.task]),
+    "delay": Field("int", (MIN_DELAY, MAX_DELAY), "delay", True, label="Delay (steps)", widget="slider",
+                   section="task", shown=_for("delayed_recall"),
+                   help="Distractors between the symbol and the answer. A plain RNN forgets past about 40 steps; "
+                        "an LSTM or GRU remembers 100."),
+    "text": Field("choice", tuple(TEXTS), "text", True, label="Text", widget="radio", section="task",
+                  labels=TEXT_LABELS, shown=_for("text")),
+    "cell": Field("choice", CELLS, "cell", True, label="Cell", widget="segmented", section="network",
+                  labels=CELL_LABELS, help="RNN: h = tanh(x·Wx + h·Wh + b). LSTM and GRU add gates that decide "
+                                           "what to keep, so they remember over many more steps."),
+    "units": Field("int", (1, MAX_UNITS), "units", True, label="Units", widget="slider", section="network",
+                   help="Size of the hidden state"),
+    "layers": Field("int", (1, MAX_LAYERS), "layers", True, label="Layers", widget="slider", section="network",
+                    help="A second layer reads the first one's hidden states"),
+    "compare": Field("choice", COMPARE, "vs", True, label="Compare with", widget="select", section="network",
+                     labels=CELL_LABELS, help="Train a second cell side by side, on the same data from the same seed"),
+    "seed": Field("int", (0, 99999), "seed", True, label="Seed", widget="number", section="training", dice=True,
+                  help="Same seed, same data and same starting weights"),
+    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt", label="Optimizer", widget="select",
+                       section="training", labels=display_name,
+                       help="How a gradient becomes a step: SGD follows it; momentum keeps going; Adam and "
+                            "RMSProp scale each weight's step by its recent gradients."),
+    "lr": Field("ladder", LR_LADDER, "lr", label="Learning rate", widget="select_slider", section="training",
+                help="How far each step moves the weights: too small crawls, too large overshoots and diverges."),
+    "clip": Field("ladder", CLIP_LADDER, "clip", label="Clipping", widget="select_slider", section="training",
+                  labels=lambda v: "off" if v == 0 else f"{v:g}",
+                  help="Scale the whole gradient down when its norm is above this: tames exploding gradients"),
+    "batch": Field("int", (1, 128), "batch", label="Batch size", widget="number", section="training",
+                   help="Sequences per weight update"),
+    "temperature": Field("float", (0.1, 2.0), "temp", label="Temperature", widget="slider", step=0.1,
+                         help="Low: the network picks its likeliest characters (safe, repetitive). High: it takes "
+                              "chances (varied, misspelt)."),
+    **classroom_fields(HIDEABLE),
 }
 
 # What picking a task sets (and what its link leaves out).
@@ -91,6 +126,14 @@ class RnnSettings(Settings):
     def defaults(self):
         return replace(self.for_task(self.task), task=RnnSettings.task)
 
+    def after_change(self, before):
+        """A new task brings its own network and training defaults; the rest stays."""
+        if self.task == before.task:
+            return self
+        keep = {name: getattr(self, name) for name in ("wave", "noise", "delay", "text", "compare", "seed",
+                                                         "temperature", "present", "hide")}
+        return self.for_task(self.task, **keep)
+
     def normalise(self):
         s = self
         lo, hi = LENGTHS[s.task]
@@ -129,8 +172,19 @@ class RnnSettings(Settings):
             params.update(length=self.length)
         return params
 
-    def spec(self, cell, features, outputs):
-        """The engine spec of ``cell`` for sequences of ``features`` values a step."""
+    def io_sizes(self):
+        """(input values a step, outputs) of the task's sequences."""
+        if self.task == "text":
+            vocab = char_text(self.text).vocab
+            return vocab, vocab
+        return {"waves": (1, 1), "delayed_recall": (8, 4), "parity": (1, 2), "adding": (2, 1)}[self.task]
+
+    def spec(self):
+        return self.cell_spec(self.cell)
+
+    def cell_spec(self, cell):
+        """The engine spec of a network of ``cell``s (the page's cell, or the one it is compared with)."""
+        features, outputs = self.io_sizes()
         every_step = self.task == "text"             # a prediction at every step: more signal per window
         layers = [{"type": cell, "units": self.units,
                    "return_sequences": every_step or k < self.layers - 1} for k in range(self.layers)]
@@ -142,13 +196,3 @@ class RnnSettings(Settings):
         """What the running trainer takes without a reset."""
         return {"optimizer": self.optimizer, "lr": self.lr, "batch_size": self.batch,
                 "clip_norm": self.clip or None}
-
-
-def task_fields(task):
-    """The fields a task uses beyond the network's (the sidebar shows only these)."""
-    return {"waves": ("wave", "noise", "length"), "delayed_recall": ("delay",),
-            "text": ("text", "length"), "parity": ("length",), "adding": ("length",)}[task]
-
-
-def field_names():
-    return [f.name for f in fields(RnnSettings)]

@@ -65,8 +65,8 @@ def test_a_click_outside_a_map_selects_nothing(run):
 
 
 def test_the_frame_is_json_and_small(run):
-    full = json.dumps(run.frame_data(run.snap, full=True))
-    part = json.dumps(run.frame_data(run.snap, full=False, kernel_grads=True))
+    full = json.dumps(run.frame(run.snap, full=True))
+    part = json.dumps(run.frame(run.snap, full=False, kernel_grads=True))
     assert len(part) < len(full) < 60_000
     frame = json.loads(part)
     assert frame["kernel_grads"] and [k["f"] for k in frame["kernels"]] == [4, 6]

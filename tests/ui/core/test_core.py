@@ -34,6 +34,12 @@ class Toy(Settings):
     def normalise(self):
         return self if self.shape else Toy(self.size, self.rate, ("a",), self.on)
 
+    def spec(self):
+        return {"input_shape": [self.size], "layers": [{"type": "dense", "units": 1}], "loss": "mse"}
+
+    def trainer_options(self):
+        return {"lr": self.rate}
+
 
 def test_a_toy_page_round_trips_through_the_link():
     toy = Toy(size=7, rate=1.0, shape=("b", "a"), on=True)

@@ -105,3 +105,32 @@ def test_play_trains_at_once_not_after_a_frame_of_credit():
     while run.steps == 0 and time.monotonic() - start < 1:
         time.sleep(0.002)
     assert run.steps >= 1 and time.monotonic() - start < 0.15   # without the first credit: 0.25 s
+
+
+def test_a_failing_slice_stops_play_and_says_why():
+    class Broken(FakeRun):
+        failure = None
+
+        def train_slice(self, steps, seconds=0.02):
+            raise FloatingPointError("weights overflowed")
+    run = Broken()
+    sched = Scheduler(workers=1)
+    sched.keep_playing(run)
+    deadline = time.monotonic() + 5
+    while run.playing and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not run.playing and "weights overflowed" in run.failure
+
+
+def test_the_cores_a_container_may_use(tmp_path):
+    (tmp_path / "cpu.max").write_text("150000 100000\n")
+    assert live.cgroup_cpu_quota(tmp_path) == 1.5
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert live.cgroup_cpu_quota(tmp_path) is None
+    (tmp_path / "cpu.max").unlink()
+    (tmp_path / "cpu").mkdir()
+    (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("50000")
+    (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000")
+    assert live.cgroup_cpu_quota(tmp_path) == 0.5
+    assert live.cgroup_cpu_quota(tmp_path / "none") is None
+    assert 1 <= live.usable_cpus() <= (live.os.cpu_count() or 1)

@@ -30,6 +30,23 @@ def test_warmup_reports_progress_and_becomes_ready(monkeypatch):
     assert w.wait(("dense",), timeout=5)
 
 
+def test_a_failed_compile_is_not_ready_says_why_and_can_be_tried_again(monkeypatch):
+    calls = []
+
+    def failing(families=(), progress=None):
+        calls.append(families)
+        if len(calls) == 1:
+            raise RuntimeError("LLVM ran out of memory")
+    monkeypatch.setattr(engine, "warm_up", failing)
+    w = Warmup()
+    assert not w.wait(("conv", "dense"), timeout=5)
+    assert "LLVM ran out of memory" in w.error(("dense", "conv")) and not w.ready(("conv", "dense"))
+    time.sleep(0.2)
+    assert len(calls) == 1                            # not retried behind the page's back
+    w.retry(("conv", "dense"))
+    assert w.wait(("conv", "dense"), timeout=5) and w.error(("conv", "dense")) is None and len(calls) == 2
+
+
 def test_the_page_shows_its_controls_before_the_engine_is_ready(monkeypatch):
     gate = threading.Event()
     monkeypatch.setattr(engine, "warm_up", slow_warm_up(gate))

@@ -71,7 +71,7 @@ def test_play_and_pause_flip_the_state(page):
     ("slider", "mlp_w_batch", 25, lambda r: r.trainer.batch_size == 25),
     ("number_input", "mlp_w_seed", 7, lambda r: r.settings.seed == 7),
     ("number_input", "mlp_w_layers", 3, lambda r: len(r.trainer.net.param_layers) == 4),
-    ("number_input", "mlp_w_units_0", 7, lambda r: r.trainer.net.params["0.W"].shape == (2, 7)),
+    ("number_input", "mlp_w_hidden_0", 7, lambda r: r.trainer.net.params["0.W"].shape == (2, 7)),
     ("toggle", "mlp_w_show_test", True, lambda r: r.settings.show_test),
     ("toggle", "mlp_w_discretize", True, lambda r: r.settings.discretize),
     ("selectbox", "mlp_w_speed", 5.0, lambda r: r.settings.speed == 5.0),

@@ -9,10 +9,14 @@ from ui.mlp.run import MlpRun
 from ui.mlp.settings import MlpSettings
 
 
+def advance(run, epochs):
+    return run.advance(epochs * run.trainer.steps_per_epoch)
+
+
 def test_reset_gives_the_same_start_and_training_moves():
     run = MlpRun(MlpSettings())
     start = run.trainer.net.flat.copy()
-    run.advance(3, budget=10)
+    advance(run, 3)
     assert run.snap.epoch == 3 and not np.array_equal(run.trainer.net.flat, start)
     run.rebuild()
     np.testing.assert_array_equal(run.trainer.net.flat, start)
@@ -20,11 +24,11 @@ def test_reset_gives_the_same_start_and_training_moves():
 
 def test_live_settings_do_not_reset():
     run = MlpRun(MlpSettings())
-    run.advance(2, budget=10)
-    assert not run.update(run.settings.with_(lr=0.3, batch=20, regularization="l2", reg_rate=0.1))
+    advance(run, 2)
+    assert run.update(run.settings.with_(lr=0.3, batch=20, regularization="l2", reg_rate=0.1)) == []
     assert run.snap.epoch == 2
     assert (run.trainer.lr, run.trainer.batch_size, run.trainer.l2) == (0.3, 20, 0.1)
-    assert run.update(run.settings.with_(hidden=(3,)))
+    run.update(run.settings.with_(hidden=(3,)))
     assert run.snap.epoch == 0 and run.trainer.net.params["0.W"].shape == (2, 3)
 
 
@@ -37,7 +41,7 @@ def test_targets_follow_the_loss():
 
 def test_added_points_keep_the_weights():
     run = MlpRun(MlpSettings())
-    run.advance(1, budget=10)
+    advance(run, 1)
     weights = run.trainer.net.flat.copy()
     n = len(run.train_xy)
     run.add_point(1.0, 2.0, -1.0)
@@ -54,7 +58,7 @@ def test_edit_weight_and_bias():
     run.edit_weight(2, "b", 0, 0, -0.25)
     assert run.trainer.net.params["1.W"][2, 0] == 1.5
     assert run.trainer.net.params["2.b"][0] == -0.25
-    assert run.frame_data(run.snap, True)["layers"][1]["weights"][2][0] == 1.5
+    assert run.frame(run.snap, True)["layers"][1]["weights"][2][0] == 1.5
     before = run.snap.train_loss
     run.edit_weight(2, "b", 0, 0, 5.0)                       # a huge output bias: the loss must show it
     assert run.snap.train_loss != before and run.snap.epoch == 0
@@ -73,7 +77,7 @@ def test_downloads_load_without_pickle():
 
 def test_a_points_numbers_equal_a_numpy_pass():
     run = MlpRun(MlpSettings(hidden=(3, 2), activation="tanh"))
-    run.advance(2, budget=10)
+    advance(run, 2)
     xy, label = run.nearest_point(1.0, -2.0)
     p = run.point_pass(xy, label)
     params = {k: v.astype(np.float64) for k, v in run.snap.params.items()}
@@ -97,9 +101,9 @@ def test_a_points_numbers_equal_a_numpy_pass():
 def test_rewind_shows_an_earlier_epoch_and_play_continues_from_it():
     run = MlpRun(MlpSettings())
     start = run.trainer.net.flat.copy()
-    run.advance(5, budget=10)
+    advance(run, 5)
     after5 = run.trainer.net.flat.copy()
-    run.advance(5, budget=10)
+    advance(run, 5)
     run.rewind_to(0)
     assert run.shown.epoch == 0 and run.snap.epoch == 10
     np.testing.assert_array_equal(np.concatenate([v.ravel() for v in run.shown.params.values()]), start)
@@ -109,13 +113,13 @@ def test_rewind_shows_an_earlier_epoch_and_play_continues_from_it():
     assert run.snap.epoch == 5 and run.rewound is None
     np.testing.assert_array_equal(run.trainer.net.flat, after5)
     assert run.history.epochs[-1] == 5
-    run.advance(1, budget=10)
+    advance(run, 1)
     assert run.snap.epoch == 6 and list(run.snap.history["evals"]["epoch"])[-2:] == [5, 6]
 
 
 def test_confusion_matrix_counts_the_test_points():
     run = MlpRun(MlpSettings())
-    run.advance(3, budget=10)
+    advance(run, 3)
     matrix = run.confusion()
     assert matrix.shape == (2, 2) and matrix.sum() == len(run.test_xy)
     out = run.snap.predict(run.trainer.xt).ravel()

@@ -100,7 +100,7 @@ def test_compare_mode_shows_two_rows_of_metrics_and_steps_both(page):
     assert [name for name, _ in metrics(page)].count("Step") == 2
     page.button(key="rnn_step").click().run()
     assert metric(page, "Epoch", 0) == metric(page, "Epoch", 1) == "1"
-    assert run_of(page).partner.trainer.net.spec["layers"][0]["type"] == "rnn"
+    assert run_of(page).partners[0].trainer.net.spec["layers"][0]["type"] == "rnn"
 
 
 def test_a_link_restores_the_setup_compare_mode_included():
@@ -108,7 +108,7 @@ def test_a_link_restores_the_setup_compare_mode_included():
     run = run_of(at)
     s = run.settings
     assert (s.task, s.text, s.compare, s.units, s.temperature, s.lr) == ("text", "zen", "gru", 12, 1.2, 0.01)
-    assert run.partner.cell == "gru" and run.trainer.net.params["0.Wh"].shape == (12, 48)
+    assert run.partners[0].cell == "gru" and run.trainer.net.params["0.Wh"].shape == (12, 48)
     assert at.slider(key="rnn_w_temperature").value == 1.2
     assert at.selectbox(key="rnn_w_compare").value == "gru"
     texts = [m.value for m in at.markdown if "rnn-text" in m.value]

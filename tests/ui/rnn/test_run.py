@@ -67,16 +67,16 @@ def test_compare_mode_trains_both_cells_in_lock_step_on_the_same_data():
 
 def test_compare_mode_turns_on_and_off_and_resets_restart_both():
     run = RnnRun(small("parity"))
-    assert run.partner is None
+    assert not run.partners
     run.update(run.settings.with_(compare="gru"))
-    assert run.partner is not None and run.partner.cell == "gru"
+    assert run.partners and run.partners[0].cell == "gru"
     run.advance(3)
     run.rebuild()
-    assert run.snap.step == 0 and run.partner.snap.step == 0
+    assert run.snap.step == 0 and run.partners[0].snap.step == 0
     run.update(run.settings.with_(lr=0.001))                     # no reset: both trainers take it
-    assert run.trainer.lr == run.partner.trainer.lr == 0.001
+    assert run.trainer.lr == run.partners[0].trainer.lr == 0.001
     run.update(run.settings.with_(compare="off"))
-    assert run.partner is None
+    assert not run.partners
 
 
 def test_rewinding_moves_both_cells():
@@ -84,9 +84,9 @@ def test_rewinding_moves_both_cells():
     for _ in range(3):
         run.step_epoch()
     run.rewind_to(1)
-    assert run.shown.epoch == 1 and run.partner.shown.epoch == 1
+    assert run.shown.epoch == 1 and run.partners[0].shown.epoch == 1
     run.back_to_latest()
-    assert run.shown.epoch == 3 and run.partner.shown.epoch == 3
+    assert run.shown.epoch == 3 and run.partners[0].shown.epoch == 3
 
 
 def test_the_forecast_runs_free_beyond_the_window():
@@ -136,11 +136,12 @@ def test_the_numpy_stepper_matches_the_engine(cell):
 
 
 def test_compare_mode_puts_both_cells_on_one_chart():
-    from ui.rnn.view import curves
+    from ui.rnn.views import RnnPage
     run = RnnRun(small("parity", compare="gru"))
     for _ in range(2):
         run.step_epoch()
-    loss, accuracy = curves(run.runs, [r.snap for r in run.runs])
+    loss, accuracy = RnnPage().charts(run, [r.snap for r in run.runs])
     assert [s["name"] for s in loss["series"]] == ["LSTM train", "LSTM test", "GRU train", "GRU test"]
     assert accuracy["percent"] and all(len(s["values"]) == len(accuracy["x"]) == 3 for s in accuracy["series"])
-    assert [c["title"] for c in curves(run.runs[:1], [run.snap])] == ["Loss", "Accuracy"]
+    run.update(run.settings.with_(compare="off"))
+    assert [c["title"] for c in RnnPage().charts(run, [run.snap])] == ["Loss", "Accuracy"]

@@ -3,6 +3,8 @@ from dataclasses import replace
 
 import pytest
 
+import engine
+from engine.data import SEQUENCE_TASKS
 from ui.rnn.settings import FIELDS, TASK_DEFAULTS, TASKS, RnnSettings
 from ui.url import decode, encode
 
@@ -50,14 +52,21 @@ def test_compare_with_the_same_cell_is_off():
     assert RnnSettings(compare="rnn").cells == ("lstm", "rnn")
 
 
-def test_the_spec_fits_the_task():
+def test_the_spec_fits_the_task_and_its_data():
     recall = RnnSettings.for_task("delayed_recall", delay=30, layers=2)
-    spec = recall.spec("gru", 8, 4)
+    spec = recall.cell_spec("gru")
     assert spec["input_shape"] == [31, 8] and spec["loss"] == "softmax_crossentropy"
+    assert spec["layers"][0]["type"] == "gru" and spec["layers"][-1]["units"] == 4
     assert [l["return_sequences"] for l in spec["layers"][:2]] == [True, False]
-    text = RnnSettings.for_task("text").spec("lstm", 60, 60)
-    assert text["layers"][0]["return_sequences"] and text["input_shape"] == [64, 60]
-    assert RnnSettings().spec("rnn", 1, 1)["loss"] == "mse"
+    text = RnnSettings.for_task("text")
+    assert text.spec()["layers"][0]["return_sequences"] and text.spec()["layers"][0]["type"] == "lstm"
+    assert RnnSettings().cell_spec("rnn")["loss"] == "mse"
+    for task in ("waves", "delayed_recall", "text", "parity", "adding"):
+        s = RnnSettings.for_task(task)
+        x, y, _, _ = SEQUENCE_TASKS[task].load(seed=0, **dict(s.task_params(), n=100, n_test=50))
+        assert s.spec()["input_shape"] == list(x.shape[1:]), task
+        net = engine.build(s.spec())
+        engine.Trainer(net, train=(x, y))                      # the labels fit the outputs
 
 
 def test_only_network_and_data_fields_reset_the_run():

@@ -1,0 +1,296 @@
+"""The MLP page: its description for the page runner, its controls and its live views."""
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import streamlit as st
+
+from engine.data import FEATURES
+from engine.data.points_csv import read_points_csv
+
+from ..canvas import VISIBILITY, BadEvent, Choice, Num, component, frame_channel, image_picker
+from ..page import Page
+from ..state import current_run, key, request_app_rerun, say
+from ..text import plain
+from .explain import MLP_TEXT
+from .run import MlpRun
+from .settings import HIDEABLE, MAX_LAYERS, MAX_UNITS, MlpSettings, datasets_for
+from .thumbnails import dataset_items
+
+PAGE = "mlp"
+CHANNEL = "frames-mlp"
+WEIGHT_LIMIT = 100.0             # a typed weight or bias is kept within ±this (float32 and the canvas stay finite)
+EXTENT = 6.0                     # the input plane is [-6, 6]^2
+network_canvas = component("network_canvas", Path(__file__).parent / "components", {
+    "feature": Choice(tuple(FEATURES)),
+    "edit": {"layer": Num(0, MAX_LAYERS, whole=True), "name": Choice(("W", "b")),
+             "i": Num(0, 64, whole=True), "j": Num(0, 64, whole=True), "value": Num()},
+    "plot_click": {"x": Num(-EXTENT, EXTENT), "y": Num(-EXTENT, EXTENT)},
+    "shape": {"layer": Num(-1, MAX_LAYERS - 1, whole=True), "delta": Choice((-1, 1))},
+    "visibility": VISIBILITY})
+
+CANVAS_CAPTION = ("Each tile shows what a neuron outputs over the whole input plane (blue positive, orange "
+                  "negative). Lines are weights: colour is the sign, thickness the size. The big square is the "
+                  "network's output with the training points (white rim; test points have a black rim). Hover "
+                  "to read values; click a line or a neuron to edit it.")
+CHART_CAPTIONS = {
+    "curves": "Loss and accuracy on the training and test data after each epoch: a test loss that "
+              "rises while the training loss falls is overfitting.",
+    "gradients": "Gradient size per layer (log scale): with many sigmoid layers it shrinks toward "
+                 "the input, the vanishing gradient; ReLU keeps it up.",
+}
+
+
+class MlpPage(Page):
+    name = PAGE
+    title = "Multi-layer perceptron"
+    settings_class = MlpSettings
+    run_class = MlpRun
+    hideable = HIDEABLE
+    sidebar = (("data", "Data"), ("features", "Features"))
+    explanation = MLP_TEXT
+
+    # -- controls ------------------------------------------------------------------------------
+    def draw_section(self, section, run):
+        if section == "data":
+            self._data(run)
+        else:
+            super().draw_section(section, run)
+
+    def _data(self, run):
+        w, s = self.widgets, run.settings
+        w.draw("problem")
+        image_picker([dataset_items(s.noise, s.seed)[n] for n in datasets_for(s.problem)],
+                     None if run.custom is not None else s.dataset, key=key(PAGE, "picker"), on_pick=self._pick)
+        for name in ("noise", "train_pct", "batch", "seed"):
+            w.draw(name)
+        with st.expander("Your own points"):
+            own_points(self, run)
+
+    def _pick(self, name):
+        run = current_run(PAGE)
+        run.custom = None                     # a picked data set replaces the user's own points
+        self.widgets.set(dataset=name)
+
+    def controls(self, run):
+        """Two rows of four, so every label fits from a 1024-pixel screen up."""
+        w = self.widgets
+        # The loss column is the widest: "Squared error" is cut at 1024 px in a quarter of the row.
+        top, bottom = st.columns([0.85, 1, 1, 1.15]), st.columns(4, vertical_alignment="center")
+        for name, col in zip(("lr", "activation", "optimizer", "loss"), top):
+            w.draw(name, col)
+        for name, col in zip(("regularization", "reg_rate", "show_test", "discretize"), bottom):
+            w.draw(name, col)
+
+    def play_extra(self, col, run):
+        self.widgets.draw("speed", col, label_visibility="collapsed")
+
+    def below(self, run):
+        if not run.playing:
+            point_numbers(run)
+        if "network" not in run.settings.hidden:
+            with st.expander("Network details: layers, per-layer activation and dropout, initial weights"):
+                self._network(run)
+
+    def _network(self, run):
+        """The network's shape by keyboard (the canvas has +/- buttons), per-layer settings, initialisation."""
+        w, s = self.widgets, run.settings
+        cols = st.columns(MAX_LAYERS + 1)
+        w.draw_count("hidden", "Hidden layers", cols[0])
+        for i in range(len(s.hidden)):
+            w.draw_item("hidden", i, cols[i + 1], help=f"Neurons in hidden layer {i + 1}")
+        if s.hidden:
+            cols = st.columns(MAX_LAYERS + 1)
+            cols[0].markdown("**Activation**<br>**Dropout**", unsafe_allow_html=True)
+            for i in range(len(s.hidden)):
+                w.draw_item("layer_acts", i, cols[i + 1], label_visibility="collapsed")
+                w.draw_item("dropout", i, cols[i + 1], label_visibility="collapsed")
+        w.draw("init")
+
+    # -- the live view ------------------------------------------------------------------------
+    def make_slots(self, run):
+        slots = SimpleNamespace(send_frame=frame_channel(CHANNEL), count=-1)
+        network_canvas("mlp_network", self._on_canvas_event, channel=CHANNEL)
+        st.caption(CANVAS_CAPTION)
+        return slots
+
+    def curves_caption(self, run):
+        return " ".join(text for part, text in CHART_CAPTIONS.items() if part not in run.settings.hidden)
+
+    def draw(self, run, slots, snaps, interactive):
+        slots.count += 1
+        s = run.settings
+        slots.send_frame(run.frame(snaps[0], interactive=interactive, adding=add_point_label() is not None,
+                                   scale=1.25 if s.present else 1.0, full=slots.count == 0,
+                                   allow=allowed_clicks(s, interactive)))
+
+    def layer_names(self, run):
+        dead = run.snap.dead_units
+        return [(f"{name} ({int(dead[i].sum())} dead)" if i in dead and dead[i].any() else name, i)
+                for name, i in dense_names(run.snap)]
+
+    def confusion_labels(self, run):
+        classes = run.settings.classes
+        if not classes:
+            return None
+        return ["orange (−1)", "blue (+1)"] if classes == 2 else [f"class {k}" for k in range(classes)]
+
+    def _on_canvas_event(self, event, value):
+        run = current_run(PAGE)
+        if event == "visibility":
+            run.visible = value == "visible"
+            request_app_rerun(PAGE)                    # a hidden tab stops its live loop until it is back
+            return
+        if event not in allowed_clicks(run.settings, not run.playing):
+            return                                     # e.g. presenter mode hides the network's shape
+        if event == "feature":
+            s = run.settings
+            features = tuple(f for f in s.features if f != value) if value in s.features else s.features + (value,)
+            self.widgets.set(features=features)
+        elif event == "shape":
+            self.widgets.apply(reshaped(run.settings, value["layer"], value["delta"]))
+        elif event == "edit":
+            self._edit(run, value)
+        elif event == "plot_click":
+            self._plot_click(run, value["x"], value["y"])
+        request_app_rerun(PAGE)       # the sidebar and metrics live outside the fragment
+
+    def _edit(self, run, value):
+        dense = [i for i, kind, _, _ in run.snap.layers if kind == "dense"]
+        if value["layer"] >= len(dense):
+            raise BadEvent(f"no dense layer {value['layer']}")
+        shape = run.snap.params[f"{dense[value['layer']]}.{value['name']}"].shape
+        i, j = value["i"], value["j"]
+        if i >= shape[0] or (value["name"] == "W" and j >= shape[1]):
+            raise BadEvent(f"no weight ({i}, {j}) in a layer of shape {shape}")
+        typed = value["value"]
+        clamped = min(max(typed, -WEIGHT_LIMIT), WEIGHT_LIMIT)
+        if clamped != typed:
+            say(PAGE, f"Weights and biases are kept within ±{WEIGHT_LIMIT:g}: {typed:g} became {clamped:g}.",
+                "warning")
+        run.edit_weight(value["layer"], value["name"], i, j, clamped)
+
+    def _plot_click(self, run, x, y):
+        label = add_point_label()
+        if label is None:
+            run.probe = run.nearest_point(x, y)
+            if run.playing:
+                say(PAGE, "Pause to see the numbers of the point you clicked.")
+        elif not run.add_point(x, y, label):
+            say(PAGE, "The data holds as many points as it can; load a CSV or go back to the generated data.",
+                "warning")
+
+
+def dense_names(snap):
+    """(name, layer index) of the dense layers: "layer 1", ..., "output"."""
+    dense = [i for i, kind, _, _ in snap.layers if kind == "dense"]
+    return [(f"layer {k + 1}" if k < len(dense) - 1 else "output", i) for k, i in enumerate(dense)]
+
+
+def allowed_clicks(s, paused):
+    """What a click on the canvas may change: nothing the presenter has hidden; weights only when paused."""
+    allow = [name for name, part in (("shape", "network"), ("feature", "features")) if part not in s.hidden]
+    return allow + ["plot_click"] + (["edit"] if paused else [])
+
+
+def reshaped(s, layer, delta):
+    """Settings with one hidden layer more or fewer (layer -1), or one neuron more or fewer in ``layer``."""
+    hidden = list(s.hidden)
+    if layer < 0:
+        hidden = hidden + [2] if delta > 0 else hidden[:-1]
+    elif layer < len(hidden):
+        hidden[layer] += delta
+    hidden = [min(max(u, 1), MAX_UNITS) for u in hidden][:MAX_LAYERS]
+    return replace(s, hidden=tuple(hidden))
+
+
+# -- your own points --------------------------------------------------------------------------
+ADD_OPTIONS = {2: {"off": "Off", "pos": "Blue", "neg": "Orange"},
+               3: {"off": "Off", "c0": "Class 0", "c1": "Class 1", "c2": "Class 2"},
+               0: {"off": "Off", "value": "Value"}}
+ADD_LABELS = {"off": None, "pos": 1.0, "neg": -1.0, "c0": 0.0, "c1": 1.0, "c2": 2.0}
+
+
+def own_points(page, run):
+    s = run.settings
+    options = ADD_OPTIONS.get(s.classes, ADD_OPTIONS[2])
+    mode = key(PAGE, "add_mode")
+    if st.session_state.get(mode) not in options:
+        st.session_state[mode] = "off"
+    st.segmented_control("Click on the output to add", list(options), format_func=options.get, key=mode,
+                         help="Pick a class, then click on the output plane."
+                              + (" Blue points are labelled +1, orange −1." if s.classes == 2 else ""))
+    if st.session_state[mode] == "value":
+        st.slider("Value of new points", -1.0, 1.0, 0.5, 0.1, key=key(PAGE, "add_value"))
+    # A new uploader key after each file: the uploader empties instead of piling up rejected files.
+    st.file_uploader("Or load a CSV (x1, x2, label)", type=["csv"], key=_csv_key(),
+                     on_change=lambda: _load_csv(page),
+                     help="Up to 2,000 rows. Coordinates are scaled into [-6, 6].")
+    if st.session_state.get(key(PAGE, "csv_error")):
+        st.error(plain(st.session_state[key(PAGE, "csv_error")]), icon="⚠️")
+    if run.custom is not None and run.built:
+        st.caption(f"Training on your data: {len(run.train_xy)} train and {len(run.test_xy)} test points.")
+        st.button("Back to the generated data", on_click=run.forget_points)
+
+
+def add_point_label():
+    """The label a click adds, or None when adding is off."""
+    mode = st.session_state.get(key(PAGE, "add_mode"), "off")
+    return ADD_LABELS.get(mode, st.session_state.get(key(PAGE, "add_value"), 0.5))
+
+
+def _csv_key():
+    return key(PAGE, f"csv_{st.session_state.get(key(PAGE, 'csv_count'), 0)}")
+
+
+def _load_csv(page):
+    upload = st.session_state.get(_csv_key())
+    if upload is None:
+        return
+    count = key(PAGE, "csv_count")
+    st.session_state[count] = st.session_state.get(count, 0) + 1
+    run = current_run(PAGE)
+    s = run.settings
+    try:
+        points, labels, notes = read_points_csv(upload.getvalue(), regression=s.problem == "regression")
+    except ValueError as err:
+        st.session_state[key(PAGE, "csv_error")] = f"{upload.name}: {err}. The current data is unchanged."
+        return
+    st.session_state[key(PAGE, "csv_error")] = None
+    if s.classes == 3:                    # two-class labels: leave the 3-class spiral
+        page.widgets.set(dataset="circle")
+    run.use_points(points, labels)
+    say(PAGE, f"Loaded {len(points)} points from {upload.name}. " + " ".join(notes), "success")
+
+
+# -- one point's numbers ----------------------------------------------------------------------
+def point_numbers(run):
+    """The clicked point's forward pass (weighted sums, activations) and backward pass (gradients)."""
+    probe = run.probe
+    box = st.expander("The numbers for one point: click a point on the output", expanded=probe is not None,
+                      icon=":material/calculate:", key=f"{PAGE}_numbers_{probe is not None}", on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        if probe is None:
+            st.caption("Pause and click near a point of the output plot: its way through the network "
+                       "appears here, forward (each neuron's weighted sum and activation) and backward "
+                       "(how the loss changes with each neuron's sum and each weight), for that point alone.")
+            return
+        import pandas as pd          # here, not at the top: the first page run does not need pandas (0.3 s)
+
+        p = run.point_pass(*probe)
+        names = [name for name, _ in dense_names(run.shown)]
+        st.markdown(f"Point **({p['xy'][0]:.2f}, {p['xy'][1]:.2f})**, label **{p['label']:g}**, "
+                    f"loss for this point **{p['loss']:.4f}**.")
+        for name, layer in zip(names, p["layers"]):
+            st.markdown(f"**{name.capitalize()}**: z = inputs · W + b, a = activation(z), dz = ∂loss/∂z")
+            neurons = pd.DataFrame({"z": layer["z"], "a": layer["a"], "dz": layer["dz"]},
+                                   index=[f"{name} · {j + 1}" for j in range(len(layer["z"]))])
+            st.dataframe(neurons.T.style.format("{:.4f}"), width="stretch")
+            grads = pd.DataFrame(layer["dW"], columns=neurons.index,
+                                 index=[f"input {i + 1} = {v:.3f}" for i, v in enumerate(layer["inputs"])])
+            st.caption("∂loss/∂W for each weight (row: the input it multiplies; column: the neuron): "
+                       "the input times the neuron's dz.")
+            st.dataframe(grads.style.format("{:.4f}"), width="stretch")
+

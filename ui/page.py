@@ -1,0 +1,198 @@
+"""The page runner: a page is a description (``Page``), and ``show`` draws everything pages share.
+
+A page says what is its own: its settings class (fields with bounds, URL names,
+widgets), its ``Run`` subclass, its live view (``make_slots`` and ``draw``) and,
+where it wants them, the sections of its controls, the views below the live one
+and its explanation. The runner draws the rest, the same way on every page: the
+sidebar's sections and the classroom controls, the header with "What am I
+seeing?", the engine's warm-up for the layer families the page's spec uses, the
+Play / Step / Reset row, notices, the rewind controls, the metrics and curves of
+every run, the live loop, the paused views and the downloads.
+
+Adding a page: its settings (``ui/<page>/settings.py``), its run (``run.py``),
+its views and this description (``views.py``), its canvas script if it draws one
+(``ui/<page>/components/``) and a short file in ``app_pages/`` that starts the
+engine (``ui.warmup.start_engine``) and calls ``show``; then its entry in app.py's
+navigation.
+"""
+import time
+from abc import ABC, abstractmethod
+from types import SimpleNamespace
+
+import streamlit as st
+
+from viz.curves import accuracy_chart, gradient_chart, loss_chart, side_by_side
+
+from . import inspect
+from .canvas import frame_channel, line_charts
+from .controls import divergence_notice, downloads, page_messages, play_row
+from .live import MAX_FPS, live
+from .metrics import MetricsRow, metric_help, metric_values
+from .state import page_run
+from .theme import style
+from .warmup import engine_ready
+from .widgets import Widgets
+
+SLOW_INTERVAL = 0.15     # seconds between updates of the losses, accuracy and charts while playing
+
+
+class Page(ABC):
+    """A page's description. Subclasses set the class attributes and define the live view."""
+    name = ""                 # the prefix of its session and widget keys (and its URL path)
+    title = ""                # its header
+    settings_class = None     # its ui.settings.Settings subclass
+    run_class = None          # its ui.run.Run subclass
+    hideable = {}             # presenter mode: part -> label of what it can hide
+    sidebar = ()              # (section, title) of the settings sections in the sidebar, in order
+    explanation = ""          # "What am I seeing?", Markdown in the page's own terms
+    max_fps = MAX_FPS         # frames a second at most (pages whose frames cost the browser more)
+    controls_per_row = 4      # training controls under the Play row
+    gradient_chart = True     # the gradient size per layer among the curves
+
+    def __init__(self):
+        self.widgets = Widgets(self.name, self.settings_class)
+
+    # -- the live view (the page's own) ---------------------------------------------------------
+    @abstractmethod
+    def make_slots(self, run):
+        """Lay out the live view's placeholders and canvases; return them (any object)."""
+
+    @abstractmethod
+    def draw(self, run, slots, snaps, interactive):
+        """Draw ``snaps`` (one snapshot per run of ``run.runs``) into ``slots``. ``interactive``:
+        paused, so clicks may edit the network."""
+
+    # -- hooks with defaults ---------------------------------------------------------------------
+    def draw_section(self, section, run):
+        """One sidebar section's controls: its fields' widgets by default."""
+        self.widgets.draw_section(section)
+
+    def controls(self, run):
+        """The training controls under the Play row: the "training" section's fields in rows."""
+        names = [n for n, f in self.settings_class.FIELDS.items() if f.section == "training" and f.widget]
+        per_row = self.controls_per_row
+        for start in range(0, len(names), per_row):
+            for name, col in zip(names[start:start + per_row], st.columns(per_row, vertical_alignment="bottom")):
+                self.widgets.draw(name, col)
+
+    def play_extra(self, col, run):
+        """Something of the page's beside Play, Step and Reset (a speed, say)."""
+
+    def below(self, run):
+        """Views drawn with each page run under the live view (a clicked cell's numbers, say)."""
+
+    def frames_per_second(self, settings):
+        return self.max_fps
+
+    def layer_names(self, run):
+        """(name, layer index) of every layer with weights, for the gradient chart and histograms."""
+        names, counts = [], {}
+        for i, kind, _, _ in run.snap.layers:
+            if f"{i}.W" in run.snap.params or f"{i}.Wx" in run.snap.params:
+                counts[kind] = counts.get(kind, 0) + 1
+                names.append((f"{kind} {counts[kind]}", i))
+        if names:
+            names[-1] = ("output", names[-1][1])
+        return names
+
+    def charts(self, run, snaps):
+        """The curves under the live view: loss and accuracy (every run on one chart), and the
+        gradient size per layer of a single run."""
+        per_run = [[loss_chart(s)] + ([accuracy_chart(s)] if s.classification else []) for s in snaps]
+        charts = side_by_side(per_run, [r.title for r in run.runs])
+        if self.gradient_chart and len(snaps) == 1 and "gradients" not in run.settings.hidden:
+            charts.append(gradient_chart(snaps[0], [name for name, _ in self.layer_names(run)]))
+        return charts
+
+    def curves_caption(self, run):
+        """A caption under the curves (what to look for in them)."""
+        return ""
+
+    def confusion_labels(self, run):
+        """The class names of the paused confusion matrix, or None for no matrix."""
+        return None
+
+    # -- drawn by the runner -----------------------------------------------------------------------
+    def show(self):
+        """Draw the page for this session's run."""
+        run = page_run(self.name, self.settings_class, lambda settings: self.run_class(settings, build=False))
+        s = run.settings
+        hidden = s.hidden
+        style(presenter=s.present, playing=run.playing)
+        page_messages(self.name)
+        with st.sidebar:
+            for section, title in self.sidebar:
+                if section not in hidden:
+                    st.subheader(title)
+                    self.draw_section(section, run)
+            self._classroom(s.present)
+        self._header()
+        ready = engine_ready(_families(s.spec()))
+        if ready:
+            run.ensure_built()
+        self.play_extra(play_row(self.name, run, ready)[0], run)
+        divergence_notice(self.name, run)
+        if "training" not in hidden:
+            self.controls(run)
+        if not ready:
+            return
+        inspect.rewind_bar(self.name, run)
+        live(self.name, run, lambda: self._slots(run), lambda slots, interactive: self._frame(run, slots, interactive),
+             max_fps=self.frames_per_second(s))
+        self.below(run)
+        if not run.playing and "curves" not in hidden:
+            inspect.look_closer(self.name, run, self.layer_names(run), self.confusion_labels(run))
+        if "downloads" not in hidden:
+            downloads(run)
+
+    def _header(self):
+        left, right = st.columns([4, 1.3], vertical_alignment="bottom")
+        left.header(self.title, anchor=False)
+        if self.explanation:
+            with right.popover("What am I seeing?", icon=":material/help:", width="stretch"):
+                st.markdown(self.explanation)
+
+    def _classroom(self, present):
+        """Presenter mode and what it hides; folded away while presenting, so the projected page
+        shows only the lesson."""
+        box = st.expander("Presenter mode", icon=":material/co_present:") if present else st.container()
+        with box:
+            if not present:
+                st.subheader("Classroom")
+            self.widgets.draw_section("classroom")
+
+    # -- the live frame: metrics of every run, the page's view, the curves ------------------------
+    def _slots(self, run):
+        runs = run.runs
+        hidden = run.settings.hidden
+        slots = SimpleNamespace(count=-1, slow_at=0.0, curves="curves" not in hidden)
+        slots.metrics = [MetricsRow(r.title if len(runs) > 1 else None, metric_help(r)) for r in runs]
+        slots.page = self.make_slots(run)
+        if slots.curves:
+            slots.send_charts = frame_channel(f"frames-{self.name}-charts")
+            line_charts(f"frames-{self.name}-charts", key=f"{self.name}_charts")
+            caption = self.curves_caption(run)
+            if caption:
+                st.caption(caption)
+        return slots
+
+    def _frame(self, run, slots, interactive):
+        """One frame. Epoch, Step and the page's view change with every frame; the losses, accuracy
+        and charts, which no one reads 25 times a second, about 7 times a second: each changed
+        metric costs the browser a re-render."""
+        snaps = [r.shown for r in run.runs]         # one snapshot per run per frame: training goes on meanwhile
+        slots.count += 1
+        now = time.monotonic()
+        slow = interactive or slots.count == 0 or now - slots.slow_at >= SLOW_INTERVAL
+        for row, snap in zip(slots.metrics, snaps):
+            row.show(metric_values(snap), fast_only=not slow)
+        self.draw(run, slots.page, snaps, interactive)
+        if slow:
+            slots.slow_at = now
+            if slots.curves:
+                slots.send_charts({"frame": slots.count, "charts": self.charts(run, snaps)})
+
+
+def _families(spec):
+    import engine          # loaded by the warm-up thread meanwhile: this import waits for nothing more
+    return engine.families(spec)

@@ -1,0 +1,104 @@
+"""The RNN page: its description for the page runner and its live views (each cell's canvas,
+generated text)."""
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import streamlit as st
+
+from viz import rnn as draw
+
+from ..canvas import VISIBILITY, component, frame_channel
+from ..page import Page
+from ..state import current_run, request_app_rerun
+from .explain import RNN_TEXT
+from .run import RnnRun
+from .settings import HIDEABLE, RnnSettings
+
+PAGE = "rnn"
+TEXT_EVERY = 1.5          # seconds between two text samples while playing (each costs ~20 ms a cell)
+BYTES_PER_SECOND = 800_000          # a tab's frames at most: large heatmaps (text, compare) get fewer frames
+MAPS = {"rnn": 1, "lstm": 6, "gru": 4}
+rnn_view = component("rnn_view", Path(__file__).parent / "components", {"visibility": VISIBILITY})
+
+INSIDE_CAPTION = (
+    "One probe sequence goes through the network. Unrolled: the same cell at every step, its hidden state "
+    "(blue positive, orange negative) handed on to the next step. The heatmaps show every unit (row) at every "
+    "step (column); an LSTM's gates decide what the cell state keeps (forget gate f near 1: keep). The "
+    "gradient through time shows how much of the error at the end reaches each earlier step: a plain RNN's "
+    "falls off by powers of ten (the vanishing gradient), so it cannot learn to use what came long before.")
+TEXT_CAPTION = ("Text the network writes one character at a time, each fed back as its next input (the grey "
+                "prompt starts it). The darker a character's background, the less sure the network was of it; "
+                "hover for its probability.")
+
+
+class RnnPage(Page):
+    name = PAGE
+    title = "Recurrent network"
+    settings_class = RnnSettings
+    run_class = RnnRun
+    hideable = HIDEABLE
+    sidebar = (("task", "Task"), ("network", "Network"))
+    explanation = RNN_TEXT
+    controls_per_row = 5
+    gradient_chart = False    # the gradient through time is in the live view
+
+    def draw_section(self, section, run):
+        super().draw_section(section, run)
+        if section == "task":
+            st.caption(draw.TASK_TITLES.get(run.settings.task, ""))
+
+    def controls(self, run):
+        super().controls(run)
+        if run.settings.task == "text" and "task" not in run.settings.hidden:
+            self.widgets.draw("temperature", st.columns([2, 3])[0])
+
+    def frames_per_second(self, settings):
+        """The heatmaps dominate a frame (1.34 bytes a value in base64), so an LSTM of 64 units over
+        64 steps beside a GRU gets about 13 frames, waves 40."""
+        values = sum(settings.units * settings.layers * settings.steps * MAPS[cell] for cell in settings.cells)
+        return min(40.0, max(10.0, BYTES_PER_SECOND / (1.34 * values + 4000)))
+
+    # -- the live view ------------------------------------------------------------------------
+    def make_slots(self, run):
+        s, runs = run.settings, run.runs
+        slots = SimpleNamespace(text_at=0.0, parts=[p for p in ("task", "inside") if p not in s.hidden])
+        columns = st.columns(len(runs), gap="medium") if len(runs) > 1 else [st.container()]
+        slots.send_frames, slots.texts = [], []
+        for k, col in enumerate(columns):
+            with col:
+                slots.texts.append(st.empty() if s.task == "text" else None)
+                slots.send_frames.append(frame_channel(f"frames-rnn-{k}"))
+                rnn_view(f"rnn_view_{k}", self._on_event, channel=f"frames-rnn-{k}")
+        if s.task == "text" and "task" in slots.parts:
+            st.caption(TEXT_CAPTION)
+        if "inside" in slots.parts:
+            st.caption(INSIDE_CAPTION)
+        return slots
+
+    def draw(self, run, slots, snaps, interactive):
+        runs = run.runs
+        for r, snap, send in zip(runs, snaps, slots.send_frames):
+            send(r.frame(snap, slots.parts, titled=len(runs) > 1))
+        if run.settings.task == "text" and "task" in slots.parts and _text_due(slots, interactive):
+            for r, snap, box in zip(runs, snaps, slots.texts):
+                box.markdown(draw.text_html(*r.sample_text(snap, run.settings.temperature)), unsafe_allow_html=True)
+
+    def confusion_labels(self, run):
+        task = run.settings.task
+        if task == "parity":
+            return list(draw.PARITY_NAMES)
+        return list(draw.SYMBOLS[:4]) if task == "delayed_recall" else None
+
+    def _on_event(self, event, value):
+        if event == "visibility":
+            current_run(PAGE).visible = value == "visible"
+            request_app_rerun(PAGE)                    # a hidden tab stops its live loop until it is back
+
+
+def _text_due(slots, interactive):
+    now = time.monotonic()
+    if interactive or now - slots.text_at >= TEXT_EVERY:
+        slots.text_at = now
+        return True
+    return False

@@ -1,0 +1,182 @@
+"""The one widget binder: a page's settings fields <-> Streamlit widgets.
+
+Every widget of a field is drawn from its ``Field`` (ui/settings.py): bounds,
+steps, choices, labels and help are read there, never retyped. The widget's
+key is ``<page>_w_<field>`` (an item of a list field: ``<page>_w_<field>_<i>``,
+the list's length: ``<page>_w_<count>``). Every change goes through ``apply``:
+the run takes the settings (bounded, made consistent, with notices), the widgets
+show what the run took, and the link says it.
+"""
+import math
+import random
+from dataclasses import replace
+
+import streamlit as st
+
+from .state import current_run, key, say
+from .url import LIST_KINDS, encode
+
+SCALAR_OF = {"ints": "int", "floats": "float", "choices": "choice"}
+
+
+class Widgets:
+    """The widgets of one page's settings class."""
+
+    def __init__(self, page, settings_class):
+        self.page, self.fields = page, settings_class.FIELDS
+
+    # -- keys and values ------------------------------------------------------------------------
+    def key(self, name, item=None):
+        return key(self.page, f"w_{name}" if item is None else f"w_{name}_{item}")
+
+    def _bound(self):
+        """The fields whose values live in widgets."""
+        return {name: f for name, f in self.fields.items() if f.widget}
+
+    def _counts(self):
+        """count name -> a list field it counts (the fields of one group share their count)."""
+        return {f.count: name for name, f in self._bound().items() if f.kind in LIST_KINDS and f.count}
+
+    def sync(self, settings):
+        """Write settings into the widgets' state (from callbacks, or before the widgets are drawn)."""
+        ss = st.session_state
+        for name, f in self._bound().items():
+            value = getattr(settings, name)
+            if f.kind in LIST_KINDS and f.count:
+                ss[self.key(f.count)] = len(value)
+                for i, item in enumerate(value):
+                    ss[self.key(name, i)] = item
+            else:
+                ss[self.key(name)] = list(value) if f.kind == "multi" else value
+
+    def read(self, current):
+        """Settings from the widgets' state, ``current`` for whatever has no widget. The values are
+        as the browser sent them: the run bounds them (a crafted message can send anything)."""
+        ss, values = st.session_state, {}
+        for name, f in self._bound().items():
+            old = getattr(current, name)
+            if f.kind in LIST_KINDS and f.count:
+                n = self._count(f, len(old))
+                values[name] = tuple(ss.get(self.key(name, i), old[i] if i < len(old) else f.item_default)
+                                     for i in range(n))
+            elif f.kind == "multi":
+                value = ss.get(self.key(name), old)
+                values[name] = tuple(value) if isinstance(value, (list, tuple)) else value
+            else:
+                values[name] = ss.get(self.key(name), old)
+        return replace(current, **values)
+
+    def _count(self, f, default):
+        n = st.session_state.get(self.key(f.count), default)
+        if isinstance(n, bool) or not isinstance(n, (int, float)) or not math.isfinite(n):
+            return default
+        return int(min(max(n, f.min_items), f.max_items))
+
+    # -- changes --------------------------------------------------------------------------------
+    def apply(self, settings):
+        """Make ``settings`` current: the run takes them (bounded, consistent; reset if needed), the
+        widgets and the link show what it took, and what had to change is said."""
+        run = current_run(self.page)
+        for note in run.update(settings):
+            say(self.page, note, "warning")
+        self.sync(run.settings)
+        st.query_params.from_dict(encode(run.settings))
+
+    def changed(self):
+        """The callback of every widget: the settings from the widgets, applied."""
+        self.apply(self.read(current_run(self.page).settings))
+
+    def set(self, **changes):
+        """Apply the current settings with ``changes`` (buttons and canvas events)."""
+        self.apply(replace(current_run(self.page).settings, **changes))
+
+    # -- drawing ------------------------------------------------------------------------------
+    def draw(self, name, where=None, **options):
+        """The widget of field ``name`` in ``where`` (a column or container; the page by default).
+        ``options`` override the field's label, help or label_visibility."""
+        f = self.fields[name]
+        where = where or st
+        settings = current_run(self.page).settings
+        if f.shown and not f.shown(settings):
+            return None
+        self._ensure(self.key(name), list(getattr(settings, name)) if f.kind == "multi" else getattr(settings, name))
+        if f.dice:
+            return self._with_dice(name, f, where, settings, options)
+        return self._widget(f, f.widget, f.kind, self.key(name), where, settings, options)
+
+    def draw_item(self, name, i, where=None, **options):
+        """The widget of item ``i`` of list field ``name`` (one hidden layer's units, say)."""
+        f = self.fields[name]
+        settings = current_run(self.page).settings
+        values = getattr(settings, name)
+        self._ensure(self.key(name, i), values[i] if i < len(values) else f.item_default)
+        options.setdefault("label", f"{f.label} {i + 1}")
+        return self._widget(f, f.widget, SCALAR_OF[f.kind], self.key(name, i), where or st, settings, options)
+
+    def draw_count(self, name, label, where=None, help=None):
+        """The number-of-items widget of list field ``name`` (and of the fields sharing its count)."""
+        f = self.fields[name]
+        settings = current_run(self.page).settings
+        self._ensure(self.key(f.count), len(getattr(settings, name)))
+        return (where or st).number_input(label, f.min_items, f.max_items, key=self.key(f.count),
+                                          on_change=self.changed, help=help)
+
+    def draw_section(self, section, where=None):
+        """Every scalar field of ``section``, in the table's order."""
+        for name, f in self.fields.items():
+            if f.section == section and f.widget and f.kind not in ("ints", "floats", "choices"):
+                self.draw(name, where)
+
+    def _ensure(self, widget_key, value):
+        """A widget not drawn in the last run lost its state: give it the setting's value back
+        (otherwise it would show its first option while the run uses another)."""
+        if widget_key not in st.session_state:
+            st.session_state[widget_key] = value
+
+    def _with_dice(self, name, f, where, settings, options):
+        left, right = where.columns([3, 2], vertical_alignment="bottom")
+        widget = self._widget(f, f.widget, f.kind, self.key(name), left, settings, options)
+        lo, hi = f.bounds
+        right.button("New", key=self.key(f"{name}_new"), icon=":material/casino:", width="stretch",
+                     help=f"A new random {f.label.lower()} (new data and starting weights)",
+                     on_click=lambda: self.set(**{name: random.randint(lo, hi)}))
+        return widget
+
+    def _widget(self, f, widget, kind, widget_key, where, settings, options):
+        label = options.get("label", f.label)
+        common = dict(key=widget_key, on_change=self.changed, help=options.get("help", f.help),
+                      disabled=bool(f.disabled and f.disabled(settings)),
+                      label_visibility=options.get("label_visibility", "visible"))
+        choices = _choices(f)
+        if widget == "slider" and kind in ("int", "float"):
+            lo, hi = f.limits(settings) if f.limits else f.bounds
+            step = f.step or (1 if kind == "int" else (hi - lo) / 100)
+            number = int if kind == "int" else float
+            return where.slider(label, number(lo), number(hi), step=number(step), **common)
+        if widget == "number":
+            lo, hi = f.bounds
+            return where.number_input(label, lo, hi, step=f.step or 1, **common)
+        if widget in ("slider", "select_slider"):
+            return where.select_slider(label, choices, format_func=f.label_of, **common)
+        if widget == "select":
+            return where.selectbox(label, choices, format_func=f.label_of, **common)
+        if widget == "segmented":
+            return where.segmented_control(label, choices, format_func=f.label_of, required=True, **common)
+        if widget == "radio":
+            return where.radio(label, choices, format_func=f.label_of, horizontal=True, **common)
+        if widget == "toggle":
+            return where.toggle(label, **common)
+        if widget == "pills":
+            return where.pills(label, choices, selection_mode="multi", format_func=f.label_of, **common)
+        if widget == "multiselect":
+            return where.multiselect(label, choices, format_func=f.label_of, **common)
+        raise ValueError(f"field {label!r}: no widget {widget!r} for a {kind}")
+
+
+def _choices(f):
+    """A choice widget's options (a whole number's: every value in its bounds); a list item that may
+    be left empty offers its empty value first."""
+    choices = list(f.choices or (range(f.bounds[0], f.bounds[1] + 1) if f.kind in ("int", "ints") else ()))
+    if f.kind in ("choices",) and f.item_default is not None and f.item_default not in choices:
+        choices.insert(0, f.item_default)
+    return choices
