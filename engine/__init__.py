@@ -13,6 +13,7 @@ from .kernels.activations import ACTIVATIONS
 from .kernels.losses import LOSSES
 from .kernels.optim import OPTIMIZERS
 from .layers import LAYERS
+from .metrics import accuracy, confusion_matrix, predicted_classes, softmax
 from .network import Network, build, families
 from .snapshot import Snapshot
 from .spec import validate
@@ -20,8 +21,8 @@ from .trainer import Trainer
 from .data import DATASETS, DATASETS_2D, IMAGE_DATASETS, SEQUENCE_TASKS
 
 __all__ = ["ACTIVATIONS", "DATASETS", "DATASETS_2D", "IMAGE_DATASETS", "LAYERS", "LOSSES", "OPTIMIZERS",
-           "Network", "SEQUENCE_TASKS", "Snapshot", "Trainer", "build", "families", "is_warm", "validate",
-           "warm_up"]
+           "Network", "SEQUENCE_TASKS", "Snapshot", "Trainer", "accuracy", "build", "confusion_matrix",
+           "families", "is_warm", "predicted_classes", "softmax", "validate", "warm_up"]
 
 
 def __getattr__(name):

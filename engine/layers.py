@@ -1,30 +1,91 @@
-"""Thin layer descriptions: shapes, parameters, initialisation, program rows.
+"""Layer kinds, one class each (Keras' way), registered once in ``LAYERS``.
 
-A layer owns no arrays: the Network packs every layer's parameters into one
-flat vector and every layer's row into the program table that the compiled
-loop in ``engine.kernels.program`` runs.
+A class says everything about its kind: the spec type name(s) it builds and their
+fields with bounds (``engine.spec`` validates from them), its family and program
+kind code, its output shape, parameter and state shapes, cache size, program row,
+initialisation, work per sample, which parameters L1/L2 penalise, and the compile
+stages of its kernels (``engine.kernels.stages`` merges them per family).
+
+A layer owns no arrays: the Network packs every layer's parameters into one flat
+vector, its state (non-trained values such as moving statistics) into another,
+and every layer's row into the program table that the compiled loop in
+``engine.kernels.program`` runs.
+
+Adding a layer
+--------------
+1. ``engine/kernels/<family>.py``: its kernels, ``_x_forward`` beside ``_x_backward``.
+2. ``engine/layers.py``: its class with ``@register``: ``types``, ``fields`` (with
+   ``**TRAINABLE`` when it has parameters), ``family``, ``code``, the shapes,
+   ``cache_size``, ``extras``/``fextras`` (its program row), ``init_params``
+   (and ``state_shapes``/``init_state``), ``penalized``, ``stages``; ``work`` when
+   its weights are applied at more than one place per sample.
+3. ``engine/kernels/program.py``: its kind code, listed in ``FAMILY_KINDS[family]``,
+   and its branch in the family's ``_<family>_layer_forward``/``_backward`` (which
+   already receive params, state, cache, ``training`` and the random state).
+4. ``viz/``: its view.
+Tests: its NumPy reference in ``tests/reference.py``, then reference, finite-difference
+and PyTorch tests in ``tests/engine/``. A kind whose family has no branch for it is
+refused when a network is built.
 """
 import math
 
 import numpy as np
 
+from .fields import REQUIRED, Field
+from .kernels import conv, dense, recurrent
 from .kernels import program as P
 from .kernels.activations import ACTIVATIONS, RELU_FAMILY
 
+ACTIVATION = Field("choice", "linear", tuple(ACTIVATIONS))
+TRAINABLE = {"trainable": Field("bool", True)}      # false: frozen, gradients still flow through
+
+LAYERS = {}                 # spec type name -> layer class
+
+
+def register(cls):
+    """Add ``cls`` to ``LAYERS`` under each of its spec type names."""
+    if cls.family not in P.FAMILIES:
+        raise ValueError(f"{cls.__name__}: family must be one of {list(P.FAMILIES)}, got {cls.family!r}")
+    for name in cls.types:
+        if name in LAYERS:
+            raise ValueError(f"{cls.__name__}: layer type {name!r} is already {LAYERS[name].__name__}")
+        LAYERS[name] = cls
+    return cls
+
+
+def registered_classes():
+    """Every registered class once, in registration order."""
+    return list(dict.fromkeys(LAYERS.values()))
+
 
 class Layer:
-    kind = None                       # program code of the layer kind
-    weight_names = ()                 # parameters that L1/L2 penalise
+    types = ()                  # spec "type" names this class builds
+    fields = {}                 # spec field -> Field, besides "type"
+    family = "dense"            # its compiled unit: program.FAMILIES
+    code = None                 # its kind code in the program: program.FAMILY_KINDS[family]
+    penalized = ()              # parameters that L1/L2 apply to
+    stages = ()                 # (message, weight, [(kernel, "argument types")]): see stages.py
 
     def __init__(self, index, cfg, in_shape):
         self.index = index
         self.cfg = cfg
         self.in_shape = tuple(in_shape)
         self.activation = cfg.get("activation", "linear")
+        self._check_runnable()
         self.out_shape = self.output_shape()
 
     def fail(self, message):
         raise ValueError(f"layers[{self.index}] ({self.cfg['type']}): {message}")
+
+    def _check_runnable(self):
+        if self.code not in P.FAMILY_KINDS.get(self.family, ()):
+            self.fail(f"the compiled program's {self.family!r} family has no branch for kind "
+                      f"code {self.code!r} ({type(self).__name__}); add it in engine/kernels/program.py")
+
+    @property
+    def trainable(self):
+        """False for a frozen layer: its parameters keep their values, gradients flow through."""
+        return self.cfg.get("trainable", True)
 
     @property
     def in_size(self):
@@ -40,6 +101,15 @@ class Layer:
     @property
     def param_shapes(self):
         return {}
+
+    @property
+    def state_shapes(self):
+        """Non-trained per-layer values the program keeps (moving statistics): name -> shape."""
+        return {}
+
+    @property
+    def n_params(self):
+        return sum(math.prod(shape) for shape in self.param_shapes.values())
 
     @property
     def cache_size(self):
@@ -58,10 +128,23 @@ class Layer:
         """Initial float64 values of every parameter, drawn from ``rng``."""
         return {}
 
+    def init_state(self):
+        """Initial float64 values of the state."""
+        return {}
+
     def init_scheme(self, scheme):
         if scheme != "auto":
             return scheme
         return "he" if self.activation in RELU_FAMILY else "glorot"
+
+    def places(self):
+        """How many times per sample each weight is applied (a dense layer on sequences: per step)."""
+        return math.prod(self.out_shape[:-1])
+
+    def work(self):
+        """Rough multiply-adds per sample of the forward pass: each weight times the places
+        it is applied at, plus one per output."""
+        return self.n_params * self.places() + self.out_size
 
 
 def _init_weight(rng, scheme, shape, fan_in, fan_out):
@@ -77,9 +160,14 @@ def _init_bias(scheme, shape):
     return np.full(shape, 0.1 if scheme == "uniform" else 0.0)
 
 
+@register
 class Dense(Layer):
-    kind = P.DENSE
-    weight_names = ("W",)
+    types = ("dense",)
+    fields = {"units": Field("int", REQUIRED, (1, 4096)), "activation": ACTIVATION, **TRAINABLE}
+    code = P.DENSE
+    penalized = ("W",)
+    stages = (("dense layers", 1.5, [(dense._dense_forward, "A2 A2 A1 A2"),
+                                     (dense._dense_backward, "A2 A2 A2 A2 A1 A2")]),)
 
     def output_shape(self):
         if len(self.in_shape) == 3:
@@ -101,8 +189,12 @@ class Dense(Layer):
                 "b": _init_bias(scheme, (fan_out,))}
 
 
+@register
 class Dropout(Layer):
-    kind = P.DROPOUT
+    types = ("dropout",)
+    fields = {"rate": Field("float", REQUIRED, (0.0, 1.0), open_high=True)}
+    code = P.DROPOUT
+    stages = (("dense layers", 0.5, [(dense._dropout_forward, "A1 A1 A1 f64 b rng")]),)
 
     @property
     def cache_size(self):
@@ -112,8 +204,10 @@ class Dropout(Layer):
         return [self.cfg["rate"]]
 
 
+@register
 class Flatten(Layer):
-    kind = P.FLATTEN
+    types = ("flatten",)
+    code = P.FLATTEN
 
     def output_shape(self):
         return (math.prod(self.in_shape),)
@@ -126,9 +220,20 @@ def _same_padding(size, k, stride):
     return out, total // 2, total
 
 
+@register
 class Conv2D(Layer):
-    kind = P.CONV2D
-    weight_names = ("W",)
+    types = ("conv2d",)
+    fields = {"filters": Field("int", REQUIRED, (1, 256)), "kernel_size": Field("int", 3, (1, 7)),
+              "stride": Field("int", 1, (1, 2)), "padding": Field("choice", "same", ("same", "valid")),
+              "activation": ACTIVATION, **TRAINABLE}
+    family = "conv"
+    code = P.CONV2D
+    penalized = ("W",)
+    stages = (("convolution taps", 2.5, [(conv._taps3x3, "A2 A1 A1 i i"),
+                                         (conv._taps3x3_quad, "A2 A1 A1 A1 A1 A1 i i"),
+                                         (conv._taps_any, "A2 A1 A1 i i")]),
+              ("kernel gradients", 1.5, [(conv._tap_dots, "A1 A1 A2 i i"),
+                                         (conv._tap_dots3x3_pair, "A1 A1 A1 A2 A2 i i")]))
 
     def output_shape(self):
         if len(self.in_shape) != 3:
@@ -170,8 +275,14 @@ class Conv2D(Layer):
         return {"W": _init_weight(rng, scheme, (F, C, k, k), C * k * k, F * k * k),
                 "b": _init_bias(scheme, (F,))}
 
+    def places(self):
+        return math.prod(self.out_shape[1:])          # every pixel of the output planes
+
 
 class Pool2D(Layer):
+    fields = {"pool_size": Field("int", 2, (1, 8)), "stride": Field("int", 0, (0, 8))}
+    family = "conv"
+
     def output_shape(self):
         if len(self.in_shape) != 3:
             self.fail(f"expects images (channels, height, width), got {self.in_shape}")
@@ -188,16 +299,23 @@ class Pool2D(Layer):
         return [C, H, W, self.cfg["pool_size"], self.stride, self.out_shape[1], self.out_shape[2]]
 
 
+@register
 class MaxPool2D(Pool2D):
-    kind = P.MAXPOOL2D
+    types = ("maxpool2d",)
+    code = P.MAXPOOL2D
+    stages = (("pooling", 2.0, [(conv._maxpool_2x2, "A4 A4 A4"), (conv._maxpool_any, "A4 A4 A4 i i"),
+                                (conv._maxpool_backward, "A4 A4 A4")]),)
 
     @property
     def cache_size(self):
         return self.out_size                     # where each window's maximum came from
 
 
+@register
 class AvgPool2D(Pool2D):
-    kind = P.AVGPOOL2D
+    types = ("avgpool2d",)
+    code = P.AVGPOOL2D
+    stages = (("pooling", 1.0, [(conv._avgpool_forward, "A4 A4 i i"), (conv._avgpool_backward, "A4 A4 i i")]),)
 
 
 def _orthogonal(rng, rows, cols):
@@ -207,11 +325,22 @@ def _orthogonal(rng, rows, cols):
     return q if rows >= cols else q.T
 
 
+@register
 class Recurrent(Layer):
     """rnn / lstm / gru over a (time, features) input; the cell's own tanh/sigmoid inside."""
-    kind = P.RECURRENT
-    weight_names = ("Wx", "Wh")
-    CELLS = {"rnn": (0, 1), "lstm": (1, 4), "gru": (2, 3)}         # code, gates
+    types = ("rnn", "lstm", "gru")
+    fields = {"units": Field("int", REQUIRED, (1, 512)), "return_sequences": Field("bool", False),
+              **TRAINABLE}
+    family = "recurrent"
+    code = P.RECURRENT
+    penalized = ("Wx", "Wh")
+    CELLS = {"rnn": (recurrent.RNN, 1), "lstm": (recurrent.LSTM, 4), "gru": (recurrent.GRU, 3)}  # code, gates
+    stages = (("RNN cells", 1.5, [(recurrent._rnn_steps, "A3 A3 A2"),
+                                  (recurrent._rnn_steps_back, "A3 A3 A2 A3 A3 b")]),
+              ("LSTM cells", 2.5, [(recurrent._lstm_steps, "A3 A3 A3 A2"),
+                                   (recurrent._lstm_steps_back, "A3 A3 A3 A2 A3 A3 b")]),
+              ("GRU cells", 2.5, [(recurrent._gru_steps, "A3 A3 A3 A2 A1"),
+                                  (recurrent._gru_steps_back, "A3 A3 A3 A3 A3 A2 A3 A3 b")]))
 
     def output_shape(self):
         if len(self.in_shape) != 2:
@@ -255,10 +384,8 @@ class Recurrent(Layer):
                 params["b"][U:2 * U] = 1.0          # forget-gate bias 1: remember by default
         return params
 
-
-LAYERS = {"dense": Dense, "dropout": Dropout, "flatten": Flatten, "conv2d": Conv2D,
-          "maxpool2d": MaxPool2D, "avgpool2d": AvgPool2D,
-          "rnn": Recurrent, "lstm": Recurrent, "gru": Recurrent}
+    def places(self):
+        return self.in_shape[0]                      # every time step
 
 
 def build_layers(spec):
@@ -274,27 +401,25 @@ def build_layers(spec):
 
 
 def program_tables(layers):
-    """The int64 program table and float64 table for ``layers``.
+    """The int64 program table, the float64 table and the sizes for ``layers``.
 
-    Returns (prog, fprog, param_offsets, sizes): param_offsets[i] maps each
-    parameter name of layer i to its (start, shape) in the flat vector; sizes
-    holds the per-sample activation and cache sizes and the parameter count.
+    Parameters and state are laid out layer after layer, each layer's in the order of
+    its ``param_shapes`` / ``state_shapes`` from row[P_OFF] / row[S_OFF]; ``sizes``
+    holds the per-sample activation and cache sizes and the parameter and state counts.
     """
     prog = np.zeros((len(layers), P.N_COLS), np.int64)
-    fprog = np.zeros((len(layers), 4), np.float64)
-    offsets, p, a, c = [], 0, 0, 0
+    fprog = np.zeros((len(layers), P.F_COLS), np.float64)
+    p = s = a = c = 0
     for i, layer in enumerate(layers):
         row = prog[i]
-        row[P.KIND] = layer.kind
+        row[P.KIND], row[P.FAMILY] = layer.code, P.FAMILY_CODES[layer.family]
         row[P.ACT] = ACTIVATIONS[layer.activation]
         row[P.IN_SIZE], row[P.OUT_SIZE] = layer.in_size, layer.out_size
-        row[P.P_OFF] = p
-        entry = {}
-        for name, shape in layer.param_shapes.items():
-            entry[name] = (p, shape)
-            p += math.prod(shape)
-        offsets.append(entry)
-        row[P.P_SIZE] = p - row[P.P_OFF]
+        row[P.P_OFF], row[P.P_SIZE] = p, layer.n_params
+        p += layer.n_params
+        row[P.S_OFF] = s
+        row[P.S_SIZE] = sum(math.prod(shape) for shape in layer.state_shapes.values())
+        s += row[P.S_SIZE]
         row[P.A_IN], row[P.A_OUT] = a, a + layer.in_size
         a += layer.in_size
         row[P.C_OFF], row[P.C_SIZE] = c, layer.cache_size
@@ -303,5 +428,5 @@ def program_tables(layers):
         row[P.X0:P.X0 + len(extras)] = extras
         fextras = layer.fextras()
         fprog[i, :len(fextras)] = fextras
-    sizes = {"acts": a + layers[-1].out_size, "cache": max(c, 1), "params": p}
-    return prog, fprog, offsets, sizes
+    sizes = {"acts": a + layers[-1].out_size, "cache": max(c, 1), "params": p, "state": s}
+    return prog, fprog, sizes

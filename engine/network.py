@@ -20,8 +20,26 @@ def build(spec, seed=0, dtype=np.float32):
 def families(spec):
     """The layer families ``spec`` needs, e.g. ("dense", "conv"): what to pass ``warm_up``.
     "dense" (dense, dropout, flatten, losses, optimizers) is always first."""
-    kinds = {LAYERS[layer["type"]].kind for layer in validate(spec)["layers"]}
-    return ("dense",) + tuple(f for f in P.FAMILIES[1:] if f in {P.FAMILY_OF_KIND[k] for k in kinds})
+    used = {LAYERS[layer["type"]].family for layer in validate(spec)["layers"]}
+    return ("dense",) + tuple(f for f in P.FAMILIES[1:] if f in used)
+
+
+def _views(flat, layers, offset_col, prog, shapes_of):
+    """name -> view of ``flat`` for every layer's arrays, laid out from row[offset_col]."""
+    views = {}
+    for layer, row in zip(layers, prog):
+        start = int(row[offset_col])
+        for name, shape in shapes_of(layer).items():
+            size = math.prod(shape)
+            views[f"{layer.index}.{name}"] = flat[start:start + size].reshape(shape)
+            start += size
+    return views
+
+
+def _runs(mask):
+    """(runs, 2) int64: [start, end) of each maximal run of ones in ``mask``."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return np.stack([np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)], axis=1).astype(np.int64)
 
 
 class Network:
@@ -31,31 +49,44 @@ class Network:
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
         self.layers = build_layers(self.spec)
-        self.prog, self.fprog, offsets, sizes = program_tables(self.layers)
+        self.prog, self.fprog, sizes = program_tables(self.layers)
         self._sizes = sizes
         self.loss = self.spec["loss"]
         self.loss_code = LOSSES[self.loss]
         self._check_output()
         self.flat = np.zeros(sizes["params"], self.dtype)
-        self.params = {}
-        self.decay_mask = np.zeros(sizes["params"], np.uint8)
-        ranges = []
-        for layer, entry in zip(self.layers, offsets):
-            for name, (start, shape) in entry.items():
-                size = math.prod(shape)
-                self.params[f"{layer.index}.{name}"] = self.flat[start:start + size].reshape(shape)
-                self.decay_mask[start:start + size] = name in layer.weight_names
-            if entry:
-                start = min(s for s, _ in entry.values())
-                ranges.append((start, start + sum(math.prod(sh) for _, sh in entry.values())))
-        self.layer_ranges = np.array(ranges, np.int64).reshape(-1, 2)
-        self.param_layers = [layer.index for layer, entry in zip(self.layers, offsets) if entry]
+        self.params = _views(self.flat, self.layers, P.P_OFF, self.prog, lambda l: l.param_shapes)
+        self.state_flat = np.zeros(sizes["state"], self.dtype)
+        self.state = _views(self.state_flat, self.layers, P.S_OFF, self.prog, lambda l: l.state_shapes)
+        self._masks()
         rng = np.random.default_rng(seed)
         for layer in self.layers:
             for name, value in layer.init_params(rng, self.spec["init"]).items():
                 self.params[f"{layer.index}.{name}"][...] = value
+            for name, value in layer.init_state().items():
+                self.state[f"{layer.index}.{name}"][...] = value
         self._rng_state = new_state(rng)
         self._workspaces = {}
+
+    def _masks(self):
+        """What training may touch: ``trainable_mask`` and ``decay_mask`` (L1/L2) per parameter,
+        their runs for the optimizer, and each parameter layer's (start, end, trainable)."""
+        self.trainable_mask = np.zeros(self.flat.size, np.uint8)
+        self.decay_mask = np.zeros(self.flat.size, np.uint8)
+        ranges = []
+        for layer, row in zip(self.layers, self.prog):
+            start = int(row[P.P_OFF])
+            if not layer.n_params:
+                continue
+            ranges.append((start, start + layer.n_params, int(layer.trainable)))
+            self.trainable_mask[start:start + layer.n_params] = layer.trainable
+            for name, shape in layer.param_shapes.items():
+                size = math.prod(shape)
+                self.decay_mask[start:start + size] = layer.trainable and name in layer.penalized
+                start += size
+        self.layer_ranges = np.array(ranges, np.int64).reshape(-1, 3)
+        self.train_runs = _runs(self.trainable_mask)
+        self.param_layers = [layer.index for layer in self.layers if layer.n_params]
 
     # -- shapes ---------------------------------------------------------
     @property
@@ -129,59 +160,72 @@ class Network:
             self._workspaces = {batch: ws}          # keep one: batch sizes rarely alternate
         return ws
 
-    def forward(self, x, training=False, flat=None):
+    def model(self, flat=None, state=None):
+        """The program's view of this net, with other parameters or state if given (a
+        snapshot's copies): checked, and in this net's dtype so no second compile."""
+        return P.Model(self.prog, self.fprog, self._vector(flat, self.flat, "flat"),
+                       self._vector(state, self.state_flat, "state"))
+
+    def _vector(self, values, own, name):
+        if values is None:
+            return own
+        values = np.asarray(values)
+        if values.shape != own.shape:
+            raise ValueError(f"{name} must have shape {own.shape}, got {values.shape}")
+        return np.ascontiguousarray(values, self.dtype)
+
+    def forward(self, x, training=False, flat=None, state=None):
         """Raw output of the last layer, shape (N, *output_shape)."""
         x = self.inputs(x)
-        params = self.flat if flat is None else flat
+        model = self.model(flat, state)
         if training:
-            outs = self._forward_all(x, params, training=True)
-            return outs[-1]
+            return self._forward_all(x, model, training=True)[-1]
         n, chunk = len(x), min(PREDICT_CHUNK, max(len(x), 1))
         out = np.empty((n, math.prod(self.output_shape)), self.dtype)
         acts, _, cache = self.workspace(chunk)
-        P._predict(self.prog, self.fprog, params, x, out, acts, cache, chunk, False, self._rng_state)
+        P._predict(model, x, out, acts, cache, chunk, False, self._rng_state)
         return out.reshape((n,) + self.output_shape)
 
-    def layer_outputs(self, x, flat=None):
+    def layer_outputs(self, x, flat=None, state=None):
         """Every layer's output for ``x``: a list of (N, *out_shape) arrays."""
-        return self._forward_all(self.inputs(x), self.flat if flat is None else flat)
+        return self._forward_all(self.inputs(x), self.model(flat, state))
 
-    def _forward_all(self, x, params, training=False):
+    def _forward_all(self, x, model, training=False):
         n = len(x)
         acts = np.zeros(n * self._sizes["acts"], self.dtype)
         cache = np.zeros(n * self._sizes["cache"], self.dtype)
         out = np.empty((n, math.prod(self.output_shape)), self.dtype)
-        P._predict(self.prog, self.fprog, params, x, out, acts, cache, max(n, 1), training, self._rng_state)
+        P._predict(model, x, out, acts, cache, max(n, 1), training, self._rng_state)
         return [acts[n * layer_row[P.A_OUT]:n * (layer_row[P.A_OUT] + layer_row[P.OUT_SIZE])]
                 .reshape((n,) + layer.out_shape).copy()
                 for layer, layer_row in zip(self.layers, self.prog)]
 
-    def loss_and_grads(self, x, y):
-        """Mean data loss (dropout off) and its gradient, keyed like ``params``."""
-        loss, grads, _ = self._backprop(x, y, self.flat)
+    def loss_and_grads(self, x, y, flat=None, state=None):
+        """Mean data loss (dropout off) and its gradient, keyed like ``params``; with ``flat``
+        (and ``state``) for other weights than the net's own, e.g. a snapshot's."""
+        loss, grads, _ = self._backprop(x, y, self.model(flat, state))
         return loss, self.unflatten(grads)
 
-    def _backprop(self, x, y, flat):
+    def _backprop(self, x, y, model):
         x = self.inputs(x)
         y = self.targets(y, len(x))
         n = len(x)
-        grads = np.zeros_like(flat)
+        grads = np.zeros_like(model.params)
         acts = np.zeros(n * self._sizes["acts"], self.dtype)
         d_acts = np.zeros_like(acts)
         cache = np.zeros(n * self._sizes["cache"], self.dtype)
-        loss = P._loss_and_grads(self.prog, self.fprog, flat, grads, x, y, acts, d_acts, cache,
-                                 self.loss_code, self.loss_cols, False, self._rng_state)
+        loss = P._loss_and_grads(model, grads, x, y, acts, d_acts, cache, self.loss_code, self.loss_cols,
+                                 False, self._rng_state)
         return float(loss), grads, cache
 
-    def recurrent_trace(self, x, y, flat=None):
+    def recurrent_trace(self, x, y, flat=None, state=None):
         """Inside every recurrent layer for one sequence x (T, F) with label y: a dict
         layer index -> {"hidden" (T, U), "gates" (T, G, U), "cell" (T, U) for an LSTM,
         "grad_norm" (T,): |d loss / d h_t|, how much of the error reaches each step}."""
-        _, _, cache = self._backprop(np.asarray(x)[None], np.asarray(y)[None],
-                                     self.flat if flat is None else flat)
+        _, _, cache = self._backprop(np.asarray(x)[None], np.asarray(y)[None], self.model(flat, state))
         out = {}
         for layer, row in zip(self.layers, self.prog):
-            if layer.kind != P.RECURRENT:
+            if layer.code != P.RECURRENT:
                 continue
             c = cache[row[P.C_OFF]:row[P.C_OFF] + row[P.C_SIZE]]
             xt, hs, A, C2, dA, dAh, dh = P._recurrent_cache.py_func(row, c, 1)
@@ -196,22 +240,38 @@ class Network:
 
     def unflatten(self, flat):
         """A dict of copies shaped like ``params`` from a flat vector."""
-        out, start = {}, 0
-        for name, view in self.params.items():
-            out[name] = flat[start:start + view.size].reshape(view.shape).copy()
-            start += view.size
-        return out
+        return _copies(flat, self.params)
+
+    def unflatten_state(self, state_flat):
+        """A dict of copies shaped like ``state`` from a flat state vector."""
+        return _copies(state_flat, self.state)
 
     def set_params(self, values):
         """Copy ``values`` (name -> array) into the parameters, checking shapes."""
-        unknown = sorted(set(values) - set(self.params))
-        if unknown:
-            raise ValueError(f"unknown parameter(s) {unknown}; this net has {sorted(self.params)}")
-        for name, value in values.items():
-            value = np.asarray(value)
-            if value.shape != self.params[name].shape:
-                raise ValueError(f"{name} must have shape {self.params[name].shape}, got {value.shape}")
-            if not np.isfinite(value).all():
-                raise ValueError(f"{name} contains NaN or Inf")
-        for name, value in values.items():
-            self.params[name][...] = value
+        _set(self.params, values, "parameter")
+
+    def set_state(self, values):
+        """Copy ``values`` (name -> array) into the state, checking shapes."""
+        _set(self.state, values, "state")
+
+
+def _copies(flat, views):
+    out, start = {}, 0
+    for name, view in views.items():
+        out[name] = flat[start:start + view.size].reshape(view.shape).copy()
+        start += view.size
+    return out
+
+
+def _set(views, values, what):
+    unknown = sorted(set(values) - set(views))
+    if unknown:
+        raise ValueError(f"unknown {what}(s) {unknown}; this net has {sorted(views)}")
+    for name, value in values.items():
+        value = np.asarray(value)
+        if value.shape != views[name].shape:
+            raise ValueError(f"{name} must have shape {views[name].shape}, got {value.shape}")
+        if not np.isfinite(value).all():
+            raise ValueError(f"{name} contains NaN or Inf")
+    for name, value in values.items():
+        views[name][...] = value

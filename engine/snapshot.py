@@ -16,6 +16,7 @@ import numpy as np
 from .kernels import program as P
 from .kernels.activations import RELU_FAMILY
 from .kernels.rng import new_state
+from .metrics import confusion_matrix, softmax
 
 PREDICT_CHUNK = 64      # samples per compiled forward call in a Workspace
 
@@ -37,14 +38,15 @@ class Workspace:
         self._rng_state = new_state(np.random.default_rng(0))   # unused: no dropout when predicting
         self.sample_seconds = None
 
-    def predict(self, flat, x, out=None):
-        """Raw outputs (N, output size) for x (N, input size) as ``net.inputs`` gives it."""
+    def predict(self, flat, x, out=None, state=None):
+        """Raw outputs (N, output size) for x (N, input size) as ``net.inputs`` gives it, with
+        the parameters ``flat`` and the state ``state`` (default: the net's own)."""
         net = self.net
         if out is None:
             out = np.empty((len(x), net.prog[-1][P.OUT_SIZE]), net.dtype)
         if len(x):
             start = time.perf_counter()
-            P._predict(net.prog, net.fprog, flat, x, out, self.acts, self.cache, self.chunk, False,
+            P._predict(net.model(flat, state), x, out, self.acts, self.cache, self.chunk, False,
                        self._rng_state)
             self.sample_seconds = (time.perf_counter() - start) / len(x)
         return out
@@ -72,13 +74,15 @@ class Snapshot:
     eval_step: int = 0               # the step the losses and accuracies were measured at
     evaluating: bool = False         # an evaluation cut short by a time budget is pending
     _eval: object = field(default=None, repr=False)       # that latest finished Evaluation
+    state: dict = field(default_factory=dict)             # a copy of the net's state, keyed like params
+    _state: np.ndarray = field(default=None, repr=False)  # ... flat (None: the net's own)
 
     @classmethod
     def of(cls, trainer):
         """The trainer's state now: copies of the params and the latest numbers, nothing more."""
         net, ev = trainer.net, trainer.evals
         last = {k: float(v.values[-1]) for k, v in ev.items()}
-        flat = net.flat.copy()
+        flat, state = net.flat.copy(), net.state_flat.copy()
         history = {"step_loss": trainer.step_loss.values,
                    "evals": {k: v.values for k, v in ev.items()},
                    "grad_norms": trainer.eval_grad_norms.values,
@@ -93,7 +97,7 @@ class Snapshot:
                    _net=net, _flat=flat, _x=trainer.x,
                    _test=None if trainer.xt is None else (trainer.xt, trainer.yt),
                    eval_step=int(last["step"]), evaluating=trainer.evaluating,
-                   _eval=trainer.last_eval)
+                   _eval=trainer.last_eval, state=net.unflatten_state(state), _state=state)
 
     @property
     def layers(self):
@@ -115,7 +119,7 @@ class Snapshot:
         if not relu:
             return {}
         x = self._eval.train_inputs
-        outs = self._net.layer_outputs(x, flat=self._flat)
+        outs = self.layer_outputs(x)
         return {i: (outs[i].reshape(len(x), -1) <= 0).all(axis=0) for i in relu}
 
     # -- images and sequences -------------------------------------------
@@ -129,7 +133,7 @@ class Snapshot:
 
     def layer_outputs(self, x):
         """Every layer's output for the inputs x (N, ...), with this snapshot's weights."""
-        return self._net.layer_outputs(x, flat=self._flat)
+        return self._net.layer_outputs(x, flat=self._flat, state=self._state)
 
     @cached_property
     def probe_outputs(self):
@@ -142,13 +146,13 @@ class Snapshot:
         workspace is left alone)."""
         net = self._net
         x = net.inputs(x)
-        out = Workspace(net, min(max(len(x), 1), PREDICT_CHUNK)).predict(self._flat, x)
+        out = Workspace(net, min(max(len(x), 1), PREDICT_CHUNK)).predict(self._flat, x, state=self._state)
         return out.reshape((len(x),) + net.output_shape)
 
     def class_probabilities(self, n=16):
         """Softmax outputs (n, classes) for the first n test samples."""
         x, _ = self._probe_set()
-        return _softmax(self.predict(x[:n]).reshape(min(n, len(x)), -1))
+        return softmax(self.predict(x[:n]).reshape(min(n, len(x)), -1))
 
     @property
     def confusion_rows(self):
@@ -169,16 +173,9 @@ class Snapshot:
         classes: 0 negative, 1 positive."""
         if self._test is None or not self.classification:
             raise ValueError("a confusion matrix needs test data and a classification net")
-        out, y = self._eval.test_outputs, self._eval.test_labels
-        if self._net.loss == "softmax_crossentropy":
-            classes = self._net.output_shape[-1]
-            pred = out.reshape(-1, classes).argmax(axis=1)
-            true = y.reshape(-1).astype(int)
-        else:
-            classes = 2
-            pred = (out.reshape(-1) > 0).astype(int)
-            true = (y.reshape(-1) > (0.5 if self._net.loss == "binary_crossentropy" else 0)).astype(int)
-        return np.bincount(true * classes + pred, minlength=classes * classes).reshape(classes, classes)
+        net = self._net
+        return confusion_matrix(net.loss, self._eval.test_outputs, self._eval.test_labels,
+                                net.output_shape[-1])
 
     @cached_property
     def recurrent_trace(self):
@@ -186,14 +183,9 @@ class Snapshot:
         sequence (see Network.recurrent_trace)."""
         x, y = self._probe_set()
         label = y[0] if y is not None else self._net.targets(np.zeros(1), 1)[0]
-        return self._net.recurrent_trace(x[0], label, flat=self._flat)
+        return self._net.recurrent_trace(x[0], label, flat=self._flat, state=self._state)
 
     @property
     def n_params(self):
         return int(sum(math.prod(v.shape) for v in self.params.values()))
 
-
-def _softmax(z):
-    z = np.asarray(z, np.float64)
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)

@@ -1,58 +1,23 @@
 """The JSON-able network spec: its fields, bounds, defaults and validation.
 
 ``validate(spec)`` returns a normalised copy (defaults filled in) or raises
-``ValueError`` naming the field and what it allows. Shapes are checked later,
-when the layers are built (``engine.layers``).
+``ValueError`` naming the field and what it allows. A layer's fields and bounds
+live in its class (``engine.layers``); shapes are checked later, when the layers
+are built.
 """
 import copy
 import math
 
-from .kernels.activations import ACTIVATIONS
 from .kernels.losses import LOSSES
+from .layers import LAYERS
 
 INITS = ("auto", "he", "glorot", "uniform")
 MAX_LAYERS = 64
 MAX_INPUT_SIZE = 1 << 20
 
-# field -> (kind, default or REQUIRED, bounds): "int" bounds are inclusive,
-# "float" bounds are [low, high), "choice" bounds are the allowed values.
-REQUIRED = object()
-_ACT = ("choice", "linear", tuple(ACTIVATIONS))
-LAYER_FIELDS = {
-    "dense": {"units": ("int", REQUIRED, (1, 4096)), "activation": _ACT},
-    "dropout": {"rate": ("float", REQUIRED, (0.0, 1.0))},
-    "flatten": {},
-    "conv2d": {"filters": ("int", REQUIRED, (1, 256)), "kernel_size": ("int", 3, (1, 7)),
-               "stride": ("int", 1, (1, 2)), "padding": ("choice", "same", ("same", "valid")),
-               "activation": _ACT},
-    "maxpool2d": {"pool_size": ("int", 2, (1, 8)), "stride": ("int", 0, (0, 8))},
-    "avgpool2d": {"pool_size": ("int", 2, (1, 8)), "stride": ("int", 0, (0, 8))},
-    **{cell: {"units": ("int", REQUIRED, (1, 512)), "return_sequences": ("bool", False, None)}
-       for cell in ("rnn", "lstm", "gru")},
-}
-
 
 def _fail(where, message):
     raise ValueError(f"{where}: {message}")
-
-
-def _check_field(where, name, value, kind, bounds):
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            _fail(where, f"'{name}' must be an integer in [{bounds[0]}, {bounds[1]}], got {value!r}")
-        if not bounds[0] <= value <= bounds[1]:
-            _fail(where, f"'{name}' must be in [{bounds[0]}, {bounds[1]}], got {value}")
-    elif kind == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            _fail(where, f"'{name}' must be a number in [{bounds[0]}, {bounds[1]}), got {value!r}")
-        if not bounds[0] <= value < bounds[1]:
-            _fail(where, f"'{name}' must be in [{bounds[0]}, {bounds[1]}), got {value}")
-    elif kind == "bool":
-        if not isinstance(value, bool):
-            _fail(where, f"'{name}' must be true or false, got {value!r}")
-    elif value not in bounds:
-        _fail(where, f"'{name}' must be one of {list(bounds)}, got {value!r}")
-    return value
 
 
 def _validate_layer(i, layer):
@@ -60,20 +25,20 @@ def _validate_layer(i, layer):
     if not isinstance(layer, dict):
         _fail(where, f"must be a dict with a 'type', got {type(layer).__name__}")
     kind = layer.get("type")
-    if kind not in LAYER_FIELDS:
-        _fail(where, f"'type' must be one of {sorted(LAYER_FIELDS)}, got {kind!r}")
-    fields = LAYER_FIELDS[kind]
+    if kind not in LAYERS:
+        _fail(where, f"'type' must be one of {sorted(LAYERS)}, got {kind!r}")
+    fields = LAYERS[kind].fields
     unknown = sorted(set(layer) - set(fields) - {"type"})
     if unknown:
         _fail(where, f"unknown field(s) {unknown} for a {kind} layer; allowed: {sorted(fields)}")
     out = {"type": kind}
-    for name, (ftype, default, bounds) in fields.items():
+    for name, field in fields.items():
         if name in layer:
-            out[name] = _check_field(where, name, layer[name], ftype, bounds)
-        elif default is REQUIRED:
+            out[name] = field.check(f"{where}: '{name}'", layer[name])
+        elif field.required:
             _fail(where, f"a {kind} layer needs '{name}'")
         else:
-            out[name] = default
+            out[name] = field.default
     return out
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from .kernels import program as P
 from .kernels.optim import OPTIMIZERS
+from .metrics import accuracy
 from .kernels.rng import new_state
 from .snapshot import Snapshot, Workspace
 
@@ -21,19 +22,8 @@ EVAL_WORK = 160e6       # multiply-adds per set per evaluation: about 500 sample
 
 
 def forward_work(net):
-    """Rough multiply-adds per sample of one forward pass: each weight times the number of
-    places it is applied at (pixels for conv2d, time steps for recurrent cells)."""
-    total = 0
-    for layer in net.layers:
-        weights = sum(math.prod(shape) for shape in layer.param_shapes.values())
-        if layer.cfg["type"] == "conv2d":
-            places = math.prod(layer.out_shape[1:])
-        elif layer.kind == P.RECURRENT:
-            places = layer.in_shape[0]
-        else:
-            places = math.prod(layer.out_shape[:-1])        # a dense layer on sequences: per step
-        total += weights * places + layer.out_size
-    return total
+    """Rough multiply-adds per sample of one forward pass (each layer's ``work``)."""
+    return sum(layer.work() for layer in net.layers)
 
 
 def default_eval_size(net):
@@ -76,6 +66,7 @@ class Evaluation:
         self.step, self.epoch = trainer.step_count, trainer.epoch
         self.grad_norms = grad_norms            # mean per-layer |grad| since the last evaluation
         self._flat = trainer.net.flat.copy()
+        self._state = trainer.net.state_flat.copy()
         self._x, self._y, self._n_train = trainer._eval_data
         self.test_rows = trainer.eval_rows["test"]
         self._out = np.empty((len(self._x), trainer.net.prog[-1][P.OUT_SIZE]), trainer.net.dtype)
@@ -90,7 +81,7 @@ class Evaluation:
         (perf_counter seconds). Returns True when every sample is done."""
         while not self.finished:
             end = self._done + self._piece(ws, deadline)
-            ws.predict(self._flat, self._x[self._done:end], self._out[self._done:end])
+            ws.predict(self._flat, self._x[self._done:end], self._out[self._done:end], self._state)
             self._done = end
             if deadline is not None and time.perf_counter() >= deadline:
                 break
@@ -129,7 +120,7 @@ class Evaluation:
                 continue
             loss = P._loss_forward_backward(net.loss_code, out, y.reshape(len(out), -1), out, False)
             row[f"{which}_loss"] = float(loss)
-            row[f"{which}_acc"] = accuracy(net.loss, out, y) if classification else np.nan
+            row[f"{which}_acc"] = accuracy(net.loss, out, y, net.loss_cols) if classification else np.nan
         return row
 
 
@@ -161,6 +152,8 @@ class Trainer:
         self._grads = np.zeros_like(net.flat)
         self._m = np.zeros_like(net.flat)
         self._v = np.zeros_like(net.flat)
+        self._training = P.Training(self._grads, self._m, self._v, net.decay_mask, net.layer_ranges,
+                                    net.train_runs)
         self._eval_ws = Workspace(net)
         self._step_seconds = None
         self.step_loss = _Growing()
@@ -294,14 +287,12 @@ class Trainer:
         ybuf = np.zeros(self.batch_size * self.y.shape[1], net.dtype)
         losses = np.zeros(n)
         norms = np.zeros((n, len(net.param_layers)))
-        clip = 0.0 if self.clip_norm is None else float(self.clip_norm)
+        hyper = P.Hyper.of(n, self.batch_size, net.loss_code, net.loss_cols, OPTIMIZERS[self.optimizer],
+                           self.lr, self.l1, self.l2, 0.0 if self.clip_norm is None else self.clip_norm,
+                           training=True)
+        data = P.Data(P.read_only(self.x), P.read_only(self.y), self._order, self._loop, self._rng_state)
         start = time.perf_counter()
-        done = P._train_steps(net.prog, net.fprog, net.flat, self._grads, self._m, self._v,
-                              net.decay_mask, net.layer_ranges, self.x, self.y, self._order,
-                              self._loop, self._rng_state, acts, d_acts, cache, ybuf, n,
-                              self.batch_size, net.loss_code, net.loss_cols,
-                              OPTIMIZERS[self.optimizer], self.lr, float(self.l1), float(self.l2),
-                              clip, True, losses, norms)
+        done = P._train_steps(net.model(), self._training, data, hyper, acts, d_acts, cache, ybuf, losses, norms)
         self.step_loss.extend(losses[:done])
         if done:
             self._step_seconds = (time.perf_counter() - start) / done
@@ -359,9 +350,9 @@ class Trainer:
         net = self.net
         x = net.inputs(x)
         y = net.targets(y, len(x))
-        out = self._eval_ws.predict(net.flat, x).reshape(-1, net.loss_cols)
+        out = self._eval_ws.predict(net.flat, x, state=net.state_flat).reshape(-1, net.loss_cols)
         loss = P._loss_forward_backward(net.loss_code, out, y.reshape(len(out), -1), out, False)
-        return float(loss), (accuracy(net.loss, out, y) if self.classification else None)
+        return float(loss), (accuracy(net.loss, out, y, net.loss_cols) if self.classification else None)
 
     def _start_eval(self):
         mean_norms = self._norm_sum / max(self._norm_count, 1)
@@ -401,11 +392,14 @@ class Trainer:
             self.evals[k].values[-1] = v
         self.last_eval = ev
 
-    def rewind(self, flat, step, epoch):
-        """Go back to an earlier point of this run: its weights, counters and history up to it.
-        The optimizer's moments restart from zero (they are not kept per epoch); the kept
-        evaluation (the confusion matrix's pass) is redone at those weights, adding no row."""
+    def rewind(self, flat, step, epoch, state=None):
+        """Go back to an earlier point of this run: its weights (and state, when given: a
+        snapshot's ``state_flat``), counters and history up to it. The optimizer's moments
+        restart from zero (they are not kept per epoch); the kept evaluation (the confusion
+        matrix's pass) is redone at those weights, adding no row."""
         self.net.flat[:] = flat
+        if state is not None:
+            self.net.state_flat[:] = state
         self._loop[P.STEP], self._loop[P.EPOCH], self._loop[P.CURSOR] = step, epoch, 0
         self._m[:] = 0
         self._v[:] = 0
@@ -421,12 +415,3 @@ class Trainer:
         self.last_eval.advance(self._eval_ws)
         self._next_eval = step + (self.eval_every or self.steps_per_epoch)
 
-
-def accuracy(loss, out, y):
-    """Share of correct predictions; out (rows, cols) raw outputs."""
-    y = y.reshape(len(out), -1)
-    if loss == "softmax_crossentropy":
-        return float((out.argmax(axis=1) == y[:, 0]).mean())
-    if loss == "binary_crossentropy":
-        return float(((out > 0) == (y > 0.5)).mean())
-    return float((np.sign(out) == np.sign(y)).mean())

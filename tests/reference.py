@@ -148,3 +148,45 @@ def adam(w, g, m, v, t, lr, b1=0.9, b2=0.999, eps=1e-8):
     v = b2 * v + (1 - b2) * g * g
     mhat, vhat = m / (1 - b1 ** t), v / (1 - b2 ** t)
     return w - lr * mhat / (np.sqrt(vhat) + eps), m, v
+
+
+WEIGHT_NAMES = ("W", "Wx", "Wh")        # what L1/L2 penalise; biases are left alone
+
+
+def finite_difference_grads(f, params, names, eps=1e-6):
+    """Central differences of the scalar f(params) with respect to params[name] for ``names``."""
+    grads = {}
+    for name in names:
+        p = params[name]
+        g = np.zeros_like(p, dtype=np.float64)
+        for k in range(p.size):
+            old = p.flat[k]
+            p.flat[k] = old + eps
+            up = f(params)
+            p.flat[k] = old - eps
+            down = f(params)
+            p.flat[k] = old
+            g.flat[k] = (up - down) / (2 * eps)
+        grads[name] = g
+    return grads
+
+
+def adam_training(spec, params, x, y, steps, lr, l1=0.0, l2=0.0, clip=None):
+    """Full-batch Adam steps as PyTorch does them with requires_grad=False on the layers whose
+    spec says "trainable": false: only trainable parameters move or get moments, L1/L2 apply to
+    their weights, clipping reads their gradients' global norm. Returns the new params."""
+    params = {k: np.array(v, np.float64) for k, v in params.items()}
+    trained = [n for n in params if spec["layers"][int(n.split(".")[0])].get("trainable", True)]
+    m = {n: np.zeros_like(params[n]) for n in trained}
+    v = {n: np.zeros_like(params[n]) for n in trained}
+    data_loss = lambda p: loss(spec["loss"], forward(spec, p, x), y)       # noqa: E731
+    for t in range(1, steps + 1):
+        g = finite_difference_grads(data_loss, params, trained)
+        norm = np.sqrt(sum((gi ** 2).sum() for gi in g.values()))
+        scale = clip / (norm + 1e-6) if clip and norm > clip else 1.0
+        for n in trained:
+            gn = g[n] * scale
+            if n.split(".")[1] in WEIGHT_NAMES:
+                gn = gn + l2 * params[n] + l1 * np.sign(params[n])
+            params[n], m[n], v[n] = adam(params[n], gn, m[n], v[n], t, lr)
+    return params

@@ -1,12 +1,13 @@
 """The network as a program: one compiled loop runs every layer and step.
 
 A network is an int64 table ``prog`` (one row per layer, columns below), a
-float64 table ``fprog`` (per-layer real settings such as the dropout rate) and
-one flat parameter vector. Activations live in one flat workspace: per sample,
-layer l reads [A_IN, A_IN + IN_SIZE) and writes [A_OUT, A_OUT + OUT_SIZE); for a
-batch of B samples every offset and size is multiplied by B. Keeping the whole
-training step in one compiled call removes the per-layer Python overhead that
-dominates small networks.
+float64 table ``fprog`` (per-layer real settings such as the dropout rate), one
+flat parameter vector and one flat state vector (non-trained per-layer values
+such as moving statistics; empty for today's layers). Activations live in one
+flat workspace: per sample, layer l reads [A_IN, A_IN + IN_SIZE) and writes
+[A_OUT, A_OUT + OUT_SIZE); for a batch of B samples every offset and size is
+multiplied by B. Keeping the whole training step in one compiled call removes
+the per-layer Python overhead that dominates small networks.
 
 Compiling is the expensive part. Numba compiles every function on its own and
 then again inside each caller (linked in, re-optimised, turned into machine code),
@@ -16,19 +17,27 @@ would each re-compile the whole program); kernels are separate functions called
 from the program or from a family's layer function, never in long chains; only
 small glue (views, dispatch on a code) is inlined into the caller (``jit_inline``).
 
+``_run`` takes its arguments in named tuples (``Model``, ``Training``, ``Data``,
+``Buffers``, ``Hyper``), so what a mode does not read is a zero-size stand-in of
+the same type and every mode shares one compiled program.
+
 A network compiles only the layer families it uses: ``_run`` takes ``conv`` and
 ``recurrent`` as None or True, and Numba prunes a branch on ``flag is not None``
-from the argument's type before typing anything inside it. A dense net therefore
-never compiles a convolution or recurrent kernel; each combination is one cached
-specialisation of ``_run``.
+from the argument's type before typing anything inside it (only on plain
+arguments: inside a tuple it would not). A dense net therefore never compiles a
+convolution or recurrent kernel; each combination is one cached specialisation.
 
-``training`` always arrives as an argument from Python: a literal True or False
-inside compiled code would make Numba compile a callee once per value.
-
-A new layer kind adds a code here, a branch in ``_forward`` and ``_backward``
-(or in its family's ``_*_layer_forward`` / ``_*_layer_backward``), and its
-kernels in the family file.
+Dispatch goes by the family in each row, then by the kind inside the family's
+layer function; every branch names its kind, and ``FAMILY_KINDS`` lists what
+each family runs: ``engine.layers`` refuses, when a network is built, a layer
+whose kind its family does not list. Every family's layer functions take the
+same arguments (the layer's rows, params, state, buffers, ``training``, the
+random state), so a new kind never changes a signature. ``training`` always
+arrives from Python: a literal True or False inside compiled code would make
+Numba compile a callee once per value.
 """
+from typing import NamedTuple
+
 import numpy as np
 from numba import from_dtype, typeof
 
@@ -43,24 +52,86 @@ from .recurrent import GRU, _rnn_backward, _rnn_forward
 from .optim import _add_penalties, _clip_by_global_norm, _global_norm, _optimizer_step
 from .rng import _shuffle
 
-# Layer kinds.
-DENSE, DROPOUT, FLATTEN, CONV2D, MAXPOOL2D, AVGPOOL2D, RECURRENT = 0, 1, 2, 3, 4, 5, 6
-
 # Layer families: the units compiled together. "dense" (dense, dropout, flatten, the
 # losses and optimizers) is in every program.
 FAMILIES = ("dense", "conv", "recurrent")
-FAMILY_OF_KIND = ("dense", "dense", "dense", "conv", "conv", "conv", "recurrent")
+DENSE_FAMILY, CONV_FAMILY, RECURRENT_FAMILY = 0, 1, 2
+FAMILY_CODES = {"dense": DENSE_FAMILY, "conv": CONV_FAMILY, "recurrent": RECURRENT_FAMILY}
+
+# Layer kinds, and the kinds each family's layer functions have a branch for.
+DENSE, DROPOUT, FLATTEN, CONV2D, MAXPOOL2D, AVGPOOL2D, RECURRENT = 0, 1, 2, 3, 4, 5, 6
+FAMILY_KINDS = {"dense": (DENSE, DROPOUT, FLATTEN), "conv": (CONV2D, MAXPOOL2D, AVGPOOL2D),
+                "recurrent": (RECURRENT,)}
 
 # Columns of ``prog``.
-KIND, ACT, IN_SIZE, OUT_SIZE, P_OFF, P_SIZE, A_IN, A_OUT, C_OFF, C_SIZE = range(10)
-X0 = 10        # first layer-specific column
-N_COLS = 24
+(KIND, FAMILY, ACT, IN_SIZE, OUT_SIZE, P_OFF, P_SIZE, S_OFF, S_SIZE,
+ A_IN, A_OUT, C_OFF, C_SIZE) = range(13)
+X0 = 13        # first layer-specific column
+N_COLS = 28
+F_COLS = 4     # columns of ``fprog``
 
 # Slots of the int64 loop state carried between calls of ``_train_steps``.
 CURSOR, EPOCH, STEP = 0, 1, 2
 
 # What ``_run`` does.
 TRAIN, PREDICT, GRADS = 0, 1, 2
+
+
+class Model(NamedTuple):
+    """The network as the program sees it."""
+    prog: np.ndarray            # (layers, N_COLS) int64
+    fprog: np.ndarray           # (layers, F_COLS) float64
+    params: np.ndarray          # every parameter, flat
+    state: np.ndarray           # every layer's non-trained state, flat
+
+
+class Training(NamedTuple):
+    """What a training step writes besides the parameters, and what it may update."""
+    grads: np.ndarray           # like params
+    m: np.ndarray               # the optimizer's moments, like params
+    v: np.ndarray
+    decay_mask: np.ndarray      # uint8 per parameter: 1 where L1/L2 apply
+    layer_ranges: np.ndarray    # (layers with params, 3) int64: start, end, trainable
+    train_runs: np.ndarray      # (runs, 2) int64: [start, end) of trainable parameters
+
+
+class Data(NamedTuple):
+    X: np.ndarray               # (N, in_size), read-only
+    Y: np.ndarray               # (N, label_cols), read-only
+    order: np.ndarray           # int64: the epoch's permutation of the rows
+    loop: np.ndarray            # int64: CURSOR, EPOCH, STEP
+    rng_state: np.ndarray       # uint64: shuffling and dropout
+
+
+class Buffers(NamedTuple):
+    acts: np.ndarray            # every layer's input and output, B per offset
+    d_acts: np.ndarray          # their gradients
+    cache: np.ndarray           # what backward needs besides inputs and outputs
+    ybuf: np.ndarray            # a batch's labels
+    out: np.ndarray             # (N, out_size): PREDICT's outputs
+    losses: np.ndarray          # float64 per step
+    norms: np.ndarray           # (steps, layers with params) float64
+
+
+class Hyper(NamedTuple):
+    """``_run``'s scalars. Make it with ``Hyper.of``: a wrong Python type (an int lr) would
+    compile the program a second time."""
+    n_steps: int
+    batch_size: int
+    loss_code: int
+    loss_cols: int
+    opt_code: int
+    lr: float
+    l1: float
+    l2: float
+    clip: float                 # 0: no clipping
+    training: bool              # dropout on
+
+    @classmethod
+    def of(cls, n_steps=0, batch_size=1, loss_code=0, loss_cols=1, opt_code=0, lr=0.0, l1=0.0,
+           l2=0.0, clip=0.0, training=False):
+        return cls(int(n_steps), int(batch_size), int(loss_code), int(loss_cols), int(opt_code),
+                   float(lr), float(l1), float(l2), float(clip), bool(training))
 
 
 @jit_inline
@@ -70,6 +141,46 @@ def _span(buf, B, start, size):
 
 
 @jit_inline
+def _forward(model, acts, cache, B, training, rng_state, conv, recurrent):
+    """Every layer's output into ``acts`` for a batch of B whose inputs are already there."""
+    prog, params, state = model.prog, model.params, model.state
+    for l in range(prog.shape[0]):
+        row, frow = prog[l], model.fprog[l]
+        family = row[FAMILY]
+        x = _span(acts, B, row[A_IN], row[IN_SIZE])
+        out = _span(acts, B, row[A_OUT], row[OUT_SIZE])
+        c = _span(cache, B, row[C_OFF], row[C_SIZE])
+        if family == DENSE_FAMILY:
+            _dense_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state)
+        elif conv is not None and family == CONV_FAMILY:
+            _conv_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state)
+        elif recurrent is not None and family == RECURRENT_FAMILY:
+            _recurrent_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state)
+        _activate(row[ACT], out)
+
+
+@jit_inline
+def _backward(model, grads, acts, d_acts, cache, B, conv, recurrent):
+    """Backpropagate d_acts of the last layer's output into ``grads``."""
+    prog, params, state = model.prog, model.params, model.state
+    for l in range(prog.shape[0] - 1, -1, -1):
+        row, frow = prog[l], model.fprog[l]
+        family = row[FAMILY]
+        x, d_x = _span(acts, B, row[A_IN], row[IN_SIZE]), _span(d_acts, B, row[A_IN], row[IN_SIZE])
+        out, d_out = _span(acts, B, row[A_OUT], row[OUT_SIZE]), _span(d_acts, B, row[A_OUT], row[OUT_SIZE])
+        c = _span(cache, B, row[C_OFF], row[C_SIZE])
+        need_d_x = l > 0
+        _activation_backward(row[ACT], out, d_out)
+        if family == DENSE_FAMILY:
+            _dense_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x)
+        elif conv is not None and family == CONV_FAMILY:
+            _conv_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x)
+        elif recurrent is not None and family == RECURRENT_FAMILY:
+            _recurrent_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x)
+
+
+# -- the dense family (inlined: its kinds are small glue around their kernels) ----
+@jit_inline
 def _dense_views(row, params, B):
     """A dense layer's row count, input and output widths, W (I, O) and the offset of b."""
     p, R, I, O = row[P_OFF], B * row[X0], row[X0 + 1], row[X0 + 2]
@@ -77,55 +188,34 @@ def _dense_views(row, params, B):
 
 
 @jit_inline
-def _forward(prog, fprog, params, acts, cache, B, training, rng_state, conv, recurrent):
-    """Every layer's output into ``acts`` for a batch of B whose inputs are already there."""
-    for l in range(prog.shape[0]):
-        row = prog[l]
-        kind = row[KIND]
-        x = _span(acts, B, row[A_IN], row[IN_SIZE])
-        out = _span(acts, B, row[A_OUT], row[OUT_SIZE])
-        c = _span(cache, B, row[C_OFF], row[C_SIZE])
-        if kind == DENSE:
-            R, I, O, W, o_b = _dense_views(row, params, B)
-            _dense_forward(x.reshape((R, I)), W, params[o_b:o_b + O], out.reshape((R, O)))
-        elif kind == DROPOUT:
-            _dropout_forward(x, out, c, fprog[l, 0], training, rng_state)
-        elif kind == FLATTEN:
-            _copy_forward(x, out)
-        elif conv is not None and kind != RECURRENT:
-            _conv_layer_forward(row, params, x, out, c, B)
-        elif recurrent is not None:
-            _recurrent_layer_forward(row, params, x, out, c, B)
-        _activate(row[ACT], out)
+def _dense_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state):
+    """Forward of a dense, dropout or flatten layer (row[KIND])."""
+    kind = row[KIND]
+    if kind == DENSE:
+        R, I, O, W, o_b = _dense_views(row, params, B)
+        _dense_forward(x.reshape((R, I)), W, params[o_b:o_b + O], out.reshape((R, O)))
+    elif kind == DROPOUT:
+        _dropout_forward(x, out, c, frow[0], training, rng_state)
+    elif kind == FLATTEN:
+        _copy_forward(x, out)
 
 
 @jit_inline
-def _backward(prog, params, grads, acts, d_acts, cache, B, conv, recurrent):
-    """Backpropagate d_acts of the last layer's output into ``grads``."""
-    for l in range(prog.shape[0] - 1, -1, -1):
-        row = prog[l]
-        kind = row[KIND]
-        x, d_x = _span(acts, B, row[A_IN], row[IN_SIZE]), _span(d_acts, B, row[A_IN], row[IN_SIZE])
-        out, d_out = _span(acts, B, row[A_OUT], row[OUT_SIZE]), _span(d_acts, B, row[A_OUT], row[OUT_SIZE])
-        c = _span(cache, B, row[C_OFF], row[C_SIZE])
-        need_d_x = l > 0
-        _activation_backward(row[ACT], out, d_out)
-        if kind == DENSE:
-            R, I, O, W, o_b = _dense_views(row, params, B)
-            p = row[P_OFF]
-            _dense_backward(x.reshape((R, I)), W, d_out.reshape((R, O)),
-                            grads[p:o_b].reshape((I, O)), grads[o_b:o_b + O],
-                            d_x[:R * I if need_d_x else 0].reshape((-1, I)))
-        elif kind == DROPOUT:
-            if need_d_x:
-                _dropout_backward(d_out, c, d_x)
-        elif kind == FLATTEN:
-            if need_d_x:
-                _copy_forward(d_out, d_x)
-        elif conv is not None and kind != RECURRENT:
-            _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
-        elif recurrent is not None:
-            _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+def _dense_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x):
+    """Backward of a dense, dropout or flatten layer; d_out already holds d loss / d out."""
+    kind = row[KIND]
+    if kind == DENSE:
+        R, I, O, W, o_b = _dense_views(row, params, B)
+        p = row[P_OFF]
+        _dense_backward(x.reshape((R, I)), W, d_out.reshape((R, O)),
+                        grads[p:o_b].reshape((I, O)), grads[o_b:o_b + O],
+                        d_x[:R * I if need_d_x else 0].reshape((-1, I)))
+    elif kind == DROPOUT:
+        if need_d_x:
+            _dropout_backward(d_out, c, d_x)
+    elif kind == FLATTEN:
+        if need_d_x:
+            _copy_forward(d_out, d_x)
 
 
 # -- the conv family ----------------------------------------------------------
@@ -143,7 +233,7 @@ def _conv_views(row, params, x, out, c, B):
 
 
 @jit
-def _conv_layer_forward(row, params, x, out, c, B):
+def _conv_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state):
     """Forward of a conv2d, maxpool2d or avgpool2d layer (row[KIND])."""
     kind = row[KIND]
     if kind == CONV2D:
@@ -154,12 +244,12 @@ def _conv_layer_forward(row, params, x, out, c, B):
     if kind == MAXPOOL2D:
         _maxpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)),
                          c.reshape((B, C, Ho, Wo)), pool, stride)
-    else:
+    elif kind == AVGPOOL2D:
         _avgpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)), pool, stride)
 
 
 @jit
-def _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+def _conv_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x):
     """Backward of a conv2d, maxpool2d or avgpool2d layer; d_out already holds d loss / d out."""
     kind = row[KIND]
     if kind == CONV2D:
@@ -175,7 +265,7 @@ def _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
     if kind == MAXPOOL2D:
         _maxpool_backward(d_out.reshape((B, C, Ho, Wo)), c.reshape((B, C, Ho, Wo)),
                           d_x.reshape((B, C, H, W)))
-    else:
+    elif kind == AVGPOOL2D:
         _avgpool_backward(d_out.reshape((B, C, Ho, Wo)), d_x.reshape((B, C, H, W)), pool, stride)
 
 
@@ -212,37 +302,76 @@ def _recurrent_cache(row, c, B):
 
 
 @jit
-def _recurrent_layer_forward(row, params, x, out, c, B):
+def _recurrent_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state):
     """Forward of an rnn, lstm or gru layer; its time-major scratch stays in ``c``."""
-    cell, T, F, U, G, seq = row[X0:X0 + 6]
-    Wx, Wh, b, bh, _, _, _ = _recurrent_params(row, params)
-    xt, hs, A, C2, _, _, _ = _recurrent_cache(row, c, B)
-    _rnn_forward(cell, x.reshape((B, T, F)), Wx, Wh, b, bh, out.reshape((B, T if seq else 1, U)),
-                 xt, hs, A, C2, seq == 1)
+    kind = row[KIND]
+    if kind == RECURRENT:
+        cell, T, F, U, G, seq = row[X0:X0 + 6]
+        Wx, Wh, b, bh, _, _, _ = _recurrent_params(row, params)
+        xt, hs, A, C2, _, _, _ = _recurrent_cache(row, c, B)
+        _rnn_forward(cell, x.reshape((B, T, F)), Wx, Wh, b, bh, out.reshape((B, T if seq else 1, U)),
+                     xt, hs, A, C2, seq == 1)
 
 
 @jit
-def _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+def _recurrent_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x):
     """Backpropagation through time of a recurrent layer; d_out already holds d loss / d out."""
-    cell, T, F, U, G, seq = row[X0:X0 + 6]
-    p = row[P_OFF]
-    Wx, Wh, _, _, o_wh, o_b, o_bh = _recurrent_params(row, params)
-    xt, hs, A, C2, dA, dAh, dh = _recurrent_cache(row, c, B)
-    _rnn_backward(cell, Wx, Wh, d_out.reshape((B, T if seq else 1, U)),
-                  grads[p:o_wh].reshape(Wx.shape), grads[o_wh:o_b].reshape(Wh.shape),
-                  grads[o_b:o_b + G * U], grads[o_bh:o_bh + (G * U if cell == GRU else 0)],
-                  d_x.reshape((B, T, F)), xt, hs, A, C2, dA, dAh, dh, seq == 1, need_d_x)
+    kind = row[KIND]
+    if kind == RECURRENT:
+        cell, T, F, U, G, seq = row[X0:X0 + 6]
+        p = row[P_OFF]
+        Wx, Wh, _, _, o_wh, o_b, o_bh = _recurrent_params(row, params)
+        xt, hs, A, C2, dA, dAh, dh = _recurrent_cache(row, c, B)
+        _rnn_backward(cell, Wx, Wh, d_out.reshape((B, T if seq else 1, U)),
+                      grads[p:o_wh].reshape(Wx.shape), grads[o_wh:o_b].reshape(Wh.shape),
+                      grads[o_b:o_b + G * U], grads[o_bh:o_bh + (G * U if cell == GRU else 0)],
+                      d_x.reshape((B, T, F)), xt, hs, A, C2, dA, dAh, dh, seq == 1, need_d_x)
+
+
+# What warm-up compiles for each family besides its layer classes' kernels
+# (engine/layers.py): its layer functions, and for "dense" the program-wide kernels.
+# (message, weight, [(kernel, argument types)]); the types are named in stages.py.
+FAMILY_STAGES = {
+    "dense": [
+        ("activations", 1.5, [(_activate, "i A1"), (_activation_backward, "i A1 A1")]),
+        ("losses and optimizers", 2.0, [(_loss_forward_backward, "i A2 A2 A2 b"),
+                                        (_optimizer_step, "i A1 A1 A1 A1 i f64"),
+                                        (_shuffle, "rng ints")]),
+    ],
+    "conv": [
+        ("convolution layers", 3.0, [(_conv_layer_forward, "row frow A1 A1 A1 A1 A1 i b rng")]),
+        ("convolution gradients", 4.0,
+         [(_conv_layer_backward, "row frow A1 A1 A1 A1 A1 A1 A1 A1 i b")]),
+    ],
+    "recurrent": [
+        ("recurrent layers", 3.0, [(_recurrent_layer_forward, "row frow A1 A1 A1 A1 A1 i b rng")]),
+        ("backpropagation through time", 4.0,
+         [(_recurrent_layer_backward, "row frow A1 A1 A1 A1 A1 A1 A1 A1 i b")]),
+    ],
+}
 
 
 # -- the loop -------------------------------------------------------------------
 @jit_inline
 def _layer_grad_norms(grads, layer_ranges, out):
-    """Each layer's gradient norm into ``out``; returns the global norm (one pass)."""
+    """Each layer's gradient norm into ``out``; returns the global norm of the trainable
+    layers (one pass), the norm clipping and divergence detection use."""
     total = 0.0
     for k in range(layer_ranges.shape[0]):
         out[k] = _global_norm(grads[layer_ranges[k, 0]:layer_ranges[k, 1]])
-        total += out[k] * out[k]
+        if layer_ranges[k, 2]:
+            total += out[k] * out[k]
     return np.sqrt(total)
+
+
+@jit_inline
+def _update_trainable(opt_code, params, tr, t, lr):
+    """One optimizer step on each run of trainable parameters: frozen layers' parameters
+    and moments stay as they are (a whole-vector run when nothing is frozen)."""
+    runs = tr.train_runs
+    for k in range(runs.shape[0]):
+        a, b = runs[k, 0], runs[k, 1]
+        _optimizer_step(opt_code, params[a:b], tr.grads[a:b], tr.m[a:b], tr.v[a:b], t, lr)
 
 
 @jit_inline
@@ -255,11 +384,8 @@ def _gather(src, rows, order, start, B, dst):
 
 
 @jit
-def _run(mode, prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
-         X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf, out,
-         n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip,
-         training, losses_out, norms_out, conv, recurrent):
-    """The program: TRAIN, PREDICT or GRADS on X (N, in_size), in batches of ``batch_size``.
+def _run(mode, model, tr, data, buf, hyper, conv, recurrent):
+    """The program: TRAIN, PREDICT or GRADS on data.X (N, in_size), in batches of ``batch_size``.
 
     TRAIN runs up to ``n_steps`` minibatch updates over shuffled epochs: ``order``
     is the epoch's permutation and ``loop`` holds cursor, epoch and step; the last
@@ -267,44 +393,49 @@ def _run(mode, prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
     when the loss or the gradient stops being finite (the params are left as they
     were). PREDICT writes the outputs of every row into ``out`` (N, out_size); the
     last batch's layer outputs stay in ``acts``. GRADS fills ``grads`` from one
-    batch of the first ``batch_size`` rows and returns its loss in losses_out[0].
+    batch of the first ``batch_size`` rows and returns its loss in losses[0].
     """
+    X, Y, loop = data.X, data.Y, data.loop
+    acts, d_acts = buf.acts, buf.d_acts
+    prog = model.prog
     N = X.shape[0]
     last = prog[prog.shape[0] - 1]
+    batch_size, loss_cols = hyper.batch_size, hyper.loss_cols
+    n_steps = hyper.n_steps
     if mode == PREDICT:
         n_steps = (N + batch_size - 1) // batch_size
     for s in range(n_steps):
         start = loop[CURSOR] if mode == TRAIN else s * batch_size
         B = min(batch_size, N - start)
-        _gather(X, mode == TRAIN, order, start, B, acts)
-        _forward(prog, fprog, params, acts, cache, B, training, rng_state, conv, recurrent)
+        _gather(X, mode == TRAIN, data.order, start, B, acts)
+        _forward(model, acts, buf.cache, B, hyper.training, data.rng_state, conv, recurrent)
         a, n = B * last[A_OUT], B * last[OUT_SIZE]
         if mode == PREDICT:
-            _copy(acts[a:a + n], out[start:start + B].reshape(-1))
+            _copy(acts[a:a + n], buf.out[start:start + B].reshape(-1))
             continue
-        _gather(Y, mode == TRAIN, order, start, B, ybuf)
+        _gather(Y, mode == TRAIN, data.order, start, B, buf.ybuf)
         rows = n // loss_cols
         y_hat, d_y = acts[a:a + n].reshape((rows, loss_cols)), d_acts[a:a + n].reshape((rows, loss_cols))
         # want_grad is True here, but a runtime bool: a literal would be a second compile of the
         # loss beside the trainer's call from Python
-        loss = _loss_forward_backward(loss_code, y_hat, ybuf[:B * Y.shape[1]].reshape((rows, -1)), d_y,
-                                      mode != PREDICT)
-        _backward(prog, params, grads, acts, d_acts, cache, B, conv, recurrent)
-        losses_out[s] = loss
+        loss = _loss_forward_backward(hyper.loss_code, y_hat, buf.ybuf[:B * Y.shape[1]].reshape((rows, -1)),
+                                      d_y, mode != PREDICT)
+        _backward(model, tr.grads, acts, d_acts, buf.cache, B, conv, recurrent)
+        buf.losses[s] = loss
         if mode == GRADS:
             return 1
-        norm = _layer_grad_norms(grads, layer_ranges, norms_out[s])
+        norm = _layer_grad_norms(tr.grads, tr.layer_ranges, buf.norms[s])
         if not (np.isfinite(loss) and np.isfinite(norm)):
             return s
-        _clip_by_global_norm(grads, norm, clip)
-        _add_penalties(params, grads, decay_mask, l1, l2)
+        _clip_by_global_norm(tr.grads, norm, hyper.clip)
+        _add_penalties(model.params, tr.grads, tr.decay_mask, hyper.l1, hyper.l2)
         loop[STEP] += 1
-        _optimizer_step(opt_code, params, grads, m, v, loop[STEP], lr)
+        _update_trainable(hyper.opt_code, model.params, tr, loop[STEP], hyper.lr)
         loop[CURSOR] = start + B
         if loop[CURSOR] >= N:
             loop[CURSOR] = 0
             loop[EPOCH] += 1
-            _shuffle(rng_state, order)
+            _shuffle(data.rng_state, data.order)
     return n_steps
 
 
@@ -322,15 +453,26 @@ def is_compiled(families, dtype):
     from Python, are compiled (or loaded from the disk cache) in this process."""
     flags = tuple(typeof(flag) for flag in family_flags(families))
     dt = from_dtype(np.dtype(dtype))
-    return (any(sig[-2:] == flags and sig[3].dtype == dt for sig in list(_run.overloads))
+    params = Model._fields.index("params")
+    return (any(sig[-2:] == flags and sig[1].types[params].dtype == dt for sig in list(_run.overloads))
             and any(sig[1].dtype == dt for sig in list(_loss_forward_backward.overloads))
             and len(_shuffle.overloads) > 0)
 
 
 def _flags(prog):
-    kinds = prog[:, KIND]
-    return (True if ((kinds >= CONV2D) & (kinds <= AVGPOOL2D)).any() else None,
-            True if (kinds == RECURRENT).any() else None)
+    families = prog[:, FAMILY]
+    return (True if (families == CONV_FAMILY).any() else None,
+            True if (families == RECURRENT_FAMILY).any() else None)
+
+
+def read_only(a):
+    """A read-only view of ``a``: the program takes its inputs read-only, so shared read-only
+    data sets and private arrays run the same compiled code."""
+    if not a.flags.writeable:
+        return a
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 class _Unused:
@@ -339,40 +481,37 @@ class _Unused:
 
     def __init__(self, dtype):
         f, i = np.zeros(0, dtype), np.zeros(0, np.int64)
-        self.vec, self.mat, self.ints, self.mask = f, f.reshape(0, 0), i, np.zeros(0, np.uint8)
-        self.ranges, self.losses, self.norms = i.reshape(0, 2), np.zeros(0), np.zeros((0, 0))
+        self.vec, self.mat, self.ints = f, f.reshape(0, 0), i
+        self.input = read_only(f.reshape(0, 0))
+        self.training = Training(f, f, f, np.zeros(0, np.uint8), i.reshape(0, 3), i.reshape(0, 2))
+        self.losses, self.norms = np.zeros(0), np.zeros((0, 0))
 
 
 _UNUSED = {np.dtype(t): _Unused(t) for t in (np.float32, np.float64)}
 
 
-def _train_steps(prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
-                 X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf,
-                 n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip,
-                 training, losses_out, norms_out):
-    """Up to ``n_steps`` minibatch updates (see ``_run``); returns the steps done."""
-    return _run(TRAIN, prog, fprog, params, grads, m, v, decay_mask, layer_ranges,
-                X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf, _UNUSED[params.dtype].mat,
-                n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip,
-                training, losses_out, norms_out, *_flags(prog))
+def _train_steps(model, tr, data, hyper, acts, d_acts, cache, ybuf, losses, norms):
+    """Up to ``hyper.n_steps`` minibatch updates (see ``_run``); returns the steps done."""
+    buf = Buffers(acts, d_acts, cache, ybuf, _UNUSED[model.params.dtype].mat, losses, norms)
+    return _run(TRAIN, model, tr, data, buf, hyper, *_flags(model.prog))
 
 
-def _predict(prog, fprog, params, X, out, acts, cache, chunk, training, rng_state):
+def _predict(model, X, out, acts, cache, chunk, training, rng_state):
     """Outputs for all rows of X (N, in_size) into out (N, out_size), ``chunk`` rows per batch."""
-    u = _UNUSED[params.dtype]
-    _run(PREDICT, prog, fprog, params, u.vec, u.vec, u.vec, u.mask, u.ranges,
-         X, u.mat, u.ints, u.ints, rng_state, acts, u.vec, cache, u.vec, out,
-         0, chunk, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, training, u.losses, u.norms, *_flags(prog))
+    u = _UNUSED[model.params.dtype]
+    data = Data(read_only(X), u.input, u.ints, u.ints, rng_state)
+    buf = Buffers(acts, u.vec, cache, u.vec, out, u.losses, u.norms)
+    _run(PREDICT, model, u.training, data, buf, Hyper.of(batch_size=chunk, training=training),
+         *_flags(model.prog))
 
 
-def _loss_and_grads(prog, fprog, params, grads, X, Y, acts, d_acts, cache, loss_code, loss_cols,
-                    training, rng_state):
+def _loss_and_grads(model, grads, X, Y, acts, d_acts, cache, loss_code, loss_cols, training, rng_state):
     """Mean data loss of the batch (X, Y) (all rows); fills ``grads``."""
-    u = _UNUSED[params.dtype]
+    u = _UNUSED[model.params.dtype]
     loss = np.zeros(1)
-    ybuf = np.zeros(Y.size, params.dtype)
-    _run(GRADS, prog, fprog, params, grads, u.vec, u.vec, u.mask, u.ranges,
-         X, Y, u.ints, u.ints, rng_state, acts, d_acts, cache, ybuf, u.mat,
-         1, len(X), loss_code, loss_cols, 0, 0.0, 0.0, 0.0, 0.0, training, loss, u.norms,
-         *_flags(prog))
+    tr = u.training._replace(grads=grads)
+    data = Data(read_only(X), read_only(Y), u.ints, u.ints, rng_state)
+    buf = Buffers(acts, d_acts, cache, np.zeros(Y.size, model.params.dtype), u.mat, loss, u.norms)
+    _run(GRADS, model, tr, data, buf, Hyper.of(1, len(X), loss_code, loss_cols, training=training),
+         *_flags(model.prog))
     return loss[0]

@@ -50,6 +50,26 @@ def test_validate_fills_defaults_and_copies():
     assert "activation" not in spec["layers"][0]
 
 
-def test_name_maps_agree():
-    from engine.spec import LAYER_FIELDS
-    assert set(LAYER_FIELDS) == set(engine.LAYERS)
+def test_layer_fields_live_in_the_layer_classes():
+    for name, cls in engine.LAYERS.items():
+        assert name in cls.types
+        out = engine.validate({**GOOD, "layers": [{"type": name, **_required(cls)}]})["layers"][0]
+        assert set(out) == {"type"} | set(cls.fields)
+
+
+def _required(cls):
+    return {name: {"int": 1, "float": 0.5}[f.kind] for name, f in cls.fields.items() if f.required}
+
+
+def test_trainable_is_a_field_of_every_layer_with_parameters():
+    spec = {"input_shape": [1, 6, 6], "loss": "mse", "layers": [
+        {"type": "conv2d", "filters": 2, "trainable": False}, {"type": "maxpool2d"}, {"type": "flatten"},
+        {"type": "dropout", "rate": 0.1}, {"type": "dense", "units": 2}]}
+    net = engine.build(spec)
+    for layer in net.layers:
+        assert ("trainable" in type(layer).fields) == bool(layer.param_shapes), layer.cfg["type"]
+    assert [layer.trainable for layer in net.layers] == [False, True, True, True, True]
+    with pytest.raises(ValueError, match=r"layers\[0\]: 'trainable' must be true or false"):
+        engine.build({**GOOD, "layers": [{"type": "dense", "units": 1, "trainable": "no"}]})
+    with pytest.raises(ValueError, match=r"unknown field\(s\) \['trainable'\] for a flatten layer"):
+        engine.build({**GOOD, "layers": [{"type": "flatten", "trainable": False}, {"type": "dense", "units": 1}]})
