@@ -1,4 +1,10 @@
-"""Image data: MNIST from the shipped idx files, split stratified and seeded."""
+"""Image data: MNIST from the shipped idx files (one read-only copy per process), and bars.
+
+The MNIST split is fixed: the images are ordered once (``stratified_order``) so that the
+first ``n_test`` of them are a stratified test set for every ``n_test``, and every session
+shares the same read-only float arrays (slices, never copies). A trainer's seed still
+shuffles its minibatches.
+"""
 import gzip
 from functools import lru_cache
 from pathlib import Path
@@ -37,35 +43,43 @@ def load_mnist():
     return images, labels
 
 
-def stratified_split(labels, n_test, seed=0):
-    """Indices (train, test) with each class's share of the test set as in ``labels``.
-
-    Per-class test counts use the largest-remainder rule so they sum to ``n_test``.
-    """
+def stratified_order(labels, seed=0):
+    """A permutation of ``labels``' indices whose every prefix holds each class in about its
+    share (within one sample): class c's j-th sample sits at (j + 1/2) / count_c of the way
+    (Webster's sequence), its samples in a seeded random order."""
     labels = np.asarray(labels)
-    classes, counts = np.unique(labels, return_counts=True)
-    exact = counts * n_test / len(labels)
-    take = np.floor(exact).astype(int)
-    take[np.argsort(-(exact - take), kind="stable")[:n_test - take.sum()]] += 1
     rng = np.random.default_rng(seed)
-    train, test = [], []
-    for c, k in zip(classes, take):
-        idx = rng.permutation(np.flatnonzero(labels == c))
-        test.append(idx[:k])
-        train.append(idx[k:])
-    return np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
+    indices, keys = [], []
+    for c in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == c))
+        indices.append(members)
+        keys.append((np.arange(len(members)) + 0.5) / len(members))
+    return np.concatenate(indices)[np.argsort(np.concatenate(keys), kind="stable")]
+
+
+@lru_cache(maxsize=2)
+def _mnist_arrays(dtype):
+    """Every MNIST image (N, 1, 28, 28) in [0, 1] and label (N,) int64 in the fixed order,
+    read-only: one copy per process and dtype, shared by every session."""
+    images, labels = load_mnist()
+    order = stratified_order(labels, seed=0)
+    x = images[order, None].astype(dtype) / dtype.type(255)
+    y = labels[order].astype(np.int64)
+    x.flags.writeable = y.flags.writeable = False
+    return x, y
 
 
 def mnist(n_test=2000, seed=0, dtype=np.float32):
-    """(x_train, y_train, x_test, y_test): images (N, 1, 28, 28) in [0, 1], labels int64."""
-    images, labels = load_mnist()
-    tr, te = stratified_split(labels, n_test, seed)
-    x = images[:, None].astype(dtype) / dtype(255)
-    y = labels.astype(np.int64)
-    return x[tr], y[tr], x[te], y[te]
+    """(x_train, y_train, x_test, y_test): images (N, 1, 28, 28) in [0, 1], labels int64;
+    read-only views of one shared copy. The split is the same for every ``seed`` (kept for
+    callers; the trainer's own seed shuffles)."""
+    if not 1 <= n_test < 10000:
+        raise ValueError(f"n_test must be in [1, 9999], got {n_test}")
+    x, y = _mnist_arrays(np.dtype(dtype))
+    return x[n_test:], y[n_test:], x[:n_test], y[:n_test]
 
 
-BAR_ORIENTATIONS = ("horizontal", "vertical", "diagonal", "antidiagonal")
+BAR_ORIENTATIONS = ("horizontal", "vertical", "diagonal ╲", "diagonal ╱")     # the labels 0..3
 
 
 def bars(n=2000, size=12, noise=0.15, seed=0):

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 WAVES = ("sine", "sines", "square", "sawtooth")
+SYMBOLS = "ABCDEFGH"            # delayed recall's symbols: class k is SYMBOLS[k]
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 

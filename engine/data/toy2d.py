@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import Param
+from ..fields import Field
 
 EXTENT = 6.0
 
@@ -107,7 +107,7 @@ def _reg_gauss(rng, n, noise):
     return pts, values[np.arange(n), strongest]
 
 
-PARAMS_2D = {"n": Param("int", 500, (1, 100_000)), "noise": Param("float", 0.0, (0.0, 0.5))}
+PARAMS_2D = {"n": Field("int", 500, (1, 100_000)), "noise": Field("float", 0.0, (0.0, 0.5))}
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,19 @@ class DataSet2D:
     def params(self):
         """The settings of ``make_2d`` (besides the seed), with defaults and bounds."""
         return PARAMS_2D
+
+    @property
+    def class_names(self):
+        """One name per class index: a binary set's 0 is its -1 label and 1 its +1 (as in
+        ``engine.metrics``); () for a regression."""
+        if self.kind == "binary":
+            return ("-1", "+1")
+        return tuple(str(k) for k in range(self.classes))
+
+    @property
+    def outputs(self):
+        """Output units a network needs: one (a sign or a value), or one per class."""
+        return self.classes if self.kind == "multiclass" else 1
 
 
 DATASETS = {

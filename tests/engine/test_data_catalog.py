@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import engine
-from engine.data import DATASETS, DATASETS_2D, IMAGE_DATASETS, SEQUENCE_TASKS, Param
+from engine.data import DATASETS, DATASETS_2D, IMAGE_DATASETS, SEQUENCE_TASKS, Field, Param
+from engine.fields import REQUIRED
 
 
 def test_name_maps_list_the_expected_keys():
@@ -44,10 +45,59 @@ def test_settings_are_checked():
         waves.load(delay=3)
     with pytest.raises(ValueError, match="integer"):
         Param("int", 1, (0, 9)).check("n", 2.5)
-    with pytest.raises(ValueError, match="True or False"):
+    with pytest.raises(ValueError, match="true or false"):     # one Field class with the spec's words
         SEQUENCE_TASKS["text"].load(every_step=1)
     x, y, _, _ = SEQUENCE_TASKS["delayed_recall"].load(n=100, n_test=50, delay=5)
     assert x.shape == (100, 6, 8)
+
+
+def test_the_spec_and_the_data_sources_share_one_field_class():
+    assert Param is Field
+    assert isinstance(engine.LAYERS["dense"].fields["units"], Field)
+    assert isinstance(SEQUENCE_TASKS["waves"].params["length"], Field)
+    assert isinstance(DATASETS_2D["circle"].params["noise"], Field)
+    assert engine.LAYERS["dense"].fields["units"].default is REQUIRED
+    assert Field("int", 1, (0, 9)).check("n", 4.0) == 4 and Field("float", 1, (0, 9)).check("x", 2) == 2.0
+    with pytest.raises(ValueError, match=r"rate must be in \[0, 1\), got 1"):
+        Field("float", 0.5, (0, 1), open_high=True).check("rate", 1)
+    with pytest.raises(ValueError, match="needs bounds"):
+        Field("int", 1)
+
+
+@pytest.mark.parametrize("name", list(IMAGE_DATASETS) + list(SEQUENCE_TASKS))
+def test_every_source_says_its_facts(name):
+    source = {**IMAGE_DATASETS, **SEQUENCE_TASKS}[name]
+    small = {"n": 120, "n_test": 60} if "n" in source.params else {}
+    facts = source.facts(**small)
+    x, y, xt, yt = source.load(seed=1, **small)
+    assert facts.input_shape == x.shape[1:]
+    assert len(facts.class_names) == facts.classes
+    if source.kind == "regression":
+        assert facts.classes == 0 and facts.outputs == y.reshape(len(y), -1).shape[1]
+    else:
+        assert facts.outputs == facts.classes >= 2 and 0 <= y.min() and y.max() < facts.classes
+        assert all(isinstance(c, str) and c for c in facts.class_names)
+
+
+def test_facts_follow_the_settings():
+    assert IMAGE_DATASETS["mnist"].facts().class_names == tuple("0123456789")
+    assert IMAGE_DATASETS["mnist"].facts().input_shape == (1, 28, 28)
+    assert IMAGE_DATASETS["bars"].facts(size=20).input_shape == (1, 20, 20)
+    assert IMAGE_DATASETS["bars"].facts().class_names == ("horizontal", "vertical", "diagonal ╲", "diagonal ╱")
+    recall = SEQUENCE_TASKS["delayed_recall"].facts(symbols=3, distractors=2, delay=5)
+    assert recall.input_shape == (6, 5) and recall.class_names == ("A", "B", "C") and recall.outputs == 3
+    assert SEQUENCE_TASKS["parity"].facts().class_names == ("even", "odd")
+    text = SEQUENCE_TASKS["text"].facts(length=8)
+    assert text.input_shape == (8, text.classes) and "e" in text.class_names
+    assert SEQUENCE_TASKS["waves"].facts(length=20).input_shape == (20, 1)
+    with pytest.raises(ValueError, match=r"'?size'? must be in \[6, 28\]"):
+        IMAGE_DATASETS["bars"].facts(size=40)
+
+
+def test_2d_sets_say_their_classes():
+    assert DATASETS_2D["circle"].class_names == ("-1", "+1") and DATASETS_2D["circle"].outputs == 1
+    assert DATASETS_2D["spiral3"].class_names == ("0", "1", "2") and DATASETS_2D["spiral3"].outputs == 3
+    assert DATASETS_2D["reg_plane"].class_names == () and DATASETS_2D["reg_plane"].outputs == 1
 
 
 ZEN_CHECK = """

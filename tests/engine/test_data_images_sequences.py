@@ -4,7 +4,7 @@ import gzip
 import numpy as np
 import pytest
 
-from engine.data.images import bars, load_mnist, mnist, read_idx, stratified_split
+from engine.data.images import bars, load_mnist, mnist, read_idx, stratified_order
 from engine.data.sequences import (CharText, adding, delayed_recall, free_run, parity, pick, waves,
                                    zen_of_python)
 
@@ -18,21 +18,35 @@ def test_mnist_loader_shapes_dtype_and_label_counts():
     assert images.max() == 255 and images.mean() > 20
 
 
-def test_mnist_split_is_stratified_and_seeded():
+def test_mnist_split_is_stratified_and_fixed():
     x, y, xt, yt = mnist()
     assert x.shape == (8000, 1, 28, 28) and xt.shape == (2000, 1, 28, 28) and x.dtype == np.float32
     assert 0 <= x.min() and x.max() <= 1
     np.testing.assert_allclose(np.bincount(yt) / 2000, np.array(MNIST_COUNTS) / 10000, atol=0.0006)
     assert np.bincount(y).sum() + np.bincount(yt).sum() == 10000
-    np.testing.assert_array_equal(mnist(seed=0)[3], yt)           # fixed by the seed
-    assert not np.array_equal(mnist(seed=1)[3], yt)
+    np.testing.assert_array_equal(mnist(seed=1)[3], yt)           # the same for every seed
+    for n_test in (500, 1234, 5000):                                # every size is stratified
+        counts = np.bincount(mnist(n_test=n_test)[3], minlength=10)
+        assert np.abs(counts - np.array(MNIST_COUNTS) * n_test / 10000).max() < 1
 
 
-def test_stratified_split_counts_add_up():
+def test_mnist_is_one_read_only_copy_shared_by_every_call():
+    a, b = mnist(seed=0), mnist(seed=5, n_test=500)
+    for arr in a + b:
+        assert not arr.flags.writeable
+        with pytest.raises(ValueError):
+            arr.flat[0] = 0
+    assert np.shares_memory(a[2], b[2]) and np.shares_memory(a[0], b[0]) and a[0].base is b[0].base
+
+
+def test_stratified_order_keeps_every_prefix_stratified():
     labels = np.repeat([0, 1, 2], [7, 11, 13])
-    tr, te = stratified_split(labels, 10, seed=3)
-    assert len(te) == 10 and len(tr) == 21 and not set(tr) & set(te)
-    assert np.bincount(labels[te]).tolist() == [2, 4, 4]
+    order = stratified_order(labels, seed=3)
+    assert sorted(order) == list(range(31))
+    for n in range(1, 32):
+        counts = np.bincount(labels[order[:n]], minlength=3)
+        assert np.abs(counts - np.array([7, 11, 13]) * n / 31).max() < 1
+    assert not np.array_equal(order, stratified_order(labels, seed=4))
 
 
 def test_idx_reader_refuses_bad_files(tmp_path):
