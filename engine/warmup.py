@@ -15,6 +15,7 @@ import numpy as np
 
 from . import network
 from .kernels import program as P
+from .kernels._jit import drop_stale_caches
 from .kernels.stages import kernel_stages
 from .trainer import Trainer
 
@@ -54,8 +55,10 @@ def warm_up(dtypes=(np.float32,), progress=None, families=None):
     """Compile the programs for ``families`` (None: all) and ``dtypes``, in stages.
 
     ``progress(fraction, message)`` is told before each stage, with fractions rising
-    from 0 to 1 (a last call says "Engine ready").
+    from 0 to 1 (a last call says "Engine ready"). It first deletes other versions'
+    stale Numba cache folders (importing the engine deletes nothing).
     """
+    drop_stale_caches()
     stages = _stages(programs(families), [np.dtype(d) for d in dtypes])
     total = sum(w for _, w, _ in stages)
     done = 0.0
