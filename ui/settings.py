@@ -62,6 +62,24 @@ def display_name(name):
     return NAMES.get(name, name.replace("_", " ").capitalize())
 
 
+def optimizer_field(optimizers, section="training"):
+    """The optimizer every page offers (``optimizers``: the engine's name map)."""
+    return Field("choice", tuple(optimizers), "opt", label="Optimizer", widget="select", section=section,
+                 labels=display_name,
+                 help="How a gradient becomes a step: SGD follows it; momentum keeps going; Adam and "
+                      "RMSProp scale each weight's step by its recent gradients.")
+
+
+def learning_rate_field(ladder, section="training"):
+    return Field("ladder", ladder, "lr", label="Learning rate", widget="select_slider", section=section,
+                 help="How far each step moves the weights: too small crawls, too large overshoots and diverges.")
+
+
+def seed_field(section, what="data and starting weights"):
+    return Field("int", (0, 99999), "seed", True, label="Seed", widget="number", section=section, dice=True,
+                 help=f"Same seed, same {what}.")
+
+
 HIDE_HELP = "Hide these parts while presenting (the class sees only what is left)."
 
 

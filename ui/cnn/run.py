@@ -19,9 +19,12 @@ CELL_IMAGES = 40         # test images shown for a confusion-matrix cell at most
 
 @lru_cache(maxsize=4)
 def image_data(dataset, seed):
-    """(x_train, y_train, x_test, y_test) of an image set: one copy per process for every
-    session with that set and seed (the trainer only reads it)."""
-    return IMAGE_DATASETS[dataset].load(seed=seed)
+    """(x_train, y_train, x_test, y_test) of an image set: one read-only copy per process for every
+    session with that set and seed (MNIST's is the same for every seed: the engine shares it)."""
+    arrays = IMAGE_DATASETS[dataset].load(seed=seed)
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
 
 
 class CnnRun(Run):
@@ -44,9 +47,7 @@ class CnnRun(Run):
 
     @property
     def class_names(self):
-        if self.settings.dataset == "mnist":
-            return [str(k) for k in range(10)]
-        return ["horizontal", "vertical", "diagonal ╲", "diagonal ╱"]
+        return list(self.settings.facts.class_names)
 
     # -- the probe -----------------------------------------------------------
     @property

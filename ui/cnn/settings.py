@@ -10,7 +10,8 @@ from dataclasses import dataclass, replace
 import engine
 from engine.data import IMAGE_DATASETS
 
-from ..settings import Field, Settings, classroom_fields, display_name
+from ..settings import (Field, Settings, classroom_fields, display_name, learning_rate_field, optimizer_field,
+                        seed_field)
 
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 L2_LADDER = (0.0, 0.00001, 0.0001, 0.001, 0.01)
@@ -40,8 +41,7 @@ FIELDS = {
                      section="data", labels={"mnist": "MNIST digits", "bars": "Bars"},
                      help="MNIST: 8,000 handwritten digits to train on, 2,000 to test. Bars: small images "
                           "of a line in four orientations; trains in seconds."),
-    "seed": Field("int", (0, 99999), "seed", True, label="Seed", widget="number", section="data", dice=True,
-                  help="Same seed, same starting weights and the same order of the training images."),
+    "seed": seed_field("data", "starting weights and the same order of the training images"),
     "filters": _block("filters", "ints", (1, MAX_FILTERS), "filters", "Filters", "number",
                       "Kernels in this layer: one feature map each"),
     "kernels": _block("kernels", "ints", (1, MAX_KERNEL), "kernels", "Kernel", "select",
@@ -59,12 +59,8 @@ FIELDS = {
                        labels=display_name, disabled=_no_dense),
     "dropout": Field("float", (0.0, MAX_DROPOUT), "drop", True, label="Dropout", widget="slider", step=0.05,
                      disabled=_no_dense, help="Of the dense layer's units, while training"),
-    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt", label="Optimizer", widget="select",
-                       section="training", labels=display_name,
-                       help="How a gradient becomes a step: SGD follows it; momentum keeps going; Adam and "
-                            "RMSProp scale each weight's step by its recent gradients."),
-    "lr": Field("ladder", LR_LADDER, "lr", label="Learning rate", widget="select_slider", section="training",
-                help="How far each step moves the weights: too small crawls, too large overshoots and diverges."),
+    "optimizer": optimizer_field(engine.OPTIMIZERS),
+    "lr": learning_rate_field(LR_LADDER),
     "batch": Field("int", (1, 128), "batch", label="Batch size", widget="slider", section="training",
                    help="Images per weight update."),
     "l2": Field("ladder", L2_LADDER, "l2", label="L2 regularization", widget="select_slider", section="training",
@@ -113,15 +109,17 @@ class CnnSettings(Settings):
                 zip(self.filters, self.kernels, self.strides, self.paddings, self.acts, self.pools)]
 
     @property
+    def facts(self):
+        """The data set's input shape, classes and class names (the engine's data source says)."""
+        return IMAGE_DATASETS[self.dataset].facts()
+
+    @property
     def image_shape(self):
-        if self.dataset == "mnist":
-            return (1, 28, 28)
-        size = IMAGE_DATASETS[self.dataset].defaults()["size"]
-        return (1, size, size)
+        return self.facts.input_shape
 
     @property
     def classes(self):
-        return 10 if self.dataset == "mnist" else 4
+        return self.facts.classes
 
     def spec(self):
         """The engine spec for these settings."""

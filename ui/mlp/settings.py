@@ -4,7 +4,8 @@ from dataclasses import dataclass, replace
 import engine
 from engine.data import DATASETS, FEATURES
 
-from ..settings import Field, Settings, classroom_fields, display_name
+from ..settings import (Field, Settings, classroom_fields, display_name, learning_rate_field, optimizer_field,
+                        seed_field)
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_LADDER = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -31,8 +32,7 @@ FIELDS = {
                    help="Gaussians spread out; other sets get points whose label sits across the boundary."),
     "train_pct": Field("int", (10, 90), "train", True, label="Training data (%)", widget="slider", step=10,
                        section="data", help="The rest is test data: the network never trains on it."),
-    "seed": Field("int", (0, 99999), "seed", True, label="Seed", widget="number", section="data", dice=True,
-                  help="Same seed, same data and same starting weights."),
+    "seed": seed_field("data"),
     "features": Field("multi", tuple(FEATURES), "feat", True, label="Input features", widget="pills",
                       section="features", labels=FEATURE_LABELS,
                       help="What the network sees of each point. Click the tiles in the network too."),
@@ -58,12 +58,8 @@ FIELDS = {
     "init": Field("choice", INITS, "init", True, label="Initial weights", widget="radio",
                   labels={"auto": "He / Glorot (by activation)", "uniform": "Uniform ±0.5 (TensorFlow Playground)"},
                   help="How the weights start: scaled to each layer's size, or TensorFlow Playground's ±0.5"),
-    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt", label="Optimizer", widget="select",
-                       section="training", labels=display_name,
-                       help="How a gradient becomes a step: SGD follows it; momentum keeps going; Adam and "
-                            "RMSProp scale each weight's step by its recent gradients."),
-    "lr": Field("ladder", LR_LADDER, "lr", label="Learning rate", widget="select_slider", section="training",
-                help="How far each step moves the weights: too small crawls, too large overshoots and diverges."),
+    "optimizer": optimizer_field(engine.OPTIMIZERS),
+    "lr": learning_rate_field(LR_LADDER),
     "regularization": Field("choice", REGULARIZATIONS, "reg", label="Regularization", widget="select",
                             section="training", labels={"none": "None", "l1": "L1", "l2": "L2"},
                             help="A penalty on large weights: L2 shrinks them all, L1 pushes many to exactly 0."),

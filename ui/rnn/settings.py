@@ -7,9 +7,11 @@ task's defaults, so ``?task=text`` alone is the text task as the page offers it.
 from dataclasses import dataclass, replace
 
 import engine
-from engine.data.sequences import TEXTS, WAVES, char_text
+from engine.data import SEQUENCE_TASKS
+from engine.data.sequences import TEXTS, WAVES
 
-from ..settings import Field, Settings, classroom_fields, display_name
+from ..settings import (Field, Settings, classroom_fields, display_name, learning_rate_field, optimizer_field,
+                        seed_field)
 
 TASKS = ("waves", "delayed_recall", "text", "parity", "adding")
 CELLS = ("rnn", "lstm", "gru")
@@ -58,14 +60,9 @@ FIELDS = {
                     help="A second layer reads the first one's hidden states"),
     "compare": Field("choice", COMPARE, "vs", True, label="Compare with", widget="select", section="network",
                      labels=CELL_LABELS, help="Train a second cell side by side, on the same data from the same seed"),
-    "seed": Field("int", (0, 99999), "seed", True, label="Seed", widget="number", section="training", dice=True,
-                  help="Same seed, same data and same starting weights"),
-    "optimizer": Field("choice", tuple(engine.OPTIMIZERS), "opt", label="Optimizer", widget="select",
-                       section="training", labels=display_name,
-                       help="How a gradient becomes a step: SGD follows it; momentum keeps going; Adam and "
-                            "RMSProp scale each weight's step by its recent gradients."),
-    "lr": Field("ladder", LR_LADDER, "lr", label="Learning rate", widget="select_slider", section="training",
-                help="How far each step moves the weights: too small crawls, too large overshoots and diverges."),
+    "seed": seed_field("training"),
+    "optimizer": optimizer_field(engine.OPTIMIZERS),
+    "lr": learning_rate_field(LR_LADDER),
     "clip": Field("ladder", CLIP_LADDER, "clip", label="Clipping", widget="select_slider", section="training",
                   labels=lambda v: "off" if v == 0 else f"{v:g}",
                   help="Scale the whole gradient down when its norm is above this: tames exploding gradients"),
@@ -172,12 +169,15 @@ class RnnSettings(Settings):
             params.update(length=self.length)
         return params
 
+    @property
+    def facts(self):
+        """The task's input shape, classes, class names and outputs (the engine's data source says)."""
+        return SEQUENCE_TASKS[self.task].facts(**self.task_params())
+
     def io_sizes(self):
         """(input values a step, outputs) of the task's sequences."""
-        if self.task == "text":
-            vocab = char_text(self.text).vocab
-            return vocab, vocab
-        return {"waves": (1, 1), "delayed_recall": (8, 4), "parity": (1, 2), "adding": (2, 1)}[self.task]
+        facts = self.facts
+        return facts.input_shape[-1], facts.outputs
 
     def spec(self):
         return self.cell_spec(self.cell)
