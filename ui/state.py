@@ -13,7 +13,7 @@ import time
 import streamlit as st
 from streamlit import runtime
 
-from .url import decode
+from .url import EXTRAS, decode, encode
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +27,24 @@ def page_run(page, settings_class, make_run):
     run_key = key(page, "run")
     session_janitor()
     if run_key not in st.session_state:
-        settings, notices = decode(st.query_params.to_dict(), settings_class)
+        settings, notices = decode(st.query_params.to_dict(), settings_class, base=link_base(page))
         st.session_state[run_key] = make_run(settings)
         st.session_state[key(page, "notices")] = notices
         st.session_state[key(page, "messages")] = []
     return st.session_state[run_key]
+
+
+def link_base(page):
+    """The settings the page's link is written against: an open lesson's preset (ui/lessons), or
+    None for the page's defaults."""
+    return st.session_state.get(key(page, "link_base"))
+
+
+def link_params(page, settings):
+    """The query parameters of ``settings`` on ``page``: what differs from the link's base, and the
+    parameters that are no setting (``?lesson=``) kept as they are."""
+    kept = {k: v for k, v in st.query_params.to_dict().items() if k in EXTRAS}
+    return {**encode(settings, link_base(page)), **kept}
 
 
 def current_run(page):

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 MAX_VALUE_LENGTH = 200
 MAX_NOTICES = 10           # a link with a thousand bad parameters gets ten notices and a count
+EXTRAS = ("lesson",)       # link parameters that are no setting: the codec leaves them to others (ui/lessons)
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 LIST_KINDS = ("multi", "ints", "floats", "choices")
 
@@ -30,9 +31,10 @@ def _encode_value(f, value):
     return str(value)
 
 
-def encode(settings):
-    """Query parameters for ``settings``: only the fields that differ from the defaults."""
-    default = settings.defaults()
+def encode(settings, base=None):
+    """Query parameters for ``settings``: only the fields that differ from the defaults (or from
+    ``base``, the settings a link starts from: an open lesson's preset)."""
+    default = settings.defaults() if base is None else base
     return {f.url: _encode_value(f, getattr(settings, name)) for name, f in settings.FIELDS.items()
             if getattr(settings, name) != getattr(default, name)}
 
@@ -116,11 +118,14 @@ def _decode_list(f, text, notices):
     return tuple(items)
 
 
-def decode(params, settings_class):
-    """(settings, notices) from a mapping of query parameters. Never raises."""
+def decode(params, settings_class, base=None):
+    """(settings, notices) from a mapping of query parameters; the fields a link leaves out come from
+    the defaults (or from ``base``, as ``encode`` wrote them). Never raises."""
     by_url = {f.url: (name, f) for name, f in settings_class.FIELDS.items()}
     values, notices = {}, []
     for key, text in params.items():
+        if key in EXTRAS:
+            continue
         if key not in by_url:
             notices.append(f"Unknown link parameter '{_short(str(key), 30)}' ignored.")
             continue
@@ -135,7 +140,7 @@ def decode(params, settings_class):
             notices.append(f"'{key}': {err}; using the default.")
             continue
         values[name] = decoded
-    settings = settings_class.from_values(values)
+    settings = settings_class.from_values(values) if base is None else replace(base, **values)
     normalised = settings.normalise()
     notices += normalisation_notices(settings, normalised)
     return normalised, _at_most(notices)

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from .state import current_run, key, say
-from .url import LIST_KINDS, encode
+from .state import current_run, key, link_params, say
+from .url import LIST_KINDS
 
 SCALAR_OF = {"ints": "int", "floats": "float", "choices": "choice"}
 
@@ -80,7 +80,7 @@ class Widgets:
         for note in run.update(settings):
             say(self.page, note, "warning")
         self.sync(run.settings)
-        st.query_params.from_dict(encode(run.settings))
+        st.query_params.from_dict(link_params(self.page, run.settings))
 
     def changed(self):
         """The callback of every widget: the settings from the widgets, applied."""
