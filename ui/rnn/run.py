@@ -136,3 +136,10 @@ class RnnRun(Run):
         sample = draw.sample_text(snap, self.data.chars, prompt, TEXT_CHARS, temperature, TEXT_SEED)
         self._text = (key, sample)
         return sample
+
+    @property
+    def last_sample(self):
+        """(sample, temperature) of the text the page drew last, or None (lessons read it: drawing a
+        new sample costs ~20 ms, reading this nothing)."""
+        key, sample = self._text
+        return None if key is None else (sample, key[3])
