@@ -35,3 +35,10 @@ with c3.container(border=True):
     st.markdown(f'<img src="{rnn_thumbnail()}" width="100%" style="max-width:300px" '
                 'alt="A recurrent cell unrolled over time">', unsafe_allow_html=True)
     st.page_link("app_pages/rnn.py", label="Open the RNN playground", icon=":material/arrow_forward:")
+
+with st.container(border=True, key="home-lessons"):
+    st.subheader("Lessons")
+    st.write("New here, or teaching a class? A guided course, one concept a lesson, a few minutes each: every "
+             "lesson opens its page ready to go, asks you to predict what will happen, and ticks its checks as "
+             "the live network does it. Your progress stays in your browser.")
+    st.page_link("app_pages/lessons.py", label="Start the lessons", icon=":material/school:")

@@ -26,6 +26,7 @@ from viz.curves import accuracy_chart, gradient_chart, loss_chart, side_by_side
 from . import inspect
 from .canvas import frame_channel, line_charts
 from .controls import divergence_notice, downloads, page_messages, play_row
+from .lessons.panel import LessonPanel
 from .live import MAX_FPS, live
 from .metrics import MetricsRow, metric_help, metric_values
 from .state import page_run
@@ -48,6 +49,7 @@ class Page(ABC):
     max_fps = MAX_FPS         # frames a second at most (pages whose frames cost the browser more)
     controls_per_row = 4      # training controls under the Play row
     gradient_chart = True     # the gradient size per layer among the curves
+    lesson = None             # the lesson the link opens on this page (ui/lessons), if any
 
     def __init__(self):
         self.widgets = Widgets(self.name, self.settings_class)
@@ -115,6 +117,7 @@ class Page(ABC):
     # -- drawn by the runner -----------------------------------------------------------------------
     def show(self):
         """Draw the page for this session's run."""
+        self.lesson = LessonPanel.open(self.name)      # before the run: a lesson starts it from its preset
         run = page_run(self.name, self.settings_class, lambda settings: self.run_class(settings, build=False))
         s = run.settings
         hidden = s.hidden
@@ -127,6 +130,8 @@ class Page(ABC):
                     self.draw_section(section, run)
             self._classroom(s.present)
         self._header()
+        if self.lesson:
+            self.lesson.draw(run)
         ready = engine_ready(_families(s.spec()))
         if ready:
             run.ensure_built()
@@ -168,6 +173,7 @@ class Page(ABC):
         slots = SimpleNamespace(count=-1, slow_at=0.0, curves="curves" not in hidden)
         slots.metrics = [MetricsRow(r.title if len(runs) > 1 else None, metric_help(r)) for r in runs]
         slots.page = self.make_slots(run)
+        slots.lesson = self.lesson.live() if self.lesson else None
         if slots.curves:
             slots.send_charts = frame_channel(f"frames-{self.name}-charts")
             line_charts(f"frames-{self.name}-charts", key=f"{self.name}_charts")
@@ -189,6 +195,8 @@ class Page(ABC):
         self.draw(run, slots.page, snaps, interactive)
         if slow:
             slots.slow_at = now
+            if getattr(slots, "lesson", None):
+                slots.lesson(run, snaps)            # the lesson's checks: at most once a slow frame
             if slots.curves:
                 slots.send_charts({"frame": slots.count, "charts": self.charts(run, snaps)})
 

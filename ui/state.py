@@ -30,7 +30,7 @@ def page_run(page, settings_class, make_run):
         settings, notices = decode(st.query_params.to_dict(), settings_class, base=link_base(page))
         st.session_state[run_key] = make_run(settings)
         st.session_state[key(page, "notices")] = notices
-        st.session_state[key(page, "messages")] = []
+        st.session_state.setdefault(key(page, "messages"), [])     # what was said before the run (a bad lesson link)
     return st.session_state[run_key]
 
 
