@@ -102,7 +102,7 @@ class Page(ABC):
         gradient size per layer of a single run."""
         per_run = [[loss_chart(s)] + ([accuracy_chart(s)] if s.classification else []) for s in snaps]
         charts = side_by_side(per_run, [r.title for r in run.runs])
-        if self.gradient_chart and len(snaps) == 1 and "gradients" not in run.settings.hidden:
+        if self.gradient_chart and len(snaps) == 1 and "gradients" not in run.settings.hidden_parts:
             charts.append(gradient_chart(snaps[0], [name for name, _ in self.layer_names(run)]))
         return charts
 
@@ -120,7 +120,7 @@ class Page(ABC):
         self.lesson = LessonPanel.open(self.name)      # before the run: a lesson starts it from its preset
         run = page_run(self.name, self.settings_class, lambda settings: self.run_class(settings, build=False))
         s = run.settings
-        hidden = s.hidden
+        hidden = s.hidden_parts
         style(presenter=s.present, playing=run.playing)
         page_messages(self.name)
         with st.sidebar:
@@ -169,7 +169,7 @@ class Page(ABC):
     # -- the live frame: metrics of every run, the page's view, the curves ------------------------
     def _slots(self, run):
         runs = run.runs
-        hidden = run.settings.hidden
+        hidden = run.settings.hidden_parts
         slots = SimpleNamespace(count=-1, slow_at=0.0, curves="curves" not in hidden)
         slots.metrics = [MetricsRow(r.title if len(runs) > 1 else None, metric_help(r)) for r in runs]
         slots.page = self.make_slots(run)

@@ -146,6 +146,6 @@ class Settings(ABC):
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @property
-    def hidden(self):
+    def hidden_parts(self):
         """The parts presenter mode hides now (nothing unless presenting)."""
         return frozenset(getattr(self, "hide", ())) if getattr(self, "present", False) else frozenset()

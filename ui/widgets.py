@@ -33,19 +33,19 @@ class Widgets:
         """The fields whose values live in widgets."""
         return {name: f for name, f in self.fields.items() if f.widget}
 
-    def _counts(self):
-        """count name -> a list field it counts (the fields of one group share their count)."""
-        return {f.count: name for name, f in self._bound().items() if f.kind in LIST_KINDS and f.count}
-
     def sync(self, settings):
-        """Write settings into the widgets' state (from callbacks, or before the widgets are drawn)."""
-        ss = st.session_state
+        """Write settings into the widgets' state (from callbacks, or before the widgets are drawn).
+        A count is the length of the first list field it counts (the table's order); the others of
+        its group may be shorter (an empty per-layer list means "as all layers"), so their missing
+        items are written as their default: no widget keeps an item the settings dropped."""
+        ss, lengths = st.session_state, {}
         for name, f in self._bound().items():
             value = getattr(settings, name)
             if f.kind in LIST_KINDS and f.count:
-                ss[self.key(f.count)] = len(value)
-                for i, item in enumerate(value):
-                    ss[self.key(name, i)] = item
+                n = lengths.setdefault(f.count, len(value))
+                ss[self.key(f.count)] = n
+                for i in range(n):
+                    ss[self.key(name, i)] = value[i] if i < len(value) else f.item_default
             else:
                 ss[self.key(name)] = list(value) if f.kind == "multi" else value
 

@@ -50,12 +50,12 @@ def test_play_advances_and_the_kernels_change(open_page):
     kernels = shadow_canvas(page, "Kernels")
     kernels.scroll_into_view_if_needed()
     before = kernels.screenshot()
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => +[...document.querySelectorAll('[data-testid=stMetric]')]"
                            ".find(e => e.innerText.startsWith('Step'))?.querySelector("
                            "'[data-testid=stMetricValue]').innerText.replace(/,/g, '') > 200", timeout=60_000)
     after = kernels.screenshot()
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     assert before != after
     screenshot(page, "cnn-bars-playing")
 
@@ -94,7 +94,7 @@ def test_a_drawn_stroke_gets_a_prediction(open_page):
 def test_an_uploaded_mnist_digit_is_read_by_a_trained_network(open_page):
     page = open_page("/cnn")
     for _ in range(3):
-        page.get_by_role("button", name="Step").click()
+        page.get_by_role("button", name="Step", exact=True).click()
         time.sleep(0.5)
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetric]')]"
                            ".find(e => e.innerText.startsWith('Epoch'))?.querySelector("
@@ -154,7 +154,7 @@ def test_a_strip_click_makes_that_image_the_probe(open_page):
 
 def test_a_confusion_cell_click_shows_its_images(open_page):
     page = open_page("/cnn?data=bars")
-    page.get_by_role("button", name="Step").click()
+    page.get_by_role("button", name="Step", exact=True).click()
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetric]')]"
                            ".find(e => e.innerText.startsWith('Epoch'))?.querySelector("
                            "'[data-testid=stMetricValue]').innerText === '1'", timeout=60_000)

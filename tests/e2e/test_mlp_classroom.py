@@ -54,7 +54,7 @@ def test_each_plus_click_registers_and_lands_where_it_was_made(open_page, width,
 
 def test_canvas_clicks_change_the_network_while_playing(open_page):
     page = open_page("/mlp")
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => +[...document.querySelectorAll('[data-testid=stMetric]')]"
                            ".find(e => e.innerText.startsWith('Epoch'))?.querySelector("
                            "'[data-testid=stMetricValue]').innerText > 3", timeout=30_000)
@@ -65,8 +65,8 @@ def test_canvas_clicks_change_the_network_while_playing(open_page):
     first = state(page)["columns"][0]                          # the first feature tile: x1, on
     click_layout(page, state(page), first["x"] + 10, first["y"] + 10)
     page.wait_for_function(f"() => ({STATE})()?.inputs === {s['inputs'] - 1}", timeout=20_000)
-    assert page.get_by_role("button", name="Pause").count() == 1   # still playing
-    page.get_by_role("button", name="Pause").click()
+    assert page.get_by_role("button", name="Pause", exact=True).count() == 1   # still playing
+    page.get_by_role("button", name="Pause", exact=True).click()
 
 
 def test_presenter_mode_locks_what_it_hides(open_page):
@@ -85,7 +85,7 @@ def test_presenter_mode_locks_what_it_hides(open_page):
 def test_rewind_to_an_earlier_epoch_and_continue(open_page):
     page = open_page("/mlp")
     for epoch in range(1, 5):         # two clicks while a rerun runs are one click, so wait for each
-        page.get_by_role("button", name="Step").click()
+        page.get_by_role("button", name="Step", exact=True).click()
         page.wait_for_function(EPOCH_IS.replace("N", str(epoch)), timeout=20_000)
     wait_until_idle(page)
     page.get_by_text("Look closer").click()
@@ -102,9 +102,9 @@ def test_rewind_to_an_earlier_epoch_and_continue(open_page):
     page.wait_for_function("() => document.body.innerText.includes('Showing epoch 0 of 4')", timeout=20_000)
     assert metric(page, "Epoch") == "0" and state(page)["w00"] != before
     screenshot(page, "mlp-rewound")
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => !document.body.innerText.includes('Showing epoch')", timeout=20_000)
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     wait_until_idle(page)
     assert int(metric(page, "Epoch")) >= 1
 
@@ -114,7 +114,7 @@ def test_downloads_clicked_quickly_all_arrive(open_page):
     names = []
     for label in ("Weights (.npz)", "Weights (.json)", "Setup (.json)") * 2:
         with page.expect_download(timeout=20_000) as download:
-            page.get_by_role("button", name=label).click()
+            page.get_by_role("button", name=label, exact=True).click()
         names.append(download.value.suggested_filename)
         assert download.value.failure() is None
     assert names == ["weights.npz", "weights.json", "setup.json"] * 2

@@ -28,12 +28,12 @@ def test_page_loads_and_draws_the_network(open_page):
 
 def test_play_advances_and_pause_stops(open_page):
     page = open_page("/mlp?data=spiral&net=8,8,8,8,8,8")
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => { const m = [...document.querySelectorAll('[data-testid=stMetric]')]"
                            ".find(e => e.innerText.startsWith('Epoch')); return m && +m.querySelector("
                            "'[data-testid=stMetricValue]').innerText > 5; }", timeout=30_000)
     screenshot(page, "mlp-playing")
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     wait_until_idle(page)
     time.sleep(0.5)
     stopped = metric(page, "Step")
@@ -80,7 +80,7 @@ def test_csv_upload_good_file(open_page):
 
 def test_csv_upload_bad_file_leaves_the_run_alone(open_page):
     page = open_page("/mlp")
-    page.get_by_role("button", name="Step").click()
+    page.get_by_role("button", name="Step", exact=True).click()
     wait_until_idle(page)
     upload(page, "x1,x2,label\n1,2,1\n3,oops,-1\n0,0,1\n1,1,-1\n", "bad.csv")
     error = page.locator("[data-testid=stSidebar] [data-testid=stAlert]").inner_text()

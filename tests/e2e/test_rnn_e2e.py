@@ -44,7 +44,7 @@ def test_page_loads_and_draws(open_page):
 def test_play_advances_step_and_the_hidden_state_view_moves(open_page):
     page = open_page("/rnn?task=delayed_recall")
     canvas_drawn(page)
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     wait_for_step(page, 20)
     first = page.locator(CANVAS).first.screenshot()
     wait_for_step(page, values(page, "Step")[0] + 100)
@@ -52,7 +52,7 @@ def test_play_advances_step_and_the_hidden_state_view_moves(open_page):
     second = page.locator(CANVAS).first.screenshot()
     assert first != second
     screenshot(page, "rnn-playing")
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     wait_until_idle(page)
     time.sleep(0.5)
     stopped = values(page, "Step")[0]
@@ -63,7 +63,7 @@ def test_play_advances_step_and_the_hidden_state_view_moves(open_page):
 def test_compare_mode_shows_two_runs_advancing(open_page):
     page = open_page("/rnn?task=delayed_recall&delay=40&vs=rnn")
     assert len(values(page, "Step")) == 2
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     wait_for_step(page, 50, row=0)
     wait_for_step(page, 50, row=1)
     first = values(page, "Step")
@@ -73,13 +73,13 @@ def test_compare_mode_shows_two_runs_advancing(open_page):
     assert abs(second[0] - second[1]) < max(second) // 2 + 64          # in lock step
     assert page.locator(CANVAS).count() == 2
     screenshot(page, "rnn-compare-playing")
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     wait_until_idle(page)
 
 
 def test_generated_text_appears_and_changes_with_the_temperature(open_page):
     page = open_page("/rnn?task=text&text=zen&units=16")
-    page.get_by_role("button", name="Step").click()
+    page.get_by_role("button", name="Step", exact=True).click()
     wait_until_idle(page)
     text = page.locator(".rnn-text").first
     before = text.inner_text()

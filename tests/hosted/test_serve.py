@@ -58,7 +58,7 @@ def _open(context, serve, path):
 
 
 def _play_until(tab, steps, timeout=60):
-    tab.get_by_role("button", name="Play").click()
+    tab.get_by_role("button", name="Play", exact=True).click()
     deadline = time.time() + timeout
     while (_step(tab) or 0) < steps:
         assert time.time() < deadline, f"Step stayed at {_step(tab)}"
@@ -92,7 +92,7 @@ def test_a_session_trains_through_nginx_and_stays_on_its_process(serve, chromium
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     tab = _open(context, serve, f"/mlp?{LINK}")
     _play_until(tab, 200)
-    tab.get_by_role("button", name="Pause").click()
+    tab.get_by_role("button", name="Pause", exact=True).click()
     tab.get_by_text("Your own points").click()
     csv = tmp_path / "points.csv"
     csv.write_text("x1,x2,label\n" + "".join(f"{i % 7 - 3},{i % 5 - 2},{1 if i % 2 else -1}\n" for i in range(40)))
@@ -145,7 +145,7 @@ def test_a_killed_process_restarts_and_the_page_comes_back_from_its_link(serve, 
     query = dict(parse_qsl(urlsplit(tab.url).query))
     assert query == dict(parse_qsl(LINK)), tab.url
     with tab.expect_download(timeout=30_000) as download:
-        tab.get_by_role("button", name="Setup (.json)").click()
+        tab.get_by_role("button", name="Setup (.json)", exact=True).click()
     setup = json.loads(Path(download.value.path()).read_text())["settings"]
     expected = decode(dict(parse_qsl(LINK)), MlpSettings)[0]
     assert {k: tuple(v) if isinstance(v, list) else v for k, v in setup.items()} == expected.as_dict()

@@ -57,10 +57,10 @@ class CnnPage(Page):
     def below(self, run):
         arithmetic(run)
         confusion_cell(run)
-        if "network" not in run.settings.hidden:
+        if "network" not in run.settings.hidden_parts:
             with st.expander("Network: conv blocks and dense layer", icon=":material/tune:"):
                 self._network(run)
-        if "digit" not in run.settings.hidden and run.settings.dataset == "mnist":
+        if "digit" not in run.settings.hidden_parts and run.settings.dataset == "mnist":
             from .own_digit import own_digit
             own_digit(run)
 
@@ -81,7 +81,7 @@ class CnnPage(Page):
 
     # -- the live view -------------------------------------------------------------------------
     def make_slots(self, run):
-        hidden = run.settings.hidden
+        hidden = run.settings.hidden_parts
         slots = SimpleNamespace(count=-1, send_frame=frame_channel(CHANNEL))
         cnn_view("cnn_overview", self._on_event, view="overview", channel=CHANNEL, clickable=True, live=True,
                  label="The probe image through the network")

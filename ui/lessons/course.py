@@ -31,16 +31,18 @@ def show_course():
     with right.popover("Reset my progress", icon=":material/restart_alt:", width="stretch"):
         st.write("Forget every answer and check of every lesson in this browser?")
         st.button("Yes, reset", key="lessons_reset_all", on_click=reset_progress, type="primary")
+    number = 0
     for concept, lessons in course.concepts():
         st.subheader(concept, anchor=False)
-        for lesson in lessons:
-            state = states[lesson.id] if loaded else None
-            with st.container(border=True, key=f"lesson-row-{lesson.id}"):
-                name, when, what = st.columns([5, 1.2, 1.6], vertical_alignment="center")
+        with st.container(border=True, key=f"lessons-{lessons[0].id}"):
+            for lesson in lessons:
+                number += 1
+                state = states[lesson.id] if loaded else None
+                name, when, what = st.columns([5, 1, 1.6], vertical_alignment="center")
                 with name:
-                    st.page_link(lesson.page_info.path, label=lesson.title, icon=":material/school:",
+                    st.page_link(lesson.page_info.path, label=f"{number}. {lesson.title}", icon=":material/school:",
                                  query_params={"lesson": lesson.id})
-                    st.caption(f"{lesson.page_info.title} · link: /{lesson.page}?lesson={lesson.id}")
+                    st.caption(f"{lesson.page_info.title} · link for a class: /{lesson.page}?lesson={lesson.id}")
                 when.markdown(f"{lesson.minutes} min")
                 if state:
                     what.markdown(f":{COLOURS[state]}[{ICONS[state]} {state.capitalize()}]")

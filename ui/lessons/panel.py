@@ -189,10 +189,10 @@ class LessonPanel:
         with st.container(key="lesson-panel"):
             with st.expander(f"Lesson {number} of {len(course.lessons)}: {lesson.title}", expanded=True,
                              icon=":material/school:"):
-                st.caption(f"{lesson.concept} · about {lesson.minutes} minutes")
-                st.markdown(lesson.goal)
                 left, right = st.columns([1, 1], gap="large")
                 with left:
+                    st.caption(f"{lesson.concept} · about {lesson.minutes} minutes")
+                    st.markdown(lesson.goal)
                     st.markdown("**Tasks**")
                     st.markdown("\n".join(f"{i}. {task}" for i, task in enumerate(lesson.tasks, 1)))
                 with right:
@@ -236,7 +236,7 @@ class LessonPanel:
             st.page_link("app_pages/lessons.py", label="All lessons", icon=":material/list:")
         if following is not None:
             with cols[3]:
-                st.page_link(following.page_info.path, label=f"Next: {following.title}",
+                st.page_link(following.page_info.path, label="Next lesson", help=following.title,
                              icon=":material/arrow_forward:", query_params={"lesson": following.id})
 
     # -- inside the live fragment ------------------------------------------------------------------

@@ -88,7 +88,7 @@ class MlpPage(Page):
     def below(self, run):
         if not run.playing:
             point_numbers(run)
-        if "network" not in run.settings.hidden:
+        if "network" not in run.settings.hidden_parts:
             with st.expander("Network details: layers, per-layer activation and dropout, initial weights"):
                 self._network(run)
 
@@ -115,7 +115,7 @@ class MlpPage(Page):
         return slots
 
     def curves_caption(self, run):
-        return " ".join(text for part, text in CHART_CAPTIONS.items() if part not in run.settings.hidden)
+        return " ".join(text for part, text in CHART_CAPTIONS.items() if part not in run.settings.hidden_parts)
 
     def draw(self, run, slots, snaps, interactive):
         slots.count += 1
@@ -189,7 +189,7 @@ def dense_names(snap):
 
 def allowed_clicks(s, paused):
     """What a click on the canvas may change: nothing the presenter has hidden; weights only when paused."""
-    allow = [name for name, part in (("shape", "network"), ("feature", "features")) if part not in s.hidden]
+    allow = [name for name, part in (("shape", "network"), ("feature", "features")) if part not in s.hidden_parts]
     return allow + ["plot_click"] + (["edit"] if paused else [])
 
 

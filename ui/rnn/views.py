@@ -50,7 +50,7 @@ class RnnPage(Page):
 
     def controls(self, run):
         super().controls(run)
-        if run.settings.task == "text" and "task" not in run.settings.hidden:
+        if run.settings.task == "text" and "task" not in run.settings.hidden_parts:
             self.widgets.draw("temperature", st.columns([2, 3])[0])
 
     def frames_per_second(self, settings):
@@ -62,7 +62,7 @@ class RnnPage(Page):
     # -- the live view ------------------------------------------------------------------------
     def make_slots(self, run):
         s, runs = run.settings, run.runs
-        slots = SimpleNamespace(text_at=0.0, parts=[p for p in ("task", "inside") if p not in s.hidden])
+        slots = SimpleNamespace(text_at=0.0, parts=[p for p in ("task", "inside") if p not in s.hidden_parts])
         columns = st.columns(len(runs), gap="medium") if len(runs) > 1 else [st.container()]
         slots.send_frames, slots.texts = [], []
         for k, col in enumerate(columns):

@@ -90,7 +90,7 @@ def test_features_and_problem_type(page):
     page.button_group(key="mlp_w_problem").set_value("regression").run()
     run = run_of(page)
     assert run.settings.dataset == "reg_plane" and run.trainer.net.loss == "mse" and not run.snap.classification
-    assert metric(page, "Test accuracy") == "—"
+    assert "Test accuracy" not in [m.label for m in page.metric]       # no accuracy for a regression
 
 
 def test_settings_go_into_the_link(page):
@@ -123,3 +123,29 @@ def test_divergence_shows_a_message_and_reset(page):
     assert any("diverged" in e.value for e in page.error)
     page.button(key="mlp_reset_diverged").click().run()
     assert not run_of(page).snap.diverged and not page.error
+
+
+def test_per_layer_settings_survive_other_changes(page):
+    """A change anywhere keeps the hidden layers, and a layer set "as all" follows the global activation."""
+    page.selectbox(key="mlp_w_layer_acts_0").set_value("relu").run()
+    assert run_of(page).settings.layer_acts == ("relu", "")
+    page.selectbox(key="mlp_w_activation").set_value("relu").run()
+    assert run_of(page).settings.layer_acts == ()               # every layer as all: nothing per layer
+    page.select_slider(key="mlp_w_lr").set_value(0.1).run()
+    assert run_of(page).settings.hidden == (4, 2)
+    page.selectbox(key="mlp_w_activation").set_value("sigmoid").run()
+    s = run_of(page).settings
+    assert s.hidden == (4, 2) and [s.layer_activation(i) for i in range(2)] == ["sigmoid", "sigmoid"]
+
+
+def test_presenter_mode_hides_what_the_teacher_picked_and_locks_it():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/mlp.py")
+    at.query_params.update({"present": "1", "hide": "network,features,training"})
+    at.run()
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert not any(label.startswith("Network details") for label in labels), labels
+    assert not at.pills and "Learning rate" not in [s.label for s in at.select_slider]
+    from ui.mlp.views import allowed_clicks
+    assert allowed_clicks(at.session_state["mlp_run"].settings, True) == ["plot_click", "edit"]

@@ -1,0 +1,108 @@
+"""A lesson end to end in headless Chromium: its link opens the preset and the panel, the prediction is
+locked in, Play ticks the checks, the lesson is done, and it is still done after a reload (the browser
+keeps the progress); the Lessons page shows it. The panel at three screen sizes and in presenter mode."""
+import time
+
+import pytest
+
+from .conftest import screenshot
+from .harness import wait_until_idle
+from .test_mlp_e2e import metric
+
+pytestmark = pytest.mark.e2e
+
+LESSON = "/mlp?lesson=overfitting"
+PANEL = ".st-key-lesson-panel"
+ANSWER = "Fall at first, then rise while the training loss keeps falling"
+
+
+def check(page, check_id, state="ticked"):
+    return page.locator(f".lsn li[data-check='{check_id}'].{state}")       # pierces the component's shadow root
+
+
+def overflow(page, selector):
+    """How many pixels ``selector`` is wider than its box (0: nothing cut off or scrolling sideways)."""
+    return page.evaluate(f"() => {{ const e = document.querySelector('{selector}'); "
+                         "return e ? e.scrollWidth - e.clientWidth : -1; }")
+
+
+def test_a_lesson_from_its_link_to_done_and_still_done_after_a_reload(open_page, app_url):
+    page = open_page(LESSON)
+    panel = page.locator(PANEL)
+    assert "Lesson 8 of 16: Overfitting: the train/test gap" in panel.inner_text()
+    assert metric(page, "Epoch") == "0"
+    noise = page.locator("[data-testid=stSlider]").filter(has_text="Noise (%)").locator(
+        "[data-testid=stSliderThumbValue]").inner_text()
+    assert noise == "50"                                                # the lesson's preset
+    check(page, "turns", "open").wait_for(timeout=30_000)
+    assert "Answer the prediction first" in page.locator(".lsn").inner_text()
+
+    panel.get_by_text(ANSWER).click()
+    panel.get_by_role("button", name="Lock in my prediction").click()
+    page.get_by_text("Right.").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert page.evaluate("() => new URLSearchParams(location.search).get('lesson')") == "overfitting"
+
+    page.get_by_role("button", name="Play", exact=True).click()
+    check(page, "gap").wait_for(timeout=60_000)
+    check(page, "turns").wait_for(timeout=60_000)
+    done = page.locator(".lsn .done")
+    done.wait_for(timeout=30_000)
+    assert done.inner_text() == "✓ Done: lesson complete"
+    values = page.locator(".lsn li[data-check='gap'] .part").inner_text()
+    assert "test loss minus training loss" in values and "→ at least 0.5" in values
+    screenshot(page, "lesson-done-1400x1000")
+    page.get_by_role("button", name="Pause", exact=True).click()
+    wait_until_idle(page)
+
+    page.reload()                                             # a new session: only the browser remembers
+    page.wait_for_selector("[data-testid=stMetricValue]", timeout=120_000)
+    page.locator(".lsn .done").wait_for(timeout=30_000)
+    page.get_by_text("Your prediction:").wait_for(timeout=30_000)       # the answer came back from the browser
+    assert check(page, "turns").count() == 1 and check(page, "gap").count() == 1
+    assert metric(page, "Epoch") == "0"                        # the run itself starts afresh
+
+    page.goto(app_url + "/lessons")
+    page.get_by_text("1 of 16 lessons done").wait_for(timeout=60_000)
+    row = page.locator("[data-testid=stHorizontalBlock]").filter(has_text="Overfitting: the train/test gap")
+    assert "Done" in row.first.inner_text()
+    screenshot(page, "lessons-page-1400x1000")
+    page.get_by_role("button", name="Reset my progress").click()
+    page.get_by_role("button", name="Yes, reset").click()
+    page.get_by_text("0 of 16 lessons done").wait_for(timeout=30_000)
+    page.reload()
+    page.get_by_text("0 of 16 lessons done").wait_for(timeout=60_000)      # the browser forgot it too
+
+
+@pytest.mark.parametrize("width, height", [(1400, 1000), (1024, 768), (400, 800)])
+def test_the_panel_fits_each_screen(open_page, width, height):
+    page = open_page("/rnn?lesson=memory-recall", width, height)
+    panel = page.locator(PANEL)
+    panel.wait_for()
+    page.locator(".lsn li").first.wait_for(timeout=30_000)
+    assert overflow(page, PANEL) <= 0 and overflow(page, "[data-testid=stMain]") <= 0
+    box = panel.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert page.locator(".lsn li").count() == 2
+    screenshot(page, f"lesson-{width}x{height}")
+    panel.screenshot(path=str(page_shot(f"lesson-panel-{width}x{height}")))
+
+
+def test_presenter_mode_shows_the_panel_large(open_page):
+    plain = open_page(LESSON, 1920, 1080)
+    normal = plain.locator(f"{PANEL} [data-testid=stMarkdownContainer] p").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)")
+    page = open_page(LESSON + "&present=1", 1920, 1080)
+    page.locator(".lsn li").first.wait_for(timeout=30_000)
+    large = page.locator(f"{PANEL} [data-testid=stMarkdownContainer] p").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)")
+    checks = page.locator(".lsn.large").count()
+    assert large >= 1.3 * normal and checks == 1, (normal, large, checks)
+    time.sleep(0.5)
+    screenshot(page, "lesson-presenter-1920x1080")
+
+
+def page_shot(name):
+    from .conftest import SHOTS
+    SHOTS.mkdir(exist_ok=True)
+    return SHOTS / f"{name}.png"
