@@ -105,7 +105,7 @@ def _trend(c, metric, subject, label, target):
     now_epoch = epochs[-1]
     k = int(np.searchsorted(epochs, now_epoch - c.epochs, side="right")) - 1
     if k < 0 or now_epoch - c.epochs < epochs[0]:
-        return Part(label, f"{fmt(values[-1], metric.fmt)} (after {c.epochs:,} epochs)", target, False)
+        return Part(label, f"{fmt(values[-1], metric.fmt)} (needs {c.epochs:,} epochs)", target, False)
     then, now = float(values[k]), float(values[-1])
     ok = now > then if c.op == "rising" else now < then
     return Part(label, f"from {fmt(then, metric.fmt)} to {fmt(now, metric.fmt)}", target, bool(ok))

@@ -362,7 +362,7 @@ METRICS = {
     "mistake_open": Metric("a mistake of the confusion matrix open", _mistake_open, fmt="yes", pages=("cnn",),
                            help="1 while an off-diagonal cell of the confusion matrix is open"),
     "gradient_reach": Metric("gradient reaching the first step / at the last", _gradient_reach, fmt="fraction",
-                             pages=("rnn",), help="|d loss / d h| at the probe's first step over its last step"),
+                             pages=("rnn",), help="the size of d loss / d h at the probe sequence's first step over that at its last step"),
     "sample_real_words": Metric("real words in the generated text", _real_words, fmt="percent", pages=("rnn",),
                                 help="share of the last text sample's words that occur in the training text"),
     "sample_temperature": Metric("temperature of the generated text", _sample_temperature, pages=("rnn",),

@@ -218,7 +218,8 @@ class LessonPanel:
             return
         st.markdown(q.text)
         right = chosen == q.answer
-        st.markdown(f"Your prediction: **{q.choices[chosen]}** " + ("✅" if right else "❌"))
+        st.markdown(f"Your prediction: **{q.choices[chosen]}** " +
+                    (":green[:material/check_circle: right]" if right else ":orange[:material/cancel: not quite]"))
         box = st.success if right else st.info
         box(("Right. " if right else f"The answer: **{q.choices[q.answer]}**. ") + q.why)
 
@@ -226,10 +227,10 @@ class LessonPanel:
         lesson = self.lesson
         following = self.course.after(lesson)
         cols = st.columns(4, vertical_alignment="center")
-        cols[0].button("Restart lesson", key=f"lesson_restart_{self.page}", icon=":material/restart_alt:",
+        cols[0].button("Restart", key=f"lesson_restart_{self.page}", icon=":material/restart_alt:",
                        on_click=_restart, args=(self.page, lesson.id), width="stretch",
                        help="Forget this lesson's answers and checks, and start again from its preset")
-        cols[1].button("Leave lesson", key=f"lesson_leave_{self.page}", icon=":material/close:",
+        cols[1].button("Leave", key=f"lesson_leave_{self.page}", icon=":material/close:",
                        on_click=_leave, args=(self.page, run), width="stretch",
                        help="Close the panel and keep the page as it is")
         with cols[2]:

@@ -72,7 +72,7 @@ def test_rising_while_falling_over_n_epochs():
     r, = results(check, FakeRun(MlpSettings(), [snap(test, train, epochs=epochs)]))
     assert r.met and r.parts[0].target == "rising over 50 epochs" and r.parts[0].value.startswith("from 0.")
     r, = results(check, FakeRun(MlpSettings(), [snap(test[:40], train[:40], epochs=epochs[:40])]))
-    assert not r.met and "after 50 epochs" in r.parts[0].value
+    assert not r.met and "needs 50 epochs" in r.parts[0].value
     r, = results(check, FakeRun(MlpSettings(), [snap(train, train, epochs=epochs)]))
     assert not r.met
 

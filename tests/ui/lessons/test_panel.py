@@ -107,7 +107,7 @@ def test_the_lessons_page_lists_the_course():
     labels = " ".join(s.value for s in at.subheader)
     assert all(concept in labels for concept, _ in course.concepts())
     links = [(link.proto.label, link.proto.query_string) for link in at.get("page_link")]
-    assert links == [(lesson.title, f"lesson={lesson.id}") for lesson in course.lessons]
+    assert links == [(f"{k}. {lesson.title}", f"lesson={lesson.id}") for k, lesson in enumerate(course.lessons, 1)]
     assert at.get("progress")[0].proto.text.startswith(f"{len(course.lessons)} lessons")    # before the browser's progress
 
 
