@@ -105,7 +105,8 @@ def test_a_link_restores_the_setup_compare_mode_included(open_page):
     assert query == {"task": ["delayed_recall"], "delay": ["30"], "vs": ["gru"], "opt": ["rmsprop"]}
     other = open_page("/rnn?" + urlparse(page.url).query)
     assert parse_qs(urlparse(other.url).query) == query
-    assert len(values(other, "Step")) == 2                          # both cells
+    other.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMetric]')]
+        .filter(e => e.innerText.startsWith('Step')).length === 2""", timeout=30_000)   # both cells
     body = other.locator("[data-testid=stMain]").inner_text()
     assert "LSTM" in body and "GRU" in body
     assert other.get_by_role("combobox", name="Compare with", exact=True).input_value() == "GRU"
