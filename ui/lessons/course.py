@@ -38,12 +38,12 @@ def show_course():
             for lesson in lessons:
                 number += 1
                 state = states[lesson.id] if loaded else None
-                name, when, what = st.columns([5, 1, 1.6], vertical_alignment="center")
+                name, what = st.columns([5, 1.4], vertical_alignment="center")
                 with name:
                     st.page_link(lesson.page_info.path, label=f"{number}. {lesson.title}", icon=":material/school:",
                                  query_params={"lesson": lesson.id})
-                    st.caption(f"{lesson.page_info.title} · link for a class: /{lesson.page}?lesson={lesson.id}")
-                when.markdown(f"{lesson.minutes} min")
+                    st.caption(f"{lesson.minutes} min · {lesson.page_info.title} · link for a class: "
+                               f"/{lesson.page}?lesson={lesson.id}")
                 if state:
                     what.markdown(f":{COLOURS[state]}[{ICONS[state]} {state.capitalize()}]")
                 else:

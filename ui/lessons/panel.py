@@ -16,6 +16,7 @@ starts, the component sends what the browser has; the session keeps a copy in
 ticks); the browser merges (an answer once given stays, a tick stays).
 """
 import json
+import logging
 import secrets
 from pathlib import Path
 from types import SimpleNamespace
@@ -28,6 +29,7 @@ from ..url import encode
 from .checks import evaluate
 from .model import load_course
 
+log = logging.getLogger(__name__)
 STORAGE_KEY = "nnp-lessons-v1"
 PROGRESS, LOADED, RESET = "lessons_progress", "lessons_loaded", "lessons_reset"
 MAX_PROGRESS = 64_000            # characters of stored progress the server reads at most
@@ -249,7 +251,15 @@ class LessonPanel:
         lesson = self.lesson
 
         def frame(run, snaps):
-            results = evaluate(lesson, run, snaps)
+            try:
+                results = evaluate(lesson, run, snaps)
+            except Exception as err:                # a lesson's check must never take its page down
+                if sent.last != "failed":
+                    log.exception("lesson %s: checks failed", lesson.id)
+                    send({"lesson": lesson.id, "locked": True, "ticks": [], "checks": [],
+                          "error": f"The checks cannot be read now ({type(err).__name__})."})
+                    sent.last = "failed"
+                return
             p = lesson_progress(lesson.id)
             locked = not answered(lesson, p)
             if not locked:

@@ -123,3 +123,16 @@ def test_progress_from_the_browser_is_checked_before_it_is_used():
     merge(clean, {"overfitting": {"answers": {"0": 0}, "ticks": ["turns"]}})
     assert clean["overfitting"]["answers"] == {"0": 1}                  # the first answer stays
     assert status(lesson, clean["overfitting"]) == "done" and status(lesson, None) == "not started"
+
+
+def test_a_failing_check_does_not_take_the_page_down(monkeypatch):
+    from ui.lessons import panel
+    sent = []
+    monkeypatch.setattr(panel, "frame_channel", lambda name: sent.append)
+    monkeypatch.setattr(panel, "evaluate", lambda *a: 1 / 0)
+    lesson = load_course().get("overfitting")
+    frame = panel.LessonPanel("mlp", lesson, load_course()).live()
+    monkeypatch.setattr(panel.st, "session_state", {})
+    frame(None, [])
+    frame(None, [])
+    assert len(sent) == 1 and "cannot be read" in sent[0]["error"]

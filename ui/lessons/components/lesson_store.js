@@ -91,7 +91,8 @@ function render(st) {
     list.append(li);
   }
   const parts = [head];
-  if (frame && frame.locked) parts.push(el("div", "lock", "Answer the prediction first: the checks count after it."));
+  if (frame && frame.error) parts.push(el("div", "lock", frame.error));
+  else if (frame && frame.locked) parts.push(el("div", "lock", "Answer the prediction first: the checks count after it."));
   parts.push(list);
   root.replaceChildren(...parts);
   root.setAttribute("aria-label", done ? "Checks: lesson complete" : "Checks");
