@@ -19,6 +19,7 @@ class Page:
     path: str           # the URL path: "mlp"
     file: str           # "app_pages/mlp.py"
     settings: type      # its Settings subclass
+    description: type   # its ui.page.Page subclass (its run class, widgets, ...)
 
 
 def navigation(app=ROOT / "app.py"):
@@ -33,8 +34,8 @@ def navigation(app=ROOT / "app.py"):
             yield file, url
 
 
-def settings_class(page_file):
-    """The settings class of the ``ui.page.Page`` subclass ``page_file`` imports by name, or None."""
+def description(page_file):
+    """The ``ui.page.Page`` subclass ``page_file`` imports by name, or None."""
     from ui.page import Page
     for node in ast.parse((ROOT / page_file).read_text()).body:
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -42,10 +43,11 @@ def settings_class(page_file):
             for alias in node.names:
                 obj = getattr(module, alias.name, None)
                 if isinstance(obj, type) and issubclass(obj, Page) and obj is not Page:
-                    return obj.settings_class
+                    return obj
     return None
 
 
 def model_pages():
     """Every model page of app.py, in navigation order."""
-    return [Page(url, file, cls) for file, url in navigation() if (cls := settings_class(file)) is not None]
+    return [Page(url, file, cls.settings_class, cls) for file, url in navigation()
+            if (cls := description(file)) is not None]

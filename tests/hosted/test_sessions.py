@@ -5,7 +5,6 @@ next visitor's script run (Streamlit deletes a download file one clean-up pass a
 session let go of it)."""
 import asyncio
 import sys
-import time
 import urllib.error
 import urllib.request
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from viz import cnn_figures
 
-from ..canvas import VISIBILITY, BadEvent, Choice, Num, component, frame_channel
+from ..canvas import VISIBILITY, BadEvent, Num, component, frame_channel
 from ..page import Page
 from ..state import current_run, key, request_app_rerun
 from .explain import CNN_TEXT

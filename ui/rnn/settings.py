@@ -10,7 +10,7 @@ import engine
 from engine.data import SEQUENCE_TASKS
 from engine.data.sequences import TEXTS, WAVES
 
-from ..settings import (Field, Settings, classroom_fields, display_name, learning_rate_field, optimizer_field,
+from ..settings import (Field, Settings, classroom_fields, learning_rate_field, optimizer_field,
                         seed_field)
 
 TASKS = ("waves", "delayed_recall", "text", "parity", "adding")
