@@ -56,7 +56,7 @@ def browser_figures(url, pid, query, seconds, pauses, seed=0):
         late = updates_after(page, t)
         pause_latencies = [(max(late) - t) / 1000 if late else 0.0]
         with page.expect_download() as download:
-            page.get_by_role("button", name="Weights (.npz)").click()
+            page.get_by_role("button", name="Weights (.npz)", exact=True).click()
         npz = Path(download.value.path()).read_bytes()
         _, _, xt, yt = image_data("bars" if "data=bars" in query else "mnist", 0)
         out["accuracy"], out["trained_seconds"] = full_test_accuracy(npz, xt, yt), trained

@@ -56,7 +56,7 @@ def first_visit(cold, app_dir=ROOT):
                 marks["controls shown"] = time.perf_counter() - start
                 page.wait_for_function(PLAY_ENABLED, timeout=600_000)
                 marks["Play enabled"] = time.perf_counter() - start
-                page.get_by_role("button", name="Play").click()
+                page.get_by_role("button", name="Play", exact=True).click()
                 page.wait_for_function(EPOCH_MOVED, timeout=300_000)
                 marks["Epoch moves"] = time.perf_counter() - start
                 marks["server CPU s"] = cpu_seconds(pid)

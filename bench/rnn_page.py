@@ -62,7 +62,7 @@ def percent(text):
 
 def recall(browser, url, seconds):
     page = open_rnn(browser, url, RECALL_QUERY)
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     start, first, best_rnn = time.monotonic(), None, 0.0
     while time.monotonic() - start < seconds:
         time.sleep(0.5)
@@ -75,7 +75,7 @@ def recall(browser, url, seconds):
         if round(elapsed * 2) % 10 == 0 or first == elapsed:
             print(f"  {elapsed:5.1f} s  LSTM step {lstm['Step']:>6} {acc_lstm:6.1%}   RNN step {rnn['Step']:>6} "
                   f"{acc_rnn:6.1%}", flush=True)
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     page.close()
     when = f"first at {first:.1f} s" if first is not None else f"not within {seconds:g} s"
     print(f"recall, delay 100, compare mode: LSTM 95 % {when}; RNN best {best_rnn:.1%} in {seconds:g} s")
@@ -84,9 +84,9 @@ def recall(browser, url, seconds):
 
 def text(browser, url, seconds):
     page = open_rnn(browser, url, "task=text")
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     time.sleep(seconds)
-    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Pause", exact=True).click()
     wait_until_idle(page)
     time.sleep(1.0)
     step = rows(page)[0]["Step"]
@@ -105,7 +105,7 @@ def frames(browser, url, query, seconds=6.0, pauses=5):
     received = []
     page = open_rnn(browser, url, query, received=received)
     page.evaluate(OBSERVE)
-    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Play", exact=True).click()
     time.sleep(2.0)
     page.evaluate("() => { window.__updates = []; }")
     before = sum(received)
@@ -115,9 +115,9 @@ def frames(browser, url, query, seconds=6.0, pauses=5):
     latencies = []
     for cycle in range(pauses):
         if cycle:
-            page.get_by_role("button", name="Play").click()
+            page.get_by_role("button", name="Play", exact=True).click()
             time.sleep(1.5)
-        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Pause", exact=True).click()
         time.sleep(1.5)
         t_click = page.evaluate("() => window.__clickAt")
         late = [u[0] for u in page.evaluate("() => window.__updates") if u[0] > t_click]
