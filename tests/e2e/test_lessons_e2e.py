@@ -107,3 +107,41 @@ def test_presenter_mode_shows_the_panel_large(open_page):
     assert large >= 1.3 * normal and checks == 1, (normal, large, checks)
     time.sleep(0.5)
     screenshot(page, "lesson-presenter-1920x1080")
+
+
+LINKS = """() => { for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
+  const root = e.shadowRoot && e.shadowRoot.querySelector('.nnv');
+  if (root && root.__state && root.__state.L && root.__state.links.length >= 2) {
+    const st = root.__state, r = st.canvas.getBoundingClientRect();
+    return {left: r.left, top: r.top, zoom: st.zoom, links: st.links.slice(0, 2).map(l => ({a: l.a, b: l.b})),
+            w: st.data.layers[0].weights.map(row => row[0])};
+  } } return null; }"""
+
+
+def test_the_weights_lesson_is_done_by_hand_on_the_canvas(open_page):
+    """Neurons, weights and biases: no Play, two weights typed in on the network, both checks tick."""
+    page = open_page("/mlp?lesson=neurons-weights")
+    panel = page.locator(PANEL)
+    for answer in ("w₁ = 1, w₂ = 1, b = 0", "It moves the line without turning it"):
+        panel.get_by_text(answer, exact=True).click()
+        panel.get_by_role("button", name="Lock in my prediction").first.click()
+        wait_until_idle(page)
+    page.get_by_text("Your prediction:").nth(1).wait_for(timeout=30_000)
+    check(page, "by-hand", "open").wait_for(timeout=30_000)
+    for k in range(2):                                        # the lines from X₁ and from X₂ to the output
+        page.locator(".nnv canvas").scroll_into_view_if_needed()
+        s = page.wait_for_function(LINKS, timeout=30_000).json_value()
+        a, b, z = s["links"][k]["a"], s["links"][k]["b"], s["zoom"]
+        page.mouse.click(s["left"] + (a["x"] + b["x"]) / 2 * z, s["top"] + (a["y"] + b["y"]) / 2 * z)
+        box = page.locator(".nnv input.edit")
+        box.wait_for(state="visible")
+        box.fill("1")
+        box.press("Enter")
+        page.wait_for_function(f"() => ({LINKS})()?.w[{k}] === 1", timeout=30_000)
+        wait_until_idle(page)
+    check(page, "by-hand").wait_for(timeout=30_000)
+    check(page, "sharp").wait_for(timeout=30_000)
+    page.locator(".lsn .done").wait_for(timeout=30_000)
+    assert metric(page, "Step") == "0"
+    page.locator(".lsn").scroll_into_view_if_needed()
+    screenshot(page, "lesson-by-hand-done")
