@@ -10,23 +10,22 @@ from .text import plain
 from .url import encode
 
 
-def play_row(page, run, ready=True, widths=(1, 1, 1, 1.6)):
-    """Play/Pause, Step (one epoch) and Reset; returns the row's remaining columns for the page.
-    Disabled until the engine is ready (``ready``) or after every run diverged."""
+def play_row(page, run, ready=True, width="content"):
+    """Play/Pause, Step (one epoch) and Reset, each ``width`` wide; returns the row (a container the
+    page may add to). Disabled until the engine is ready (``ready``) or after every run diverged."""
     diverged = run.built and run.diverged
-    cols = st.columns(list(widths), vertical_alignment="center")
+    row = st.container(horizontal=True, wrap=True, vertical_alignment="center", gap="small")
     playing = run.playing and ready
-    cols[0].button("Pause" if playing else "Play", key=key(page, "play"), type="primary",
+    row.button("Pause" if playing else "Play", key=key(page, "play"), type="primary",
                    icon=":material/pause:" if playing else ":material/play_arrow:",
-                   on_click=_toggle_play, args=(run,), width="stretch", disabled=diverged or not ready,
+                   on_click=_toggle_play, args=(run,), width=width, disabled=diverged or not ready,
                    help=("Stop training" if playing else "Train continuously, drawing as it goes")
                    if ready else "Play works as soon as the engine is ready")
-    cols[1].button("Step", key=key(page, "step"), icon=":material/skip_next:", on_click=run.step_epoch,
-                   width="stretch", help="Train one epoch: one pass over the training data",
-                   disabled=diverged or not ready)
-    cols[2].button("Reset", key=key(page, "reset"), icon=":material/restart_alt:", on_click=run.rebuild,
-                   width="stretch", help="New starting weights from the seed", disabled=not ready)
-    return cols[3:]
+    row.button("Step", key=key(page, "step"), icon=":material/skip_next:", on_click=run.step_epoch,
+               width=width, help="Train one epoch: one pass over the training data", disabled=diverged or not ready)
+    row.button("Reset", key=key(page, "reset"), icon=":material/restart_alt:", on_click=run.rebuild,
+               width=width, help="New starting weights from the seed", disabled=not ready)
+    return row
 
 
 def _toggle_play(run):

@@ -23,12 +23,12 @@ def rewind_bar(page, run):
     shown, latest = run.shown.epoch, run.snap.epoch
     at = min(range(len(epochs)), key=lambda k: abs(epochs[k] - shown))
     slider = key(page, "rewind")
-    st.session_state[slider] = epochs[at]           # the slider follows Step, Play and Reset
+    st.session_state[slider] = st.session_state[key(page, "rewind_set")] = epochs[at]   # it follows Step, Play, Reset
     cols = st.columns([1, 5, 1, 1.5], vertical_alignment="bottom")
     cols[0].button("Back", key=key(page, "rewind_back"), icon=":material/chevron_left:", width="stretch",
                    disabled=at == 0, on_click=_rewind, args=(run, epochs[max(at - 1, 0)]),
                    help="The network one kept epoch earlier")
-    cols[1].select_slider("Epoch shown", epochs, key=slider, on_change=lambda: _rewind(run, st.session_state[slider]),
+    cols[1].select_slider("Epoch shown", epochs, key=slider, on_change=_slid, args=(page, run),
                           format_func=lambda e: f"{e:,}" + (" (latest)" if e == latest else ""),
                           help="Every epoch is kept for the first 100; later ones more sparsely")
     cols[2].button("Forward", key=key(page, "rewind_forward"), icon=":material/chevron_right:", width="stretch",
@@ -39,6 +39,15 @@ def rewind_bar(page, run):
     if run.rewound:
         st.info(f"Showing epoch {shown:,} of {latest:,}. Press Play or Step to train on from here (the later "
                 "epochs are dropped), or go back to the latest.", icon=":material/history:")
+
+
+def _slid(page, run):
+    """The slider moved. The browser may also resend the value it showed before Play (the slider is
+    gone while playing, so Streamlit sees it as new): only a value other than the one the page set
+    last, while paused, is a move."""
+    epoch = st.session_state.get(key(page, "rewind"))
+    if not run.playing and epoch != st.session_state.get(key(page, "rewind_set")):
+        _rewind(run, epoch)
 
 
 def _rewind(run, epoch):

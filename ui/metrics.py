@@ -5,6 +5,9 @@ import streamlit as st
 
 LABELS = ("Epoch", "Step", "Train loss", "Test loss", "Test accuracy")
 FAST = 2                    # Epoch and Step change with every frame; the rest about 7 times a second
+# Each metric's width in rem: its label with the help icon, and its largest value ("1,234,567" steps,
+# "100.0%"), fit; fixed, so the row does not shift as the numbers change.
+WIDTHS = {"Epoch": 6, "Step": 8, "Train loss": 7, "Test loss": 7, "Test accuracy": 8.5}
 
 
 def metric_values(snap):
@@ -41,14 +44,12 @@ class MetricsRow:
     """The metric slots of one run, made by the first ``show`` (an empty slot would blink) and
     updated in place; ``title`` names the run when a page trains several."""
 
-    def __init__(self, title=None, helps=None):
-        if title is None:
-            self.cols = st.columns(len(LABELS))
-        else:
-            cols = st.columns([0.7] + [1] * len(LABELS), vertical_alignment="center")
-            cols[0].markdown(f"**{title}**")
-            self.cols = cols[1:]
+    def __init__(self, title=None, helps=None, zoom=1.0):
+        self.row = st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="center")
+        if title is not None:
+            self.row.markdown(f"**{title}**", width=round(16 * 5 * zoom))
         self.helps = helps or {}
+        self.zoom = zoom
         self.slots = None
         self.shown = []
 
@@ -56,10 +57,12 @@ class MetricsRow:
         if fast_only and self.slots is not None:
             values = values[:FAST] + self.shown[FAST:]
         if self.slots is None:
-            self.slots = [col.metric(label, value, help=self.helps.get(label))
-                          for col, (label, value) in zip(self.cols, values)]
+            self.slots = [self.row.metric(label, value, help=self.helps.get(label),
+                                          width=round(16 * WIDTHS.get(label, 8) * self.zoom))
+                          for label, value in values]
         else:                       # only what changed: each metric update costs the browser a re-render
             for k, (slot, (label, value)) in enumerate(zip(self.slots, values)):
                 if value != self.shown[k][1]:
-                    slot.metric(label, value, help=self.helps.get(label))
+                    slot.metric(label, value, help=self.helps.get(label),
+                                width=round(16 * WIDTHS.get(label, 8) * self.zoom))
         self.shown = values

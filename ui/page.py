@@ -30,11 +30,20 @@ from .lessons.panel import LessonPanel
 from .live import MAX_FPS, live
 from .metrics import MetricsRow, metric_help, metric_values
 from .state import page_run
-from .theme import style
+from .settings import page_zoom
+from .theme import rem, style
 from .warmup import engine_ready
 from .widgets import Widgets
 
 SLOW_INTERVAL = 0.15     # seconds between updates of the losses, accuracy and charts while playing
+
+
+def control_rem(field):
+    """A control's width in rem: its label and help icon fit on one line (a wrapped label broke
+    mid-word at 1024 px), and a choice's longest name; a seed has room for its New button."""
+    longest = max([len(field.label)] + [len(field.label_of(c)) + 2 for c in field.choices or ()
+                                        if field.widget == "select"])
+    return max(8.0, 0.55 * longest + 3) + (5 if field.dice else 0)
 
 
 class Page(ABC):
@@ -47,7 +56,6 @@ class Page(ABC):
     sidebar = ()              # (section, title) of the settings sections in the sidebar, in order
     explanation = ""          # "What am I seeing?", Markdown in the page's own terms
     max_fps = MAX_FPS         # frames a second at most (pages whose frames cost the browser more)
-    controls_per_row = 4      # training controls under the Play row
     gradient_chart = True     # the gradient size per layer among the curves
     lesson = None             # the lesson the link opens on this page (ui/lessons), if any
 
@@ -69,15 +77,18 @@ class Page(ABC):
         """One sidebar section's controls: its fields' widgets by default."""
         self.widgets.draw_section(section)
 
-    def controls(self, run):
-        """The training controls under the Play row: the "training" section's fields in rows."""
-        names = [n for n, f in self.settings_class.FIELDS.items() if f.section == "training" and f.widget]
-        per_row = self.controls_per_row
-        for start in range(0, len(names), per_row):
-            for name, col in zip(names[start:start + per_row], st.columns(per_row, vertical_alignment="bottom")):
-                self.widgets.draw(name, col)
+    control_fields = None     # the training controls in their order (default: the "training" section's)
 
-    def play_extra(self, col, run):
+    def controls(self, run):
+        """The training controls under the Play row, side by side and wrapping to the next line where
+        the screen ends: each keeps a width its label fits in, at any presenter size."""
+        names = self.control_fields or [n for n, f in self.settings_class.FIELDS.items()
+                                        if f.section == "training" and f.widget]
+        with st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="bottom"):
+            for name in names:
+                self.widgets.draw(name, width=rem(control_rem(self.settings_class.FIELDS[name]), run.settings))
+
+    def play_extra(self, run):
         """Something of the page's beside Play, Step and Reset (a speed, say)."""
 
     def below(self, run):
@@ -121,7 +132,7 @@ class Page(ABC):
         run = page_run(self.name, self.settings_class, lambda settings: self.run_class(settings, build=False))
         s = run.settings
         hidden = s.hidden_parts
-        style(presenter=s.present, playing=run.playing)
+        style(s, playing=run.playing)
         page_messages(self.name)
         with st.sidebar:
             for section, title in self.sidebar:
@@ -135,7 +146,8 @@ class Page(ABC):
         ready = engine_ready(_families(s.spec()))
         if ready:
             run.ensure_built()
-        self.play_extra(play_row(self.name, run, ready)[0], run)
+        with play_row(self.name, run, ready, width=rem(7, s)):
+            self.play_extra(run)
         divergence_notice(self.name, run)
         if "training" not in hidden:
             self.controls(run)
@@ -151,11 +163,11 @@ class Page(ABC):
             downloads(run)
 
     def _header(self):
-        left, right = st.columns([4, 1.3], vertical_alignment="bottom")
-        left.header(self.title, anchor=False)
-        if self.explanation:
-            with right.popover("What am I seeing?", icon=":material/help:", width="stretch"):
-                st.markdown(self.explanation)
+        with st.container(horizontal=True, wrap=True, vertical_alignment="bottom", horizontal_alignment="distribute"):
+            st.header(self.title, anchor=False, width="content")
+            if self.explanation:
+                with st.popover("What am I seeing?", icon=":material/help:"):
+                    st.markdown(self.explanation)
 
     def _classroom(self, present):
         """Presenter mode and what it hides; folded away while presenting, so the projected page
@@ -171,7 +183,8 @@ class Page(ABC):
         runs = run.runs
         hidden = run.settings.hidden_parts
         slots = SimpleNamespace(count=-1, slow_at=0.0, curves="curves" not in hidden)
-        slots.metrics = [MetricsRow(r.title if len(runs) > 1 else None, metric_help(r)) for r in runs]
+        slots.metrics = [MetricsRow(r.title if len(runs) > 1 else None, metric_help(r), page_zoom(run.settings))
+                         for r in runs]
         slots.page = self.make_slots(run)
         slots.lesson = self.lesson.live() if self.lesson else None
         if slots.curves:

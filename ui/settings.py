@@ -83,14 +83,32 @@ def seed_field(section, what="data and starting weights"):
 HIDE_HELP = "Hide these parts while presenting (the class sees only what is left)."
 
 
+ZOOMS = (1.0, 1.25, 1.5, 1.75, 2.0)
+
+
+def _presenting(s):
+    return not s.present
+
+
 def classroom_fields(hideable):
-    """The presenter fields every page has: presenter mode and what it hides (``hideable``: part -> label)."""
+    """The presenter fields every page has (its settings declare ``present``, ``hide``, ``zoom`` and
+    ``contrast``): presenter mode, what it hides (``hideable``: part -> label), its size and look."""
     return {
         "present": Field("bool", None, "present", label="Presenter mode", widget="toggle", section="classroom",
                          help="Larger type and controls for a projector; hide what the class should not touch."),
         "hide": Field("multi", tuple(hideable), "hide", label="Hide in presenter mode", widget="multiselect",
                       section="classroom", labels=dict(hideable), help=HIDE_HELP),
+        "zoom": Field("ladder", ZOOMS, "zoom", label="Size on the projector", widget="select_slider",
+                      section="classroom", labels=lambda z: f"{z:.0%}", disabled=_presenting,
+                      help="Everything larger: text, numbers, buttons and the drawings"),
+        "contrast": Field("bool", None, "contrast", label="High contrast", widget="toggle", section="classroom",
+                          disabled=_presenting, help="Black on white with stronger lines, for a washed-out projector"),
     }
+
+
+def page_zoom(settings):
+    """How much larger the page is drawn: the presenter's size, or 1."""
+    return settings.zoom if settings.present else 1.0
 
 
 @dataclass(frozen=True)

@@ -1,31 +1,54 @@
-"""Page-wide styling: a tighter layout, and larger type in presenter mode."""
+"""Page-wide styling: a tighter layout, and presenter mode's larger type and high-contrast look.
+
+Streamlit sizes text, widgets and spacing in rem, so presenter mode scales the root font size
+by the presenter's zoom and everything grows with it; what is laid out in pixels (widths of
+the controls and metrics, the canvases) reads the same zoom (``ui.settings.page_zoom``).
+"""
 import streamlit as st
 
+from .settings import page_zoom
+
 BASE_CSS = """
-<style>
 .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
 [data-testid="stMetricValue"] { font-size: 1.6rem; }
 [class*="st-key-frames-"] { display: none; }
-</style>
 """
 
 PRESENTER_CSS = """
-<style>
-html { font-size: 20px; }
-[data-testid="stMetricValue"] { font-size: 2.2rem; }
-</style>
+html { font-size: %(px).1fpx; }
+.block-container { padding-left: 1.5rem; padding-right: 1.5rem; max-width: none; }
 """
 
+# Black text on white, darker captions and borders, a deeper blue: what survives a washed-out projector.
+CONTRAST_CSS = """
+.stApp, [data-testid="stSidebar"] { background: #ffffff; color: #000000; }
+[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] p, [data-testid="stMetricLabel"] p {
+  color: #000000 !important; opacity: 1 !important; }
+[data-testid="stMetricValue"] { color: #000000; font-weight: 700; }
+[data-baseweb="select"] > div, [data-testid="stNumberInputContainer"], .stButton button,
+[data-testid="stExpander"] details { border: 2px solid #000000 !important; }
+.stButton button[kind="primary"] { background: #004f8a; border-color: #004f8a !important; }
+"""
 
 # While playing, fragment reruns follow one another: Streamlit's running indicator and its Stop
 # button would flicker in the header, and Stop would not pause training (Pause does).
 PLAYING_CSS = """
-<style>
 [data-testid="stStatusWidget"] { visibility: hidden; }
-</style>
 """
 
 
-def style(presenter=False, playing=False):
-    st.markdown(BASE_CSS + (PRESENTER_CSS if presenter else "") + (PLAYING_CSS if playing else ""),
-                unsafe_allow_html=True)
+def style(settings=None, playing=False):
+    """The page's CSS for ``settings`` (presenter mode, its zoom and contrast) and the playing state."""
+    css = BASE_CSS
+    if settings is not None and settings.present:
+        css += PRESENTER_CSS % {"px": 16 * page_zoom(settings)}
+        if settings.contrast:
+            css += CONTRAST_CSS
+    if playing:
+        css += PLAYING_CSS
+    st.markdown(f"<style>{css}</style>", unsafe_allow_html=True)
+
+
+def rem(n, settings):
+    """``n`` rem in pixels at the page's zoom (widths Streamlit takes in pixels)."""
+    return round(16 * n * page_zoom(settings))

@@ -134,10 +134,11 @@ class Widgets:
             st.session_state[widget_key] = value
 
     def _with_dice(self, name, f, where, settings, options):
-        left, right = where.columns([3, 2], vertical_alignment="bottom")
-        widget = self._widget(f, f.widget, f.kind, self.key(name), left, settings, options)
+        pair = where.container(horizontal=True, wrap=False, vertical_alignment="bottom", gap="small",
+                               width=options.get("width", "stretch"))
+        widget = self._widget(f, f.widget, f.kind, self.key(name), pair, settings, {**options, "width": "stretch"})
         lo, hi = f.bounds
-        right.button("New", key=self.key(f"{name}_new"), icon=":material/casino:", width="stretch",
+        pair.button("New", key=self.key(f"{name}_new"), icon=":material/casino:", width="content",
                      help=f"A new random {f.label.lower()} (new data and starting weights)",
                      on_click=lambda: self.set(**{name: random.randint(lo, hi)}))
         return widget
@@ -147,6 +148,8 @@ class Widgets:
         common = dict(key=widget_key, on_change=self.changed, help=options.get("help", f.help),
                       disabled=bool(f.disabled and f.disabled(settings)),
                       label_visibility=options.get("label_visibility", "visible"))
+        if "width" in options:
+            common["width"] = options["width"]
         choices = _choices(f)
         if widget == "slider" and kind in ("int", "float"):
             lo, hi = f.limits(settings) if f.limits else f.bounds

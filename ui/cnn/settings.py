@@ -95,6 +95,8 @@ class CnnSettings(Settings):
     kernel_grads: bool = False
     present: bool = False
     hide: tuple = ()
+    zoom: float = 1.25              # presenter mode: how much larger everything is drawn
+    contrast: bool = False          # presenter mode: the high-contrast look
 
     def normalise(self):
         return normalise(self)

@@ -106,6 +106,8 @@ class MlpSettings(Settings):
     discretize: bool = False
     present: bool = False
     hide: tuple = ()
+    zoom: float = 1.25              # presenter mode: how much larger everything is drawn
+    contrast: bool = False          # presenter mode: the high-contrast look
 
     def normalise(self):
         return normalise(self)

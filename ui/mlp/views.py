@@ -12,6 +12,7 @@ from ..canvas import VISIBILITY, BadEvent, Choice, Num, component, frame_channel
 from ..page import Page
 from ..state import current_run, key, request_app_rerun, say
 from ..text import plain
+from ..theme import rem
 from .explain import MLP_TEXT
 from .run import MlpRun
 from .settings import HIDEABLE, MAX_LAYERS, MAX_UNITS, MlpSettings, datasets_for
@@ -72,18 +73,11 @@ class MlpPage(Page):
         run.custom = None                     # a picked data set replaces the user's own points
         self.widgets.set(dataset=name)
 
-    def controls(self, run):
-        """Two rows of four, so every label fits from a 1024-pixel screen up."""
-        w = self.widgets
-        # The loss column is the widest: "Squared error" is cut at 1024 px in a quarter of the row.
-        top, bottom = st.columns([0.85, 1, 1, 1.15]), st.columns(4, vertical_alignment="center")
-        for name, col in zip(("lr", "activation", "optimizer", "loss"), top):
-            w.draw(name, col)
-        for name, col in zip(("regularization", "reg_rate", "show_test", "discretize"), bottom):
-            w.draw(name, col)
+    control_fields = ("lr", "activation", "optimizer", "loss", "regularization", "reg_rate", "show_test",
+                      "discretize")
 
-    def play_extra(self, col, run):
-        self.widgets.draw("speed", col, label_visibility="collapsed")
+    def play_extra(self, run):
+        self.widgets.draw("speed", label_visibility="collapsed", width=rem(14, run.settings))
 
     def below(self, run):
         if not run.playing:

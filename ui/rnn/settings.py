@@ -109,6 +109,8 @@ class RnnSettings(Settings):
     temperature: float = 0.5
     present: bool = False
     hide: tuple = ()
+    zoom: float = 1.25              # presenter mode: how much larger everything is drawn
+    contrast: bool = False          # presenter mode: the high-contrast look
 
     @classmethod
     def for_task(cls, task, **values):

@@ -40,7 +40,7 @@ class RnnPage(Page):
     hideable = HIDEABLE
     sidebar = (("task", "Task"), ("network", "Network"))
     explanation = RNN_TEXT
-    controls_per_row = 5
+    control_fields = ("optimizer", "lr", "clip", "batch", "seed")
     gradient_chart = False    # the gradient through time is in the live view
 
     def draw_section(self, section, run):

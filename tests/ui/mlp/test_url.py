@@ -16,7 +16,7 @@ FULL = MlpSettings(dataset="spiral", noise=25, train_pct=70, seed=123, features=
                    hidden=(8, 5, 3), activation="relu", layer_acts=("", "sigmoid", ""), dropout=(0.1, 0.0, 0.25),
                    problem="classification", loss="cross_entropy", init="uniform", optimizer="adam", lr=0.003,
                    regularization="l2", reg_rate=0.01, batch=32, speed=5.0, show_test=True, discretize=True,
-                   present=True, hide=("data", "gradients"))
+                   present=True, hide=("data", "gradients"), zoom=1.75, contrast=True)
 
 
 def test_every_field_round_trips():
