@@ -28,8 +28,10 @@ def page_run(page, settings_class, make_run):
     session_janitor()
     if run_key not in st.session_state:
         settings, notices = decode(st.query_params.to_dict(), settings_class, base=link_base(page))
-        st.session_state[run_key] = make_run(settings)
+        st.session_state[run_key] = run = make_run(settings)
         st.session_state[key(page, "notices")] = notices
+        if notices:                       # a repaired link: the address bar shows what the page uses
+            st.query_params.from_dict(link_params(page, run.settings))
         st.session_state.setdefault(key(page, "messages"), [])     # what was said before the run (a bad lesson link)
     return st.session_state[run_key]
 

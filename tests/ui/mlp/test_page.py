@@ -109,6 +109,9 @@ def test_a_link_restores_settings_and_reports_bad_values():
     assert (s.dataset, s.hidden, s.activation, s.noise, s.lr) == ("spiral", (8, 8, 8), "relu", 50, 0.03)
     warnings = " ".join(w.value for w in at.warning)
     assert "noise=99" in warnings and "banana" in warnings
+    # the address bar now shows the link the page uses: repaired values, nothing it ignored
+    assert {k: at.query_params[k] for k in at.query_params} == {"data": "spiral", "net": "8,8,8", "act": "relu",
+                                                               "noise": "50"}
 
 
 def test_divergence_shows_a_message_and_reset(page):
