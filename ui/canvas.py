@@ -159,9 +159,10 @@ _charts = register("line_charts")
 image_picker_component = component("image_picker", SHARED, {"pick": Text(100)})
 
 
-def line_charts(channel, key):
-    """Line charts drawing the ``{"charts": [...]}`` frames sent on ``channel`` (viz/curves.py)."""
-    return _charts(data={"channel": channel}, key=key)
+def line_charts(channel, key, zoom=1.0, contrast=False):
+    """Line charts drawing the ``{"charts": [...]}`` frames sent on ``channel`` (viz/curves.py), at
+    presenter mode's ``zoom`` and in its high-contrast look."""
+    return _charts(data={"channel": channel, "zoom": zoom, "contrast": contrast}, key=key)
 
 
 def image_picker(items, selected, key, on_pick):

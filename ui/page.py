@@ -189,7 +189,8 @@ class Page(ABC):
         slots.lesson = self.lesson.live() if self.lesson else None
         if slots.curves:
             slots.send_charts = frame_channel(f"frames-{self.name}-charts")
-            line_charts(f"frames-{self.name}-charts", key=f"{self.name}_charts")
+            line_charts(f"frames-{self.name}-charts", key=f"{self.name}_charts", zoom=page_zoom(run.settings),
+                        contrast=run.settings.present and run.settings.contrast)
             caption = self.curves_caption(run)
             if caption:
                 st.caption(caption)

@@ -1,6 +1,16 @@
 // Small line charts side by side (viz/curves.py), redrawn with every frame from
-// the channel; hovering shows every series' exact value at the nearest epoch.
-const H = 220, PAD = { l: 46, r: 10, t: 50, b: 30 }, GAP = 24, MIN_W = 260;  // narrower boxes stack the charts
+// the channel; hovering shows every series' exact value at the nearest epoch. Presenter mode's
+// zoom (data.zoom) scales the sizes and the type (13 px a unit, so 16 px and up from 1.25); its
+// high contrast (data.contrast) draws black. The canvas reports its smallest font (data-min-font).
+let H = 220, PAD = { l: 46, r: 10, t: 50, b: 30 }, GAP = 24, MIN_W = 260;  // narrower boxes stack the charts
+
+function scaleTo(st) {  // the sizes above at the page's zoom (every chart on a page has the same)
+  const z = st.zoom;
+  H = 220 * z; PAD = { l: 46 * z, r: 10 * z, t: 50 * z, b: 30 * z }; GAP = 24 * z; MIN_W = 260 * z;
+  st.fs = z > 1 ? 13 * z : 12;
+  st.muted = st.contrast ? "#000000" : "#808495"; st.grid = st.contrast ? "#8a8f99" : "#e6e9ef";
+  st.frameColor = st.contrast ? "#000000" : "#c4c9d4";
+}
 
 function niceTicks(lo, hi, n) {
   const span = hi - lo || 1, step0 = span / n, mag = Math.pow(10, Math.floor(Math.log10(step0)));
@@ -37,7 +47,7 @@ function chartWidth(st) { const n = perRow(st); return (st.width - GAP * (n - 1)
 function legendRows(st, c) {  // the lines chart c's legend takes (drawChart wraps it the same way)
   let rows = 1, lx = PAD.l;
   for (const s of c.series) {
-    const w = 26 + st.ctx.measureText(s.name).width;
+    const w = 26 * st.zoom + st.ctx.measureText(s.name).width;
     if (lx + w > chartWidth(st) && lx > PAD.l) { rows++; lx = PAD.l; }
     lx += w;
   }
@@ -60,36 +70,36 @@ function frameOf(st, c, k) {  // pixel box and scales of chart k
 }
 
 function drawChart(st, c, k) {
-  const ctx = st.ctx, F = frameOf(st, c, k), { box } = F, muted = "#808495";
-  ctx.font = `12px ${st.font}`;
+  const ctx = st.ctx, F = frameOf(st, c, k), { box } = F, muted = st.muted, z = st.zoom, row = st.fs + 1;
+  ctx.font = `${st.fs}px ${st.font}`;
   ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
-  ctx.fillText(c.title, box.x - PAD.l + 4, box.y - st.top + 14);
-  let lx = box.x, ly = box.y - st.top + 28;   // legend, wrapping onto more lines (legendRows)
+  ctx.fillText(c.title, box.x - PAD.l + 4, box.y - st.top + 1.17 * st.fs);
+  let lx = box.x, ly = box.y - st.top + 2.33 * st.fs;   // legend, wrapping onto more lines (legendRows)
   for (const s of c.series) {
-    const w = 26 + ctx.measureText(s.name).width;
-    if (lx + w > box.x + box.w + PAD.r && lx > box.x) { lx = box.x; ly += 13; }
-    ctx.fillStyle = s.color; ctx.fillRect(lx, ly - 6, 14, 3);
-    ctx.fillStyle = muted; ctx.fillText(s.name, lx + 18, ly); lx += w;
+    const w = 26 * z + ctx.measureText(s.name).width;
+    if (lx + w > box.x + box.w + PAD.r && lx > box.x) { lx = box.x; ly += row; }
+    ctx.fillStyle = s.color; ctx.fillRect(lx, ly - 0.5 * st.fs, 14 * z, 3 * z);
+    ctx.fillStyle = muted; ctx.fillText(s.name, lx + 18 * z, ly); lx += w;
   }
-  ctx.strokeStyle = "#e6e9ef"; ctx.lineWidth = 1; ctx.fillStyle = muted;
+  ctx.strokeStyle = st.grid; ctx.lineWidth = 1; ctx.fillStyle = muted;
   const empty = !c.series.some((s) => s.values.some((v) => v !== null));
   const yt = empty ? [] : c.log ? logTicks(F.lo, F.hi) : niceTicks(F.lo, F.hi, 4);
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
   for (const v of yt) {
     const y = F.sy(v); ctx.beginPath(); ctx.moveTo(box.x, y); ctx.lineTo(box.x + box.w, y); ctx.stroke();
-    ctx.fillText(c.percent ? Math.round(100 * v) + "%" : c.log ? logLabel(v) : +v.toPrecision(3), box.x - 5, y);
+    ctx.fillText(c.percent ? Math.round(100 * v) + "%" : c.log ? logLabel(v) : +v.toPrecision(3), box.x - 5 * z, y);
   }
   ctx.textAlign = "center"; ctx.textBaseline = "top";
-  const xt = niceTicks(F.xmin, F.xmax, Math.max(2, Math.floor(box.w / 60))).filter(Number.isInteger);  // whole epochs
-  for (const v of xt) ctx.fillText(String(v), F.sx(v), box.y + box.h + 5);
-  ctx.fillText("Epoch", box.x + box.w / 2, box.y + box.h + 17);
-  ctx.strokeStyle = "#c4c9d4"; ctx.strokeRect(box.x, box.y, box.w, box.h);
+  const xt = niceTicks(F.xmin, F.xmax, Math.max(2, Math.floor(box.w / (60 * z)))).filter(Number.isInteger);  // whole epochs
+  for (const v of xt) ctx.fillText(String(v), F.sx(v), box.y + box.h + 5 * z);
+  ctx.fillText("Epoch", box.x + box.w / 2, box.y + box.h + 5 * z + row);
+  ctx.strokeStyle = st.frameColor; ctx.lineWidth = st.contrast ? 2 : 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
   if (!c.series.some((s) => s.values.some((v) => v !== null && (!c.log || v > 0)))) {
     ctx.fillStyle = muted; ctx.textAlign = "center"; ctx.textBaseline = "middle";
     ctx.fillText("appears after the first epoch", box.x + box.w / 2, box.y + box.h / 2);
   }
   for (const s of c.series) {
-    ctx.strokeStyle = s.color; ctx.lineWidth = 2; ctx.beginPath();
+    ctx.strokeStyle = s.color; ctx.lineWidth = (st.contrast ? 3 : 2) * z; ctx.beginPath();
     let pen = false;
     s.values.forEach((v, i) => {
       if (v === null || (c.log && v <= 0)) { pen = false; return; }
@@ -102,7 +112,7 @@ function drawChart(st, c, k) {
     const i = nearest(c.x, st.hover.value), x = F.sx(c.x[i]);
     ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(x, box.y); ctx.lineTo(x, box.y + box.h); ctx.stroke();
     for (const s of c.series) if (s.values[i] !== null && (!c.log || s.values[i] > 0)) {
-      ctx.fillStyle = s.color; ctx.beginPath(); ctx.arc(x, F.sy(s.values[i]), 3.5, 0, 2 * Math.PI); ctx.fill();
+      ctx.fillStyle = s.color; ctx.beginPath(); ctx.arc(x, F.sy(s.values[i]), 3.5 * z, 0, 2 * Math.PI); ctx.fill();
     }
     st.tip.innerHTML = `epoch ${c.x[i]}<br>` + c.series.map((s) => `<span style="color:${s.color}">■</span> ${s.name}: ${fmt(s.values[i], c)}`).join("<br>");
     st.tip.style.display = "block";
@@ -118,23 +128,26 @@ function nearest(xs, v) {
 
 function render(st) {
   st.width = st.boxWidth || st.root.clientWidth || 600;   // the observer's width: no forced layout per frame
+  scaleTo(st);
   const dpr = window.devicePixelRatio || 1, height = H * Math.ceil(st.charts.length / perRow(st) || 1);
   st.canvas.width = st.width * dpr; st.canvas.height = height * dpr; st.canvas.style.height = height + "px";
   st.ctx = st.canvas.getContext("2d"); st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   st.font = getComputedStyle(st.root).fontFamily || "sans-serif";
   st.text = getComputedStyle(st.root).color || "#31333f";
   st.ctx.clearRect(0, 0, st.width, height);
-  st.ctx.font = `12px ${st.font}`;      // every chart's box starts below the longest legend
-  st.top = PAD.t + 13 * Math.max(0, Math.max(1, ...st.charts.map((c) => legendRows(st, c))) - 2);
+  st.ctx.font = `${st.fs}px ${st.font}`;      // every chart's box starts below the longest legend
+  st.top = PAD.t + (st.fs + 1) * Math.max(0, Math.max(1, ...st.charts.map((c) => legendRows(st, c))) - 2);
   if (!(st.hover && st.charts[st.hover.k])) st.tip.style.display = "none";
+  st.tip.style.fontSize = st.fs + "px";
   st.charts.forEach((c, k) => drawChart(st, c, k));
+  if (st.charts.length) st.canvas.dataset.minFont = String(Math.round(st.fs * 10) / 10);   // one size for every text
 }
 
 export default function (component) {
   const { data, parentElement } = component;
   const root = mountRoot(parentElement, "lcs", '<canvas aria-label="Training curves"></canvas><div class="tip"></div>');
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"), tip: root.querySelector(".tip"), charts: [] });
-  st.channel = data.channel;
+  st.channel = data.channel; st.zoom = data.zoom || 1; st.contrast = !!data.contrast;
   if (!st.timer) {
     st.canvas.addEventListener("mousemove", (e) => {
       const r = st.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
