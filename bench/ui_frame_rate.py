@@ -56,6 +56,7 @@ def server_figures(query, frames=60):
 
     from ui.mlp.run import MlpRun
     from ui.mlp.settings import MlpSettings
+    from ui.mlp.views import dense_names
     from ui.url import decode
     from viz.curves import accuracy_chart, gradient_chart, loss_chart
 
@@ -67,9 +68,9 @@ def server_figures(query, frames=60):
         t0 = time.perf_counter()
         run.advance(settings.speed)
         t1 = time.perf_counter()
-        frame = run.frame_data(run.snap, interactive=False, full=False)
+        frame = run.frame(run.snap, interactive=False, full=False)
         t2 = time.perf_counter()
-        charts = [loss_chart(run.snap), accuracy_chart(run.snap), gradient_chart(run.snap, run.layer_names())]
+        charts = [loss_chart(run.snap), accuracy_chart(run.snap), gradient_chart(run.snap, [n for n, _ in dense_names(run.snap)])]
         t3 = time.perf_counter()
         json.dumps(frame), json.dumps(charts)
         t4 = time.perf_counter()
