@@ -9,7 +9,7 @@ import streamlit as st
 
 from viz.charts import confusion_figure, histogram_figure, timeline_figure
 
-from .state import key
+from .state import expander_state, key
 
 
 def rewind_bar(page, run):
@@ -61,6 +61,7 @@ def look_closer(page, run, layer_names, confusion_labels=None):
     """The paused page's closer look: rewind, the distributions and the confusion matrix of every run
     (each labelled with its run). Computed only while open: a closed box costs a rerun nothing."""
     tabs = ["Timeline (rewind)", "Weights and gradients"] + (["Confusion matrix"] if confusion_labels else [])
+    expander_state(key(page, "look_closer"))
     box = st.expander("Look closer: " + ", ".join(t.lower() for t in tabs), icon=":material/insights:",
                       key=key(page, "look_closer"), on_change="rerun")
     if not box.open:

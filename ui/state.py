@@ -71,6 +71,13 @@ def pop_messages(page):
     return [("warning", n) for n in dict.fromkeys(notices)] + messages
 
 
+def expander_state(widget_key):
+    """Keep a stateful expander's state a bool before it is drawn: Streamlit 1.67 takes whatever a
+    message sends for it (a crafted one can send text or a list) and then fails to draw it."""
+    if not isinstance(st.session_state.get(widget_key, False), bool):
+        st.session_state[widget_key] = False
+
+
 def request_app_rerun(page):
     """Ask for a whole-page rerun from a callback inside the live fragment (ui/live.py honours it)."""
     st.session_state[key(page, "rerun_app")] = True

@@ -3,6 +3,7 @@ prediction, the probabilities and its feature maps. A bad file changes nothing b
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from viz.cnn_figures import ink_image
 
@@ -61,7 +62,7 @@ def _upload_key():
 
 def _on_upload():
     upload = st.session_state.get(_upload_key())
-    if upload is None:
+    if not isinstance(upload, UploadedFile):      # none, or a file the server does not hold (a crafted id)
         return
     count = key(PAGE, "upload_count")
     st.session_state[count] = st.session_state.get(count, 0) + 1      # an empty uploader for the next file

@@ -4,13 +4,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from engine.data import FEATURES
 from engine.data.points_csv import read_points_csv
 
 from ..canvas import VISIBILITY, BadEvent, Choice, Num, component, frame_channel, image_picker
 from ..page import Page
-from ..state import current_run, key, request_app_rerun, say
+from ..state import current_run, expander_state, key, request_app_rerun, say
 from ..text import plain
 from ..theme import rem
 from .explain import MLP_TEXT
@@ -131,6 +132,7 @@ class MlpPage(Page):
 
     def _on_canvas_event(self, event, value):
         run = current_run(PAGE)
+        import logging; logging.getLogger("DBG").warning("DBG event %s %s hidden=%s", event, value, run.settings.hidden)
         if event == "visibility":
             run.visible = value == "visible"
             request_app_rerun(PAGE)                    # a hidden tab stops its live loop until it is back
@@ -239,7 +241,7 @@ def _csv_key():
 
 def _load_csv(page):
     upload = st.session_state.get(_csv_key())
-    if upload is None:
+    if not isinstance(upload, UploadedFile):      # none, or a file the server does not hold (a crafted id)
         return
     count = key(PAGE, "csv_count")
     st.session_state[count] = st.session_state.get(count, 0) + 1
@@ -261,6 +263,7 @@ def _load_csv(page):
 def point_numbers(run):
     """The clicked point's forward pass (weighted sums, activations) and backward pass (gradients)."""
     probe = run.probe
+    expander_state(f"{PAGE}_numbers_{probe is not None}")
     box = st.expander("The numbers for one point: click a point on the output", expanded=probe is not None,
                       icon=":material/calculate:", key=f"{PAGE}_numbers_{probe is not None}", on_change="rerun")
     if not box.open:

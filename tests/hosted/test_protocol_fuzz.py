@@ -1,0 +1,408 @@
+"""Crafted websocket messages against the real app (`streamlit run`): every model page's widgets and
+canvas events get values no browser would send (tests/hosted/protocol_fuzz.py), one by one and in
+bursts, through bench/_streamlit_client.py. After each batch the page must still work: no exception
+element was shown, the server answers its health check and logged no traceback from the app's code,
+and Play, Step (the Epoch metric moves) and Reset (back to 0) do what they say.
+
+The normal run sends a quick share (about 30 values a page); ``NNP_FUZZ_FULL=1`` sends at least 500
+a page, from several links (each page's default, links that show the widgets some settings hide,
+a lesson, presenter mode), checking the controls after every batch.
+"""
+import asyncio
+import math
+import os
+import random
+import re
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.hosted import protocol_fuzz as pf
+from tests.hosted.harness import run_coroutine
+from tests.hosted.pages import ROOT, model_pages
+
+sys.path.insert(0, str(ROOT / "bench"))
+from _streamlit_client import Session  # noqa: E402
+
+PAGES = model_pages()
+# hostile values a page, in batches of ``batch`` whose last ``burst`` go without waiting; the controls
+# are checked after every batch (full) or after the last one. A playing page's runs last a live box (2 s):
+# the quick run leaves Play to the controls check.
+QUICK = dict(values=30, batch=30, burst=10, every_batch=False, play=False)
+FULL = dict(values=510, batch=51, burst=12, every_batch=True, play=True)
+LEGIT_SHARE = 0.15          # values a browser could send, mixed in: the page moves on and mounts other widgets
+RUN_TIMEOUT = 60            # seconds for the page to finish its runs after a message (a big network's Step)
+
+
+# -- the server's log ---------------------------------------------------------------------------------
+class ServerLog:
+    """The app process's output (its stdout is the log file the harness keeps), read from an offset."""
+
+    def __init__(self, pid):
+        self.path = Path(os.readlink(f"/proc/{pid}/fd/1"))
+        self.offset = self.path.stat().st_size
+
+    def new_text(self):
+        with open(self.path, errors="replace") as f:
+            f.seek(self.offset)
+            text = f.read()
+        self.offset += len(text.encode("utf-8", errors="replace"))
+        return text
+
+
+def app_tracebacks(text, root=ROOT):
+    """The tracebacks in ``text`` with a frame in the app's own code (not the venv's packages): their
+    last line and the app's frames."""
+    found = []
+    for block in re.split(r"(?=Traceback \(most recent call last\):)", text)[1:]:
+        lines = block.splitlines()
+        frames = [ln.strip() for ln in lines if ln.strip().startswith('File "')]
+        mine = [f for f in frames if f'"{root}/' in f and "/.venv/" not in f and "site-packages" not in f]
+        end = next((ln for ln in lines[1:] if ln and not ln.startswith((" ", "\t", "Traceback"))), "?")
+        if mine:
+            found.append(f"{end} at {mine[-1]}")
+    return found
+
+
+def healthy(url):
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=10) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+# -- one session -----------------------------------------------------------------------------------------
+@dataclass
+class Fuzzed:
+    page: str
+    sent: int = 0                 # hostile values
+    legit: int = 0
+    bursts: int = 0
+    kinds: dict = field(default_factory=dict)       # target kind -> hostile values sent
+    failures: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _exceptions(session):
+    return [f"{e.body.type}: {e.body.message[:200]}" for e in session.elements("exception")]
+
+
+def _playing(s):
+    return _button(s, "Pause") is not None
+
+
+async def _settle(s, before, fragment, timeout=RUN_TIMEOUT):
+    """Wait until the run a message asked for has finished: a full run (or, for a fragment's message,
+    any run) finished after ``before`` (the session's (full, any) finished runs then), and nothing
+    runs, unless the page plays (its live fragment then runs all the time)."""
+    full, any_ = before
+    def done():
+        ran = s.full_runs_finished > full if not fragment else _finished(s) > any_
+        return ran and (not s.running or _playing(s))
+    await s.wait_for(done, timeout)
+    await asyncio.sleep(0.1)
+    await s.wait_for(lambda: not s.running or _playing(s), timeout)
+
+
+def _counts(s):
+    return s.full_runs_finished, _finished(s)
+
+
+def _finished(s):
+    return s.full_runs_finished + s.fragment_runs_finished
+
+
+async def send(s, states, fragment_id, trigger):
+    """Send ``states`` as the browser sends a change: value widgets keep the crafted value (the page
+    must answer it), triggers are one-shot."""
+    for st in states:
+        if trigger:
+            s.widgets.pop(st.id, None)
+        else:
+            s.widgets[st.id] = st
+    await s.rerun(fragment_id=fragment_id, triggers=states if trigger else ())
+
+
+def _button(s, label):
+    return s.find("button", label)
+
+
+def _epoch(s):
+    m = s.find("metric", "Epoch")
+    if m is None:
+        return None
+    try:
+        return int(m.body.body.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _diverged(s):
+    return _button(s, "Reset the network") is not None
+
+
+async def _click(s, label, timeout=RUN_TIMEOUT):
+    b = _button(s, label)
+    if b is None or b.body.disabled:
+        raise AssertionError(f"no enabled {label} button")
+    before = _counts(s)
+    await s.click(b)
+    await _settle(s, before, "", timeout)
+
+
+async def controls_work(s):
+    """Pause if playing; Reset gives epoch 0; Step moves it (or says the run diverged); Reset gives 0;
+    Play shows Pause and the epoch moves; Pause shows Play. Returns what failed."""
+    try:
+        if _button(s, "Pause"):
+            await _click(s, "Pause")
+        await _click(s, "Reset")
+        if _epoch(s) != 0:
+            return [f"Reset: Epoch shows {_epoch(s)}"]
+        await _click(s, "Step")
+        if not (_epoch(s) or 0) >= 1 and not _diverged(s):
+            return [f"Step: Epoch shows {_epoch(s)}"]
+        await _click(s, "Reset")
+        if _epoch(s) != 0:
+            return [f"Reset after Step: Epoch shows {_epoch(s)}"]
+        await _click(s, "Play")
+        try:
+            await s.wait_for(lambda: _button(s, "Pause") and (_epoch(s) or 0) >= 1, 30)
+        except asyncio.TimeoutError:
+            if not _diverged(s):
+                return [f"Play: no Pause button or the Epoch stays at {_epoch(s)}"]
+        if _button(s, "Pause"):
+            await _click(s, "Pause")
+        if not _button(s, "Play"):
+            return ["Pause: no Play button"]
+        return []
+    except (AssertionError, asyncio.TimeoutError) as e:
+        return [f"controls: {type(e).__name__} {e}"]
+
+
+async def wait_ready(s, timeout=300):
+    """The page is drawn and its engine ready (Play enabled, as after a cold compile)."""
+    await s.wait_for(lambda: s.full_runs_finished, timeout)
+    await s.wait_for(lambda: any(b.body.label in ("Play", "Pause") and not b.body.disabled
+                                 for b in s.elements("button")), timeout)
+
+
+def _pick(s, page, events, rng, n, play=True):
+    """``n`` hostile values for the session's current widgets, round-robin over the targets (each a
+    random case of its own), with a share of legit ones between them. Returns (target, what, states,
+    trigger, hostile) tuples."""
+    ts = [t for t in pf.targets(s, page.settings, page.path, events) if play or t.key != f"{page.path}_play"]
+    rng.shuffle(ts)
+    chosen, bad = [], 0
+    while bad < n and ts:
+        for t in ts:
+            if bad >= n:
+                break
+            if rng.random() < LEGIT_SHARE and (case := pf.legit(t, rng)):
+                chosen.append((t, *case, False))
+            elif cases := pf.hostile(t, rng):
+                chosen.append((t, *rng.choice(cases), True))
+                bad += 1
+    return chosen
+
+
+async def _quiet(s, before, fragment, timeout=RUN_TIMEOUT):
+    """After a burst: its last run finished (``_settle``) and no message came for 0.4 s (a playing page
+    sends frames: then 3 s is enough)."""
+    await _settle(s, before, fragment, timeout)
+    start = time.monotonic()
+    while time.monotonic() - start < 3:
+        count = s.counts["forward_msgs"]
+        await asyncio.sleep(0.4)
+        if count == s.counts["forward_msgs"] and not s.running:
+            return
+
+
+async def fuzz_session(url, page, link, batches, cfg, events, rng, log, out):
+    on_delta_exceptions = []
+
+    def on_delta(session, node):
+        if node.kind == "exception":
+            on_delta_exceptions.append(f"{node.body.type}: {node.body.message[:200]}")
+
+    s = Session(url, page.path, link, on_delta=on_delta)
+    try:
+        await s.connect()
+        await wait_ready(s)
+        for b in range(batches):
+            where = f"{page.path}?{link} batch {b + 1}"
+            picked = _pick(s, page, events, rng, cfg["batch"], cfg["play"])
+            burst_at, burst_from, burst_full = len(picked) - cfg["burst"], None, False
+            sent_here = []
+            for k, (t, what, states, trigger, bad) in enumerate(picked):
+                fragment = t.fragment_id if rng.random() < 0.5 else ""
+                before = _counts(s)
+                if k == burst_at:
+                    burst_from = before
+                burst_full |= k >= burst_at and not fragment
+                await send(s, states, fragment, trigger)
+                sent_here.append(f"{t.kind} {t.key or t.wid[-20:]}: {what}")
+                out.sent += bad
+                out.legit += not bad
+                if bad:
+                    out.kinds[t.kind] = out.kinds.get(t.kind, 0) + 1
+                if k < burst_at:             # one by one; the last ones as a burst, without waiting
+                    try:
+                        await _settle(s, before, fragment)
+                    except asyncio.TimeoutError:
+                        out.failures.append(f"{where}: no finished run after {sent_here[-1]}")
+                        return
+                    if on_delta_exceptions:
+                        out.failures.append(f"{where}: exception after {sent_here[-1]}: {on_delta_exceptions[:2]}")
+                        return
+            if burst_at < len(picked):
+                out.bursts += 1
+                try:
+                    await _quiet(s, burst_from, "" if burst_full else "fragment")
+                except asyncio.TimeoutError:
+                    out.failures.append(f"{where}: no finished run after a burst of {cfg['burst']}")
+                    return
+            problems = list(dict.fromkeys(on_delta_exceptions + _exceptions(s)))
+            problems += [f"client: {e}" for e in s.errors]
+            if not healthy(url):
+                problems.append("server unhealthy")
+            problems += [f"traceback: {t}" for t in app_tracebacks(log.new_text())]
+            if problems:
+                out.failures.append(f"{where}: {problems[:3]}; last sent: {sent_here[-5:]}")
+                return
+            failed = await controls_work(s) if cfg["every_batch"] or b == batches - 1 else []
+            failed += [f"traceback: {t}" for t in app_tracebacks(log.new_text())]
+            failed += _exceptions(s)
+            if failed:
+                out.failures.append(f"{where}: after the batch, {failed[:3]}; last sent: {sent_here[-5:]}")
+                return
+    finally:
+        await s.close()
+
+
+def start_links(page, full):
+    """The links a page is fuzzed from: its defaults; in the full run also a link for each widget that
+    some setting hides (the first choice value that shows it), a lesson of the page and presenter mode."""
+    if not full:
+        return [""]
+    links, cls = [""], page.settings
+    default = cls()
+    for f in cls.FIELDS.values():
+        if not f.shown or f.shown(default):
+            continue
+        for c in cls.FIELDS.values():
+            if c.kind == "choice":
+                shows = [v for v in c.bounds if f.shown(cls.from_values({_name(cls, c): v}))]
+                if shows:
+                    links.append(f"{c.url}={shows[0]}")
+                    break
+    from ui.lessons.model import load_course
+    lessons = [lesson.id for lesson in load_course().lessons if lesson.page == page.path]
+    links += [f"lesson={lessons[0]}"] if lessons else []
+    if "present" in cls.FIELDS:
+        links.append(f"{cls.FIELDS['present'].url}=1")
+    return list(dict.fromkeys(links))
+
+
+def _name(cls, f):
+    return next(name for name, g in cls.FIELDS.items() if g is f)
+
+
+async def fuzz_page(url, page, cfg, full, log):
+    out = Fuzzed(page.path)
+    start = time.monotonic()
+    events = pf.component_events()
+    rng = random.Random(f"protocol-{page.path}")
+    links = start_links(page, full)
+    batches = math.ceil(cfg["values"] / cfg["batch"])
+    for i, link in enumerate(links):
+        n = batches // len(links) + (i < batches % len(links))
+        if n:
+            await fuzz_session(url, page, link, n, cfg, events, rng, log, out)
+        if out.failures:
+            break
+    out.seconds = time.monotonic() - start
+    return out
+
+
+def test_the_components_are_found():
+    events = pf.component_events()
+    assert "edit" in events["nnp_network_canvas"] and "visibility" in events["nnp_rnn_view"]
+
+
+def test_a_traceback_through_the_apps_code_is_told_from_streamlits_own():
+    app = ('Traceback (most recent call last):\n'
+           f'  File "{ROOT}/.venv/lib/python3.11/site-packages/streamlit/x.py", line 1, in f\n'
+           f'  File "{ROOT}/ui/inspect.py", line 80, in _on_select\n'
+           '    run.rewind_to(int(max(p["x"] for p in points)))\n'
+           "ValueError: invalid literal for int() with base 10: 'zz'\n")
+    streamlit_only = ('Traceback (most recent call last):\n'
+                      f'  File "{ROOT}/.venv/lib/python3.11/site-packages/streamlit/x.py", line 1, in f\n'
+                      'TypeError: object of type \'int\' has no len()\n')
+    assert app_tracebacks(streamlit_only + app) == [
+        f"ValueError: invalid literal for int() with base 10: 'zz' at File \"{ROOT}/ui/inspect.py\", line 80, "
+        "in _on_select"]
+    assert app_tracebacks(streamlit_only) == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
+def test_crafted_widget_values_and_events_leave_a_working_page(app_server, page, fuzz_full):
+    url, pid = app_server
+    cfg = FULL if fuzz_full else QUICK
+    log = ServerLog(pid)
+    out = run_coroutine(fuzz_page(url, page, cfg, fuzz_full, log))
+    print(f"\n{page.path}: {out.sent} crafted values ({out.bursts} bursts) and {out.legit} legit ones in "
+          f"{out.seconds:.1f} s; by kind: {dict(sorted(out.kinds.items()))}")
+    assert not out.failures, out.failures
+    assert out.sent >= cfg["values"], out
+
+
+# -- what the fuzz found, each a crafted message of its own ------------------------------------------------
+def _first_lesson_with_questions(page):
+    from ui.lessons.model import load_course
+    return next(lesson.id for lesson in load_course().lessons if lesson.page == page and lesson.questions)
+
+
+UNKNOWN_FILE = [{"file_id": "no-such-file", "name": "points.csv", "size": 10}]
+FOUND = {
+    # An upload the server does not hold (a crafted file id, or one deleted meanwhile) reached the page's
+    # upload callback as Streamlit's DeletedFile, which has no getvalue().
+    "unknown CSV upload": ("mlp", "", r"mlp_csv_\d+", lambda t: [pf.state(t.wid, file_uploader_state_value=UNKNOWN_FILE)]),
+    "unknown digit upload": ("cnn", "", r"cnn_upload_\d+",
+                             lambda t: [pf.state(t.wid, file_uploader_state_value=UNKNOWN_FILE)]),
+    # A stateful expander takes its state as it comes (Streamlit 1.67 does not make it a bool) and
+    # failed drawing a string.
+    "a string for the look-closer expander": ("rnn", "", r"rnn_look_closer", lambda t: [pf.state(t.wid, string_value="open")]),
+    "a list for the point-numbers expander": ("mlp", "", r"mlp_numbers_\w+",
+                                              lambda t: [pf.state(t.wid, string_array_value=["open"])]),
+}
+
+
+async def _one_crafted(url, path, link, pattern, make, log):
+    s = Session(url, path, link)
+    try:
+        await s.connect()
+        await wait_ready(s)
+        target = next((t for t in pf.targets(s, PAGES[[p.path for p in PAGES].index(path)].settings, path, {})
+                       if re.fullmatch(pattern, t.key)), None)
+        assert target is not None, f"no widget {pattern} on /{path}?{link}"
+        before = _counts(s)
+        states = make(target)
+        await send(s, states, target.fragment_id, False)
+        await _settle(s, before, target.fragment_id)
+        return _exceptions(s) + [f"traceback: {t}" for t in app_tracebacks(log.new_text())] + (
+            [] if _button(s, "Play") else ["no Play button"])
+    finally:
+        await s.close()
+
+
+@pytest.mark.parametrize("case", list(FOUND), ids=lambda c: c.replace(" ", "-"))
+def test_what_the_fuzz_found_leaves_a_working_page(app_server, case):
+    url, pid = app_server
+    log = ServerLog(pid)
+    assert run_coroutine(_one_crafted(url, *FOUND[case], log)) == []
