@@ -132,7 +132,6 @@ class MlpPage(Page):
 
     def _on_canvas_event(self, event, value):
         run = current_run(PAGE)
-        import logging; logging.getLogger("DBG").warning("DBG event %s %s hidden=%s", event, value, run.settings.hidden)
         if event == "visibility":
             run.visible = value == "visible"
             request_app_rerun(PAGE)                    # a hidden tab stops its live loop until it is back
