@@ -24,18 +24,20 @@ def rewind_bar(page, run):
     at = min(range(len(epochs)), key=lambda k: abs(epochs[k] - shown))
     slider = key(page, "rewind")
     st.session_state[slider] = st.session_state[key(page, "rewind_set")] = epochs[at]   # it follows Step, Play, Reset
-    cols = st.columns([1, 5, 1, 1.5], vertical_alignment="bottom")
-    cols[0].button("Back", key=key(page, "rewind_back"), icon=":material/chevron_left:", width="stretch",
-                   disabled=at == 0, on_click=_rewind, args=(run, epochs[max(at - 1, 0)]),
-                   help="The network one kept epoch earlier")
-    cols[1].select_slider("Epoch shown", epochs, key=slider, on_change=_slid, args=(page, run),
-                          format_func=lambda e: f"{e:,}" + (" (latest)" if e == latest else ""),
-                          help="Every epoch is kept for the first 100; later ones more sparsely")
-    cols[2].button("Forward", key=key(page, "rewind_forward"), icon=":material/chevron_right:", width="stretch",
-                   disabled=at == len(epochs) - 1, on_click=_rewind, args=(run, epochs[min(at + 1, len(epochs) - 1)]),
-                   help="The network one kept epoch later")
-    cols[3].button("Latest", key=key(page, "latest"), on_click=run.back_to_latest, icon=":material/fast_forward:",
-                   width="stretch", disabled=not run.rewound, help="Back to the network as it is now")
+    # A row that wraps rather than cutting a label: the buttons as wide as their labels, the slider the rest.
+    row = st.container(horizontal=True, wrap=True, vertical_alignment="bottom", gap="small")
+    row.button("Back", key=key(page, "rewind_back"), icon=":material/chevron_left:", width="content",
+               disabled=at == 0, on_click=_rewind, args=(run, epochs[max(at - 1, 0)]),
+               help="The network one kept epoch earlier")
+    with row.container(width="stretch"):
+        st.select_slider("Epoch shown", epochs, key=slider, on_change=_slid, args=(page, run),
+                         format_func=lambda e: f"{e:,}" + (" (latest)" if e == latest else ""),
+                         help="Every epoch is kept for the first 100; later ones more sparsely")
+    row.button("Forward", key=key(page, "rewind_forward"), icon=":material/chevron_right:", width="content",
+               disabled=at == len(epochs) - 1, on_click=_rewind, args=(run, epochs[min(at + 1, len(epochs) - 1)]),
+               help="The network one kept epoch later")
+    row.button("Latest", key=key(page, "latest"), on_click=run.back_to_latest, icon=":material/fast_forward:",
+               width="content", disabled=not run.rewound, help="Back to the network as it is now")
     if run.rewound:
         st.info(f"Showing epoch {shown:,} of {latest:,}. Press Play or Step to train on from here (the later "
                 "epochs are dropped), or go back to the latest.", icon=":material/history:")
