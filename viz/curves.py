@@ -33,12 +33,12 @@ def _chart(title, x, series, log=False, y_range=None, percent=False):
                        for name, (values, color) in series.items()]}
 
 
-def loss_chart(snap):
-    """Train and test loss after each epoch."""
+def loss_chart(snap, log=False, title="Loss"):
+    """Train and test loss after each epoch; ``log``: on a log scale (late, small changes show)."""
     ev = snap.history["evals"]
     i = _thin(len(ev["epoch"]))
-    return _chart("Loss", ev["epoch"][i], {"train": (ev["train_loss"][i], TRAIN_COLOR),
-                                            "test": (ev["test_loss"][i], TEST_COLOR)})
+    return _chart(title + (" (log scale)" if log else ""), ev["epoch"][i],
+                  {"train": (ev["train_loss"][i], TRAIN_COLOR), "test": (ev["test_loss"][i], TEST_COLOR)}, log=log)
 
 
 def accuracy_chart(snap):
