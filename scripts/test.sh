@@ -10,6 +10,14 @@ python3 -m venv .venv
 # PyTorch is a third oracle where it can be installed; its tests skip otherwise.
 .venv/bin/python -m pip install --quiet "torch==2.13.0" \
     || echo "PyTorch not installed: the PyTorch comparisons will be skipped."
+# The exported Keras scripts run on Keras 3's PyTorch backend, the notebooks with nbclient and a
+# Python kernel, the MP4 animation with imageio-ffmpeg: optional too (tests/export skips without them).
+.venv/bin/python -m pip install --quiet "keras>=3.0" \
+    || echo "Keras not installed: the exported Keras scripts are only compiled."
+.venv/bin/python -m pip install --quiet "nbclient>=0.10" "ipykernel>=6.0" \
+    || echo "nbclient not installed: the exported notebooks are only validated."
+.venv/bin/python -m pip install --quiet "imageio-ffmpeg>=0.5" \
+    || echo "imageio-ffmpeg not installed: animations are GIFs only."
 # Browser tests drive Debian's Chromium (a test tool's own browser download fails here).
 if [ ! -x /usr/bin/chromium ]; then
     if [ "$(id -u)" = 0 ]; then
