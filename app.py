@@ -8,4 +8,6 @@ st.navigation([st.Page("app_pages/home.py", title="Home", icon=":material/home:"
                st.Page("app_pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
                st.Page("app_pages/mlp.py", title="MLP playground", icon=":material/hub:", url_path="mlp"),
                st.Page("app_pages/cnn.py", title="CNN playground", icon=":material/grid_on:", url_path="cnn"),
-               st.Page("app_pages/rnn.py", title="RNN playground", icon=":material/timeline:", url_path="rnn")]).run()
+               st.Page("app_pages/rnn.py", title="RNN playground", icon=":material/timeline:", url_path="rnn"),
+               st.Page("app_pages/autoencoder.py", title="Autoencoder", icon=":material/compress:",
+                       url_path="autoencoder")]).run()

@@ -7,7 +7,8 @@ LABELS = ("Epoch", "Step", "Train loss", "Test loss", "Test accuracy")
 FAST = 2                    # Epoch and Step change with every frame; the rest about 7 times a second
 # Each metric's width in rem: its label with the help icon, and its largest value ("1,234,567" steps,
 # "100.0%"), fit; fixed, so the row does not shift as the numbers change.
-WIDTHS = {"Epoch": 6, "Step": 8, "Train loss": 7, "Test loss": 7, "Test accuracy": 8.5}
+WIDTHS = {"Epoch": 6, "Step": 8, "Train loss": 7, "Test loss": 7, "Test accuracy": 8.5, "Grouped by digit": 9.5,
+          "Grouped by label": 9.5}
 
 
 def metric_values(snap):

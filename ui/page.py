@@ -97,6 +97,15 @@ class Page(ABC):
     def frames_per_second(self, settings):
         return self.max_fps
 
+    def metrics(self, run, snap):
+        """(label, text) of each metric of one run: Epoch, Step, the losses and, for a classifier,
+        the test accuracy."""
+        return metric_values(snap)
+
+    def metric_help(self, run):
+        """What each metric of ``run`` measures (label -> text)."""
+        return metric_help(run)
+
     def layer_names(self, run):
         """(name, layer index) of every layer with weights, for the gradient chart and histograms."""
         names, counts = [], {}
@@ -183,7 +192,7 @@ class Page(ABC):
         runs = run.runs
         hidden = run.settings.hidden_parts
         slots = SimpleNamespace(count=-1, slow_at=0.0, curves="curves" not in hidden)
-        slots.metrics = [MetricsRow(r.title if len(runs) > 1 else None, metric_help(r), page_zoom(run.settings))
+        slots.metrics = [MetricsRow(r.title if len(runs) > 1 else None, self.metric_help(r), page_zoom(run.settings))
                          for r in runs]
         slots.page = self.make_slots(run)
         slots.lesson = self.lesson.live() if self.lesson else None
@@ -204,8 +213,8 @@ class Page(ABC):
         slots.count += 1
         now = time.monotonic()
         slow = interactive or slots.count == 0 or now - slots.slow_at >= SLOW_INTERVAL
-        for row, snap in zip(slots.metrics, snaps):
-            row.show(metric_values(snap), fast_only=not slow)
+        for row, r, snap in zip(slots.metrics, run.runs, snaps):
+            row.show(self.metrics(r, snap), fast_only=not slow)
         self.draw(run, slots.page, snaps, interactive)
         if slow:
             slots.slow_at = now

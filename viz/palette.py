@@ -9,6 +9,10 @@ NEGATIVE = "#f59322"
 MIDDLE = "#e8eaeb"
 POSITIVE = "#0877bd"
 CLASS_COLORS = (POSITIVE, NEGATIVE, "#2ca25f")      # class 0, 1, 2 of a multi-class set
+# Ten labels told apart (digits on the code plane): Tableau 10, distinguishable in print and by most
+# colour-blind viewers when paired with the legend.
+LABEL_COLORS = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+                "#9c755f", "#79706e")
 TRAIN_COLOR, TEST_COLOR = "#1f77b4", "#d62728"       # curves
 DIVERGING = [[0.0, NEGATIVE], [0.5, MIDDLE], [1.0, POSITIVE]]   # Plotly colorscale on [-1, 1]
 

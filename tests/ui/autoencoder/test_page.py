@@ -1,0 +1,81 @@
+"""The autoencoder page through Streamlit's AppTest, and its run without a page."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine import warm_up
+from ui.autoencoder.run import AutoencoderRun
+from ui.autoencoder.settings import AutoencoderSettings
+from ui.url import decode, encode
+
+APP = str(Path(__file__).resolve().parents[3] / "app.py")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def warm_engine():
+    warm_up(families=("dense",))
+
+
+@pytest.fixture
+def page():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("app_pages/autoencoder.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_page_trains_and_says_how_the_codes_group(page):
+    assert list(metrics(page)) == ["Epoch", "Step", "Train loss", "Test loss", "Grouped by digit"]
+    before = float(metrics(page)["Test loss"])
+    for _ in range(2):
+        page.button(key="autoencoder_step").click().run()
+    after = metrics(page)
+    assert after["Epoch"] == "2" and float(after["Test loss"]) < before
+    assert 0 <= float(after["Grouped by digit"].rstrip("%")) <= 100
+
+
+def test_the_trainer_never_sees_a_label():
+    run = AutoencoderRun(AutoencoderSettings(encoder=(32,)))
+    tr = run.trainer
+    assert tr.y.shape == (len(tr.x), 784) and not tr.classification
+    np.testing.assert_array_equal(tr.y, tr.x.reshape(len(tr.x), -1))      # the target is the image
+
+
+def test_a_code_of_more_units_is_shown_by_its_principal_components_and_decodes_points():
+    run = AutoencoderRun(AutoencoderSettings(encoder=(32,), code=8))
+    views = run.views(run.snap)
+    assert views["codes"].shape == (2000, 8) and views["points"].shape == (2000, 2) and views["projection"].principal
+    image = run.decoded_at(run.snap, views["points"][0])
+    assert image.shape == (784,) and 0 <= image.min() and image.max() <= 1
+    assert run.grid(run.snap).shape == (64, 784)
+
+
+def test_an_image_of_another_kind_is_rebuilt_worse_than_the_test_images():
+    run = AutoencoderRun(AutoencoderSettings(encoder=(64,), code=8))
+    run.advance(4 * run.trainer.steps_per_epoch)
+    run.use_own("other", seed=0)                       # a bar among digits
+    error, point = run.own_error(run.snap)
+    errors = run.views(run.snap)["errors"]
+    assert error > np.percentile(errors, 90) and point.shape == (2,)
+    assert run.own[0] == "a bar"
+
+
+def test_settings_round_trip_through_the_link():
+    s = AutoencoderSettings(dataset="bars", encoder=(64, 32, 16), code=5, loss="mse", lr=0.01, grid=True)
+    assert decode(encode(s), AutoencoderSettings) == (s, [])
+    assert decode({"enc": "999,1", "code": "40"}, AutoencoderSettings)[0].encoder == (256, 16)
+
+
+def test_own_input_buttons_and_the_grid_toggle(page):
+    page.button(key="autoencoder_own_noise").click().run()
+    assert not page.exception and page.session_state["autoencoder_run"].own[0] == "random noise"
+    page.toggle(key="autoencoder_w_grid").set_value(True).run()
+    assert not page.exception and page.session_state["autoencoder_run"].settings.grid
+    assert page.query_params["grid"] == ["1"] or page.query_params["grid"] == "1"

@@ -1,0 +1,246 @@
+// The autoencoder's views (ui/autoencoder/views.py), redrawn with every frame from the channel:
+// "recon": test images above what the network rebuilds of them; "plane": every test image's code
+// as a dot coloured by its label, the image decoded where the user clicks or drags, a grid of
+// decoded images; "anomalies": the histogram of reconstruction errors, the user's own input in it,
+// the worst-rebuilt images. Sizes and type scale with the page's zoom (data.zoom, presenter mode);
+// no text is smaller than 13 px a unit (16 px at 125 %). The canvas reports the smallest font of its
+// last frame as data-min-font (CSS px).
+const MUTED = "#808495", OWN = "#d62728";
+
+function bytes(b64) {
+  const s = atob(b64), out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function setFont(st, base, weight) {
+  st.px = (st.z > 1 ? Math.max(base, 13) : base) * st.z;
+  st.ctx.font = `${weight ? weight + " " : ""}${st.px}px ${st.font}`;
+}
+
+function put(st, text, x, y) {
+  st.ctx.fillText(text, x, y);
+  if (st.px < st.minFont) st.minFont = st.px;
+}
+
+function images(st, b64, side) {  // base64 bytes -> offscreen canvases, one per image (ink dark on white)
+  const data = bytes(b64), n = data.length / (side * side), out = [];
+  for (let k = 0; k < n; k++) {
+    const c = document.createElement("canvas");
+    c.width = c.height = side;
+    const cx = c.getContext("2d"), img = cx.createImageData(side, side);
+    for (let i = 0; i < side * side; i++) {
+      const v = 255 - data[k * side * side + i];
+      img.data[4 * i] = img.data[4 * i + 1] = img.data[4 * i + 2] = v;
+      img.data[4 * i + 3] = 255;
+    }
+    cx.putImageData(img, 0, 0);
+    out.push(c);
+  }
+  return out;
+}
+
+function drawImage(st, c, x, y, size) {
+  st.ctx.imageSmoothingEnabled = false;
+  st.ctx.drawImage(c, x, y, size, size);
+  st.ctx.strokeStyle = st.line; st.ctx.lineWidth = 1;
+  st.ctx.strokeRect(x + 0.5, y + 0.5, size - 1, size - 1);
+}
+
+// -- the views -----------------------------------------------------------------------
+function reconHeight(st, f) {
+  const n = f.recon.n, size = Math.max(20 * st.z, Math.min(56 * st.z, (st.width - 90 * st.z) / n - 4));
+  return 2 * (size + 6) + 10 * st.z;
+}
+
+function drawRecon(st, f) {
+  const ctx = st.ctx, z = st.z, r = f.recon, n = r.n;
+  const size = Math.max(20 * z, Math.min(56 * z, (st.width - 90 * z) / n - 4)), x0 = 90 * z;
+  const inputs = images(st, r.inputs, f.side), outputs = images(st, r.outputs, f.side);
+  setFont(st, 12, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+  put(st, "test image", 0, size / 2); put(st, "rebuilt", 0, size + 6 + size / 2);
+  for (let k = 0; k < n; k++) {
+    drawImage(st, inputs[k], x0 + k * (size + 4), 0, size);
+    drawImage(st, outputs[k], x0 + k * (size + 4), size + 6, size);
+  }
+}
+
+function planeLayout(st, f) {
+  const z = st.z, side = Math.min(st.width - 10 * z, 560 * z), top = 28 * z;
+  return { x: 40 * z, y: top, w: side - 40 * z, h: side - 40 * z, height: top + side };
+}
+
+function toScreen(L, e, p) {
+  return [L.x + (p[0] - e[0]) / (e[1] - e[0]) * L.w, L.y + (e[3] - p[1]) / (e[3] - e[2]) * L.h];
+}
+
+function toPlane(L, e, x, y) {
+  return [e[0] + (x - L.x) / L.w * (e[1] - e[0]), e[3] - (y - L.y) / L.h * (e[3] - e[2])];
+}
+
+function drawPlane(st, f) {
+  const ctx = st.ctx, z = st.z, p = f.plane, L = planeLayout(st, f), e = p.extent;
+  st.plane = { L, e };
+  setFont(st, 13, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "top";
+  put(st, p.principal ? `Codes: their first two principal components (${Math.round(100 * p.explained)} % of the spread)`
+    : "Codes: the two code units", 0, 4 * z);
+  ctx.fillStyle = "#fafafa"; ctx.fillRect(L.x, L.y, L.w, L.h);
+  if (p.grid) {
+    const tiles = images(st, p.grid, f.side), n = Math.round(Math.sqrt(tiles.length));
+    ctx.globalAlpha = 0.55;
+    tiles.forEach((c, k) => ctx.drawImage(c, L.x + (k % n) * L.w / n, L.y + Math.floor(k / n) * L.h / n, L.w / n, L.h / n));
+    ctx.globalAlpha = 1;
+  }
+  const q = new Uint16Array(bytes(p.points).buffer), labels = st.labels || [];
+  const radius = Math.max(1.5, 2.2 * z);
+  for (let i = 0; i < q.length / 2; i++) {
+    const x = L.x + q[2 * i] / 65535 * L.w, y = L.y + (1 - q[2 * i + 1] / 65535) * L.h;
+    ctx.fillStyle = p.colors[labels[i] % p.colors.length];
+    ctx.beginPath(); ctx.arc(x, y, radius, 0, 2 * Math.PI); ctx.fill();
+  }
+  ctx.strokeStyle = st.axis; ctx.lineWidth = st.contrast ? 2 : 1; ctx.strokeRect(L.x, L.y, L.w, L.h);
+  setFont(st, 11); ctx.fillStyle = st.muted; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  put(st, e[3].toFixed(1), L.x - 4 * z, L.y + st.px / 2); put(st, e[2].toFixed(1), L.x - 4 * z, L.y + L.h - st.px / 2);
+  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  put(st, e[0].toFixed(1), L.x + 12 * z, L.y + L.h + 4 * z); put(st, e[1].toFixed(1), L.x + L.w - 12 * z, L.y + L.h + 4 * z);
+  drawLegend(st, f, L);
+  if (p.own) mark(st, toScreen(L, e, p.own), OWN, "your input");
+  if (p.point && p.decoded) {
+    const [x, y] = toScreen(L, e, p.point), size = 96 * z;
+    mark(st, [x, y], st.text, "");
+    const bx = Math.min(Math.max(x + 10 * z, L.x), L.x + L.w - size), by = Math.min(Math.max(y - size - 10 * z, L.y), L.y + L.h - size);
+    ctx.fillStyle = "#ffffff"; ctx.fillRect(bx - 3 * z, by - 3 * z, size + 6 * z, size + 6 * z);
+    drawImage(st, images(st, p.decoded, f.side)[0], bx, by, size);
+  }
+}
+
+function drawLegend(st, f, L) {
+  const ctx = st.ctx, z = st.z, p = f.plane;
+  setFont(st, 11); ctx.textAlign = "left"; ctx.textBaseline = "middle";
+  let x = L.x, y = L.y + L.h + 22 * z;
+  p.names.forEach((name, k) => {
+    const w = ctx.measureText(name).width + 22 * z;
+    if (x + w > L.x + L.w) { x = L.x; y += st.px * 1.5; }
+    ctx.fillStyle = p.colors[k % p.colors.length];
+    ctx.beginPath(); ctx.arc(x + 5 * z, y, 4 * z, 0, 2 * Math.PI); ctx.fill();
+    ctx.fillStyle = st.text; put(st, name, x + 12 * z, y);
+    x += w;
+  });
+  st.legendBottom = y + st.px;
+}
+
+function mark(st, [x, y], color, label) {
+  const ctx = st.ctx, z = st.z;
+  ctx.strokeStyle = color; ctx.lineWidth = 2 * z;
+  ctx.beginPath(); ctx.moveTo(x - 8 * z, y); ctx.lineTo(x + 8 * z, y); ctx.moveTo(x, y - 8 * z); ctx.lineTo(x, y + 8 * z); ctx.stroke();
+  if (label) { setFont(st, 12, 600); ctx.fillStyle = color; ctx.textAlign = "left"; ctx.textBaseline = "bottom"; put(st, label, x + 6 * z, y - 6 * z); }
+}
+
+function anomaliesHeight(st, f) { return 260 * st.z + (f.anomalies.worst ? 90 * st.z : 0); }
+
+function drawAnomalies(st, f) {
+  const ctx = st.ctx, z = st.z, a = f.anomalies, W = Math.min(st.width, 640 * z);
+  const L = { x: 44 * z, y: 26 * z, w: W - 54 * z, h: 170 * z };
+  setFont(st, 13, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "top";
+  put(st, "Reconstruction error of every test image", 0, 4 * z);
+  const lo = a.edges[0], hi = a.edges[a.edges.length - 1], top = Math.max(...a.counts, 1);
+  const xs = (v) => L.x + (v - lo) / (hi - lo || 1) * L.w;
+  ctx.fillStyle = st.bar;
+  a.counts.forEach((c, k) => {
+    const x0 = xs(a.edges[k]), x1 = xs(a.edges[k + 1]), h = c / top * L.h;
+    ctx.fillRect(x0 + 0.5, L.y + L.h - h, Math.max(1, x1 - x0 - 1), h);
+  });
+  ctx.strokeStyle = st.axis; ctx.lineWidth = 1;
+  ctx.beginPath(); ctx.moveTo(L.x, L.y); ctx.lineTo(L.x, L.y + L.h); ctx.lineTo(L.x + L.w, L.y + L.h); ctx.stroke();
+  setFont(st, 11); ctx.fillStyle = st.muted; ctx.textBaseline = "top"; ctx.textAlign = "center";
+  put(st, lo.toPrecision(3), L.x, L.y + L.h + 4 * z); put(st, hi.toPrecision(3), L.x + L.w, L.y + L.h + 4 * z);
+  put(st, a.unit, L.x + L.w / 2, L.y + L.h + 4 * z);
+  ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  put(st, String(top), L.x - 4 * z, L.y + 6 * z); put(st, "0", L.x - 4 * z, L.y + L.h);
+  if (a.own !== null && a.own !== undefined) {
+    const x = xs(a.own);
+    ctx.strokeStyle = OWN; ctx.lineWidth = 2 * z;
+    ctx.beginPath(); ctx.moveTo(x, L.y); ctx.lineTo(x, L.y + L.h); ctx.stroke();
+    setFont(st, 12, 600); ctx.fillStyle = OWN; ctx.textAlign = x > L.x + L.w * 0.6 ? "right" : "left"; ctx.textBaseline = "top";
+    put(st, `your input: ${a.own.toPrecision(3)} (${a.rank})`, x + (ctx.textAlign === "left" ? 6 : -6) * z, L.y);
+  }
+  if (a.worst) {
+    const tiles = images(st, a.worst, f.side), size = 56 * z, y = L.y + L.h + 34 * z;
+    setFont(st, 12, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    put(st, "Rebuilt worst:", 0, y - 18 * z);
+    tiles.forEach((c, k) => {
+      const x = k * (size + 8 * z);
+      if (x + size > st.width) return;
+      drawImage(st, c, x, y, size);
+      setFont(st, 11); ctx.fillStyle = st.muted; ctx.textAlign = "center";
+      put(st, a.worst_errors[k].toPrecision(3), x + size / 2, y + size + 2 * z);
+    });
+  }
+}
+
+function planeHeight(st, f) {  // the plane, its bottom axis labels and the legend's rows
+  const z = st.z, L = planeLayout(st, f);
+  setFont(st, 11);
+  const row = f.plane.names.reduce((w, name) => w + st.ctx.measureText(name).width + 22 * z, 0);
+  return L.height + 22 * z + Math.ceil(row / L.w) * st.px * 1.5 + 4 * z;
+}
+
+const VIEWS = { recon: [reconHeight, drawRecon], plane: [planeHeight, drawPlane],
+                anomalies: [anomaliesHeight, drawAnomalies] };
+
+function render(st) {
+  const f = st.frame;
+  if (!f || !f[st.view]) return;
+  const dpr = window.devicePixelRatio || 1, canvas = st.canvas;
+  st.width = st.root.clientWidth || 600;
+  st.ctx = canvas.getContext("2d");
+  st.font = st.font || getComputedStyle(st.root).fontFamily || "sans-serif";
+  st.text = st.contrast ? "#000" : "#31333f"; st.muted = st.contrast ? "#000" : MUTED;
+  st.line = st.contrast ? "#000" : "#d5d8de"; st.axis = st.contrast ? "#000" : "#9aa0a6";
+  st.bar = st.contrast ? "#00457a" : "#6c9fca";
+  if (f.plane && f.plane.labels) st.labels = bytes(f.plane.labels);
+  const [height, draw] = VIEWS[st.view];
+  st.ctx.font = `12px ${st.font}`;
+  const h = height(st, f);
+  canvas.width = Math.round(st.width * dpr); canvas.height = Math.round(h * dpr);
+  canvas.style.width = `${st.width}px`; canvas.style.height = `${h}px`;
+  st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  st.ctx.clearRect(0, 0, st.width, h);
+  st.minFont = Infinity;
+  draw(st, f);
+  canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
+}
+
+function install(st) {
+  let last = 0, pending = null;
+  const send = (e) => {
+    if (!st.plane || st.view !== "plane") return;
+    const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+    const { L, e: ext } = st.plane;
+    if (x < L.x || x > L.x + L.w || y < L.y || y > L.y + L.h) return;
+    const [px, py] = toPlane(L, ext, x, y);
+    const now = performance.now(), point = { x: +px.toFixed(4), y: +py.toFixed(4) };
+    if (now - last > 80) { last = now; st.trigger("point", point); } else pending = point;
+  };
+  st.canvas.addEventListener("pointerdown", (e) => { st.dragging = true; send(e); });
+  st.canvas.addEventListener("pointermove", (e) => { if (st.dragging) send(e); });
+  const end = () => { st.dragging = false; if (pending) { st.trigger("point", pending); pending = null; } };
+  st.canvas.addEventListener("pointerup", end);
+  st.canvas.addEventListener("pointerleave", end);
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const root = mountRoot(parentElement, "aev", `<canvas aria-label="${data.label || ""}"></canvas>`);
+  const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas") });
+  st.channel = data.channel; st.view = data.view; st.z = data.zoom || 1; st.contrast = !!data.contrast;
+  st.trigger = setTriggerValue;
+  if (data.live) watchVisibility(setTriggerValue);
+  if (!st.timer) {
+    install(st);
+    new ResizeObserver(() => render(st)).observe(root);
+    pollChannel(st, (frame) => { st.frame = frame; render(st); });
+  }
+  if (st.frame) render(st);
+  return () => { st.timer = null; };
+}
