@@ -14,6 +14,7 @@ nothing real (layer 99). Any other exception is a bug and surfaces.
 import json
 import logging
 import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +37,9 @@ class Num:
     whole: bool = False
 
     def check(self, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        # JSON's integers have no size limit: one beyond every float would overflow isfinite()
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or abs(value) > sys.float_info.max \
+                or not math.isfinite(value):
             raise BadEvent(f"{value!r:.40} is not a finite number")
         if self.whole and value != int(value):
             raise BadEvent(f"{value!r} is not a whole number")

@@ -54,17 +54,23 @@ class ServerLog:
         return text
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def app_tracebacks(text, root=ROOT):
     """The tracebacks in ``text`` with a frame in the app's own code (not the venv's packages): their
-    last line and the app's frames."""
+    last line and the app's last frame. Reads Python's format and rich's boxed one (Streamlit logs a
+    callback's exception with rich: frames as ``/path/file.py:12 in name`` lines)."""
     found = []
-    for block in re.split(r"(?=Traceback \(most recent call last\):)", text)[1:]:
-        lines = block.splitlines()
-        frames = [ln.strip() for ln in lines if ln.strip().startswith('File "')]
-        mine = [f for f in frames if f'"{root}/' in f and "/.venv/" not in f and "site-packages" not in f]
-        end = next((ln for ln in lines[1:] if ln and not ln.startswith((" ", "\t", "Traceback"))), "?")
+    for block in re.split(r"(?=Traceback \(most recent call last\))", ANSI.sub("", text))[1:]:
+        lines = [ln.strip(" \t│╭╮╰╯─") for ln in block.splitlines()[1:]]
+        end = next((k for k, ln in enumerate(lines) if re.match(r"[A-Za-z_][\w.]*(: |$)", ln)
+                    and not ln.startswith("File ")), len(lines))
+        frames = [re.sub(r'^File "([^"]+)", line (\d+), in ', r"\1:\2 in ", ln) for ln in lines[:end]
+                  if ln.startswith((f'File "{root}/', f"{root}/"))]
+        mine = [f for f in frames if "/.venv/" not in f and "site-packages" not in f]
         if mine:
-            found.append(f"{end} at {mine[-1]}")
+            found.append(f"{lines[end] if end < len(lines) else '?'} at {mine[-1]}")
     return found
 
 
@@ -107,6 +113,10 @@ async def _settle(s, before, fragment, timeout=RUN_TIMEOUT):
     await s.wait_for(done, timeout)
     await asyncio.sleep(0.1)
     await s.wait_for(lambda: not s.running or _playing(s), timeout)
+
+
+def _fragments(s):
+    return {e.fragment_id for e in s.elements()}
 
 
 def _counts(s):
@@ -237,14 +247,17 @@ async def fuzz_session(url, page, link, batches, cfg, events, rng, log, out):
         for b in range(batches):
             where = f"{page.path}?{link} batch {b + 1}"
             picked = _pick(s, page, events, rng, cfg["batch"], cfg["play"])
-            burst_at, burst_from, burst_full = len(picked) - cfg["burst"], None, False
+            burst_at, burst_from = len(picked) - cfg["burst"], None
             sent_here = []
             for k, (t, what, states, trigger, bad) in enumerate(picked):
-                fragment = t.fragment_id if rng.random() < 0.5 else ""
+                # A fragment's widget sends a rerun of its fragment, while the fragment is there (the
+                # server ignores a rerun of a fragment the page no longer draws: no run ends then).
+                # The batch's last message reruns the page, so its burst ends with a run.
+                fragment = t.fragment_id if rng.random() < 0.5 and t.fragment_id in _fragments(s) else ""
+                fragment = "" if k == len(picked) - 1 else fragment
                 before = _counts(s)
                 if k == burst_at:
                     burst_from = before
-                burst_full |= k >= burst_at and not fragment
                 await send(s, states, fragment, trigger)
                 sent_here.append(f"{t.kind} {t.key or t.wid[-20:]}: {what}")
                 out.sent += bad
@@ -263,7 +276,7 @@ async def fuzz_session(url, page, link, batches, cfg, events, rng, log, out):
             if burst_at < len(picked):
                 out.bursts += 1
                 try:
-                    await _quiet(s, burst_from, "" if burst_full else "fragment")
+                    await _quiet(s, burst_from, "")
                 except asyncio.TimeoutError:
                     out.failures.append(f"{where}: no finished run after a burst of {cfg['burst']}")
                     return
@@ -336,17 +349,23 @@ def test_the_components_are_found():
 
 
 def test_a_traceback_through_the_apps_code_is_told_from_streamlits_own():
+    venv = f"{ROOT}/.venv/lib/python3.11/site-packages/streamlit"
     app = ('Traceback (most recent call last):\n'
-           f'  File "{ROOT}/.venv/lib/python3.11/site-packages/streamlit/x.py", line 1, in f\n'
+           f'  File "{venv}/x.py", line 1, in f\n'
            f'  File "{ROOT}/ui/inspect.py", line 80, in _on_select\n'
            '    run.rewind_to(int(max(p["x"] for p in points)))\n'
            "ValueError: invalid literal for int() with base 10: 'zz'\n")
     streamlit_only = ('Traceback (most recent call last):\n'
-                      f'  File "{ROOT}/.venv/lib/python3.11/site-packages/streamlit/x.py", line 1, in f\n'
+                      f'  File "{venv}/x.py", line 1, in f\n'
                       'TypeError: object of type \'int\' has no len()\n')
-    assert app_tracebacks(streamlit_only + app) == [
-        f"ValueError: invalid literal for int() with base 10: 'zz' at File \"{ROOT}/ui/inspect.py\", line 80, "
-        "in _on_select"]
+    rich = ("\x1b[31m──\x1b[0m Traceback (most recent call last) ──\n"
+            f"\x1b[31m \x1b[0m \x1b[2m{venv}/runtime/\x1b[0m\x1b[1mexec_co\x1b[0m \n de.py:136 in exec \n"
+            f"\x1b[31m \x1b[0m \x1b[2m{ROOT}/ui/\x1b[0m\x1b[1mcanvas.py\x1b[0m:39 in check \n"
+            "  ❱  39 │   │   if isinstance(value, bool) or n  \n"
+            "────────────\nOverflowError: int too large to convert to float\n")
+    assert app_tracebacks(streamlit_only + app + rich) == [
+        f"ValueError: invalid literal for int() with base 10: 'zz' at {ROOT}/ui/inspect.py:80 in _on_select",
+        f"OverflowError: int too large to convert to float at {ROOT}/ui/canvas.py:39 in check"]
     assert app_tracebacks(streamlit_only) == []
 
 
@@ -380,6 +399,10 @@ FOUND = {
     "a string for the look-closer expander": ("rnn", "", r"rnn_look_closer", lambda t: [pf.state(t.wid, string_value="open")]),
     "a list for the point-numbers expander": ("mlp", "", r"mlp_numbers_\w+",
                                               lambda t: [pf.state(t.wid, string_array_value=["open"])]),
+    # JSON's integers have no size limit: one beyond any float overflowed the canvas's number check.
+    "a huge integer in a canvas event": ("mlp", "", r"mlp_network", lambda t: [pf.state(
+        pf.TRIGGERS.format(t.wid), json_trigger_value='[{"event": "edit", "value": {"layer": 0, "name": "W", '
+                                                      '"i": 0, "j": 0, "value": 1' + "0" * 400 + '}}]')]),
 }
 
 

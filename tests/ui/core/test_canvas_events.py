@@ -32,6 +32,7 @@ def test_an_event_of_its_shape_reaches_its_handler(fake_state):
     {"layer": True, "name": "W", "value": 1}, {"layer": 1, "name": "Z", "value": 1},
     {"layer": 1, "name": "W", "value": math.nan}, {"layer": 1, "name": "W", "value": math.inf},
     {"layer": 1, "name": "W", "value": "1e39"}, {"layer": 1, "name": ["W"], "value": 1},
+    {"layer": 1, "name": "W", "value": 10 ** 400}, {"layer": -10 ** 400, "name": "W", "value": 1},   # JSON ints
 ])
 def test_a_crafted_event_never_reaches_the_handler_and_is_logged(fake_state, caplog, value):
     seen = []
