@@ -4,12 +4,13 @@ A page describes its data as a JSON-able *data recipe* (a dict):
 
     {"source": "toy2d", "name": "circle", "n": 500, "noise": 0.0, "seed": 0,
      "train_fraction": 0.5, "features": ["x1", "x2"], "targets": "float"}
-    {"source": "image", "name": "mnist" | "bars", "settings": {...}, "seed": 0}
+    {"source": "image", "name": "mnist" | "bars", "settings": {...}, "seed": 0, "targets": "classes" | "pixels"}
     {"source": "sequence", "name": "waves" | "delayed_recall" | "text" | "parity" | "adding",
      "settings": {...}, "seed": 0}
     {"source": "arrays"}        # the arrays themselves, shipped as data.npz beside the script
 
-``targets`` (2-D sets): "float" (a value or a -1/+1 sign per point, (N, 1)), "binary" (0/1, (N, 1)) or
+An image recipe's ``targets`` "pixels" (an autoencoder's) makes each image's pixels, flattened and
+clipped to [0, 1], its target instead of its class. ``targets`` (2-D sets): "float" (a value or a -1/+1 sign per point, (N, 1)), "binary" (0/1, (N, 1)) or
 "class" (class indices (N,)). The generators' code is the engine's own (``inspect.getsource``, their
 decorators dropped), so a script makes the same numbers the page trains on (a test checks every set).
 Files a recipe reads (MNIST, the King James text) are listed by ``files``.
@@ -28,6 +29,9 @@ SOURCES = ("toy2d", "image", "sequence", "arrays")
 FEATURE_CODE = {"x1": "p[:, 0]", "x2": "p[:, 1]", "x1_sq": "p[:, 0] ** 2", "x2_sq": "p[:, 1] ** 2",
                 "x1_x2": "p[:, 0] * p[:, 1]", "sin_x1": "np.sin(p[:, 0])", "sin_x2": "np.sin(p[:, 1])"}
 TARGETS = ("float", "binary", "class")
+IMAGE_TARGETS = ("classes", "pixels")
+PIXEL_TARGETS = ("y_train, y_test = (np.clip(a.reshape(len(a), -1), 0, 1) for a in (x_train, x_test))"
+                 "  # the target: the image itself\n")
 MNIST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
 HERE = ('HERE = Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()'
         "  # where this script's files are")
@@ -50,6 +54,8 @@ def check(recipe):
         if recipe.get("name") not in catalog:
             raise ValueError(f"{source}: 'name' must be one of {sorted(catalog)}")
         catalog[recipe["name"]].settings(recipe.get("settings", {}))      # raises on a bad setting
+        if source == "image" and recipe.get("targets", "classes") not in IMAGE_TARGETS:
+            raise ValueError(f"image: 'targets' must be one of {list(IMAGE_TARGETS)}")
     return recipe
 
 
@@ -140,7 +146,8 @@ def code(recipe, framework="pytorch"):
     if source == "toy2d":
         return _toy2d(recipe)
     if source == "image":
-        return _mnist(recipe, framework) if recipe["name"] == "mnist" else _bars(recipe)
+        made = _mnist(recipe, framework) if recipe["name"] == "mnist" else _bars(recipe)
+        return made + (PIXEL_TARGETS if recipe.get("targets") == "pixels" else "")
     if source == "sequence":
         return _sequence(recipe)
     return (HERE + "\n"
