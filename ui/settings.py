@@ -153,6 +153,12 @@ class Settings(ABC):
         and ``normalise`` act); the default says nothing."""
         return []
 
+    def normalise_notes(self, wanted):
+        """(notes, field names): what ``normalise`` changed from ``wanted`` into these settings, in the
+        page's own words (a dropped layer named), and the fields those notes explain, which the
+        generic notices (ui/url.py) then leave out. The default says nothing."""
+        return [], ()
+
     def with_(self, **changes):
         return replace(self, **changes).normalise()
 

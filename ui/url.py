@@ -108,14 +108,27 @@ def _decode_list(f, text, notices):
     if f.max_items and len(items) > f.max_items:
         notices.append(f"'{f.url}': at most {f.max_items} values; kept the first {f.max_items}.")
         items = items[:f.max_items]
-    if f.kind == "ints":
-        return tuple(_clamp(_int(t), *f.bounds, f.url, notices) for t in items)
-    if f.kind == "floats":
-        return tuple(_clamp(_float(t), *f.bounds, f.url, notices) for t in items)
+    if f.kind in ("ints", "floats"):
+        number = _int if f.kind == "ints" else _float
+        return tuple(_item(f, k, lambda t: _clamp(number(t), *f.bounds, f.url, notices), t, notices)
+                     for k, t in enumerate(items))
     bad = [_short(t, 20) for t in items if t and t not in f.bounds]
     if bad:
         raise _Bad(f"{', '.join(bad[:5])} not among {', '.join(f.bounds)}")
     return tuple(items)
+
+
+def _item(f, k, read, text, notices):
+    """Item ``k`` of a list of numbers read by ``read``; a bad item of a list whose items have a
+    default (a layer's) becomes that default with a notice, and the good items are kept (a link
+    once said "using 16" for one item and then dropped the whole list for another)."""
+    try:
+        return read(text)
+    except _Bad as err:
+        if f.item_default is None:
+            raise
+        notices.append(f"'{f.url}': item {k + 1}: {err}; using {f.label_of(f.item_default)} there.")
+        return f.item_default
 
 
 def decode(params, settings_class, base=None):
@@ -152,9 +165,13 @@ def _at_most(notices, n=MAX_NOTICES):
 
 
 def normalisation_notices(before, after):
-    """What ``normalise`` changed, said in words (so a link never changes silently)."""
-    notes = []
+    """What ``normalise`` changed, said in words (so a link never changes silently): the page's own
+    notes (``Settings.normalise_notes``), then the fields they leave unexplained."""
+    notes, explained = after.normalise_notes(before)
+    notes = list(notes)
     for name, f in before.FIELDS.items():
+        if name in explained:
+            continue
         old, new = getattr(before, name), getattr(after, name)
         if old != new and f.kind not in LIST_KINDS:
             notes.append(f"'{f.url}={_encode_value(f, old)}' does not fit the rest of the link; "
@@ -241,9 +258,13 @@ def settle(settings, before=None):
 
 
 def adjustment_notices(wanted, settled):
-    """What ``normalise`` changed in settings a user chose, said with the fields' labels."""
-    notes = []
+    """What ``normalise`` changed in settings a user chose: the page's own notes
+    (``Settings.normalise_notes``), then the other fields, said with their labels."""
+    notes, explained = settled.normalise_notes(wanted)
+    notes = list(notes)
     for name, f in wanted.FIELDS.items():
+        if name in explained:
+            continue
         old, new = getattr(wanted, name), getattr(settled, name)
         if old == new or not f.label or (f.kind in LIST_KINDS and old and len(new) >= len(old)):
             continue
