@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from . import model_file
 from .live import scheduler
 from .state import key, pop_messages
 from .text import plain
@@ -30,14 +31,15 @@ def play_row(page, run, ready=True, width="content"):
 
 def _toggle_play(run):
     run.failure = None
-    if not run.playing:
-        run.continue_from_rewound()
-    run.playing = not run.playing and not run.diverged
+    if run.playing:
+        run.pause()                        # after the slice in flight: the page shows what the run holds
+        scheduler().stop(run)
+        return
+    run.continue_from_rewound()
+    run.playing = not run.diverged
     if run.playing:
         run.visible = True
         scheduler().keep_playing(run)      # training starts before the page has rerun
-    else:
-        scheduler().stop(run)
 
 
 def page_messages(page):
@@ -59,16 +61,18 @@ def divergence_notice(page, run):
         st.button("Reset the network", key=key(page, "reset_diverged"), on_click=run.rebuild, type="primary")
 
 
-def downloads(run):
+def downloads(run, page=None):
     """The weights of the epoch shown and the setup, per run, made now (small) so a quick click
-    never finds a stale file."""
+    never finds a stale file. With ``page`` (its name) the .npz carries its setup and opens again
+    on the page (ui/model_file.py)."""
     query = urlencode(encode(run.settings))
     link = (st.context.url or "").split("?")[0] + (f"?{query}" if query else "")
     for r in run.runs:
         name = r.title.lower().replace(" ", "-") + "-" if len(run.runs) > 1 else ""
         label = f" {r.title}" if len(run.runs) > 1 else ""
         c1, c2, c3 = st.columns(3)
-        c1.download_button(f"Weights{label} (.npz)", r.weights_npz(), f"{name}weights.npz", "application/octet-stream",
+        npz = model_file.write(r, page) if page else r.weights_npz()
+        c1.download_button(f"Weights{label} (.npz)", npz, f"{name}weights.npz", "application/octet-stream",
                            icon=":material/download:", width="stretch", on_click="ignore")
         c2.download_button(f"Weights{label} (.json)", r.weights_json(), f"{name}weights.json", "application/json",
                            icon=":material/download:", width="stretch", on_click="ignore")

@@ -134,9 +134,12 @@ class Run(ABC):
         return all(run.snap is not None and run.snap.diverged for run in self.runs)
 
     def train_slice(self, steps, seconds=SLICE_SECONDS):
-        """Train up to ``steps`` steps or ``seconds``, whichever comes first (the scheduler's unit).
-        With partners, the run furthest behind trains first, so all stand at the same step."""
+        """Train a playing run up to ``steps`` steps or ``seconds``, whichever comes first (the
+        scheduler's unit); a paused one not at all (a slice picked before the Pause). With partners,
+        the run furthest behind trains first, so all stand at the same step."""
         with self.lock:
+            if not self.playing:
+                return 0
             if not self.partners:
                 done = self._train(steps, seconds)
             else:
@@ -163,6 +166,12 @@ class Run(ABC):
         before = tr.step_count
         self.publish(tr.step(steps, budget=seconds))
         return tr.step_count - before
+
+    def pause(self):
+        """Stop playing once the slice in flight has published (it holds the lock): the paused page
+        then draws the weights the run holds, not those of a frame before."""
+        with self.lock:
+            self.playing = False
 
     def step_epoch(self):
         """One epoch of every run now (the Step button), however long it takes."""
@@ -246,6 +255,24 @@ class Run(ABC):
         snap, tr = self.shown, self.trainer
         x, y = (tr.xt, tr.yt) if tr.xt is not None and len(tr.xt) else (tr.x, tr.y)
         return confusion_matrix(tr.net.loss, snap.predict(x), y)
+
+    # -- take it with you (ui/take_away.py): what only the page knows ----------------------------
+    def data_recipe(self):
+        """How the exported scripts make this page's data (export/data.py); by default the arrays
+        themselves travel with the scripts (data.npz)."""
+        return {"source": "arrays"}
+
+    def probe_sample(self):
+        """(x, label) of the sample the pictures follow: the first test sample by default."""
+        tr = self.trainer
+        x, y = (tr.xt, tr.yt) if tr.xt is not None and len(tr.xt) else (tr.x, tr.y)
+        return x[0].reshape(tr.net.input_shape), y[0]
+
+    def picture_views(self):
+        """{name: viz.pictures.View} of what this run saves as pictures and animations: the shared
+        ones by default (ui/pictures.py); a page puts its own first."""
+        from .pictures import default_views
+        return default_views(self)
 
     # -- downloads: the epoch shown ------------------------------------------------------------
     def weights_npz(self):

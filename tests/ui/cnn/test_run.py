@@ -1,18 +1,21 @@
 """The CNN run: frames, a cell's arithmetic against NumPy, the confusion matrix's cells."""
 import json
+import threading
+import time
 
 import numpy as np
 import pytest
 
 from ui.cnn.run import CnnRun
 from ui.cnn.settings import CnnSettings
+from ui.controls import _toggle_play
 
 
 @pytest.fixture(scope="module")
 def run():
     r = CnnRun(CnnSettings(dataset="bars", filters=(4, 6), kernels=(5, 3), strides=(1, 2),
                            paddings=("same", "valid"), pools=("max", "avg"), acts=("relu", "tanh"), seed=3))
-    r.train_slice(40, seconds=10)
+    r.advance(40)
     return r
 
 
@@ -83,3 +86,25 @@ def test_confusion_cells_hold_the_images_the_matrix_counts(run):
             rows, images = run.cell_images(t, p, snap)
             assert len(rows) == min(m[t, p], 40)
             assert (run.yt[rows] == t).all() and len(images) == len(rows)
+
+
+def test_pause_shows_the_weights_the_run_holds():
+    """A slice in flight when Pause is pressed used to publish after the page had drawn: the paused
+    page showed Step 3,400 while the run held 3,412 (and an edit or a download acted on those)."""
+    run = CnnRun(CnnSettings.from_values({"dataset": "bars"}))
+    inside, step = threading.Event(), run.trainer.step
+
+    def slow_step(n, budget=None):                    # a slice that is still running at the click
+        inside.set()
+        time.sleep(0.3)
+        return step(20, budget=10)
+    run.trainer.step = slow_step
+    run.playing = True
+    worker = threading.Thread(target=run.train_slice, args=(10**6, 0.03))
+    worker.start()
+    assert inside.wait(5)
+    _toggle_play(run)                                 # Pause
+    shown = run.shown.step                            # what the page draws right after the click
+    worker.join()
+    assert not run.playing and shown == run.snap.step == run.trainer.step_count == 20
+    assert run.train_slice(10**6, 0.03) == 0 and run.snap.step == 20      # a slice picked before: nothing
