@@ -20,14 +20,15 @@ Adding a layer
    (and ``state_shapes``/``init_state``), ``penalized``, ``stages``; ``work`` when
    its weights are applied at more than one place per sample.
 3. ``engine/kernels/program.py``: its kind code, listed in ``FAMILY_KINDS[family]``,
-   and its branch in the family's ``_<family>_layer_forward``/``_backward`` (which
-   already receive params, state, cache, ``training`` and the random state).
+   and its branch in its family's dispatch: ``_forward``/``_backward`` for the dense
+   family, ``_<family>_layer_forward``/``_backward`` for the others.
 4. ``viz/``: its view.
 Tests: its NumPy reference in ``tests/reference.py``, then reference, finite-difference
 and PyTorch tests in ``tests/engine/``. A kind whose family has no branch for it is
 refused when a network is built.
 """
 import math
+from typing import ClassVar
 
 import numpy as np
 
@@ -60,7 +61,7 @@ def registered_classes():
 
 class Layer:
     types = ()                  # spec "type" names this class builds
-    fields = {}                 # spec field -> Field, besides "type"
+    fields: ClassVar[dict] = {}  # spec field -> Field, besides "type"
     family = "dense"            # its compiled unit: program.FAMILIES
     code = None                 # its kind code in the program: program.FAMILY_KINDS[family]
     penalized = ()              # parameters that L1/L2 apply to
@@ -163,7 +164,8 @@ def _init_bias(scheme, shape):
 @register
 class Dense(Layer):
     types = ("dense",)
-    fields = {"units": Field("int", REQUIRED, (1, 4096)), "activation": ACTIVATION, **TRAINABLE}
+    fields: ClassVar[dict] = {"units": Field("int", REQUIRED, (1, 4096)), "activation": ACTIVATION,
+                              **TRAINABLE}
     code = P.DENSE
     penalized = ("W",)
     stages = (("dense layers", 1.5, [(dense._dense_forward, "A2 A2 A1 A2"),
@@ -192,7 +194,7 @@ class Dense(Layer):
 @register
 class Dropout(Layer):
     types = ("dropout",)
-    fields = {"rate": Field("float", REQUIRED, (0.0, 1.0), open_high=True)}
+    fields: ClassVar[dict] = {"rate": Field("float", REQUIRED, (0.0, 1.0), open_high=True)}
     code = P.DROPOUT
     stages = (("dense layers", 0.5, [(dense._dropout_forward, "A1 A1 A1 f64 b rng")]),)
 
@@ -223,9 +225,10 @@ def _same_padding(size, k, stride):
 @register
 class Conv2D(Layer):
     types = ("conv2d",)
-    fields = {"filters": Field("int", REQUIRED, (1, 256)), "kernel_size": Field("int", 3, (1, 7)),
-              "stride": Field("int", 1, (1, 2)), "padding": Field("choice", "same", ("same", "valid")),
-              "activation": ACTIVATION, **TRAINABLE}
+    fields: ClassVar[dict] = {"filters": Field("int", REQUIRED, (1, 256)),
+                              "kernel_size": Field("int", 3, (1, 7)), "stride": Field("int", 1, (1, 2)),
+                              "padding": Field("choice", "same", ("same", "valid")),
+                              "activation": ACTIVATION, **TRAINABLE}
     family = "conv"
     code = P.CONV2D
     penalized = ("W",)
@@ -280,7 +283,7 @@ class Conv2D(Layer):
 
 
 class Pool2D(Layer):
-    fields = {"pool_size": Field("int", 2, (1, 8)), "stride": Field("int", 0, (0, 8))}
+    fields: ClassVar[dict] = {"pool_size": Field("int", 2, (1, 8)), "stride": Field("int", 0, (0, 8))}
     family = "conv"
 
     def output_shape(self):
@@ -315,7 +318,8 @@ class MaxPool2D(Pool2D):
 class AvgPool2D(Pool2D):
     types = ("avgpool2d",)
     code = P.AVGPOOL2D
-    stages = (("pooling", 1.0, [(conv._avgpool_forward, "A4 A4 i i"), (conv._avgpool_backward, "A4 A4 i i")]),)
+    stages = (("pooling", 1.0, [(conv._avgpool_forward, "A4 A4 i i"),
+                                (conv._avgpool_backward, "A4 A4 i i")]),)
 
 
 def _orthogonal(rng, rows, cols):
@@ -329,12 +333,13 @@ def _orthogonal(rng, rows, cols):
 class Recurrent(Layer):
     """rnn / lstm / gru over a (time, features) input; the cell's own tanh/sigmoid inside."""
     types = ("rnn", "lstm", "gru")
-    fields = {"units": Field("int", REQUIRED, (1, 512)), "return_sequences": Field("bool", False),
-              **TRAINABLE}
+    fields: ClassVar[dict] = {"units": Field("int", REQUIRED, (1, 512)),
+                              "return_sequences": Field("bool", False), **TRAINABLE}
     family = "recurrent"
     code = P.RECURRENT
     penalized = ("Wx", "Wh")
-    CELLS = {"rnn": (recurrent.RNN, 1), "lstm": (recurrent.LSTM, 4), "gru": (recurrent.GRU, 3)}  # code, gates
+    CELLS: ClassVar[dict] = {"rnn": (recurrent.RNN, 1), "lstm": (recurrent.LSTM, 4),   # code, gates
+                             "gru": (recurrent.GRU, 3)}
     stages = (("RNN cells", 1.5, [(recurrent._rnn_steps, "A3 A3 A2"),
                                   (recurrent._rnn_steps_back, "A3 A3 A2 A3 A3 b")]),
               ("LSTM cells", 2.5, [(recurrent._lstm_steps, "A3 A3 A3 A2"),

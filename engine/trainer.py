@@ -12,8 +12,8 @@ import numpy as np
 
 from .kernels import program as P
 from .kernels.optim import OPTIMIZERS
-from .metrics import accuracy
 from .kernels.rng import new_state
+from .metrics import accuracy
 from .snapshot import Snapshot, Workspace
 
 EVAL_MAX = 2000         # samples of each set evaluated at most (small sets are used whole)
@@ -292,7 +292,8 @@ class Trainer:
                            training=True)
         data = P.Data(P.read_only(self.x), P.read_only(self.y), self._order, self._loop, self._rng_state)
         start = time.perf_counter()
-        done = P._train_steps(net.model(), self._training, data, hyper, acts, d_acts, cache, ybuf, losses, norms)
+        done = P._train_steps(net.model(), self._training, data, hyper,
+                              acts, d_acts, cache, ybuf, losses, norms)
         self.step_loss.extend(losses[:done])
         if done:
             self._step_seconds = (time.perf_counter() - start) / done
@@ -393,8 +394,8 @@ class Trainer:
         self.last_eval = ev
 
     def rewind(self, flat, step, epoch, state=None):
-        """Go back to an earlier point of this run: its weights (and state, when given: a
-        snapshot's ``state_flat``), counters and history up to it. The optimizer's moments
+        """Go back to an earlier point of this run: its weights (and state, when given: a flat
+        vector like ``net.state_flat``), counters and history up to it. The optimizer's moments
         restart from zero (they are not kept per epoch); the kept evaluation (the confusion
         matrix's pass) is redone at those weights, adding no row."""
         self.net.flat[:] = flat

@@ -175,11 +175,13 @@ def adam_training(spec, params, x, y, steps, lr, l1=0.0, l2=0.0, clip=None):
     """Full-batch Adam steps as PyTorch does them with requires_grad=False on the layers whose
     spec says "trainable": false: only trainable parameters move or get moments, L1/L2 apply to
     their weights, clipping reads their gradients' global norm. Returns the new params."""
+    def data_loss(p):
+        return loss(spec["loss"], forward(spec, p, x), y)
+
     params = {k: np.array(v, np.float64) for k, v in params.items()}
     trained = [n for n in params if spec["layers"][int(n.split(".")[0])].get("trainable", True)]
     m = {n: np.zeros_like(params[n]) for n in trained}
     v = {n: np.zeros_like(params[n]) for n in trained}
-    data_loss = lambda p: loss(spec["loss"], forward(spec, p, x), y)       # noqa: E731
     for t in range(1, steps + 1):
         g = finite_difference_grads(data_loss, params, trained)
         norm = np.sqrt(sum((gi ** 2).sum() for gi in g.values()))

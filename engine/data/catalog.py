@@ -11,7 +11,16 @@ from dataclasses import dataclass
 
 from ..fields import Field
 from .images import BAR_ORIENTATIONS, bars, mnist
-from .sequences import SYMBOLS, TEXTS, WAVES, adding, char_text, delayed_recall, parity, waves
+from .sequences import (
+    SYMBOLS,
+    TEXTS,
+    WAVES,
+    adding,
+    char_text,
+    delayed_recall,
+    parity,
+    waves,
+)
 
 Param = Field               # the former name of a data setting
 

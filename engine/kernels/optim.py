@@ -5,6 +5,10 @@ Hyper-parameters follow PyTorch's defaults: momentum 0.9 (v = 0.9 v + g),
 Adam (0.9, 0.999, eps 1e-8 added to sqrt of the corrected second moment),
 RMSProp (alpha 0.99, eps 1e-8). L2 adds l2 * w to the gradient (PyTorch's
 weight_decay, i.e. a penalty 0.5 l2 w^2); L1 adds l1 * sign(w).
+
+Frozen layers' parameters lie outside the optimizer's ``runs`` (the [start, end)
+stretches of trainable parameters) and outside ``decay_mask``: they, and their
+moments, are never written.
 """
 import math
 
@@ -45,16 +49,23 @@ def _add_penalties(w, g, decay_mask, l1, l2):
 
 
 @jit
-def _optimizer_step(code, w, g, m, v, t, lr):
-    """One update of ``w`` in place; ``t`` is the 1-based step count (Adam)."""
-    n = w.size
+def _optimizer_step(code, w, g, m, v, t, lr, runs):
+    """One update in place of w[start:end] for each row (start, end) of ``runs``: the
+    trainable parameters. ``t`` is the 1-based step count (Adam)."""
+    for k in range(runs.shape[0]):
+        _update_run(code, w, g, m, v, t, lr, runs[k, 0], runs[k, 1])
+
+
+@jit_inline
+def _update_run(code, w, g, m, v, t, lr, start, end):
+    # one loop per optimizer over [start, end): the same loops, and bits, as over a whole vector
     lr_ = w.dtype.type(lr)
     if code == SGD:
-        for i in range(n):
+        for i in range(start, end):
             w[i] -= lr_ * g[i]
     elif code == MOMENTUM:
         mu = w.dtype.type(0.9)
-        for i in range(n):
+        for i in range(start, end):
             m[i] = mu * m[i] + g[i]
             w[i] -= lr_ * m[i]
     elif code == ADAM:
@@ -66,13 +77,13 @@ def _optimizer_step(code, w, g, m, v, t, lr):
         eps = w.dtype.type(1e-8)
         b1_, b2_ = w.dtype.type(b1), w.dtype.type(b2)
         a1_, a2_ = w.dtype.type(1 - b1), w.dtype.type(1 - b2)
-        for i in range(n):
+        for i in range(start, end):
             m[i] = b1_ * m[i] + a1_ * g[i]
             v[i] = b2_ * v[i] + a2_ * g[i] * g[i]
             w[i] -= step * m[i] / (math.sqrt(v[i]) * inv_sqrt_c2 + eps)
     else:  # RMSPROP
         alpha, beta = w.dtype.type(0.99), w.dtype.type(0.01)
         eps = w.dtype.type(1e-8)
-        for i in range(n):
+        for i in range(start, end):
             v[i] = alpha * v[i] + beta * g[i] * g[i]
             w[i] -= lr_ * g[i] / (math.sqrt(v[i]) + eps)

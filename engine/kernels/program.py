@@ -17,9 +17,12 @@ would each re-compile the whole program); kernels are separate functions called
 from the program or from a family's layer function, never in long chains; only
 small glue (views, dispatch on a code) is inlined into the caller (``jit_inline``).
 
-``_run`` takes its arguments in named tuples (``Model``, ``Training``, ``Data``,
-``Buffers``, ``Hyper``), so what a mode does not read is a zero-size stand-in of
-the same type and every mode shares one compiled program.
+The Python entry points gather ``_run``'s arguments in named tuples: ``Model``,
+``Training``, ``Data`` and ``Buffers`` for the arrays, passed unpacked (``RUN_ARGS``:
+unpacking tuples of arrays inside compiled code costs the program a tenth more
+compile time), and ``Hyper`` for the scalars, passed whole. What a mode does not
+read is a zero-size stand-in of the same type, so every mode shares one compiled
+program.
 
 A network compiles only the layer families it uses: ``_run`` takes ``conv`` and
 ``recurrent`` as None or True, and Numba prunes a branch on ``flag is not None``
@@ -27,14 +30,16 @@ from the argument's type before typing anything inside it (only on plain
 arguments: inside a tuple it would not). A dense net therefore never compiles a
 convolution or recurrent kernel; each combination is one cached specialisation.
 
-Dispatch goes by the family in each row, then by the kind inside the family's
-layer function; every branch names its kind, and ``FAMILY_KINDS`` lists what
-each family runs: ``engine.layers`` refuses, when a network is built, a layer
-whose kind its family does not list. Every family's layer functions take the
-same arguments (the layer's rows, params, state, buffers, ``training``, the
-random state), so a new kind never changes a signature. ``training`` always
-arrives from Python: a literal True or False inside compiled code would make
-Numba compile a callee once per value.
+Dispatch goes by the family in each row, then by the kind; every branch names its
+kind, and ``FAMILY_KINDS`` lists what each family runs: ``engine.layers`` refuses,
+when a network is built, a layer whose kind its family does not list. The dense
+family's kinds are written out in ``_forward`` and ``_backward``, which hold
+everything a kind may read (params, state, the float row, ``training``, the random
+state); the conv and recurrent families' layer functions take only what their
+kinds read today, since every array argument costs compile time at each call: a
+kind that needs more adds it there. ``training`` always arrives from Python: a
+literal True or False inside compiled code would make Numba compile a callee once
+per value.
 """
 from typing import NamedTuple
 
@@ -134,6 +139,11 @@ class Hyper(NamedTuple):
                    float(lr), float(l1), float(l2), float(clip), bool(training))
 
 
+# _run's arguments, in order: the arrays are the fields of Model, Training, Data and Buffers.
+RUN_ARGS = (("mode",) + Model._fields + Training._fields + Data._fields + Buffers._fields
+            + ("hyper", "conv", "recurrent"))
+
+
 @jit_inline
 def _span(buf, B, start, size):
     """A layer's region of a flat workspace for a batch of B: per-sample offsets times B."""
@@ -141,81 +151,66 @@ def _span(buf, B, start, size):
 
 
 @jit_inline
-def _forward(model, acts, cache, B, training, rng_state, conv, recurrent):
-    """Every layer's output into ``acts`` for a batch of B whose inputs are already there."""
-    prog, params, state = model.prog, model.params, model.state
+def _forward(prog, fprog, params, state, acts, cache, B, training, rng_state, conv, recurrent):
+    """Every layer's output into ``acts`` for a batch of B whose inputs are already there.
+    The dense family's kinds are written out here: an inlined function taking these
+    arguments costs the program more compile time than its few lines."""
     for l in range(prog.shape[0]):
-        row, frow = prog[l], model.fprog[l]
-        family = row[FAMILY]
+        row = prog[l]
+        family, kind = row[FAMILY], row[KIND]
         x = _span(acts, B, row[A_IN], row[IN_SIZE])
         out = _span(acts, B, row[A_OUT], row[OUT_SIZE])
         c = _span(cache, B, row[C_OFF], row[C_SIZE])
         if family == DENSE_FAMILY:
-            _dense_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state)
+            if kind == DENSE:
+                R, I, O, W, o_b = _dense_views(row, params, B)
+                _dense_forward(x.reshape((R, I)), W, params[o_b:o_b + O], out.reshape((R, O)))
+            elif kind == DROPOUT:
+                _dropout_forward(x, out, c, fprog[l, 0], training, rng_state)
+            elif kind == FLATTEN:
+                _copy_forward(x, out)
         elif conv is not None and family == CONV_FAMILY:
-            _conv_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state)
+            _conv_layer_forward(row, params, x, out, c, B)
         elif recurrent is not None and family == RECURRENT_FAMILY:
-            _recurrent_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state)
+            _recurrent_layer_forward(row, params, x, out, c, B)
         _activate(row[ACT], out)
 
 
 @jit_inline
-def _backward(model, grads, acts, d_acts, cache, B, conv, recurrent):
+def _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, conv, recurrent):
     """Backpropagate d_acts of the last layer's output into ``grads``."""
-    prog, params, state = model.prog, model.params, model.state
     for l in range(prog.shape[0] - 1, -1, -1):
-        row, frow = prog[l], model.fprog[l]
-        family = row[FAMILY]
+        row = prog[l]
+        family, kind = row[FAMILY], row[KIND]
         x, d_x = _span(acts, B, row[A_IN], row[IN_SIZE]), _span(d_acts, B, row[A_IN], row[IN_SIZE])
         out, d_out = _span(acts, B, row[A_OUT], row[OUT_SIZE]), _span(d_acts, B, row[A_OUT], row[OUT_SIZE])
         c = _span(cache, B, row[C_OFF], row[C_SIZE])
         need_d_x = l > 0
         _activation_backward(row[ACT], out, d_out)
         if family == DENSE_FAMILY:
-            _dense_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x)
+            if kind == DENSE:
+                R, I, O, W, o_b = _dense_views(row, params, B)
+                p = row[P_OFF]
+                _dense_backward(x.reshape((R, I)), W, d_out.reshape((R, O)),
+                                grads[p:o_b].reshape((I, O)), grads[o_b:o_b + O],
+                                d_x[:R * I if need_d_x else 0].reshape((-1, I)))
+            elif kind == DROPOUT:
+                if need_d_x:
+                    _dropout_backward(d_out, c, d_x)
+            elif kind == FLATTEN:
+                if need_d_x:
+                    _copy_forward(d_out, d_x)
         elif conv is not None and family == CONV_FAMILY:
-            _conv_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x)
+            _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
         elif recurrent is not None and family == RECURRENT_FAMILY:
-            _recurrent_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x)
+            _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
 
 
-# -- the dense family (inlined: its kinds are small glue around their kernels) ----
 @jit_inline
 def _dense_views(row, params, B):
     """A dense layer's row count, input and output widths, W (I, O) and the offset of b."""
     p, R, I, O = row[P_OFF], B * row[X0], row[X0 + 1], row[X0 + 2]
     return R, I, O, params[p:p + I * O].reshape((I, O)), p + I * O
-
-
-@jit_inline
-def _dense_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state):
-    """Forward of a dense, dropout or flatten layer (row[KIND])."""
-    kind = row[KIND]
-    if kind == DENSE:
-        R, I, O, W, o_b = _dense_views(row, params, B)
-        _dense_forward(x.reshape((R, I)), W, params[o_b:o_b + O], out.reshape((R, O)))
-    elif kind == DROPOUT:
-        _dropout_forward(x, out, c, frow[0], training, rng_state)
-    elif kind == FLATTEN:
-        _copy_forward(x, out)
-
-
-@jit_inline
-def _dense_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x):
-    """Backward of a dense, dropout or flatten layer; d_out already holds d loss / d out."""
-    kind = row[KIND]
-    if kind == DENSE:
-        R, I, O, W, o_b = _dense_views(row, params, B)
-        p = row[P_OFF]
-        _dense_backward(x.reshape((R, I)), W, d_out.reshape((R, O)),
-                        grads[p:o_b].reshape((I, O)), grads[o_b:o_b + O],
-                        d_x[:R * I if need_d_x else 0].reshape((-1, I)))
-    elif kind == DROPOUT:
-        if need_d_x:
-            _dropout_backward(d_out, c, d_x)
-    elif kind == FLATTEN:
-        if need_d_x:
-            _copy_forward(d_out, d_x)
 
 
 # -- the conv family ----------------------------------------------------------
@@ -233,7 +228,7 @@ def _conv_views(row, params, x, out, c, B):
 
 
 @jit
-def _conv_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state):
+def _conv_layer_forward(row, params, x, out, c, B):
     """Forward of a conv2d, maxpool2d or avgpool2d layer (row[KIND])."""
     kind = row[KIND]
     if kind == CONV2D:
@@ -249,7 +244,7 @@ def _conv_layer_forward(row, frow, params, state, x, out, c, B, training, rng_st
 
 
 @jit
-def _conv_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x):
+def _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
     """Backward of a conv2d, maxpool2d or avgpool2d layer; d_out already holds d loss / d out."""
     kind = row[KIND]
     if kind == CONV2D:
@@ -302,7 +297,7 @@ def _recurrent_cache(row, c, B):
 
 
 @jit
-def _recurrent_layer_forward(row, frow, params, state, x, out, c, B, training, rng_state):
+def _recurrent_layer_forward(row, params, x, out, c, B):
     """Forward of an rnn, lstm or gru layer; its time-major scratch stays in ``c``."""
     kind = row[KIND]
     if kind == RECURRENT:
@@ -314,7 +309,7 @@ def _recurrent_layer_forward(row, frow, params, state, x, out, c, B, training, r
 
 
 @jit
-def _recurrent_layer_backward(row, frow, params, state, grads, x, d_x, out, d_out, c, B, need_d_x):
+def _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
     """Backpropagation through time of a recurrent layer; d_out already holds d loss / d out."""
     kind = row[KIND]
     if kind == RECURRENT:
@@ -330,23 +325,24 @@ def _recurrent_layer_backward(row, frow, params, state, grads, x, d_x, out, d_ou
 
 # What warm-up compiles for each family besides its layer classes' kernels
 # (engine/layers.py): its layer functions, and for "dense" the program-wide kernels.
+# Every kernel the program calls (not inlined) is in some stage: tests/engine/test_warmup.py.
 # (message, weight, [(kernel, argument types)]); the types are named in stages.py.
 FAMILY_STAGES = {
     "dense": [
         ("activations", 1.5, [(_activate, "i A1"), (_activation_backward, "i A1 A1")]),
         ("losses and optimizers", 2.0, [(_loss_forward_backward, "i A2 A2 A2 b"),
-                                        (_optimizer_step, "i A1 A1 A1 A1 i f64"),
+                                        (_optimizer_step, "i A1 A1 A1 A1 i f64 runs"),
                                         (_shuffle, "rng ints")]),
     ],
     "conv": [
-        ("convolution layers", 3.0, [(_conv_layer_forward, "row frow A1 A1 A1 A1 A1 i b rng")]),
+        ("convolution layers", 3.0, [(_conv_layer_forward, "row A1 A1 A1 A1 i")]),
         ("convolution gradients", 4.0,
-         [(_conv_layer_backward, "row frow A1 A1 A1 A1 A1 A1 A1 A1 i b")]),
+         [(_conv_layer_backward, "row A1 A1 A1 A1 A1 i b")]),
     ],
     "recurrent": [
-        ("recurrent layers", 3.0, [(_recurrent_layer_forward, "row frow A1 A1 A1 A1 A1 i b rng")]),
+        ("recurrent layers", 3.0, [(_recurrent_layer_forward, "row A1 A1 A1 A1 i")]),
         ("backpropagation through time", 4.0,
-         [(_recurrent_layer_backward, "row frow A1 A1 A1 A1 A1 A1 A1 A1 i b")]),
+         [(_recurrent_layer_backward, "row A1 A1 A1 A1 A1 i b")]),
     ],
 }
 
@@ -365,16 +361,6 @@ def _layer_grad_norms(grads, layer_ranges, out):
 
 
 @jit_inline
-def _update_trainable(opt_code, params, tr, t, lr):
-    """One optimizer step on each run of trainable parameters: frozen layers' parameters
-    and moments stay as they are (a whole-vector run when nothing is frozen)."""
-    runs = tr.train_runs
-    for k in range(runs.shape[0]):
-        a, b = runs[k, 0], runs[k, 1]
-        _optimizer_step(opt_code, params[a:b], tr.grads[a:b], tr.m[a:b], tr.v[a:b], t, lr)
-
-
-@jit_inline
 def _gather(src, rows, order, start, B, dst):
     """Rows start..start+B of ``src`` (through ``order`` unless ``rows`` is false), flat into dst."""
     w = src.shape[1]
@@ -384,8 +370,14 @@ def _gather(src, rows, order, start, B, dst):
 
 
 @jit
-def _run(mode, model, tr, data, buf, hyper, conv, recurrent):
-    """The program: TRAIN, PREDICT or GRADS on data.X (N, in_size), in batches of ``batch_size``.
+def _run(mode, prog, fprog, params, state, grads, m, v, decay_mask, layer_ranges, train_runs,
+         X, Y, order, loop, rng_state, acts, d_acts, cache, ybuf, out, losses, norms, hyper, conv, recurrent):
+    """The program: TRAIN, PREDICT or GRADS on X (N, in_size), in batches of ``batch_size``.
+
+    Its arrays are the fields of Model, Training, Data and Buffers, in order (``RUN_ARGS``;
+    the Python entry points below pass the tuples unpacked: unpacking tuples of arrays
+    inside compiled code costs the program a tenth more compile time); its scalars are
+    ``hyper``.
 
     TRAIN runs up to ``n_steps`` minibatch updates over shuffled epochs: ``order``
     is the epoch's permutation and ``loop`` holds cursor, epoch and step; the last
@@ -395,47 +387,43 @@ def _run(mode, model, tr, data, buf, hyper, conv, recurrent):
     last batch's layer outputs stay in ``acts``. GRADS fills ``grads`` from one
     batch of the first ``batch_size`` rows and returns its loss in losses[0].
     """
-    X, Y, loop = data.X, data.Y, data.loop
-    acts, d_acts = buf.acts, buf.d_acts
-    prog = model.prog
+    n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip, training = hyper
     N = X.shape[0]
     last = prog[prog.shape[0] - 1]
-    batch_size, loss_cols = hyper.batch_size, hyper.loss_cols
-    n_steps = hyper.n_steps
     if mode == PREDICT:
         n_steps = (N + batch_size - 1) // batch_size
     for s in range(n_steps):
         start = loop[CURSOR] if mode == TRAIN else s * batch_size
         B = min(batch_size, N - start)
-        _gather(X, mode == TRAIN, data.order, start, B, acts)
-        _forward(model, acts, buf.cache, B, hyper.training, data.rng_state, conv, recurrent)
+        _gather(X, mode == TRAIN, order, start, B, acts)
+        _forward(prog, fprog, params, state, acts, cache, B, training, rng_state, conv, recurrent)
         a, n = B * last[A_OUT], B * last[OUT_SIZE]
         if mode == PREDICT:
-            _copy(acts[a:a + n], buf.out[start:start + B].reshape(-1))
+            _copy(acts[a:a + n], out[start:start + B].reshape(-1))
             continue
-        _gather(Y, mode == TRAIN, data.order, start, B, buf.ybuf)
+        _gather(Y, mode == TRAIN, order, start, B, ybuf)
         rows = n // loss_cols
         y_hat, d_y = acts[a:a + n].reshape((rows, loss_cols)), d_acts[a:a + n].reshape((rows, loss_cols))
         # want_grad is True here, but a runtime bool: a literal would be a second compile of the
         # loss beside the trainer's call from Python
-        loss = _loss_forward_backward(hyper.loss_code, y_hat, buf.ybuf[:B * Y.shape[1]].reshape((rows, -1)),
-                                      d_y, mode != PREDICT)
-        _backward(model, tr.grads, acts, d_acts, buf.cache, B, conv, recurrent)
-        buf.losses[s] = loss
+        loss = _loss_forward_backward(loss_code, y_hat, ybuf[:B * Y.shape[1]].reshape((rows, -1)), d_y,
+                                      mode != PREDICT)
+        _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, conv, recurrent)
+        losses[s] = loss
         if mode == GRADS:
             return 1
-        norm = _layer_grad_norms(tr.grads, tr.layer_ranges, buf.norms[s])
+        norm = _layer_grad_norms(grads, layer_ranges, norms[s])
         if not (np.isfinite(loss) and np.isfinite(norm)):
             return s
-        _clip_by_global_norm(tr.grads, norm, hyper.clip)
-        _add_penalties(model.params, tr.grads, tr.decay_mask, hyper.l1, hyper.l2)
+        _clip_by_global_norm(grads, norm, clip)
+        _add_penalties(params, grads, decay_mask, l1, l2)
         loop[STEP] += 1
-        _update_trainable(hyper.opt_code, model.params, tr, loop[STEP], hyper.lr)
+        _optimizer_step(opt_code, params, grads, m, v, loop[STEP], lr, train_runs)
         loop[CURSOR] = start + B
         if loop[CURSOR] >= N:
             loop[CURSOR] = 0
             loop[EPOCH] += 1
-            _shuffle(data.rng_state, data.order)
+            _shuffle(rng_state, order)
     return n_steps
 
 
@@ -453,8 +441,8 @@ def is_compiled(families, dtype):
     from Python, are compiled (or loaded from the disk cache) in this process."""
     flags = tuple(typeof(flag) for flag in family_flags(families))
     dt = from_dtype(np.dtype(dtype))
-    params = Model._fields.index("params")
-    return (any(sig[-2:] == flags and sig[1].types[params].dtype == dt for sig in list(_run.overloads))
+    params = RUN_ARGS.index("params")
+    return (any(sig[-2:] == flags and sig[params].dtype == dt for sig in list(_run.overloads))
             and any(sig[1].dtype == dt for sig in list(_loss_forward_backward.overloads))
             and len(_shuffle.overloads) > 0)
 
@@ -493,7 +481,7 @@ _UNUSED = {np.dtype(t): _Unused(t) for t in (np.float32, np.float64)}
 def _train_steps(model, tr, data, hyper, acts, d_acts, cache, ybuf, losses, norms):
     """Up to ``hyper.n_steps`` minibatch updates (see ``_run``); returns the steps done."""
     buf = Buffers(acts, d_acts, cache, ybuf, _UNUSED[model.params.dtype].mat, losses, norms)
-    return _run(TRAIN, model, tr, data, buf, hyper, *_flags(model.prog))
+    return _run(TRAIN, *model, *tr, *data, *buf, hyper, *_flags(model.prog))
 
 
 def _predict(model, X, out, acts, cache, chunk, training, rng_state):
@@ -501,7 +489,7 @@ def _predict(model, X, out, acts, cache, chunk, training, rng_state):
     u = _UNUSED[model.params.dtype]
     data = Data(read_only(X), u.input, u.ints, u.ints, rng_state)
     buf = Buffers(acts, u.vec, cache, u.vec, out, u.losses, u.norms)
-    _run(PREDICT, model, u.training, data, buf, Hyper.of(batch_size=chunk, training=training),
+    _run(PREDICT, *model, *u.training, *data, *buf, Hyper.of(batch_size=chunk, training=training),
          *_flags(model.prog))
 
 
@@ -512,6 +500,6 @@ def _loss_and_grads(model, grads, X, Y, acts, d_acts, cache, loss_code, loss_col
     tr = u.training._replace(grads=grads)
     data = Data(read_only(X), read_only(Y), u.ints, u.ints, rng_state)
     buf = Buffers(acts, d_acts, cache, np.zeros(Y.size, model.params.dtype), u.mat, loss, u.norms)
-    _run(GRADS, model, tr, data, buf, Hyper.of(1, len(X), loss_code, loss_cols, training=training),
+    _run(GRADS, *model, *tr, *data, *buf, Hyper.of(1, len(X), loss_code, loss_cols, training=training),
          *_flags(model.prog))
     return loss[0]

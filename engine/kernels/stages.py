@@ -24,13 +24,13 @@ def _argtypes(dtype):
     f = from_dtype(np.dtype(dtype))
     ints = types.Array(types.int64, 1, "C")
     return dict(A1=types.Array(f, 1, "C"), A2=types.Array(f, 2, "C"), A3=types.Array(f, 3, "C"),
-                A4=types.Array(f, 4, "C"), row=ints, ints=ints, frow=types.Array(types.float64, 1, "C"),
+                A4=types.Array(f, 4, "C"), row=ints, ints=ints, runs=types.Array(types.int64, 2, "C"),
                 rng=types.Array(types.uint64, 1, "C"), i=types.int64, f64=types.float64, b=types.boolean)
 
 
 def family_stages(family):
     """[(message, weight, [(kernel, argument type names)])] of one family."""
-    from .. import layers                       # the registry imports this package's kernels
+    from .. import layers  # the registry imports this package's kernels
     merged = {}
     for cls in layers.registered_classes():
         if cls.family != family:

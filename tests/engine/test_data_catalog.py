@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 import engine
-from engine.data import DATASETS, DATASETS_2D, IMAGE_DATASETS, SEQUENCE_TASKS, Field, Param
+from engine.data import (
+    DATASETS,
+    DATASETS_2D,
+    IMAGE_DATASETS,
+    SEQUENCE_TASKS,
+    Field,
+    Param,
+)
 from engine.fields import REQUIRED
 
 
@@ -69,7 +76,7 @@ def test_every_source_says_its_facts(name):
     source = {**IMAGE_DATASETS, **SEQUENCE_TASKS}[name]
     small = {"n": 120, "n_test": 60} if "n" in source.params else {}
     facts = source.facts(**small)
-    x, y, xt, yt = source.load(seed=1, **small)
+    x, y, _, _ = source.load(seed=1, **small)
     assert facts.input_shape == x.shape[1:]
     assert len(facts.class_names) == facts.classes
     if source.kind == "regression":

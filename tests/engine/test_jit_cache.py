@@ -70,7 +70,7 @@ print("start", len(seen))
 def test_importing_the_engine_deletes_nothing_and_the_explicit_start_cleans_up():
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
     out = subprocess.run([sys.executable, "-c", IMPORT_TOUCHES], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["import", "0", "start", out.stdout.split()[-1]]
     assert int(out.stdout.split()[-1]) > 0               # drop_stale_caches lists the versions

@@ -1,5 +1,7 @@
 """The layer registry: one class per kind, what the program and the warm-up read from it, the
 build-time refusal of a kind the program cannot run, and the state vector's plumbing."""
+import inspect
+
 import numpy as np
 import pytest
 
@@ -82,12 +84,18 @@ def test_work_per_sample_comes_from_each_layer():
     spec = {"input_shape": [1, 8, 8], "loss": "mse", "layers": [
         {"type": "conv2d", "filters": 2, "kernel_size": 3}, {"type": "maxpool2d"}, {"type": "flatten"},
         {"type": "dense", "units": 3}]}
-    conv, pool, flat, dense = engine.build(spec).layers
+    conv, pool, _, dense = engine.build(spec).layers
     assert conv.work() == (2 * 9 + 2) * 64 + 128 and pool.work() == 32 and dense.work() == 33 * 3 + 3
     rnn = engine.build({"input_shape": [5, 2], "loss": "mse", "layers": [
         {"type": "rnn", "units": 3, "return_sequences": True}, {"type": "dense", "units": 1}]})
     assert rnn.layers[0].work() == (2 * 3 + 3 * 3 + 3) * 5 + 15 and rnn.layers[1].work() == 4 * 5 + 5
     assert forward_work(rnn) == sum(layer.work() for layer in rnn.layers)
+
+
+def test_run_takes_the_named_tuples_fields_in_order():
+    params = list(inspect.signature(P._run.py_func).parameters)
+    assert params == list(P.RUN_ARGS)
+    assert params[1:1 + len(P.Model._fields)] == list(P.Model._fields)
 
 
 def test_hyper_normalises_python_types():
