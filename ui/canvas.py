@@ -115,7 +115,7 @@ def handler(key, event, shape, on_event):
     ``shape``; a value of another shape, or one the page finds names nothing (BadEvent), is logged
     and ignored: the browser is not trusted."""
     def handle():
-        state = st.session_state[key]
+        state = st.session_state.get(key)          # None: the page no longer draws the component
         raw = state.get(event) if hasattr(state, "get") else None
         if raw is None:
             return

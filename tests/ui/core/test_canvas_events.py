@@ -42,6 +42,12 @@ def test_a_crafted_event_never_reaches_the_handler_and_is_logged(fake_state, cap
     assert value is None or "malformed 'edit' event" in caplog.text
 
 
+def test_an_event_for_a_component_no_longer_drawn_is_ignored(fake_state):
+    seen = []                    # the page left the component out of its last run: no state under its key
+    canvas.handler("view", "edit", SHAPE, lambda e, v: seen.append(v))()
+    assert seen == []
+
+
 def test_a_handler_that_finds_the_value_names_nothing_says_so(fake_state, caplog):
     def on_event(event, value):
         raise BadEvent("no layer 4")
