@@ -8,7 +8,8 @@ Play with every view on and counts distinct values of the Step metric for ``--se
 Then it pauses, downloads the weights with the page's own button and measures their accuracy
 on all 2,000 held-out MNIST images (the page's metric uses a 512-image subset). Pause and Play
 latency as in bench/ui_frame_rate.py. Last, in this process: the server's work for a drawn
-digit (decode, MNIST-style preprocessing, prediction, the overview of its feature maps).
+digit (decode, MNIST-style preprocessing, prediction, the overview of its feature maps), and
+the server's work for one live frame (a new snapshot's overview, kernels, strip, confusion, JSON).
 """
 import argparse
 import io
@@ -91,12 +92,35 @@ def digit_server_ms(repeats=20):
     return statistics.median(times), max(times)
 
 
+def frame_server_ms(repeats=40, cell=None):
+    """Milliseconds of server CPU (this thread's, as ui/live.py counts a frame's cost) for one live
+    frame of the default MNIST page (a new snapshot each time, as while playing): the overview's
+    forward pass, kernels, strip, confusion, JSON. ``cell``: a clicked feature-map cell (layer
+    position, channel, row, column) whose view rides along."""
+    from ui.cnn.run import CnnRun
+    from ui.cnn.settings import CnnSettings
+    run = CnnRun(CnnSettings())
+    run.advance(200)
+    if cell is not None:
+        run.select_cell(*cell)
+    times, sizes = [], []
+    for _ in range(repeats):
+        snap = run.advance(2)
+        start = time.thread_time()
+        body = json.dumps(run.frame(snap, full=False), separators=(",", ":"))
+        times.append(1000 * (time.thread_time() - start))
+        sizes.append(len(body))
+    return statistics.median(times), statistics.median(sizes) / 1000
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--pauses", type=int, default=10)
     ap.add_argument("--query", default="")
     args = ap.parse_args()
+    frame_ms, frame_kb = frame_server_ms()
+    cell_ms, cell_kb = frame_server_ms(cell=(2, 0, 7, 7))
     with streamlit_server() as (url, pid):
         b = browser_figures(url, pid, args.query, args.seconds, args.pauses)
     load = Path("/proc/loadavg").read_text().split()[:3]
@@ -109,6 +133,8 @@ def main():
     pauses = b["pause"]
     print(f"Pause: median {statistics.median(pauses):.2f} s, worst {max(pauses):.2f} s over {len(pauses)}; "
           f"Play to first update: median {statistics.median(b['play']):.2f} s ({b['play_missed']} missed)")
+    print(f"server work per live frame (in process): median {frame_ms:.1f} ms, {frame_kb:.1f} KB; "
+          f"with a conv cell open {cell_ms:.1f} ms, {cell_kb:.1f} KB")
     median, worst = digit_server_ms()
     print(f"drawn digit -> prediction and feature maps: median {median:.1f} ms, worst {worst:.1f} ms of server time")
 
