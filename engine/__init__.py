@@ -4,6 +4,10 @@
     tr = engine.Trainer(net, train=(x, y), test=(xt, yt), optimizer="adam", lr=1e-3)
     snap = tr.step(100)
 
+Raw outputs become classes in one place: ``engine.softmax``, ``engine.predicted_classes``,
+``engine.accuracy``, ``engine.confusion_matrix``. A data source says its facts:
+``engine.IMAGE_DATASETS["bars"].facts(size=12)`` (input shape, classes, class names, outputs).
+
 Numba compiles one program per set of layer families; a page warms exactly what it needs:
 
     engine.warm_up(families=engine.families(spec), progress=callback)

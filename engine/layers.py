@@ -17,8 +17,8 @@ Adding a layer
 2. ``engine/layers.py``: its class with ``@register``: ``types``, ``fields`` (with
    ``**TRAINABLE`` when it has parameters), ``family``, ``code``, the shapes,
    ``cache_size``, ``extras``/``fextras`` (its program row), ``init_params``
-   (and ``state_shapes``/``init_state``), ``penalized``, ``stages``; ``work`` when
-   its weights are applied at more than one place per sample.
+   (and ``state_shapes``/``init_state``), ``penalized``, ``stages``; ``places`` when
+   each weight is applied elsewhere than once per output row (``work`` reads it).
 3. ``engine/kernels/program.py``: its kind code, listed in ``FAMILY_KINDS[family]``,
    and its branch in its family's dispatch: ``_forward``/``_backward`` for the dense
    family, ``_<family>_layer_forward``/``_backward`` for the others.
