@@ -61,7 +61,8 @@ def _rewind(run, epoch):
 
 def look_closer(page, run, layer_names, confusion_labels=None):
     """The paused page's closer look: rewind, the distributions and the confusion matrix of every run
-    (each labelled with its run). Computed only while open: a closed box costs a rerun nothing."""
+    (each labelled with its run). ``layer_names``: a run -> its (name, layer index) list (compared runs
+    may have layers of different kinds). Computed only while open: a closed box costs a rerun nothing."""
     tabs = ["Timeline (rewind)", "Weights and gradients"] + (["Confusion matrix"] if confusion_labels else [])
     expander_state(key(page, "look_closer"))
     box = st.expander("Look closer: " + ", ".join(t.lower() for t in tabs), icon=":material/insights:",
@@ -76,7 +77,7 @@ def look_closer(page, run, layer_names, confusion_labels=None):
             with parts[1]:
                 if r.title and len(run.runs) > 1:
                     st.markdown(f"**{r.title}**")
-                distributions(r, layer_names, chart_key=key(page, f"histograms_{r.title}"))
+                distributions(r, layer_names(r), chart_key=key(page, f"histograms_{r.title}"))
             if confusion_labels:
                 with parts[2]:
                     if r.title and len(run.runs) > 1:
@@ -85,13 +86,16 @@ def look_closer(page, run, layer_names, confusion_labels=None):
 
 
 def timeline(page, run):
-    """The run's history; a selected point shows the network at that epoch."""
-    snap = run.snap
+    """The history of every run (each labelled when there are several); a selected point shows the
+    whole page, every run, at that epoch."""
     selected = run.rewound[0].epoch if run.rewound else None
-    chart_key = key(page, f"timeline_{run.version}")       # a fresh key: an old selection does not stick
-    st.plotly_chart(timeline_figure(snap.history["evals"], snap.classification, selected),
-                    key=chart_key, on_select=lambda: _on_select(chart_key, run),
-                    selection_mode="points", config={"displaylogo": False})
+    for r in run.runs:
+        if r.title and len(run.runs) > 1:
+            st.markdown(f"**{r.title}**")
+        chart_key = key(page, f"timeline_{r.title}_{run.version}")    # a fresh key: an old selection does not stick
+        st.plotly_chart(timeline_figure(r.snap.history["evals"], r.snap.classification, selected),
+                        key=chart_key, on_select=lambda chart_key=chart_key: _on_select(chart_key, run),
+                        selection_mode="points", config={"displaylogo": False})
     st.caption("Click a point (or drag a box) to see the whole network as it was at that epoch; "
                "zoom with the mouse wheel or by dragging, double-click to zoom out.")
 
@@ -106,7 +110,9 @@ def distributions(run, layer_names, chart_key):
     """Histograms of each layer's weights and of their gradients on the training data."""
     grads = run.gradients()
     params = run.shown.params
-    layers = [(name, params[w], grads.get(w)) for name, i in layer_names for w in (f"{i}.W", f"{i}.Wx") if w in params]
+    parts = ("W", ""), ("Wx", ": input weights Wx"), ("Wh", ": recurrent weights Wh")    # a recurrent layer has two
+    layers = [(name + what, params[f"{i}.{w}"], grads.get(f"{i}.{w}")) for name, i in layer_names
+              for w, what in parts if f"{i}.{w}" in params]
     st.plotly_chart(histogram_figure(layers), key=chart_key, config={"displaylogo": False})
     st.caption("Top: each layer's weights. Bottom: the gradient of the loss for each weight, on the "
                "training data. Sigmoid layers that saturate pile their gradients up at zero; ReLU keeps "

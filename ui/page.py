@@ -167,7 +167,7 @@ class Page(ABC):
              max_fps=self.frames_per_second(s))
         self.below(run)
         if not run.playing and "curves" not in hidden:
-            inspect.look_closer(self.name, run, self.layer_names(run), self.confusion_labels(run))
+            inspect.look_closer(self.name, run, self.layer_names, self.confusion_labels(run))
         if "downloads" not in hidden:
             downloads(run)
 

@@ -63,6 +63,8 @@ def histogram_figure(layers):
                                        hovertemplate="%{x}: %{y} gradients<extra></extra>"), row=2, col=col)
     fig.update_yaxes(title_text="weights", row=1, col=1)
     fig.update_yaxes(title_text="gradients", row=2, col=1)
+    fig.update_xaxes(title_text="weight value", row=1)
+    fig.update_xaxes(title_text="d loss / d weight", row=2)
     _layout(fig, 400, bargap=0.05)
     return fig.update_layout(margin_t=70, legend_y=1.22)    # the legend above the subplot titles
 
