@@ -4,9 +4,11 @@ import gzip
 import numpy as np
 import pytest
 
+import engine
 from engine.data.images import bars, load_mnist, mnist, read_idx, stratified_order
 from engine.data.sequences import (CharText, adding, delayed_recall, free_run, parity, pick, waves,
                                    zen_of_python)
+from engine.kernels import program as P
 
 MNIST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
@@ -120,3 +122,17 @@ def test_parity_and_adding():
     x, y = adding(n=100, length=20, seed=0)
     assert (x[:, :, 1].sum(axis=1) == 2).all()
     np.testing.assert_allclose(y[:, 0], (x[:, :, 0] * x[:, :, 1]).sum(axis=1))
+
+
+def test_a_trainer_reads_the_shared_mnist_without_copying_it():
+    x, y, xt, yt = mnist()
+    spec = {"input_shape": [1, 28, 28], "loss": "softmax_crossentropy",
+            "layers": [{"type": "flatten"}, {"type": "dense", "units": 10}]}
+    tr = engine.Trainer(engine.build(spec), train=(x, y), test=(xt, yt), batch_size=64, seed=1)
+    assert np.shares_memory(tr.x, x) and np.shares_memory(tr.xt, xt) and not tr.x.flags.writeable
+    assert np.isfinite(tr.step(20).train_loss)
+    inputs = [P.RUN_ARGS.index("X"), P.RUN_ARGS.index("Y")]
+    for sig in P._run.signatures:        # read-only inputs always: shared and private data, one program
+        assert not any(sig[k].mutable for k in inputs), sig
+    other = engine.Trainer(engine.build(spec), train=(x, y), batch_size=64, seed=2)
+    assert other._order.tolist() != tr._order.tolist()               # the seed still shuffles
