@@ -23,7 +23,7 @@ import streamlit as st
 
 from viz.curves import accuracy_chart, gradient_chart, loss_chart, side_by_side
 
-from . import inspect
+from . import inspect, take_away
 from .canvas import frame_channel, line_charts
 from .controls import divergence_notice, downloads, page_messages, play_row
 from .lessons.panel import LessonPanel
@@ -138,6 +138,7 @@ class Page(ABC):
     def show(self):
         """Draw the page for this session's run."""
         self.lesson = LessonPanel.open(self.name)      # before the run: a lesson starts it from its preset
+        take_away.open_linked_model(self)               # a shipped model the link names replaces the run
         run = page_run(self.name, self.settings_class, lambda settings: self.run_class(settings, build=False))
         s = run.settings
         hidden = s.hidden_parts
@@ -169,7 +170,8 @@ class Page(ABC):
         if not run.playing and "curves" not in hidden:
             inspect.look_closer(self.name, run, self.layer_names, self.confusion_labels(run))
         if "downloads" not in hidden:
-            downloads(run)
+            downloads(run, self.name)
+            take_away.section(self, run)
 
     def _header(self):
         with st.container(horizontal=True, wrap=True, vertical_alignment="bottom", horizontal_alignment="distribute"):

@@ -10,7 +10,8 @@ from dataclasses import replace
 
 MAX_VALUE_LENGTH = 200
 MAX_NOTICES = 10           # a link with a thousand bad parameters gets ten notices and a count
-EXTRAS = ("lesson",)       # link parameters that are no setting: the codec leaves them to others (ui/lessons)
+EXTRAS = ("lesson", "model")   # link parameters that are no setting: the codec leaves them to others
+                               # (ui/lessons; ui/take_away: a shipped model's name)
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 LIST_KINDS = ("multi", "ints", "floats", "choices")
 

@@ -55,6 +55,13 @@ class AutoencoderRun(Run):
         return engine.Trainer(net, train=(self.x, self.x_flat), test=(self.xt, self.xt_flat), seed=s.seed,
                               classification=False, **s.trainer_options())
 
+    def data_recipe(self):
+        """The images as the exported scripts make them, each its own target (export/data.py)."""
+        s = self.settings
+        size = s.data_params().get("size")
+        return {"source": "image", "name": s.dataset, "settings": {} if size is None else {"size": size},
+                "seed": s.seed, "targets": "pixels"}
+
     # -- the network's two halves, with a snapshot's weights ------------------------------------
     def _flat(self, snap, first, last):
         """The weights of layers first..last of ``snap``, flat in their order (a half's own vector)."""

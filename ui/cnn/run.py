@@ -63,6 +63,13 @@ class CnnRun(Run):
         """Every layer's output for one image, with ``snap``'s weights (the batch axis dropped)."""
         return [out[0] for out in snap.layer_outputs(np.asarray(image, np.float32)[None])]
 
+    def probe_sample(self):
+        return self.probe()
+
+    def data_recipe(self):
+        """The image set as the exported scripts make it (export/data.py)."""
+        return {"source": "image", "name": self.settings.dataset, "settings": {}, "seed": self.settings.seed}
+
     # -- frames -------------------------------------------------------------
     def frame(self, snap, full=True, kernel_grads=False):
         """The live frame of ``snap``: overview, kernels, strip, confusion matrix.

@@ -130,6 +130,20 @@ class MlpRun(Run):
             prev = out
         return {"xy": np.asarray(xy, float), "label": float(label), "loss": float(loss), "layers": layers}
 
+    # -- take it with you (ui/take_away.py) -----------------------------------
+    def data_recipe(self):
+        """The 2-D set as the exported scripts make it; the user's own points travel as arrays."""
+        s = self.settings
+        if self.custom is not None:
+            return {"source": "arrays"}
+        targets = {"binary_crossentropy": "binary", "softmax_crossentropy": "class"}.get(s.engine_loss, "float")
+        return {"source": "toy2d", "name": s.dataset, "n": N_POINTS, "noise": s.noise / 100, "seed": s.seed,
+                "train_fraction": s.train_pct / 100, "features": list(s.features), "targets": targets}
+
+    def picture_views(self):
+        from .pictures import network_view
+        return {"network": network_view(self), **super().picture_views()}
+
     # -- views ------------------------------------------------------------
     def frame(self, snap, interactive, adding=False, scale=1.0, full=True, allow=()):
         """The canvas frame of ``snap`` (one snapshot per frame: the trainer may publish meanwhile)."""

@@ -82,6 +82,15 @@ class RnnRun(Run):
     def title(self):
         return draw.CELL_NAMES[self.cell]
 
+    # -- take it with you (ui/take_away.py) -----------------------------------
+    def data_recipe(self):
+        """The task's sequences as the exported scripts make them (export/data.py)."""
+        s = self.settings
+        return {"source": "sequence", "name": s.task, "settings": s.task_params(), "seed": s.seed}
+
+    def probe_sample(self):
+        return self.data.probe_x, self.data.probe_y
+
     # -- views of a snapshot (computed once per snapshot) -------------------
     def views(self, snap):
         """Everything the live view draws for ``snap``: the probe's trace, output and task view."""

@@ -1,0 +1,31 @@
+"""The MLP page's own picture: the network with every neuron's map over the input plane and the
+output's map large, with the training points (viz.pictures.network); it animates over the epochs."""
+import numpy as np
+
+from engine.plane import PlaneMaps
+from viz import pictures as P
+from viz.network_view import FEATURE_LABELS, THUMB_STRIDE, dense_layers, feature_maps, output_values
+
+
+def network_view(run):
+    return P.View("network", "Network and output", lambda snap, width: network_picture(run, snap, width),
+                  animates=True)
+
+
+def network_picture(run, snap, width=P.SLIDE_WIDTH):
+    s, plane = run.settings, run.plane
+    maps = PlaneMaps(snap, plane)
+    features = list(s.features)
+    all_inputs = feature_maps(plane.extent, plane.resolution)
+    from engine.data import FEATURES
+    k = THUMB_STRIDE                                   # the neuron tiles sample the plane as the canvas does
+    inputs = [(FEATURE_LABELS[f], all_inputs[list(FEATURES).index(f)][::k, ::k]) for f in features]
+    dense = dense_layers(snap)
+    hidden = []
+    for i in dense[:-1]:
+        m = maps.neuron_maps[i][:, ::k, ::k]
+        hidden.append([np.clip(u / (np.abs(u).max() or 1.0), -1, 1) for u in m])
+    values = output_values(maps, s.engine_loss, s.classes)
+    weights = [snap.params[f"{i}.W"] for i in dense]
+    points = [(x / plane.extent, y / plane.extent, label) for (x, y), label in zip(run.train_xy, run.train_labels)]
+    return P.network(inputs, hidden, values, weights, points, width=width, classes=s.classes)
