@@ -274,24 +274,6 @@ class Run(ABC):
         from .pictures import default_views
         return default_views(self)
 
-    # -- take it with you (ui/take_away.py): what only the page knows ----------------------------
-    def data_recipe(self):
-        """How the exported scripts make this page's data (export/data.py); by default the arrays
-        themselves travel with the scripts (data.npz)."""
-        return {"source": "arrays"}
-
-    def probe_sample(self):
-        """(x, label) of the sample the pictures follow: the first test sample by default."""
-        tr = self.trainer
-        x, y = (tr.xt, tr.yt) if tr.xt is not None and len(tr.xt) else (tr.x, tr.y)
-        return x[0].reshape(tr.net.input_shape), y[0]
-
-    def picture_views(self):
-        """{name: viz.pictures.View} of what this run saves as pictures and animations: the shared
-        ones by default (ui/pictures.py); a page puts its own first."""
-        from .pictures import default_views
-        return default_views(self)
-
     # -- downloads: the epoch shown ------------------------------------------------------------
     def weights_npz(self):
         snap = self.shown
