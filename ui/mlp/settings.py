@@ -130,6 +130,13 @@ class MlpSettings(Settings):
             s = replace(s, loss=MlpSettings.loss)
         return s
 
+    def normalise_notes(self, wanted):
+        """A per-layer list of only "as all" (activation) or 0 (dropout) is kept as an empty list:
+        the same network, so nothing to say about it."""
+        same = [name for name in ("layer_acts", "dropout")
+                if not getattr(self, name) and all(v == FIELDS[name].item_default for v in getattr(wanted, name))]
+        return [], tuple(same)
+
     def _leaves_multiclass(self, before):
         """From more than two classes (where only cross-entropy fits) back to two."""
         return before.classes > 2 and self.classes == 2 and self.loss != MlpSettings.loss

@@ -152,3 +152,14 @@ def test_presenter_mode_hides_what_the_teacher_picked_and_locks_it():
     assert not at.pills and "Learning rate" not in [s.label for s in at.select_slider]
     from ui.mlp.views import allowed_clicks
     assert allowed_clicks(at.session_state["mlp_run"].settings, True) == ["plot_click", "edit"]
+
+
+def test_a_control_change_says_nothing_when_nothing_had_to_change(page):
+    """Every layer "as all" and no dropout is what the settings keep as empty lists: writing them so
+    is no change worth a notice (each change of a control said two, pushing the network down)."""
+    page.select_slider(key="mlp_w_lr").set_value(0.1).run()
+    page.toggle(key="mlp_w_discretize").set_value(True).run()
+    assert not page.warning, [w.value for w in page.warning]
+    page.selectbox(key="mlp_w_layer_acts_1").set_value("relu").run()
+    assert run_of(page).settings.layer_acts == ("", "relu") and not page.warning
+
