@@ -9,6 +9,7 @@ show what the run took, and the link says it.
 """
 import math
 import random
+import time
 from dataclasses import replace
 
 import streamlit as st
@@ -17,6 +18,7 @@ from .state import current_run, key, link_params, say
 from .url import LIST_KINDS
 
 SCALAR_OF = {"ints": "int", "floats": "float", "choices": "choice"}
+STALE_ECHO_SECONDS = 2.0     # how long after a redraw changed a widget its old value may still come back
 
 
 class Widgets:
@@ -50,24 +52,64 @@ class Widgets:
                 ss[self.key(name)] = list(value) if f.kind == "multi" else value
 
     def read(self, current):
-        """Settings from the widgets' state, ``current`` for whatever has no widget. The values are
-        as the browser sent them: the run bounds them (a crafted message can send anything)."""
-        ss, values = st.session_state, {}
+        """Settings from the widgets' state, ``current`` for whatever has no widget or a widget the user
+        has not changed (``_changed``). The values are as the browser sent them: the run bounds them
+        (a crafted message can send anything)."""
+        values = {}
         for name, f in self._bound().items():
             old = getattr(current, name)
             if f.kind in LIST_KINDS and f.count:
-                n = self._count(f, len(old))
-                values[name] = tuple(ss.get(self.key(name, i), old[i] if i < len(old) else f.item_default)
+                n = self._count(f, current)
+                values[name] = tuple(self._value(self.key(name, i), old[i] if i < len(old) else f.item_default)
                                      for i in range(n))
             elif f.kind == "multi":
-                value = ss.get(self.key(name), old)
+                value = self._value(self.key(name), old)
                 values[name] = tuple(value) if isinstance(value, (list, tuple)) else value
             else:
-                values[name] = ss.get(self.key(name), old)
+                values[name] = self._value(self.key(name), old)
         return replace(current, **values)
 
-    def _count(self, f, default):
-        n = st.session_state.get(self.key(f.count), default)
+    # A browser resends every widget's value with each rerun it asks for. After a canvas click changed
+    # a setting inside the live fragment, the widgets outside it show the old value until the page
+    # redraws them, and a rerun asked for meanwhile (a timer, the next click) brought that old value
+    # back as a change: it undid the click (five clicks on "+" took a layer from 2 to 4 neurons).
+    # So a widget's value counts only when it differs from what the widget was last drawn with (and,
+    # for a moment after a redraw changed it, from what it showed before): only then did the user
+    # change it.
+    def _shown(self):
+        return st.session_state.setdefault(key(self.page, "widgets_shown"), {})
+
+    def _changed(self, widget_key):
+        """True when the browser's value of this widget is one the user chose, not a stale echo."""
+        if widget_key not in st.session_state:
+            return False
+        value, shown = st.session_state[widget_key], self._shown().get(widget_key)
+        if shown is None:
+            return True
+        drawn, before, since = shown
+        return value != drawn and not (value == before and time.monotonic() - since < STALE_ECHO_SECONDS)
+
+    def _value(self, widget_key, current):
+        if not self._changed(widget_key):
+            return current
+        value = st.session_state[widget_key]
+        self._shown()[widget_key] = (value, None, 0.0)      # what the browser shows now: the user's choice
+        return value
+
+    def _drawn(self, widget_key):
+        """Note the value a widget is drawn with (what the browser will show)."""
+        value, shown = st.session_state[widget_key], self._shown().get(widget_key)
+        if shown is None or shown[0] != value:
+            self._shown()[widget_key] = (value, shown[0] if shown else None, time.monotonic())
+
+    def _count(self, f, current):
+        """The length of ``f``'s group: its count widget's value if the user changed it, else the
+        length of the group's first list in ``current`` (the others may be shorter)."""
+        default = len(getattr(current, next(n for n, g in self._bound().items() if g.count == f.count)))
+        if not self._changed(self.key(f.count)):
+            return default
+        n = st.session_state[self.key(f.count)]
+        self._shown()[self.key(f.count)] = (n, None, 0.0)
         if isinstance(n, bool) or not isinstance(n, (int, float)) or not math.isfinite(n):
             return default
         return int(min(max(n, f.min_items), f.max_items))
@@ -129,9 +171,11 @@ class Widgets:
 
     def _ensure(self, widget_key, value):
         """A widget not drawn in the last run lost its state: give it the setting's value back
-        (otherwise it would show its first option while the run uses another)."""
+        (otherwise it would show its first option while the run uses another). Called just before
+        the widget is drawn: notes the value it shows."""
         if widget_key not in st.session_state:
             st.session_state[widget_key] = value
+        self._drawn(widget_key)
 
     def _with_dice(self, name, f, where, settings, options):
         pair = where.container(horizontal=True, wrap=False, vertical_alignment="bottom", gap="small",
