@@ -220,13 +220,27 @@ def _click_waiting():
     """True when a click in this tab (a widget or canvas event, not a timer) waits for the box to end.
 
     Streamlit lets a fragment's own rerun wait until the running one ends; the loop ends its box
-    early instead, so a click shows within a frame. This reads ScriptRequests' private state: if a
-    Streamlit release changes it, the answer is False and a click waits for the box as before."""
+    early instead, so a click shows within a frame. A click merged with a timer's rerun that came
+    after it is flagged as the timer's (an automatic rerun), but it still carries the click's trigger:
+    that counts too (a canvas click waited up to the whole box, 2 of 10 feature toggles). This reads
+    ScriptRequests' private state: if a Streamlit release changes it, the answer is False and a click
+    waits for the box as before."""
     try:
         requests = get_script_run_ctx().script_requests
-        return requests._state == ScriptRequestType.RERUN and not requests._rerun_data.is_auto_rerun
+        if requests._state != ScriptRequestType.RERUN:
+            return False
+        data = requests._rerun_data
+        return not data.is_auto_rerun or any(_active_trigger(w) for w in (data.widget_states.widgets
+                                                                          if data.widget_states else ()))
     except Exception:
         return False
+
+
+def _active_trigger(state):
+    """True for a widget state that holds a click not yet delivered (a button's or a canvas's trigger)."""
+    kind = state.WhichOneof("value")
+    return kind in ("trigger_value", "json_trigger_value", "string_trigger_value") and bool(
+        getattr(state, kind).ListFields() if kind == "string_trigger_value" else getattr(state, kind))
 
 
 def _nap_until(deadline):
