@@ -74,6 +74,24 @@ def files(recipe):
     return {}
 
 
+def describe(recipe):
+    """The data in a sentence or two (the notebook's words about them)."""
+    source, name = recipe["source"], recipe.get("name")
+    if source == "toy2d":
+        return (f"The *{DATASETS_2D[name].title}* set, as in TensorFlow Playground: {recipe['n']} points in the "
+                f"plane ({recipe['noise']:.0%} noise), {recipe['train_fraction']:.0%} of them to train on and the rest "
+                f"to test. The network sees {', '.join(recipe['features'])} of each point.")
+    if source in ("image", "sequence"):
+        catalog = IMAGE_DATASETS if source == "image" else SEQUENCE_TASKS
+        s = settings_of(recipe)
+        sizes = f" {s['n']} samples to train on and {s['n_test']} to test." if "n" in s else (
+            f" {s['n_test']} of the 10,000 images are the test set, the rest train." if "n_test" in s else "")
+        pixels = " Each image is also its own target: the network learns to give back what it sees." \
+            if recipe.get("targets") == "pixels" else ""
+        return f"*{catalog[name].title}*.{sizes}{pixels}"
+    return "The page's own data, shipped beside this file as `data.npz`."
+
+
 def needs_arrays(recipe):
     return recipe["source"] == "arrays"
 

@@ -25,6 +25,8 @@ def notebook(recipe, framework="pytorch"):
         "The network you trained in the neural-network playground, written out so you can run it, change it "
         f"and train it further here.{start}{link}\n\n"
         "Run the cells in order (Run All). Each part says first what it does.")]
+    if recipe.words.get("page"):
+        cells.append(v4.new_markdown_cell("## What the page showed\n\n" + recipe.words["page"]))
     for section in exporter.sections(recipe):
         cells.append(v4.new_markdown_cell(section.words))
         cells.append(v4.new_code_cell(section.cell(notebook=True).rstrip()))

@@ -74,7 +74,7 @@ def settings_words(recipe):
 
 
 def data_words(recipe):
-    about = recipe.about or "The data the page trains on."
+    about = recipe.about or data_code.describe(recipe.data)
     return (f"## Data\n\n{about}\n\nThe code below makes it exactly as the page does (the same generator and "
             "seed, so the same numbers): `x_train`, `y_train` to learn from and `x_test`, `y_test` held out.")
 

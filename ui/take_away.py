@@ -17,17 +17,16 @@ from viz import animation
 
 from . import model_file, pictures
 from .state import key, link_params, say
-from .text import plain
 
 EPOCHS = {"toy2d": 100, "image": 3, "sequence": 10, "arrays": 10}      # the scripts' default training
 CODE_HEIGHT = 420
 
 
-def recipe(run, page, title, link="", about=""):
+def recipe(run, page, title, link="", about="", words=None):
     """The Recipe of ``run`` now: its trainer's spec and options, the page's data recipe."""
     data = run.data_recipe()
     return trainer_recipe(run.trainer, page, title, data, seed=int(getattr(run.settings, "seed", 0) or 0),
-                          epochs=EPOCHS.get(data["source"], 10), link=link, about=about)
+                          epochs=EPOCHS.get(data["source"], 10), link=link, about=about, words=words or {})
 
 
 @lru_cache(maxsize=32)
@@ -65,7 +64,8 @@ def section(page, run):
         if not run.built:
             return
         try:
-            r = recipe(run, page.name, page.title, link=_link(page, run), about=_about(page))
+            r = recipe(run, page.name, page.title, link=_link(page, run), about=_about(page),
+                       words={"page": page.explanation} if page.explanation else None)
         except ValueError as err:
             st.warning(f"This network cannot be written as code yet: {err}")
             r = None
@@ -183,8 +183,10 @@ def _animation_tab(page, run):
 def _open_tab(page, run):
     st.caption("A model downloaded from this page (Weights .npz) opens again as it was: the same settings, "
                "weights, numbers and curves; Play trains on from there.")
-    st.file_uploader("Open a model (.npz)", type=["npz"], key=key(page.name, "model_upload"),
-                     on_change=_uploaded, args=(page,), max_upload_size=model_file.MAX_BYTES // 2**20)
+    # The uploader is drawn only when asked for: a page's other uploaders stay the only ones on it.
+    if st.toggle("Upload a model file", key=key(page.name, "model_upload_on")):
+        st.file_uploader("Open a model (.npz)", type=["npz"], key=key(page.name, "model_upload"),
+                         on_change=_uploaded, args=(page,), max_upload_size=model_file.MAX_BYTES // 2**20)
 
 
 def _uploaded(page):
@@ -192,7 +194,7 @@ def _uploaded(page):
     if upload is None:
         return
     data = upload.getvalue()
-    open_model(page, data, f"Opened {plain(upload.name)[:60]}")
+    open_model(page, data, f"Opened {upload.name[:60]}")    # page_messages shows it as text
 
 
 def open_model(page, data, done):
@@ -236,4 +238,4 @@ def open_linked_model(page):
     except ValueError as err:
         say(page.name, str(err), "warning")
         return
-    open_model(page, data, f"Opened the model '{plain(name)}'")
+    open_model(page, data, f"Opened the model '{name}'")
