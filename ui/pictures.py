@@ -61,7 +61,7 @@ def run_class_names(run):
 
 def confusion(run, snap, width=P.SLIDE_WIDTH):
     matrix = snap.confusion
-    names = run_class_names(run) if len(matrix) == run.trainer.net.output_shape[-1] else ["−", "+"]
+    names = run_class_names(run) if len(matrix) == run.trainer.net.output_shape[-1] else ["-1", "+1"]
     return P.confusion(matrix, names, width)
 
 

@@ -157,16 +157,27 @@ def kernels(layers, width=SLIDE_WIDTH):
     image, draw = canvas(width, max(height, 200))
     y = pad / 2
     for title, W, cell, cell_h in rows:
-        _title(draw, (pad, y), f"{title}: {W.shape[0]} kernels of {W.shape[2]}×{W.shape[3]}"
-               + (f" × {W.shape[1]} channels" if W.shape[1] > 1 else ""), 28 * s)
+        _title(draw, (pad, y), f"{title}: {W.shape[0]} kernels of {W.shape[2]}x{W.shape[3]}"
+               + (f" x {W.shape[1]} channels" if W.shape[1] > 1 else ""), 28 * s)
         y += title_h
-        scale = float(np.abs(W).max()) or 1.0
-        for f in range(W.shape[0]):
-            for c in range(W.shape[1]):
-                image.paste(heatmap(W[f, c], (cell, cell_h), scale), (int(pad + f * (cell + 10 * s)),
-                                                                     int(y + c * cell_h)))
+        image.paste(_kernel_grid(W, cell, cell_h, 10 * s), (int(pad), int(y)))
         y += cell_h * W.shape[1] + 30 * s
     return image
+
+
+def _kernel_grid(W, cell, cell_h, gap):
+    """One layer's kernels as one image, built in NumPy (a frame of an animation draws hundreds):
+    filters side by side ``gap`` apart, each filter's channels stacked, one colour scale."""
+    F, C, k, _ = W.shape
+    px, py = max(1, int(cell // k)), max(1, int(cell_h // k))
+    scale = float(np.abs(W).max()) or 1.0
+    codes = np.round((np.clip(W / scale, -1, 1) + 1) * 127.5).astype(np.uint8)
+    blocks = np.repeat(np.repeat(LUT[codes], py, axis=2), px, axis=3)       # (F, C, k*py, k*px, 3)
+    step = k * px + int(gap)
+    out = np.full((C * k * py, F * step, 3), 255, np.uint8)
+    for f in range(F):
+        out[:, f * step:f * step + k * px] = blocks[f].reshape(C * k * py, k * px, 3)
+    return Image.fromarray(out, "RGB")
 
 
 def confusion(matrix, names, width=SLIDE_WIDTH, title="Confusion matrix (rows: true class, columns: prediction)"):
