@@ -212,3 +212,11 @@ def test_the_pytorch_notebook_runs_in_order(tmp_path):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_every_notebook_runs(framework, name, tmp_path):
     run_notebook(framework, name, tmp_path)
+
+
+def test_export_imports_no_ui_library():
+    import subprocess
+    code = ("import sys, export.pytorch, export.keras, export.notebook, export.bundle; "
+            "print(sorted(m for m in ('streamlit', 'plotly', 'altair', 'torch', 'keras') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
