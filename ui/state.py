@@ -24,11 +24,12 @@ def key(page, name):
 
 def page_run(page, settings_class, make_run):
     """This session's run of ``page``, created from the link on first use (its notices are kept to show)."""
-    run_key = key(page, "run")
+    run_key, replace = key(page, "run"), key(page, "replace_run")
     session_janitor()
-    if run_key not in st.session_state:
+    if run_key not in st.session_state or st.session_state.get(replace):     # replace: a lesson opened anew
         settings, notices = decode(st.query_params.to_dict(), settings_class, base=link_base(page))
         st.session_state[run_key] = run = make_run(settings)
+        st.session_state[replace] = False
         st.session_state[key(page, "notices")] = notices
         if notices:                       # a repaired link: the address bar shows what the page uses
             st.query_params.from_dict(link_params(page, run.settings))

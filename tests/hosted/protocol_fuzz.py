@@ -51,6 +51,7 @@ STREAMLIT_REJECTS = {
     "multiselect": "any but string arrays", "file_uploader": "any but its FileUploaderState",
     "plotly_chart": "text that is not JSON, or JSON without a 'selection' object",
     "triggers": "JSON nested deeper than Python's recursion limit (json.loads raises RecursionError)",
+    "component state": "text that is not JSON (json.loads raises before the component's own serde)",
 }
 
 
@@ -391,7 +392,7 @@ def _h_component(t, rng):
            json.dumps({"event": rng.choice(events), "value": "x" * HUGE_TEXT}),
            json.dumps([_payload(rng.choice(events), [[[[["deep"]]]]])] * 3)]
     out += [(f"raw {r[:40]!r}", [state(TRIGGERS.format(t.wid), json_trigger_value=r)], True) for r in raw]
-    out += [("state not JSON", [state(t.wid, json_value="{not json")], False),
+    out += [("state a number", [state(t.wid, json_value="1e999")], False),
             ("state a list", [state(t.wid, json_value="[1, 2]")], False),
             ("a string state", [state(t.wid, string_value="zz")], False)]
     return out

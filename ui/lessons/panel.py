@@ -150,7 +150,7 @@ class LessonPanel:
     @classmethod
     def open(cls, page):
         """The lesson the link opens on ``page``, or None. A lesson opened anew (a new link, Restart)
-        drops the page's run and widget values, so the page starts it from the lesson's preset."""
+        has the page's run replaced and drops its widget values, so the page starts from the lesson's preset."""
         lesson_id = st.query_params.get("lesson")
         active = key(page, "lesson")
         if not lesson_id:
@@ -170,9 +170,12 @@ class LessonPanel:
                                         "open it from the Lessons page.")
             return None
         if st.session_state.get(active) != lesson.id:
-            old = st.session_state.pop(key(page, "run"), None)
+            old = st.session_state.get(key(page, "run"))
             if old is not None:
                 old.playing = False
+            # page_run replaces the run in one step: Streamlit may stop this run at any session-state access,
+            # and the next one's callbacks need a run (a popped one left the page without, a KeyError)
+            st.session_state[key(page, "replace_run")] = True
             for name in [k for k in st.session_state if k.startswith(f"{page}_w_")]:
                 del st.session_state[name]             # the widgets take the new run's values (ui/widgets.py keys)
             st.session_state[active] = lesson.id

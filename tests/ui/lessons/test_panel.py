@@ -136,3 +136,26 @@ def test_a_failing_check_does_not_take_the_page_down(monkeypatch):
     frame(None, [])
     frame(None, [])
     assert len(sent) == 1 and "cannot be read" in sent[0]["error"]
+
+
+class _Stopped(Exception):
+    """Streamlit stopping a script run at a session-state access (a newer rerun is waiting)."""
+
+
+class _StoppingState(dict):
+    def __delitem__(self, name):
+        raise _Stopped(name)
+
+
+def test_a_lesson_opening_that_streamlit_stops_midway_leaves_the_page_its_run(monkeypatch):
+    """Streamlit may stop a run at any session-state access; the next run's callbacks then read the
+    page's run (a widget's change): the lesson's new run replaces the old one, never a moment without."""
+    from types import SimpleNamespace
+
+    from ui.lessons import panel
+    state = _StoppingState(mlp_run=SimpleNamespace(playing=True), mlp_w_lr=0.03)
+    monkeypatch.setattr(panel, "st", SimpleNamespace(session_state=state, query_params={"lesson": "overfitting"}))
+    with pytest.raises(_Stopped):
+        panel.LessonPanel.open("mlp")                   # stopped where it drops the widget values
+    assert "mlp_run" in state and state["mlp_run"].playing is False
+    assert state["mlp_replace_run"] is True             # page_run makes the lesson's run on the next run
