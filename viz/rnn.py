@@ -63,7 +63,7 @@ def input_tokens(task, x, chars=None):
                 {"text": DISTRACTORS[(c - symbols) % len(DISTRACTORS)], "color": DISTRACTOR_COLOR}
                 for t, c in enumerate(codes)]
     if task == "text":
-        return [{"text": _show_char(chars.chars[c]), "color": "#31333f"} for c in x.argmax(axis=1)]
+        return [{"text": show_char(chars.chars[c]), "color": "#31333f"} for c in x.argmax(axis=1)]
     if task == "parity":
         return [{"text": str(int(v)), "color": POSITIVE if v > 0.5 else DISTRACTOR_COLOR} for v in x[:, 0]]
     if task == "adding":
@@ -72,7 +72,7 @@ def input_tokens(task, x, chars=None):
     return [{"text": f"{v:.2f}", "color": POSITIVE if v >= 0 else NEGATIVE, "bar": float(v)} for v in x[:, 0]]
 
 
-def _show_char(c):
+def show_char(c):
     return {" ": "␣", "\n": "↵"}.get(c, c)
 
 
@@ -85,9 +85,9 @@ def step_outputs(task, out, label, chars=None):
         for t in range(T):
             k = int(np.argmax(out[t]))
             right = k == int(np.ravel(label)[t])
-            tokens.append({"text": _show_char(chars.chars[k]), "color": "#2ca25f" if right else "#e45756",
-                           "tip": f"step t={t}: expects '{_show_char(chars.chars[k])}' ({out[t][k]:.0%}); "
-                                  f"next is '{_show_char(chars.chars[int(np.ravel(label)[t])])}'"})
+            tokens.append({"text": show_char(chars.chars[k]), "color": "#2ca25f" if right else "#e45756",
+                           "tip": f"step t={t}: expects '{show_char(chars.chars[k])}' ({out[t][k]:.0%}); "
+                                  f"next is '{show_char(chars.chars[int(np.ravel(label)[t])])}'"})
         return tokens
     network, truth = answer(task, out, label, chars)
     right = network.split(" ")[0] == truth or task in ("waves", "adding")
@@ -105,7 +105,7 @@ def answer(task, out, label, chars=None):
         return f"{PARITY_NAMES[k]} ({out[-1][k]:.0%})", PARITY_NAMES[int(label)]
     if task == "text":
         k = int(np.argmax(out[-1]))
-        return f"{_show_char(chars.chars[k])} ({out[-1][k]:.0%})", _show_char(chars.chars[int(np.ravel(label)[-1])])
+        return f"{show_char(chars.chars[k])} ({out[-1][k]:.0%})", show_char(chars.chars[int(np.ravel(label)[-1])])
     return f"{float(out[-1]):.3f}", f"{float(np.ravel(label)[0]):.3f}"
 
 
@@ -122,7 +122,9 @@ def unrolled_panel(trace, tokens, outputs, cell):
         layers.append({"units": hidden.shape[1], "h": quantized(hidden, -1, 1)})
     if isinstance(outputs, dict):                  # many-to-one: the answer comes after the last step
         outputs = [None] * (T - 1) + [outputs["last"]]
-    return {"type": "unrolled", "T": T, "steps": steps, "cell": CELL_NAMES[cell],
+    title = (f"{CELL_NAMES[cell]} unrolled over {T} steps: every column is the same cell with the same weights, "
+             "its hidden state handed on to the next step")
+    return {"type": "unrolled", "T": T, "steps": steps, "cell": CELL_NAMES[cell], "title": title,
             "inputs": [tokens[t] for t in steps], "layers": layers, "outputs": [outputs[t] for t in steps]}
 
 
@@ -141,7 +143,19 @@ def heatmaps_panel(trace, cell, marks=()):
             for g, name in enumerate(GATE_NAMES[cell]):
                 signed = name.startswith("candidate")
                 maps.append(_map(name + tag, tr["gates"][:, g], -1 if signed else 0, 1, "div" if signed else "seq"))
-    return {"type": "heatmaps", "maps": maps, "marks": list(marks)}
+    return {"type": "heatmaps", "maps": maps, "marks": list(marks), "scales": color_scales(maps)}
+
+
+def color_scales(maps):
+    """The heatmaps' colour scales for their legend: one entry per (scale, lo, hi), naming the maps on
+    it by their letters (h, c, i, f, ...), in the maps' order."""
+    groups = {}
+    for m in maps:
+        letter = m["title"].split(" (layer")[0].split(" ")[-1]
+        names = groups.setdefault((m["scale"], m["lo"], m["hi"]), [])
+        if letter not in names:
+            names.append(letter)
+    return [{"names": ", ".join(names), "scale": scale, "lo": lo, "hi": hi} for (scale, lo, hi), names in groups.items()]
 
 
 def _map(title, values, lo, hi, scale):
@@ -171,9 +185,20 @@ def gradient_panel(trace, marks=(), note=""):
         series.append({"name": f"layer {k + 1}" if layered else "|∂loss/∂hₜ|",
                        "color": LAYER_COLORS[k % len(LAYER_COLORS)], "values": _rounded(g, 3)})
     T = len(next(iter(trace.values()))["grad_norm"])
-    return {"type": "lines", "title": "Gradient through time: |∂loss/∂hₜ| (log scale)",
+    return {"type": "lines", "title": "Gradient through time: |∂loss/∂hₜ|, how much of the error reaches step t (log scale)",
             "x": list(range(T)), "xlabel": "time step t", "log": True, "series": series, "marks": list(marks),
             "note": note}
+
+
+def shared_log_range(panels):
+    """Put every gradient-through-time panel of ``panels`` (one per cell) on one log axis: [lo, hi]
+    in powers of ten around all their values, so two cells' curves can be read against each other."""
+    values = [v for p in panels for s in p["series"] for v in s["values"] if v is not None and v > 0]
+    if not values:
+        return
+    lo, hi = int(np.floor(np.log10(min(values)))), int(np.ceil(np.log10(max(values))))
+    for p in panels:
+        p["range"] = [lo, max(hi, lo + 1)]
 
 
 def forecast_panel(window, truth, forecast):
@@ -181,8 +206,9 @@ def forecast_panel(window, truth, forecast):
     free-running forecast (its own predictions fed back as input)."""
     T, total = len(window), len(truth)
     pad = [None] * (total - T)
-    return {"type": "lines", "title": "Forecast: after the dashed line the network runs on its own",
-            "x": list(range(total)), "xlabel": "time step", "log": False, "range": [-1.3, 1.3],
+    return {"type": "lines", "title": "Forecast: the wave's value at each step; after the dashed line the network "
+                                      "runs on its own",
+            "x": list(range(total)), "xlabel": "time step t", "log": False, "range": [-1.3, 1.3],
             "series": [{"name": "input (noisy)", "color": "#9aa0ac", "values": _rounded(window, 3) + pad},
                        {"name": "truth", "color": "#2ca25f", "values": _rounded(truth, 3), "dash": True},
                        {"name": "network, free-running", "color": POSITIVE,
@@ -231,7 +257,7 @@ def text_html(prompt, drawn):
     network was, its probability on hover."""
     def esc(c):
         return {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": "<br>"}.get(c, c)
-    spans = "".join(f'<span title="{_show_char(c)}: {p:.0%}" style="background:rgba(8,119,189,{0.22 * (1 - p):.2f})">'
+    spans = "".join(f'<span title="{show_char(c)}: {p:.0%}" style="background:rgba(8,119,189,{0.22 * (1 - p):.2f})">'
                     f'{esc(c)}</span>' for c, p in drawn)
     return (f'<div class="rnn-text"><span style="color:#9aa0ac">{"".join(esc(c) for c in prompt)}</span>'
             f'{spans}</div>')

@@ -18,6 +18,7 @@ from .settings import TEXT_PROMPTS
 WAVE_PROBE = (0.035, 0.15)          # frequency (periods per step) and phase of the forecast's wave
 TEXT_CHARS = 500                     # characters generated per sample
 TEXT_SEED = 7                        # the same weights and temperature give the same sample
+TEXT_CONFUSION = 12                  # the text's confusion matrix: its commonest characters, the rest as "other"
 
 
 class TaskData:
@@ -31,6 +32,9 @@ class TaskData:
         as32 = lambda a: np.ascontiguousarray(a, np.float32)       # noqa: E731 (the trainers share them)
         self.arrays = (as32(x), as32(y), as32(xt), as32(yt))
         self.chars = char_text(s.text) if s.task == "text" else None
+        if self.chars is not None:      # the commonest next characters of the test windows, commonest first
+            counts = np.bincount(np.ravel(yt).astype(int), minlength=len(self.chars.chars))
+            self.common = np.argsort(-counts, kind="stable")[:TEXT_CONFUSION]
         self.outputs = s.io_sizes()[1]
         self.probe_x, self.probe_y = xt[0], yt[0]
         if s.task == "waves":
@@ -81,6 +85,30 @@ class RnnRun(Run):
     @property
     def title(self):
         return draw.CELL_NAMES[self.cell]
+
+    # -- the paused confusion matrix ------------------------------------------------
+    def confusion_labels(self):
+        """The classes of the confusion matrix: the task's symbols or answers; for text its commonest
+        characters and "other" (a matrix of 45-69 characters is unreadable)."""
+        task = self.data.task
+        if task == "text":
+            return [draw.show_char(self.data.chars.chars[k]) for k in self.data.common] + ["other"]
+        if task == "parity":
+            return list(draw.PARITY_NAMES)
+        return list(draw.SYMBOLS[:self.data.outputs]) if task == "delayed_recall" else None
+
+    def confusion(self):
+        """The engine's confusion matrix of the shown weights on the test data; for text, over every
+        step's prediction, the characters outside the commonest folded into "other"."""
+        matrix = super().confusion()
+        if self.data.task != "text":
+            return matrix
+        k = len(self.data.common)
+        row = np.full(len(matrix), k)
+        row[self.data.common] = np.arange(k)
+        folded = np.zeros((k + 1, k + 1), matrix.dtype)
+        np.add.at(folded, (row[:, None], row[None, :]), matrix)
+        return folded
 
     # -- take it with you (ui/take_away.py) -----------------------------------
     def data_recipe(self):

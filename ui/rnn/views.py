@@ -7,11 +7,13 @@ from types import SimpleNamespace
 import streamlit as st
 
 from viz import rnn as draw
+from viz.curves import accuracy_chart, loss_chart, side_by_side
 
 from ..canvas import VISIBILITY, component, frame_channel
 from ..page import Page
+from ..settings import page_zoom
 from ..state import current_run, request_app_rerun
-from .explain import RNN_TEXT
+from .explain import RNN_TEXT, task_caption
 from .run import RnnRun
 from .settings import HIDEABLE, RnnSettings
 
@@ -27,6 +29,9 @@ INSIDE_CAPTION = (
     "step (column); an LSTM's gates decide what the cell state keeps (forget gate f near 1: keep). The "
     "gradient through time shows how much of the error at the end reaches each earlier step: a plain RNN's "
     "falls off by powers of ten (the vanishing gradient), so it cannot learn to use what came long before.")
+# On a phone the training controls go under the live view, so Play and the network share the first screen.
+NARROW_CSS = """@media (max-width: 640px) {
+  [data-testid=stMainBlockContainer] > [data-testid=stVerticalBlock] > :has(.st-key-rnn_training) { order: 1; } }"""
 TEXT_CAPTION = ("Text the network writes one character at a time, each fed back as its next input (the grey "
                 "prompt starts it). The darker a character's background, the less sure the network was of it; "
                 "hover for its probability.")
@@ -46,12 +51,27 @@ class RnnPage(Page):
     def draw_section(self, section, run):
         super().draw_section(section, run)
         if section == "task":
-            st.caption(draw.TASK_TITLES.get(run.settings.task, ""))
+            st.caption(task_caption(run.settings))
 
     def controls(self, run):
-        super().controls(run)
-        if run.settings.task == "text" and "task" not in run.settings.hidden_parts:
-            self.widgets.draw("temperature", st.columns([2, 3])[0])
+        with st.container(key="rnn_training"):
+            super().controls(run)
+            if run.settings.task == "text" and "task" not in run.settings.hidden_parts:
+                self.widgets.draw("temperature", st.columns([2, 3])[0])
+            st.markdown(f"<style>{NARROW_CSS}</style>", unsafe_allow_html=True)
+
+    def charts(self, run, snaps):
+        """Loss (named by its function; on a log scale if asked) and accuracy, every cell on one chart."""
+        s = run.settings
+        title = "Loss: cross-entropy" if s.classification else "Loss: squared error"
+        per_run = [[loss_chart(snap, log=s.loss_log, title=title)] + ([accuracy_chart(snap)] if snap.classification else [])
+                   for snap in snaps]
+        return side_by_side(per_run, [r.title for r in run.runs])
+
+    def below(self, run):
+        """Under the curves: their log-scale switch."""
+        if "curves" not in run.settings.hidden_parts:
+            self.widgets.draw("loss_log")
 
     def frames_per_second(self, settings):
         """The heatmaps dominate a frame (1.34 bytes a value in base64), so an LSTM of 64 units over
@@ -69,7 +89,8 @@ class RnnPage(Page):
             with col:
                 slots.texts.append(st.empty() if s.task == "text" else None)
                 slots.send_frames.append(frame_channel(f"frames-rnn-{k}"))
-                rnn_view(f"rnn_view_{k}", self._on_event, channel=f"frames-rnn-{k}")
+                rnn_view(f"rnn_view_{k}", self._on_event, channel=f"frames-rnn-{k}", zoom=page_zoom(s),
+                         contrast=s.present and s.contrast)
         if s.task == "text" and "task" in slots.parts:
             st.caption(TEXT_CAPTION)
         if "inside" in slots.parts:
@@ -78,17 +99,17 @@ class RnnPage(Page):
 
     def draw(self, run, slots, snaps, interactive):
         runs = run.runs
-        for r, snap, send in zip(runs, snaps, slots.send_frames):
-            send(r.frame(snap, slots.parts, titled=len(runs) > 1))
+        frames = [r.frame(snap, slots.parts, titled=len(runs) > 1) for r, snap in zip(runs, snaps)]
+        if len(frames) > 1:             # the cells' gradients through time on one axis
+            draw.shared_log_range([p for f in frames for p in f["panels"] if p["type"] == "lines" and p["log"]])
+        for frame, send in zip(frames, slots.send_frames):
+            send(frame)
         if run.settings.task == "text" and "task" in slots.parts and _text_due(slots, interactive):
             for r, snap, box in zip(runs, snaps, slots.texts):
                 box.markdown(draw.text_html(*r.sample_text(snap, run.settings.temperature)), unsafe_allow_html=True)
 
     def confusion_labels(self, run):
-        task = run.settings.task
-        if task == "parity":
-            return list(draw.PARITY_NAMES)
-        return list(draw.SYMBOLS[:4]) if task == "delayed_recall" else None
+        return run.confusion_labels()
 
     def _on_event(self, event, value):
         if event == "visibility":

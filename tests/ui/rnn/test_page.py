@@ -136,3 +136,60 @@ def test_presenter_mode_hides_what_the_teacher_picks():
     assert not [s for s in at.slider if s.key == "rnn_w_units"]
     assert not [s for s in at.select_slider if s.key == "rnn_w_lr"]
     assert [s for s in at.selectbox if s.key == "rnn_w_task"]
+
+
+def test_picking_the_compared_cell_keeps_compare_mode_and_says_so():
+    at = open_page({"task": "delayed_recall", "vs": "rnn"})
+    at.segmented_control(key="rnn_w_cell").set_value("rnn").run()
+    run = run_of(at)
+    assert (run.settings.cell, run.settings.compare) == ("rnn", "lstm") and run.partners[0].cell == "lstm"
+    assert at.query_params["cell"] == "rnn" and at.query_params["vs"] == "lstm"
+    assert at.selectbox(key="rnn_w_compare").value == "lstm"
+    said = " ".join(w.value for w in at.warning)
+    assert "RNN is now the cell" in said and "does not fit" not in said
+
+
+def test_step_while_rewound_trains_on_from_the_epoch_shown_in_both_cells():
+    at = open_page({"task": "parity", "units": "4", "vs": "gru"})
+    for _ in range(3):
+        at.button(key="rnn_step").click().run()
+    at.select_slider(key="rnn_rewind").set_value(1).run()
+    assert run_of(at).shown.epoch == 1 and run_of(at).snap.epoch == 3
+    at.button(key="rnn_step").click().run()
+    assert [m for name, m in metrics(at) if name == "Epoch"] == ["2", "2"]
+    assert all(r.snap.epoch == 2 and not r.rewound for r in run_of(at).runs)
+
+
+def look_closer(at):
+    at.session_state["rnn_look_closer"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_text_task_looks_closer_with_a_confusion_matrix():
+    at = open_page({"task": "text", "text": "zen", "units": "8", "len": "16"})
+    at.button(key="rnn_step").click().run()
+    at = look_closer(at)
+    assert [t.label for t in at.tabs] == ["Timeline (rewind)", "Weights and gradients", "Confusion matrix"]
+    assert "rnn_confusion_LSTM" in [c.key for c in at.get("plotly_chart")] or len(at.get("plotly_chart")) == 3
+
+
+def test_compare_mode_looks_closer_at_both_cells():
+    at = open_page({"task": "delayed_recall", "delay": "5", "vs": "rnn"})
+    at.button(key="rnn_step").click().run()
+    at = look_closer(at)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 6                       # a timeline, histograms and a confusion matrix for each cell
+    titles = " ".join(str(c.proto.spec) for c in charts)
+    for cell in ("lstm", "rnn"):
+        assert f"{cell} 1: input weights Wx" in titles and f"{cell} 1: recurrent weights Wh" in titles
+    names = [m.value for m in at.markdown]
+    assert names.count("**LSTM**") == names.count("**RNN**") == 4     # its metrics, timeline, histograms, confusion
+
+
+def test_the_loss_can_go_on_a_log_scale_from_its_toggle_and_the_link():
+    at = open_page({"task": "parity", "units": "4"})
+    at.toggle(key="rnn_w_loss_log").set_value(True).run()
+    assert run_of(at).settings.loss_log and at.query_params["logloss"] == "1"
+    assert open_page({"logloss": "1"}).toggle(key="rnn_w_loss_log").value

@@ -6,7 +6,7 @@ import pytest
 import engine
 from engine.data import SEQUENCE_TASKS
 from ui.rnn.settings import FIELDS, TASK_DEFAULTS, TASKS, RnnSettings
-from ui.url import decode, encode
+from ui.url import decode, encode, settle
 
 
 def test_defaults_make_an_empty_link():
@@ -74,3 +74,42 @@ def test_only_network_and_data_fields_reset_the_run():
     assert {"task", "cell", "units", "compare", "seed", "delay"} <= resets
     assert not {"lr", "clip", "batch", "optimizer", "temperature", "present"} & resets
     assert RnnSettings().trainer_options()["clip_norm"] == 1.0 and RnnSettings(clip=0.0).trainer_options()["clip_norm"] is None
+
+
+def test_picking_the_compared_cell_as_the_cell_swaps_the_two():
+    """Choosing RNN as the cell while comparing with RNN used to turn compare mode off."""
+    before = RnnSettings.for_task("delayed_recall", delay=100, compare="rnn")          # LSTM against RNN
+    after, notices = settle(replace(before, cell="rnn"), before)
+    assert (after.cell, after.compare) == ("rnn", "lstm")
+    assert len(notices) == 1 and "swapped" in notices[0] and "RNN" in notices[0] and "LSTM" in notices[0]
+    assert "does not fit" not in notices[0]                                           # the page's words
+
+
+def test_comparing_the_cell_with_itself_keeps_the_comparison():
+    before = RnnSettings(compare="gru")                                               # LSTM against GRU
+    after, notices = settle(replace(before, compare="lstm"), before)
+    assert (after.cell, after.compare) == ("lstm", "gru")
+    assert notices == ["LSTM is the cell already: compare it with one of the other cells (comparing a cell with "
+                       "itself would show the same network twice)."]
+    alone = RnnSettings()
+    assert settle(replace(alone, compare="lstm"), alone)[0].compare == "off"
+
+
+def test_a_new_task_keeps_the_comparison_and_the_presenters_look():
+    """A new task brings its cell (LSTM): a comparison of RNN against LSTM stays a comparison, and the
+    projector's size, contrast and the log scale stay as the teacher set them."""
+    before = RnnSettings(cell="rnn", compare="lstm", present=True, zoom=1.75, contrast=True, loss_log=True)
+    after, notices = settle(replace(before, task="parity"), before)
+    assert (after.task, after.cell, after.compare) == ("parity", "lstm", "rnn") and not notices
+    assert (after.present, after.zoom, after.contrast, after.loss_log) == (True, 1.75, True, True)
+
+
+def test_every_control_has_help():
+    missing = [name for name, f in FIELDS.items() if f.widget and not f.help]
+    assert not missing, missing
+
+
+def test_the_log_scale_of_the_loss_is_in_the_link():
+    s = RnnSettings(loss_log=True)
+    assert encode(s) == {"logloss": "1"} and decode(encode(s), RnnSettings) == (s, [])
+    assert "loss_log" not in {name for name, f in FIELDS.items() if f.resets}

@@ -1,7 +1,10 @@
 // A recurrent network's insides (viz/rnn.py), redrawn with every frame from the channel:
-// the network unrolled over time, units x time heatmaps, lines over time, a strip of tokens.
-// Hovering any cell, point or token shows its value.
-const GAP = 14, TITLE = 20, MUTED = "#808495";
+// the network unrolled over time, units x time heatmaps with their colour scales, lines over
+// time, a strip of tokens. Hovering any cell, point or token shows its value.
+// Presenter mode (data.zoom, data.contrast): every size scales with the zoom and no text is
+// smaller than 13 px a unit (16 px at 125 %); high contrast draws black lines and labels. The
+// canvas reports the smallest font of its last frame as data-min-font (CSS px).
+const MUTED = "#808495", LINE = "#c4c9d4", POS_STROKE = "#0877bd", MARK = "#e45756";
 
 function decode(b64) {  // base64 bytes -> Uint8Array
   const s = atob(b64), out = new Uint8Array(s.length);
@@ -20,109 +23,199 @@ function color(q, scale) {  // a byte (0..255 over the map's range) -> [r, g, b]
 
 function value(q, lo, hi) { return lo + (q / 255) * (hi - lo); }
 function rgb(c) { return `rgb(${c[0]},${c[1]},${c[2]})`; }
+function num(v) { return String(+v.toPrecision(3)).replace("-", "−"); }
 
-function title(ctx, st, text, x, y, room) {  // one line, cut with an ellipsis where it does not fit
-  ctx.fillStyle = st.text; ctx.font = `600 13px ${st.font}`; ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
-  room = room || st.width - x;
-  let shown = text;
-  while (shown.length > 4 && ctx.measureText(shown).width > room) shown = shown.slice(0, -2);
-  ctx.fillText(shown === text ? text : shown.slice(0, -1) + "…", x, y + 14);
-  ctx.font = `12px ${st.font}`;
+// -- sizes and type at the page's zoom ----------------------------------------------
+function setFont(st, base, weight) {  // base px at zoom 1; zoomed text is at least 13 px a unit
+  st.px = (st.z > 1 ? Math.max(base, 13) : base) * st.z;
+  st.ctx.font = `${weight ? weight + " " : ""}${st.px}px ${st.font}`;
+  return st.px;
+}
+
+function put(st, text, x, y) {  // fillText that remembers the smallest font drawn
+  st.ctx.fillText(text, x, y);
+  if (st.px < st.minFont) st.minFont = st.px;
+}
+
+function lines(st, text, room, max) {  // text broken into at most ``max`` lines of ``room`` px (the last cut with …)
+  const words = String(text).split(" "), out = [];
+  let line = "";
+  for (const w of words) {
+    const next = line ? line + " " + w : w;
+    if (line && st.ctx.measureText(next).width > room) { out.push(line); line = w; } else line = next;
+  }
+  if (line) out.push(line);
+  if (out.length > max) { out.length = max; out[max - 1] += " …"; }
+  for (let k = 0; k < out.length; k++) {
+    while (out[k].length > 2 && st.ctx.measureText(out[k]).width > room) out[k] = out[k].slice(0, -2) + "…";
+  }
+  return out;
+}
+
+function titleH(st, text, room) {  // the height a title takes (one or two lines)
+  setFont(st, 13, 600);
+  return lines(st, text, room, 2).length * st.px * 1.3 + 6 * st.z;
+}
+
+function title(st, text, x, y, room) {  // a title at (x, y): up to two lines; returns its height
+  const ctx = st.ctx;
+  setFont(st, 13, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "top";
+  const ls = lines(st, text, room || st.width - x, 2);
+  ls.forEach((l, k) => put(st, l, x, y + 2 * st.z + k * st.px * 1.3));
+  setFont(st, 12);
+  return ls.length * st.px * 1.3 + 6 * st.z;
 }
 
 // -- the unrolled network ------------------------------------------------------
-function unrolledLayout(p, W) {
-  const n = p.steps.length, gapSlot = p.steps[n - 1] - p.steps[Math.max(n - 2, 0)] > 1 ? 0.6 : 0;
-  const stepW = Math.min(130, (W - 10) / (n + gapSlot)), cols = Math.min(8, Math.max(...p.layers.map((l) => l.units)));
-  const cell = Math.max(3, Math.min(13, (stepW - 26) / cols));
+function unrolledLayout(st, p, W) {
+  const z = st.z, units = Math.max(...p.layers.map((l) => l.units));
+  const cols = Math.min(8, Math.ceil(Math.sqrt(units)));       // each step's state as a near-square grid
+  const minCell = 7 * z, margin = 26 * z;
+  setFont(st, 12);
+  const tokenW = Math.max(30 * z, ...p.inputs.map((t) => st.ctx.measureText(t.text).width + 10 * z));
+  const minStep = Math.max(cols * minCell + margin, tokenW + 8 * z);
+  // As many steps as fit at a readable size: the first ones, then the last after a gap.
+  const fit = Math.max(2, Math.floor((W - 10 * z) / minStep - (p.steps.length > 2 ? 0.6 : 0)));
+  let idx = p.steps.map((_, k) => k);
+  if (idx.length > fit) idx = idx.slice(0, fit - 1).concat([p.steps.length - 1]);
+  const n = idx.length, gapSlot = n > 1 && p.steps[idx[n - 1]] - p.steps[idx[n - 2]] > 1 ? 0.6 : 0;
+  const stepW = Math.min(130 * z, (W - 10 * z) / (n + gapSlot));
+  const cell = Math.max(3, Math.min(13 * z, (stepW - margin) / cols));
   const grids = p.layers.map((l) => ({ rows: Math.ceil(l.units / cols), units: l.units }));
-  const gridH = grids.map((g) => g.rows * cell), tokenH = 24, outH = 24, vgap = 22;
-  const H = TITLE + 8 + outH + vgap + gridH.reduce((a, b) => a + b + vgap, 0) + tokenH + 6;
-  return { n, gapSlot, stepW, cols, cell, grids, gridH, tokenH, outH, vgap, H };
+  const gridH = grids.map((g) => g.rows * cell), tokenH = 24 * z, outH = 24 * z, vgap = 22 * z;
+  const head = titleH(st, p.title, W);
+  const H = head + 8 * z + outH + vgap + gridH.reduce((a, b) => a + b + vgap, 0) + tokenH + 6 * z + st.px * 1.2;
+  return { idx, n, gapSlot, stepW, cols, cell, grids, gridH, tokenH, outH, vgap, head, H };
 }
 
-function arrow(ctx, x0, y0, x1, y1, c) {
-  const a = Math.atan2(y1 - y0, x1 - x0), h = 6;
-  ctx.strokeStyle = c; ctx.fillStyle = c; ctx.lineWidth = 1.4;
+function arrow(st, x0, y0, x1, y1, c) {
+  const ctx = st.ctx, a = Math.atan2(y1 - y0, x1 - x0), h = 6 * st.z;
+  ctx.strokeStyle = c; ctx.fillStyle = c; ctx.lineWidth = (st.contrast ? 2 : 1.4) * st.z;
   ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
   ctx.beginPath(); ctx.moveTo(x1, y1); ctx.lineTo(x1 - h * Math.cos(a - 0.45), y1 - h * Math.sin(a - 0.45));
   ctx.lineTo(x1 - h * Math.cos(a + 0.45), y1 - h * Math.sin(a + 0.45)); ctx.closePath(); ctx.fill();
 }
 
-function token(ctx, st, tok, cx, cy, w, h) {
+function token(st, tok, cx, cy, w, h) {
+  const ctx = st.ctx;
   ctx.fillStyle = tok.color || "#31333f"; ctx.globalAlpha = 0.16;
   ctx.fillRect(cx - w / 2, cy - h / 2, w, h); ctx.globalAlpha = 1;
-  ctx.strokeStyle = tok.color || "#c4c9d4"; ctx.lineWidth = tok.mark ? 2.5 : 1;
+  ctx.strokeStyle = st.contrast ? "#000" : tok.color || LINE; ctx.lineWidth = (tok.mark ? 2.5 : 1) * st.z;
   ctx.strokeRect(cx - w / 2, cy - h / 2, w, h);
   ctx.fillStyle = st.text; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-  ctx.font = `${tok.mark ? 600 : 400} 12px ${st.font}`; ctx.fillText(tok.text, cx, cy);
-  ctx.font = `12px ${st.font}`;
+  setFont(st, 12, tok.mark ? 600 : 400); put(st, tok.text, cx, cy);
+  setFont(st, 12);
 }
 
 function drawUnrolled(st, p, y0) {
-  const ctx = st.ctx, L = unrolledLayout(p, st.width);
-  title(ctx, st, `${p.cell} unrolled over ${p.T} steps: input → hidden state → next step`, 0, y0);
+  const ctx = st.ctx, z = st.z, L = unrolledLayout(st, p, st.width);
+  title(st, p.title, 0, y0, st.width);
   const hs = p.layers.map((l) => decode(l.h));
-  const yOut = y0 + TITLE + 8, yGrid0 = yOut + L.outH + L.vgap;
-  const gx = (k) => 10 + (k + (k === L.n - 1 && L.gapSlot ? L.gapSlot : 0)) * L.stepW;
+  const yOut = y0 + L.head + 8 * z, yGrid0 = yOut + L.outH + L.vgap;
+  const gx = (k) => 10 * z + (k + (k === L.n - 1 && L.gapSlot ? L.gapSlot : 0)) * L.stepW;
   const gridW = L.cols * L.cell;
-  p.steps.forEach((t, k) => {
-    const x = gx(k), cx = x + L.stepW / 2 - 10;
+  L.idx.forEach((s, k) => {
+    const t = p.steps[s], x = gx(k), cx = x + L.stepW / 2 - 10 * z;
     let y = yGrid0;
     const tops = [];
     p.layers.forEach((layer, li) => {
       const g = L.grids[li], left = cx - gridW / 2;
       tops.push(y);
       for (let u = 0; u < layer.units; u++) {
-        const q = hs[li][k * layer.units + u], r = Math.floor(u / L.cols), c = u % L.cols;
+        const q = hs[li][s * layer.units + u], r = Math.floor(u / L.cols), c = u % L.cols;
         ctx.fillStyle = rgb(color(q, "div")); ctx.fillRect(left + c * L.cell, y + r * L.cell, L.cell - 0.5, L.cell - 0.5);
         st.hits.push({ x: left + c * L.cell, y: y + r * L.cell, w: L.cell, h: L.cell,
           tip: `step t=${t}, layer ${li + 1}, unit ${u + 1}: h = ${value(q, -1, 1).toFixed(2)}` });
       }
-      ctx.strokeStyle = "#c4c9d4"; ctx.lineWidth = 1; ctx.strokeRect(left - 1, y - 1, gridW + 1, g.rows * L.cell + 1);
+      ctx.strokeStyle = st.line; ctx.lineWidth = st.contrast ? 2 : 1; ctx.strokeRect(left - 1, y - 1, gridW + 1, g.rows * L.cell + 1);
       if (k < L.n - 1) {   // the recurrent arrow: this step's state goes into the next step
-        const nx = gx(k + 1) + L.stepW / 2 - 10 - gridW / 2 - 3, my = y + (g.rows * L.cell) / 2;
+        const nx = gx(k + 1) + L.stepW / 2 - 10 * z - gridW / 2 - 3 * z, my = y + (g.rows * L.cell) / 2;
         if (L.gapSlot && k === L.n - 2) {
-          arrow(ctx, cx + gridW / 2 + 3, my, cx + gridW / 2 + 14, my, MUTED);
-          ctx.fillStyle = MUTED; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-          ctx.fillText("…", (cx + gridW / 2 + nx) / 2 + 4, my);
-          arrow(ctx, nx - 12, my, nx, my, MUTED);
-        } else arrow(ctx, cx + gridW / 2 + 3, my, nx, my, POS_STROKE);
+          arrow(st, cx + gridW / 2 + 3 * z, my, cx + gridW / 2 + 14 * z, my, st.muted);
+          ctx.fillStyle = st.muted; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+          put(st, "…", (cx + gridW / 2 + nx) / 2 + 4 * z, my);
+          arrow(st, nx - 12 * z, my, nx, my, st.muted);
+        } else arrow(st, cx + gridW / 2 + 3 * z, my, nx, my, POS_STROKE);
       }
-      if (li > 0) arrow(ctx, cx, tops[li - 1] + L.grids[li - 1].rows * L.cell + 2, cx, y - 3, MUTED);
+      if (li > 0) arrow(st, cx, tops[li - 1] + L.grids[li - 1].rows * L.cell + 2 * z, cx, y - 3 * z, st.muted);
       y += g.rows * L.cell + L.vgap;
     });
-    const yTok = y - L.vgap + L.vgap * 0.9 + L.tokenH / 2;
-    token(ctx, st, p.inputs[k], cx, yTok, Math.min(L.stepW - 14, 44), L.tokenH - 4);
-    st.hits.push({ x: cx - 22, y: yTok - 12, w: 44, h: 24, tip: `input at step t=${t}: ${p.inputs[k].text}` });
-    arrow(ctx, cx, yTok - L.tokenH / 2, cx, y - L.vgap + 3, MUTED);
-    ctx.fillStyle = MUTED; ctx.textAlign = "center"; ctx.textBaseline = "top";
-    ctx.fillText(`t=${t}`, cx, yTok + L.tokenH / 2 + 1);
-    const out = p.outputs[k];
+    const yTok = y - L.vgap + L.vgap * 0.9 + L.tokenH / 2, tw = Math.min(L.stepW - 6 * z, 60 * z);
+    token(st, p.inputs[s], cx, yTok, tw, L.tokenH - 4 * z);
+    st.hits.push({ x: cx - tw / 2, y: yTok - L.tokenH / 2, w: tw, h: L.tokenH, tip: `input at step t=${t}: ${p.inputs[s].text}` });
+    arrow(st, cx, yTok - L.tokenH / 2, cx, y - L.vgap + 3 * z, st.muted);
+    ctx.fillStyle = st.muted; ctx.textAlign = "center"; ctx.textBaseline = "top";
+    put(st, `t=${t}`, cx, yTok + L.tokenH / 2 + 1);
+    const out = p.outputs[s];
     if (out) {
-      const w = Math.min(L.stepW - 8, 70);
-      token(ctx, st, out, cx, yOut + L.outH / 2, w, L.outH - 4);
-      arrow(ctx, cx, yGrid0 - 3 - 0, cx, yOut + L.outH, MUTED);
+      setFont(st, 12, 400);
+      const w = Math.min(k === L.n - 1 ? 2 * L.stepW : L.stepW - 6 * z, ctx.measureText(out.text).width + 12 * z);
+      token(st, out, Math.min(cx, st.width - w / 2 - 1), yOut + L.outH / 2, w, L.outH - 4 * z);
+      arrow(st, cx, yGrid0 - 3 * z, cx, yOut + L.outH, st.muted);
       st.hits.push({ x: cx - w / 2, y: yOut, w, h: L.outH, tip: out.tip || `output at step t=${t}: ${out.text}` });
     }
   });
-  return L.H + 12;
+  return L.H + 12 * z;
 }
-const POS_STROKE = "#0877bd";
 
 // -- heatmaps ------------------------------------------------------------------
-function mapsLayout(p, W) {
-  const n = p.maps.length, per = Math.max(1, Math.min(n >= 4 ? 3 : n, Math.floor((W + GAP) / (200 + GAP))));
-  const w = (W - GAP * (per - 1)) / per, rows = p.maps[0] ? p.maps[0].rows : 1;
-  const h = Math.max(48, Math.min(140, rows * 5));
-  return { per, w, h, H: Math.ceil(n / per) * (h + TITLE + 24) };
+function legendItems(st, p) {  // the colour scales: [{names, lo, hi, scale, w}] with their widths
+  setFont(st, 12);
+  const bar = 56 * st.z;
+  return (p.scales || []).map((s) => {
+    const lo = num(s.lo), hi = num(s.hi);
+    return { ...s, lo, hi, bar, w: st.ctx.measureText(`${s.names}: ${lo}${hi}`).width + bar + 30 * st.z };
+  });
+}
+
+function legendLayout(st, p, W) {  // rows of legend items, wrapped to the width
+  const items = legendItems(st, p), rows = [[]];
+  let x = 0;
+  for (const it of items) {
+    if (x + it.w > W && rows[rows.length - 1].length) { rows.push([]); x = 0; }
+    rows[rows.length - 1].push(it); x += it.w;
+  }
+  return { rows, H: items.length ? rows.length * st.px * 1.6 + 6 * st.z : 0 };
+}
+
+function drawLegend(st, p, y0) {
+  const ctx = st.ctx, z = st.z, Lg = legendLayout(st, p, st.width);
+  Lg.rows.forEach((row, r) => {
+    let x = 0;
+    const y = y0 + r * st.px * 1.6 + st.px * 0.8;
+    for (const it of row) {
+      setFont(st, 12); ctx.textBaseline = "middle"; ctx.textAlign = "left"; ctx.fillStyle = st.text;
+      const label = `${it.names}: `;
+      put(st, label, x, y); x += ctx.measureText(label).width;
+      ctx.fillStyle = st.muted; put(st, it.lo, x, y); x += ctx.measureText(it.lo).width + 4 * z;
+      const grad = ctx.createLinearGradient(x, 0, x + it.bar, 0);
+      for (let q = 0; q <= 4; q++) grad.addColorStop(q / 4, rgb(color(q * 63.75, it.scale)));
+      ctx.fillStyle = grad; ctx.fillRect(x, y - st.px * 0.35, it.bar, st.px * 0.7);
+      ctx.strokeStyle = st.line; ctx.lineWidth = 1; ctx.strokeRect(x, y - st.px * 0.35, it.bar, st.px * 0.7);
+      x += it.bar + 4 * z; ctx.fillStyle = st.muted; put(st, it.hi, x, y);
+      x += ctx.measureText(it.hi).width + 22 * z;
+    }
+  });
+  return Lg.H;
+}
+
+function mapsLayout(st, p, W) {
+  const z = st.z, n = p.maps.length, gap = 14 * z;
+  const per = Math.max(1, Math.min(n >= 4 ? 3 : n, Math.floor((W + gap) / (170 * z + gap))));
+  const w = (W - gap * (per - 1)) / per, rows = p.maps[0] ? p.maps[0].rows : 1;
+  const h = Math.max(48 * z, Math.min(140 * z, rows * 5 * z));
+  const head = Math.max(...p.maps.map((m) => titleH(st, m.title, w)));
+  setFont(st, 12);
+  const foot = st.px * 1.3 + 4 * z, legend = legendLayout(st, p, W).H;
+  return { per, w, h, gap, head, foot, legend, H: legend + Math.ceil(n / per) * (head + h + foot + 10 * z) };
 }
 
 function drawMaps(st, p, y0) {
-  const ctx = st.ctx, L = mapsLayout(p, st.width);
+  const ctx = st.ctx, z = st.z, L = mapsLayout(st, p, st.width);
+  drawLegend(st, p, y0);
   p.maps.forEach((m, k) => {
-    const x = (k % L.per) * (L.w + GAP), y = y0 + Math.floor(k / L.per) * (L.h + TITLE + 24);
-    title(ctx, st, m.title, x, y, L.w);
+    const x = (k % L.per) * (L.w + L.gap), y = y0 + L.legend + Math.floor(k / L.per) * (L.head + L.h + L.foot + 10 * z);
+    title(st, m.title, x, y, L.w);
     const bytes = decode(m.data), img = ctx.createImageData(m.cols, m.rows);
     for (let i = 0; i < bytes.length; i++) {
       const c = color(bytes[i], m.scale);
@@ -130,28 +223,38 @@ function drawMaps(st, p, y0) {
     }
     const off = document.createElement("canvas"); off.width = m.cols; off.height = m.rows;
     off.getContext("2d").putImageData(img, 0, 0);
-    const box = { x: x + 28, y: y + TITLE + 2, w: L.w - 30, h: L.h };
+    setFont(st, 12);
+    const left = st.px * 1.4;
+    const box = { x: x + left, y: y + L.head, w: L.w - left - 2, h: L.h };
     ctx.imageSmoothingEnabled = false; ctx.drawImage(off, box.x, box.y, box.w, box.h);
-    ctx.strokeStyle = "#c4c9d4"; ctx.lineWidth = 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
-    ctx.fillStyle = MUTED; ctx.textAlign = "right"; ctx.textBaseline = "middle"; ctx.font = `11px ${st.font}`;
-    ctx.fillText("units", box.x - 3, box.y + box.h / 2);
-    ctx.textAlign = "left"; ctx.textBaseline = "top";
-    ctx.fillText("t=0", box.x, box.y + box.h + 2); ctx.textAlign = "right"; ctx.fillText(`t=${m.cols - 1}`, box.x + box.w, box.y + box.h + 2);
-    ctx.font = `12px ${st.font}`;
+    ctx.strokeStyle = st.line; ctx.lineWidth = st.contrast ? 2 : 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
+    ctx.fillStyle = st.muted;
+    ctx.save(); ctx.translate(x + st.px * 0.6, box.y + box.h / 2); ctx.rotate(-Math.PI / 2);   // the rows: units
+    const rowsLabel = ctx.measureText(`units 1–${m.rows}`).width < box.h ? `units 1–${m.rows}` : "units";
+    ctx.textAlign = "center"; ctx.textBaseline = "middle"; put(st, rowsLabel, 0, 0); ctx.restore();
+    ctx.textBaseline = "top"; ctx.textAlign = "left";
+    const yAxis = box.y + box.h + 2 * z;
+    put(st, "t=0", box.x, yAxis); ctx.textAlign = "right"; put(st, `t=${m.cols - 1}`, box.x + box.w, yAxis);
+    if (box.w > ctx.measureText("t=000 time step → t=000").width) { ctx.textAlign = "center"; put(st, "time step →", box.x + box.w / 2, yAxis); }
     for (const t of p.marks || []) {   // a marked step (the symbol to remember) gets a tick
       const mx = box.x + ((t + 0.5) / m.cols) * box.w;
-      ctx.fillStyle = "#e45756"; ctx.beginPath(); ctx.moveTo(mx, box.y - 1); ctx.lineTo(mx - 4, box.y - 7); ctx.lineTo(mx + 4, box.y - 7); ctx.fill();
+      ctx.fillStyle = MARK; ctx.beginPath(); ctx.moveTo(mx, box.y - 1); ctx.lineTo(mx - 4 * z, box.y - 7 * z); ctx.lineTo(mx + 4 * z, box.y - 7 * z); ctx.fill();
     }
     st.hits.push({ ...box, tip: (mx, my) => {
       const c = Math.min(m.cols - 1, Math.floor(((mx - box.x) / box.w) * m.cols)), r = Math.min(m.rows - 1, Math.floor(((my - box.y) / box.h) * m.rows));
       return `${m.title}<br>unit ${r + 1}, step t=${c}: ${value(bytes[r * m.cols + c], m.lo, m.hi).toFixed(2)}`;
     } });
   });
-  return L.H + 4;
+  return L.H + 4 * z;
 }
 
 // -- lines over time -----------------------------------------------------------
-const LINES_H = 200, LP = { l: 48, r: 10, t: 40, b: 30 };
+function linesLayout(st, p, W) {
+  const z = st.z, head = titleH(st, p.title, W);
+  setFont(st, 12);
+  const pad = { l: Math.max(48 * z, st.ctx.measureText("1e-10").width + 12 * z), r: 10 * z, t: head + st.px * 1.8, b: st.px * 2.6 + 8 * z };
+  return { head, pad, H: pad.t + 130 * z + pad.b };
+}
 
 function niceStep(span, n) {
   const s0 = span / n, mag = Math.pow(10, Math.floor(Math.log10(s0)));
@@ -159,9 +262,10 @@ function niceStep(span, n) {
 }
 
 function drawLines(st, p, y0) {
-  const ctx = st.ctx, W = st.width;
-  title(ctx, st, p.title, 0, y0);
-  const box = { x: LP.l, y: y0 + LP.t, w: W - LP.l - LP.r, h: LINES_H - LP.t - LP.b };
+  const ctx = st.ctx, W = st.width, z = st.z, Ly = linesLayout(st, p, W), LP = Ly.pad;
+  title(st, p.title, 0, y0, W);
+  setFont(st, 12);
+  const box = { x: LP.l, y: y0 + LP.t, w: W - LP.l - LP.r, h: Ly.H - LP.t - LP.b };
   const vals = p.series.flatMap((s) => s.values).filter((v) => v !== null && (!p.log || v > 0));
   let lo, hi;
   if (p.range) [lo, hi] = p.range;
@@ -172,32 +276,33 @@ function drawLines(st, p, y0) {
   const sx = (v) => box.x + ((v - x0) / (x1 - x0)) * box.w;
   const sy = (v) => box.y + box.h - (((p.log ? Math.log10(v) : v) - lo) / (hi - lo || 1)) * box.h;
   let lx = box.x;   // legend
-  ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
+  const ly = y0 + Ly.head + st.px * 0.7;
+  ctx.textAlign = "left"; ctx.textBaseline = "middle";
   for (const s of p.series) {
-    ctx.fillStyle = s.color; ctx.fillRect(lx, y0 + 28, 14, 3); ctx.fillStyle = MUTED; ctx.fillText(s.name, lx + 18, y0 + 33);
-    lx += 30 + ctx.measureText(s.name).width;
+    ctx.fillStyle = s.color; ctx.fillRect(lx, ly - 1.5 * z, 14 * z, 3 * z); ctx.fillStyle = st.muted; put(st, s.name, lx + 18 * z, ly);
+    lx += 30 * z + ctx.measureText(s.name).width;
   }
   if (p.note && lx + ctx.measureText(p.note).width < box.x + box.w) {   // e.g. what clipping did
-    ctx.textAlign = "right"; ctx.fillText(p.note, box.x + box.w, y0 + 33);
+    ctx.textAlign = "right"; put(st, p.note, box.x + box.w, ly);
   }
-  ctx.strokeStyle = "#e6e9ef"; ctx.lineWidth = 1; ctx.fillStyle = MUTED; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  ctx.strokeStyle = st.grid; ctx.lineWidth = 1; ctx.fillStyle = st.muted; ctx.textAlign = "right"; ctx.textBaseline = "middle";
   const ticks = [];
   if (p.log) { const every = Math.max(1, Math.ceil((hi - lo) / 5)); for (let e = lo; e <= hi; e += every) ticks.push([Math.pow(10, e), `1e${e}`]); }
   else { const step = niceStep(hi - lo, 4); for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) ticks.push([v, String(+v.toPrecision(3))]); }
   for (const [v, label] of ticks) {
-    const y = sy(v); ctx.beginPath(); ctx.moveTo(box.x, y); ctx.lineTo(box.x + box.w, y); ctx.stroke(); ctx.fillText(label, box.x - 4, y);
+    const y = sy(v); ctx.beginPath(); ctx.moveTo(box.x, y); ctx.lineTo(box.x + box.w, y); ctx.stroke(); put(st, label, box.x - 4 * z, y);
   }
   ctx.textAlign = "center"; ctx.textBaseline = "top";
-  const xs = niceStep(x1 - x0, Math.max(2, Math.floor(box.w / 60)));
-  for (let v = Math.ceil(x0 / xs) * xs; v <= x1; v += xs) ctx.fillText(String(v), sx(v), box.y + box.h + 4);
-  ctx.fillText(p.xlabel, box.x + box.w / 2, box.y + box.h + 16);
-  ctx.strokeStyle = "#c4c9d4"; ctx.strokeRect(box.x, box.y, box.w, box.h);
+  const xs = niceStep(x1 - x0, Math.max(2, Math.floor(box.w / (60 * z))));
+  for (let v = Math.ceil(x0 / xs) * xs; v <= x1; v += xs) put(st, String(v), sx(v), box.y + box.h + 4 * z);
+  put(st, p.xlabel, box.x + box.w / 2, box.y + box.h + 6 * z + st.px * 1.2);
+  ctx.strokeStyle = st.line; ctx.lineWidth = st.contrast ? 2 : 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
   for (const m of p.marks || []) {
-    ctx.strokeStyle = "#e45756"; ctx.setLineDash([4, 3]); ctx.beginPath(); ctx.moveTo(sx(m), box.y); ctx.lineTo(sx(m), box.y + box.h); ctx.stroke(); ctx.setLineDash([]);
+    ctx.strokeStyle = MARK; ctx.lineWidth = 1.5 * z; ctx.setLineDash([4 * z, 3 * z]); ctx.beginPath(); ctx.moveTo(sx(m), box.y); ctx.lineTo(sx(m), box.y + box.h); ctx.stroke(); ctx.setLineDash([]);
   }
   ctx.save(); ctx.beginPath(); ctx.rect(box.x, box.y, box.w, box.h); ctx.clip();
   for (const s of p.series) {
-    ctx.strokeStyle = s.color; ctx.lineWidth = 2; ctx.setLineDash(s.dash ? [5, 4] : []); ctx.beginPath();
+    ctx.strokeStyle = s.color; ctx.lineWidth = (st.contrast ? 3 : 2) * z; ctx.setLineDash(s.dash ? [5 * z, 4 * z] : []); ctx.beginPath();
     let pen = false;
     s.values.forEach((v, i) => {
       if (v === null || (p.log && v <= 0)) { pen = false; return; }
@@ -207,67 +312,89 @@ function drawLines(st, p, y0) {
     ctx.stroke(); ctx.setLineDash([]);
   }
   ctx.restore();
-  if (!vals.length) { ctx.fillStyle = MUTED; ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.fillText("all zero: nothing reaches these steps", box.x + box.w / 2, box.y + box.h / 2); }
+  if (!vals.length) { ctx.fillStyle = st.muted; ctx.textAlign = "center"; ctx.textBaseline = "middle"; put(st, "all zero: nothing reaches these steps", box.x + box.w / 2, box.y + box.h / 2); }
   st.hits.push({ ...box, tip: (mx) => {
     const i = Math.max(0, Math.min(p.x.length - 1, Math.round(x0 + ((mx - box.x) / box.w) * (x1 - x0)) - x0));
     const fmt = (v) => v === null ? "–" : Math.abs(v) >= 0.01 && Math.abs(v) < 1e4 ? v.toPrecision(3) : v.toExponential(2);
     return `${p.xlabel} ${p.x[i]}<br>` + p.series.map((s) => `<span style="color:${s.color}">■</span> ${s.name}: ${fmt(s.values[i])}`).join("<br>");
   } });
-  return LINES_H + 8;
+  return Ly.H + 8 * z;
 }
 
 // -- a strip of tokens and the answer -----------------------------------------------
-function tokensLayout(p, W) {
-  const n = p.tokens.length, per = Math.max(1, Math.min(n, Math.floor((W - 4) / 14))), tw = Math.min(34, (W - 4) / per);
-  const rows = Math.ceil(n / per), barsH = p.bars ? 18 * p.bars.length + 8 : 0;
-  return { per, tw, rows, barsH, H: TITLE + 10 + rows * 30 + 30 + barsH };
+function tokensLayout(st, p, W) {
+  const z = st.z, n = p.tokens.length;
+  setFont(st, 12);
+  const one = st.px + 4 * z;                      // a token with one character shown
+  const per = Math.max(1, Math.min(n, Math.floor((W - 4) / Math.max(14 * z, one)))), tw = Math.min(34 * z, (W - 4) / per);
+  const rowH = 30 * z, rows = Math.ceil(n / per), barH = st.px * 1.5, barsH = p.bars ? barH * p.bars.length + 8 * z : 0;
+  const head = titleH(st, p.title, W);
+  return { per, tw, rows, rowH, barH, barsH, head, H: head + 6 * z + rows * rowH + st.px * 1.3 * 2 + 8 * z + barsH };
 }
 
 function drawTokens(st, p, y0) {
-  const ctx = st.ctx, L = tokensLayout(p, st.width);
-  title(ctx, st, p.title, 0, y0);
+  const ctx = st.ctx, z = st.z, L = tokensLayout(st, p, st.width);
+  title(st, p.title, 0, y0, st.width);
+  setFont(st, 12);
   p.tokens.forEach((tok, t) => {
-    const x = 2 + (t % L.per) * L.tw, y = y0 + TITLE + 10 + Math.floor(t / L.per) * 30;
-    ctx.fillStyle = tok.color; ctx.globalAlpha = tok.mark ? 0.9 : 0.35; ctx.fillRect(x, y, L.tw - 2, 22); ctx.globalAlpha = 1;
-    if (tok.mark) { ctx.strokeStyle = "#e45756"; ctx.lineWidth = 2.5; ctx.strokeRect(x - 1, y - 1, L.tw, 24); }
-    if (L.tw >= 16) { ctx.fillStyle = tok.mark ? "#fff" : st.text; ctx.textAlign = "center"; ctx.textBaseline = "middle"; ctx.fillText(L.tw >= 30 ? tok.text : tok.text.slice(0, 1), x + L.tw / 2 - 1, y + 11); }
-    st.hits.push({ x, y, w: L.tw, h: 22, tip: `step t=${t}: ${tok.text}${tok.mark ? " (marked)" : ""}` });
+    const x = 2 + (t % L.per) * L.tw, y = y0 + L.head + 6 * z + Math.floor(t / L.per) * L.rowH, h = L.rowH - 8 * z;
+    ctx.fillStyle = tok.color; ctx.globalAlpha = tok.mark ? 0.9 : 0.35; ctx.fillRect(x, y, L.tw - 2, h); ctx.globalAlpha = 1;
+    if (tok.mark) { ctx.strokeStyle = MARK; ctx.lineWidth = 2.5 * z; ctx.strokeRect(x - 1, y - 1, L.tw, h + 2); }
+    const shown = ctx.measureText(tok.text).width + 4 * z <= L.tw ? tok.text : tok.text.slice(0, 1);
+    if (ctx.measureText(shown).width + 2 * z <= L.tw) {
+      ctx.fillStyle = tok.mark ? "#fff" : st.text; ctx.textAlign = "center"; ctx.textBaseline = "middle"; put(st, shown, x + L.tw / 2 - 1, y + h / 2);
+    }
+    st.hits.push({ x, y, w: L.tw, h, tip: `step t=${t}: ${tok.text}${tok.mark ? " (marked)" : ""}` });
   });
-  let y = y0 + TITLE + 10 + L.rows * 30 + 4;
-  ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.fillStyle = st.text; ctx.font = `600 13px ${st.font}`;
-  ctx.fillText(`answer: ${p.network}`, 2, y + 8); const w = ctx.measureText(`answer: ${p.network}`).width;
-  ctx.font = `12px ${st.font}`; ctx.fillStyle = MUTED; ctx.fillText(`   truth: ${p.truth}`, 2 + w, y + 8);
-  y += 26;
+  let y = y0 + L.head + 6 * z + L.rows * L.rowH + 4 * z;
+  ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.fillStyle = st.text; setFont(st, 13, 600);
+  const answer = `answer: ${p.network}`;
+  put(st, answer, 2, y + st.px * 0.65);
+  const w = ctx.measureText(answer + "   ").width;
+  setFont(st, 12); ctx.fillStyle = st.muted;
+  const truth = `truth: ${p.truth}`;
+  if (2 + w + ctx.measureText(truth).width <= st.width) put(st, truth, 2 + w, y + st.px * 0.65);   // beside the answer
+  else put(st, truth, 2, y + st.px * 1.95);                                                        // or under it
+  y += st.px * 1.3 * 2 + 8 * z;
+  const nameW = Math.max(...(p.bars || []).map((b) => ctx.measureText(b.name).width), 0) + 8 * z;
+  const room = Math.max(20, Math.min(240 * z, st.width - nameW - ctx.measureText("100%").width - 16 * z));
   for (const b of p.bars || []) {
-    ctx.fillStyle = MUTED; ctx.textAlign = "right"; ctx.fillText(b.name, 26, y + 7);
-    ctx.fillStyle = b.color; ctx.fillRect(32, y, Math.max(1, b.value * Math.min(240, st.width - 90)), 13);
-    ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.fillText(`${Math.round(b.value * 100)}%`, 36 + b.value * Math.min(240, st.width - 90), y + 7);
-    y += 18;
+    ctx.fillStyle = st.muted; ctx.textAlign = "right"; put(st, b.name, nameW - 4 * z, y + L.barH / 2);
+    ctx.fillStyle = b.color; ctx.fillRect(nameW, y + L.barH * 0.1, Math.max(1, b.value * room), L.barH * 0.8);
+    ctx.fillStyle = st.text; ctx.textAlign = "left"; put(st, `${Math.round(b.value * 100)}%`, nameW + 4 * z + b.value * room, y + L.barH / 2);
+    y += L.barH;
   }
-  return L.H + 10;
+  return L.H + 10 * z;
 }
 
 const DRAW = { unrolled: drawUnrolled, heatmaps: drawMaps, lines: drawLines, tokens: drawTokens };
-const HEIGHT = { unrolled: (p, W) => unrolledLayout(p, W).H + 12, heatmaps: (p, W) => mapsLayout(p, W).H + 4,
-  lines: () => LINES_H + 8, tokens: (p, W) => tokensLayout(p, W).H + 10 };
+const HEIGHT = { unrolled: (st, p, W) => unrolledLayout(st, p, W).H + 12 * st.z, heatmaps: (st, p, W) => mapsLayout(st, p, W).H + 4 * st.z,
+  lines: (st, p, W) => linesLayout(st, p, W).H + 8 * st.z, tokens: (st, p, W) => tokensLayout(st, p, W).H + 10 * st.z };
 
 function render(st) {
   const f = st.frame;
   st.width = st.root.clientWidth || 600;
   if (!f) return;
-  const panels = f.panels || [], W = st.width;
-  const height = panels.reduce((a, p) => a + HEIGHT[p.type](p, W) + GAP, 0) + (f.title ? 26 : 0);
+  const panels = f.panels || [], W = st.width, z = st.z, gap = 14 * z;
+  st.ctx = st.canvas.getContext("2d");
+  st.font = getComputedStyle(st.root).fontFamily || "sans-serif";
+  st.text = st.contrast ? "#000000" : getComputedStyle(st.root).color || "#31333f";
+  st.muted = st.contrast ? "#000000" : MUTED; st.line = st.contrast ? "#000000" : LINE;
+  st.grid = st.contrast ? "#8a8f99" : "#e6e9ef";
+  const head = f.title ? 26 * z : 0;
+  const height = panels.reduce((a, p) => a + HEIGHT[p.type](st, p, W) + gap, 0) + head;
   const dpr = window.devicePixelRatio || 1;
   if (st.canvas.width !== Math.round(W * dpr) || st.canvas.height !== Math.round(height * dpr)) {
     st.canvas.width = Math.round(W * dpr); st.canvas.height = Math.round(height * dpr); st.canvas.style.height = height + "px";
   }
-  const ctx = st.ctx = st.canvas.getContext("2d"); ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  st.font = getComputedStyle(st.root).fontFamily || "sans-serif"; st.text = getComputedStyle(st.root).color || "#31333f";
-  ctx.clearRect(0, 0, W, height); ctx.font = `12px ${st.font}`;
-  st.hits = [];
+  const ctx = st.ctx; ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, W, height);
+  st.hits = []; st.minFont = Infinity;
   let y = 0;
-  if (f.title) { ctx.fillStyle = st.text; ctx.font = `700 16px ${st.font}`; ctx.textAlign = "left"; ctx.textBaseline = "top"; ctx.fillText(f.title, 0, 2); ctx.font = `12px ${st.font}`; y = 26; }
-  for (const p of panels) y += DRAW[p.type](st, p, y) + GAP;
+  if (f.title) { ctx.fillStyle = st.text; setFont(st, 16, 700); ctx.textAlign = "left"; ctx.textBaseline = "top"; put(st, f.title, 0, 2 * z); y = head; }
+  for (const p of panels) y += DRAW[p.type](st, p, y) + gap;
+  if (st.minFont < Infinity) st.canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
+  st.tip.style.fontSize = (z > 1 ? 13 * z : 12) + "px";
   showTip(st);
 }
 
@@ -284,7 +411,7 @@ export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   const root = mountRoot(parentElement, "rnv", '<canvas aria-label="The recurrent network over time"></canvas><div class="tip"></div>');
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"), tip: root.querySelector(".tip"), hits: [] });
-  st.channel = data.channel;
+  st.channel = data.channel; st.z = data.zoom || 1; st.contrast = !!data.contrast;
   watchVisibility(setTriggerValue);
   if (!st.timer) {
     st.canvas.addEventListener("mousemove", (e) => {
@@ -294,5 +421,6 @@ export default function (component) {
     new ResizeObserver(() => render(st)).observe(root);
     pollChannel(st, (frame) => { st.frame = frame; render(st); });
   }
+  if (st.frame) render(st);
   return () => { cancelAnimationFrame(st.timer); st.timer = null; };
 }
