@@ -14,6 +14,7 @@ MIN_CANVAS_FONT = 16
 CUT_TEXTS = """() => {
   const picks = ['[data-testid=stMetricLabel] p', '[data-testid=stMetricValue] > div',
                  'button [data-testid=stMarkdownContainer] p', '[data-testid=stWidgetLabel] p',
+                 'button [data-testid=stMarkdownContainer]',      // a button's label box ends in '…' when cut
                  '[data-baseweb=select] [value]', '[data-baseweb=select] div[title]'];
   const cut = [];
   for (const sel of picks) for (const e of document.querySelectorAll(sel)) {
