@@ -3,8 +3,8 @@
 A frame is a small JSON-able dict: weights and biases as rounded numbers, and
 every neuron's map over the input plane quantised to one byte per cell and
 base64-encoded (a 6 x 8 network on 13 x 13 thumbnails is about 11 KB). What does
-not change while training (the input maps, the points) can be left out of a
-frame with ``full=False``: the canvas keeps what it was last sent.
+not change while training (the input maps, the points: ``static_frame``) can be
+left out of a frame with ``full=False``; the page sends it with the canvas itself.
 """
 import base64
 from functools import lru_cache
@@ -98,11 +98,16 @@ def network_frame(snap, plane_maps, *, features, loss, classes, train=None, test
         "step": int(snap.step), "epoch": int(snap.epoch),
     }
     if full:
-        inputs = feature_maps(plane.extent, plane.resolution)[:, ::stride, ::stride]
-        out.update(
-            palette={"neg": palette.NEGATIVE, "mid": palette.MIDDLE, "pos": palette.POSITIVE,
-                     "classes": list(palette.CLASS_COLORS[:max(classes, 2)])},
-            inputs=[{"id": f, "label": FEATURE_LABELS[f], "active": f in features} for f in FEATURES],
-            input_maps=_b64(quantise(inputs)),
-            train=_points(*(train or (None, None))), test=_points(*(test or (None, None))))
+        out.update(static_frame(plane, features=features, classes=classes, train=train, test=test))
     return out
+
+
+def static_frame(plane, *, features, classes, train=None, test=None):
+    """What a frame with ``full=False`` leaves out (STATIC_KEYS): the input features and their maps,
+    the points and the colours, which change only when the data or the features do."""
+    inputs = feature_maps(plane.extent, plane.resolution)[:, ::THUMB_STRIDE, ::THUMB_STRIDE]
+    return {"palette": {"neg": palette.NEGATIVE, "mid": palette.MIDDLE, "pos": palette.POSITIVE,
+                        "classes": list(palette.CLASS_COLORS[:max(classes, 2)])},
+            "inputs": [{"id": f, "label": FEATURE_LABELS[f], "active": f in features} for f in FEATURES],
+            "input_maps": _b64(quantise(inputs)),
+            "train": _points(*(train or (None, None))), "test": _points(*(test or (None, None)))}

@@ -186,3 +186,77 @@ def test_a_click_on_the_output_adds_a_point_where_it_was_made(open_page, width, 
     assert abs(added[0] - x) <= 1.5 * units_per_pixel, (added, x, units_per_pixel)
     assert abs(added[1] - y) <= 1.5 * units_per_pixel, (added, y, units_per_pixel)
     screenshot(page, f"mlp-added-point-{width}x{height}")
+
+
+def settled_state(page):
+    """The canvas's layout once it has stopped moving (a notice above it, a remount after a rerun)."""
+    last = None
+    for _ in range(40):
+        s = state(page)
+        if (s["left"], s["top"], s["zoom"]) == last:
+            return s
+        last = (s["left"], s["top"], s["zoom"])
+        time.sleep(0.2)
+    raise AssertionError("the canvas keeps moving")
+
+
+def play_until_epoch(page, epoch):
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => +[...document.querySelectorAll('[data-testid=stMetric]')]"
+                           ".find(e => e.innerText.startsWith('Epoch'))?.querySelector("
+                           f"'[data-testid=stMetricValue]').innerText > {epoch}", timeout=30_000)
+
+
+@pytest.mark.parametrize("playing, gap", [(False, 0.1), (True, 1.0)])
+def test_every_plus_click_counts_and_stays(open_page, playing, gap):
+    """Five clicks on a layer's "+" add five neurons, paused with 0.1 s between them or playing with
+    a second between them; the canvas, the link and the number box agree, and stay so (a rerun of the
+    page brought the number box's old value back: 2 -> 4 or 2 -> 5 instead of 2 -> 7)."""
+    page = open_page("/mlp")
+    if playing:
+        play_until_epoch(page, 1)
+    s = settled_state(page)
+    b = plus_button(s, 1)
+    assert s["units"][1] == 2
+    for _ in range(5):                                  # where a person clicks: the button they see
+        click_layout(page, s, b["x"] + 9, b["y"] + 9)
+        time.sleep(gap)
+    page.wait_for_function(f"() => ({STATE})()?.units[1] === 7", timeout=20_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('net') === '4,7'", timeout=20_000)
+    time.sleep(3)
+    assert state(page)["units"][1] == 7 and "net=4%2C7" in page.url
+    page.get_by_text("Network details").click()
+    assert page.get_by_label("Layer 2", exact=True).input_value() == "7"
+    if playing:
+        page.get_by_role("button", name="Pause", exact=True).click()
+
+
+FEATURES_ON = """() => { const s = ({STATE})(); return s && s.inputs; }"""
+
+
+def test_feature_tiles_while_playing_show_at_once_and_end_as_the_pills_say(open_page):
+    """A click on a feature tile while playing shows on the canvas within a second, every time (it
+    waited for the end of the frame box, up to 2 s, in 2 of 10); quick clicks end with the pills and
+    the canvas showing the same features."""
+    page = open_page("/mlp")
+    play_until_epoch(page, 1)
+    s = settled_state(page)
+    tile = s["columns"][0]
+    row = 46                                             # TILE + GAP of the canvas's layout
+    delays = []
+    for k in range(6):
+        before = state(page)["inputs"]
+        t0 = time.monotonic()
+        click_layout(page, s, tile["x"] + 10, tile["y"] + 2 * row + 10)      # X1² on, off, on, ...
+        page.wait_for_function(f"() => ({STATE})()?.inputs === {before + (1 if k % 2 == 0 else -1)}",
+                               timeout=20_000)
+        delays.append(time.monotonic() - t0)
+        time.sleep(0.3)
+    assert max(delays) < 1.0, delays
+    for k in range(4):                                   # X1² and X2² on and off again, quickly
+        click_layout(page, s, tile["x"] + 10, tile["y"] + (2 + k % 2) * row + 10)
+        time.sleep(0.15)
+    time.sleep(4)
+    pills = page.locator("[data-testid=stSidebar] button[data-variant=pills][aria-pressed=true]").all_inner_texts()
+    assert state(page)["inputs"] == 2 and sorted(pills) == ["X₁", "X₂"], pills
+    page.get_by_role("button", name="Pause", exact=True).click()

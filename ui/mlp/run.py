@@ -7,7 +7,7 @@ import numpy as np
 import engine
 from engine.data import featurize, make_2d, split
 from engine.plane import Plane, PlaneMaps
-from viz.network_view import network_frame
+from viz.network_view import network_frame, static_frame
 
 from ..run import Run
 
@@ -145,7 +145,7 @@ class MlpRun(Run):
         return {"network": network_view(self), **super().picture_views()}
 
     # -- views ------------------------------------------------------------
-    def frame(self, snap, interactive, adding=False, scale=1.0, full=True, allow=()):
+    def frame(self, snap, interactive, adding=False, scale=1.0, full=True, allow=(), ack=None):
         """The canvas frame of ``snap`` (one snapshot per frame: the trainer may publish meanwhile)."""
         s = self.settings
         self.frames += 1
@@ -154,5 +154,12 @@ class MlpRun(Run):
                               test=(self.test_xy, self.test_labels) if s.show_test else None,
                               discretize=s.discretize, interactive=interactive, frame=self.frames,
                               dropout=[s.layer_dropout(i) for i in range(len(s.hidden))], full=full)
-        frame.update(adding=adding, scale=scale, allow=list(allow))
+        frame.update(adding=adding, scale=scale, allow=list(allow), ack=ack)
         return frame
+
+    def static_frame(self):
+        """What the live frames leave out (``full=False``): the features, their maps and the points."""
+        s = self.settings
+        return static_frame(self.plane, features=s.features, classes=s.classes,
+                            train=(self.train_xy, self.train_labels),
+                            test=(self.test_xy, self.test_labels) if s.show_test else None)

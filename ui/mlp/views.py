@@ -1,4 +1,6 @@
 """The MLP page: its description for the page runner, its controls and its live views."""
+import json
+import logging
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -9,7 +11,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from engine.data import FEATURES
 from engine.data.points_csv import read_points_csv
 
-from ..canvas import VISIBILITY, BadEvent, Choice, Num, component, frame_channel, image_picker
+from ..canvas import VISIBILITY, BadEvent, Choice, Num, Text, checked, component, frame_channel, image_picker
 from ..page import Page
 from ..state import current_run, expander_state, key, request_app_rerun, say
 from ..text import plain
@@ -19,17 +21,23 @@ from .run import MlpRun
 from .settings import HIDEABLE, MAX_LAYERS, MAX_UNITS, MlpSettings, datasets_for
 from .thumbnails import dataset_items
 
+log = logging.getLogger(__name__)
 PAGE = "mlp"
 CHANNEL = "frames-mlp"
 WEIGHT_LIMIT = 100.0             # a typed weight or bias is kept within ±this (float32 and the canvas stay finite)
 EXTENT = 6.0                     # the input plane is [-6, 6]^2
-network_canvas = component("network_canvas", Path(__file__).parent / "components", {
+EVENTS = {                       # what a click on the canvas sends, and the shape of its value
     "feature": Choice(tuple(FEATURES)),
     "edit": {"layer": Num(0, MAX_LAYERS, whole=True), "name": Choice(("W", "b")),
              "i": Num(0, 64, whole=True), "j": Num(0, 64, whole=True), "value": Num()},
     "plot_click": {"x": Num(-EXTENT, EXTENT), "y": Num(-EXTENT, EXTENT)},
     "shape": {"layer": Num(-1, MAX_LAYERS - 1, whole=True), "delta": Choice((-1, 1))},
-    "visibility": VISIBILITY})
+    "visibility": VISIBILITY}
+QUEUE_MAX = 40                   # events in one "events" trigger at most (the canvas keeps as many)
+# The canvas sends its clicks as "events": a numbered queue of those the page has not acknowledged
+# (network_canvas.js, send); the single events stay accepted as they are.
+network_canvas = component("network_canvas", Path(__file__).parent / "components",
+                           {"events": Text(QUEUE_MAX * 200), **EVENTS})
 
 CANVAS_CAPTION = ("Each tile shows what a neuron outputs over the whole input plane (blue positive, orange "
                   "negative). Lines are weights: colour is the sign, thickness the size. The big square is the "
@@ -105,6 +113,11 @@ class MlpPage(Page):
     # -- the live view ------------------------------------------------------------------------
     def make_slots(self, run):
         slots = SimpleNamespace(send_frame=frame_channel(CHANNEL), count=-1)
+        # What changes only with the data or the features has a channel of its own, written once per
+        # fragment run. It came with the first frame of a run, which the next frame could overwrite
+        # before the canvas read it: the canvas kept the old features and points until the next
+        # fragment run (a feature toggle while playing showed 1.5-6 s late).
+        frame_channel(CHANNEL + "-static")(run.static_frame())
         network_canvas("mlp_network", self._on_canvas_event, channel=CHANNEL)
         st.caption(CANVAS_CAPTION)
         return slots
@@ -116,8 +129,8 @@ class MlpPage(Page):
         slots.count += 1
         s = run.settings
         slots.send_frame(run.frame(snaps[0], interactive=interactive, adding=add_point_label() is not None,
-                                   scale=1.25 if s.present else 1.0, full=slots.count == 0,
-                                   allow=allowed_clicks(s, interactive)))
+                                   scale=1.25 if s.present else 1.0, full=False,
+                                   allow=allowed_clicks(s, interactive), ack=events_ack()))
 
     def layer_names(self, run):
         dead = run.snap.dead_units
@@ -131,13 +144,25 @@ class MlpPage(Page):
         return ["orange (−1)", "blue (+1)"] if classes == 2 else [f"class {k}" for k in range(classes)]
 
     def _on_canvas_event(self, event, value):
+        if event != "events":
+            return self._on_event(event, value)
+        rerun = False
+        for event, value in new_events(value):
+            try:
+                rerun = self._on_event(event, value, rerun_after=False) or rerun
+            except BadEvent as err:          # one bad event of a queue: the others still count
+                log.warning("ignored a malformed %r event in a queue (%s)", event, err)
+        if rerun:
+            request_app_rerun(PAGE)
+
+    def _on_event(self, event, value, rerun_after=True):
+        """One canvas event; True when the page must be drawn again (the sidebar and the metrics live
+        outside the live fragment)."""
         run = current_run(PAGE)
         if event == "visibility":
-            run.visible = value == "visible"
-            request_app_rerun(PAGE)                    # a hidden tab stops its live loop until it is back
-            return
-        if event not in allowed_clicks(run.settings, not run.playing):
-            return                                     # e.g. presenter mode hides the network's shape
+            run.visible = value == "visible"           # a hidden tab stops its live loop until it is back
+        elif event not in allowed_clicks(run.settings, not run.playing):
+            return False                               # e.g. presenter mode hides the network's shape
         if event == "feature":
             s = run.settings
             features = tuple(f for f in s.features if f != value) if value in s.features else s.features + (value,)
@@ -148,7 +173,9 @@ class MlpPage(Page):
             self._edit(run, value)
         elif event == "plot_click":
             self._plot_click(run, value["x"], value["y"])
-        request_app_rerun(PAGE)       # the sidebar and metrics live outside the fragment
+        if rerun_after:
+            request_app_rerun(PAGE)
+        return True
 
     def _edit(self, run, value):
         dense = [i for i, kind, _, _ in run.snap.layers if kind == "dense"]
@@ -174,6 +201,39 @@ class MlpPage(Page):
         elif not run.add_point(x, y, label):
             say(PAGE, "The data holds as many points as it can; load a CSV or go back to the generated data.",
                 "warning")
+
+
+def new_events(text):
+    """The events of a canvas queue (JSON: {"token": n, "items": [[number, event, value], ...]}) that
+    the page has not applied yet, checked against their shapes, in order; remembers the last number
+    applied (frames send it back as "ack"). BadEvent for a queue that is no queue."""
+    try:
+        queue = json.loads(text)
+    except ValueError:
+        raise BadEvent("the event queue is not JSON") from None
+    if not isinstance(queue, dict) or set(queue) != {"token", "items"} or not isinstance(queue["items"], list):
+        raise BadEvent("expected an object with keys items, token")
+    token = checked(queue["token"], Num(0, 2 ** 31, whole=True))
+    seen = st.session_state.get(key(PAGE, "events_seen"))
+    last = seen[1] if seen and seen[0] == token else 0
+    out = []
+    for item in queue["items"][-QUEUE_MAX:]:
+        if not (isinstance(item, list) and len(item) == 3 and item[1] in EVENTS):
+            raise BadEvent("an item of the queue is not [number, event, value]")
+        number = checked(item[0], Num(1, 2 ** 53, whole=True))
+        if number > last:
+            try:
+                out.append((item[1], checked(item[2], EVENTS[item[1]])))
+            except BadEvent as err:
+                log.warning("ignored a malformed %r event in a queue (%s)", item[1], err)
+            last = number
+    st.session_state[key(PAGE, "events_seen")] = (token, last)
+    return out
+
+
+def events_ack():
+    """What a frame tells the canvas: the queue's token and the last event the page applied."""
+    return list(st.session_state.get(key(PAGE, "events_seen"), (0, 0)))
 
 
 def dense_names(snap):

@@ -1,9 +1,9 @@
 // The MLP's network and output plane on one canvas (TensorFlow Playground's view).
-// Python sends a compact frame (viz/network_view.py); clicks go back as triggers:
-// "feature" (toggle an input), "edit" (a weight or bias), "plot_click" (a point).
+// Python sends a compact frame (viz/network_view.py); clicks go back through a queue (send):
+// "feature" (toggle an input), "shape" (+/-), "edit" (a weight or bias), "plot_click" (a point),
+// "visibility" (the tab hidden or shown).
 const TILE = 34, GAP = 12, HEAD = 96, LABEL_W = 58, MARGIN = 12, BTN = 18;
 const MAX_LAYERS = 6, MAX_UNITS = 8;
-const STATIC = ["input_maps", "train", "test", "inputs", "palette"];  // left out of frames that do not change them
 
 function lut(p) {
   const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
@@ -305,6 +305,38 @@ function describe(st, h) {
   return `X₁ ${h.x.toFixed(2)}, X₂ ${h.y.toFixed(2)}` + (d.adding ? "<br><i>click to add a point</i>" : "");
 }
 
+// Clicks reach the page as a numbered queue. Streamlit keeps one trigger per component: two clicks
+// sent while a rerun is pending merged into the newer one, and the first was lost (five quick "+"
+// clicks added two neurons). So every trigger carries each event the page has not yet acknowledged
+// (a frame's "ack" is the last number it applied); the page applies each number once. The queue
+// lives on the window, so a remounted canvas goes on numbering; a reload starts a new token.
+const QUEUE_MAX = 40, RESEND_MS = 1500;
+
+function queueOf() {
+  return window.__nnpMlpQueue || (window.__nnpMlpQueue = {
+    token: Math.floor(Math.random() * 2 ** 31), seq: 0, items: [], sent: 0 });
+}
+
+function send(st, event, value) {
+  const q = queueOf();
+  q.items.push([++q.seq, event, value]);
+  if (q.items.length > QUEUE_MAX) q.items.splice(0, q.items.length - QUEUE_MAX);
+  flush(st);
+}
+
+function flush(st) {
+  const q = queueOf();
+  if (!q.items.length || !st.trigger) return;
+  q.sent = performance.now();
+  st.trigger("events", JSON.stringify({ token: q.token, items: q.items }));
+}
+
+function acknowledge(st, ack) {  // a frame says the last event the page applied: drop those
+  const q = queueOf();
+  if (!ack || ack[0] !== q.token) return;
+  q.items = q.items.filter((item) => item[0] > ack[1]);
+}
+
 function install(st) {
   const { canvas, tip, edit } = st;
   // mouse position in layout units (the canvas is drawn zoomed by st.zoom)
@@ -323,9 +355,9 @@ function install(st) {
     const [mx, my] = pos(e), h = hit(st, mx, my), d = st.data;
     const allow = (what) => allows(d, what);
     if (!h) return;
-    if (h.kind === "button") { if (h.b.enabled && allow("shape")) st.trigger("shape", h.b.action); }
-    else if (h.kind === "input") { if (allow("feature")) st.trigger("feature", d.inputs[h.r].id); }
-    else if (h.kind === "plot") { if (allow("plot_click")) st.trigger("plot_click", { x: +h.x.toFixed(3), y: +h.y.toFixed(3) }); }
+    if (h.kind === "button") { if (h.b.enabled && allow("shape")) send(st, "shape", h.b.action); }
+    else if (h.kind === "input") { if (allow("feature")) send(st, "feature", d.inputs[h.r].id); }
+    else if (h.kind === "plot") { if (allow("plot_click")) send(st, "plot_click", { x: +h.x.toFixed(3), y: +h.y.toFixed(3) }); }
     else if (allow("edit")) {
       const target = h.kind === "link" ? { layer: h.l.k, name: "W", i: h.l.i, j: h.l.j, value: h.l.w }
                                        : { layer: h.k, name: "b", i: h.j, j: 0, value: d.layers[h.k].biases[h.j] };
@@ -340,7 +372,7 @@ function install(st) {
     const value = Number(edit.value);
     edit.style.display = "none";
     if (edit.value.trim() === "" || !Number.isFinite(value)) return;
-    st.trigger("edit", { ...st.editing, value });
+    send(st, "edit", { ...st.editing, value });
   });
   edit.addEventListener("blur", () => { edit.style.display = "none"; });
   // The box's width, kept from the observer: reading clientWidth in every frame forced a layout
@@ -376,19 +408,22 @@ function render(st) {
   draw(st);
 }
 
-// Streamlit may remount the component (once when play starts), so the parts sent only once per
-// run are kept per channel on the window, where a new mount finds them.
-const SAVED = (window.__nnpStatic = window.__nnpStatic || {});
+// The frames leave out what changes only with the data or the features (viz/network_view.py,
+// static_frame): it comes on a channel of its own ("<channel>-static"), written once a fragment run.
+function setStatic(st, data) {
+  st.static = data; st.font = null;     // read the theme again too
+  if (st.frame) onFrame(st, st.frame);
+}
 
 function onFrame(st, frame) {
-  const saved = SAVED[st.channel] || (SAVED[st.channel] = {});
-  for (const key of STATIC) {
-    if (key in frame) saved[key] = frame[key];
-    else if (key in saved) frame[key] = saved[key];
-    else return;                         // a partial frame before any full one: wait for the next
-  }
-  if ("input_maps" in frame) st.font = null;     // a full frame: read the theme again
-  st.data = frame;
+  st.frame = frame;
+  acknowledge(st, frame.ack);
+  if (!st.static) return;                 // the static part comes first: wait for it
+  const data = { ...frame, ...st.static };
+  // After a feature toggle the new frame and the new data arrive one after the other: draw once
+  // the first layer's weights fit the active features again.
+  if (data.layers[0].weights.length !== data.inputs.filter((f) => f.active).length) return;
+  st.data = data;
   render(st);
 }
 
@@ -403,7 +438,15 @@ export default function (component) {
     tip: root.querySelector(".tip"), edit: root.querySelector("input") });
   st.trigger = setTriggerValue;
   st.channel = data.channel;
-  watchVisibility(setTriggerValue);
-  if (!st.timer) { install(st); pollChannel(st, (frame) => onFrame(st, frame)); }
-  return () => { cancelAnimationFrame(st.timer); st.timer = null; };
+  watchVisibility((event, value) => send(st, event, value));
+  if (!st.installed) { install(st); st.installed = true; }
+  if (!st.timer) {
+    pollChannel(st, (frame) => onFrame(st, frame));
+    st.statics = { channel: `${data.channel}-static` };
+    pollChannel(st.statics, (part) => setStatic(st, part));
+  }
+  // A trigger the page never answered (the component was replaced meanwhile) is sent again.
+  clearInterval(st.resend);
+  st.resend = setInterval(() => { if (performance.now() - queueOf().sent > RESEND_MS) flush(st); }, 500);
+  return () => { st.timer = null; st.statics.timer = null; clearInterval(st.resend); };
 }
