@@ -73,10 +73,12 @@ class Widgets:
     # a setting inside the live fragment, the widgets outside it show the old value until the page
     # redraws them, and a rerun asked for meanwhile (a timer, the next click) brought that old value
     # back as a change: it undid the click (five clicks on "+" took a layer from 2 to 4 neurons).
-    # So a widget's value counts only when it differs from what the widget was last drawn with (and,
-    # for a moment after a redraw changed it, from what it showed before): only then did the user
-    # change it.
+    # So a widget's value counts only when it differs from what the widget was last drawn with, and
+    # from what it showed in the last seconds before that (quick clicks: the browser may be a few
+    # redraws behind): only then did the user change it.
     def _shown(self):
+        """Widget key -> (the value it was last drawn with, [(a value drawn before, when it was
+        replaced), ...] of the last STALE_ECHO_SECONDS)."""
         return st.session_state.setdefault(key(self.page, "widgets_shown"), {})
 
     def _changed(self, widget_key):
@@ -86,21 +88,26 @@ class Widgets:
         value, shown = st.session_state[widget_key], self._shown().get(widget_key)
         if shown is None:
             return True
-        drawn, before, since = shown
-        return value != drawn and not (value == before and time.monotonic() - since < STALE_ECHO_SECONDS)
+        drawn, before = shown
+        now = time.monotonic()
+        return value != drawn and not any(value == old and now - t < STALE_ECHO_SECONDS for old, t in before)
 
     def _value(self, widget_key, current):
         if not self._changed(widget_key):
             return current
         value = st.session_state[widget_key]
-        self._shown()[widget_key] = (value, None, 0.0)      # what the browser shows now: the user's choice
+        self._shown()[widget_key] = (value, [])      # what the browser shows now: the user's choice
         return value
 
     def _drawn(self, widget_key):
         """Note the value a widget is drawn with (what the browser will show)."""
         value, shown = st.session_state[widget_key], self._shown().get(widget_key)
-        if shown is None or shown[0] != value:
-            self._shown()[widget_key] = (value, shown[0] if shown else None, time.monotonic())
+        if shown is None:
+            self._shown()[widget_key] = (value, [])
+        elif shown[0] != value:
+            now = time.monotonic()
+            before = [(old, t) for old, t in shown[1] if now - t < STALE_ECHO_SECONDS][-8:]
+            self._shown()[widget_key] = (value, before + [(shown[0], now)])
 
     def _count(self, f, current):
         """The length of ``f``'s group: its count widget's value if the user changed it, else the
@@ -109,7 +116,7 @@ class Widgets:
         if not self._changed(self.key(f.count)):
             return default
         n = st.session_state[self.key(f.count)]
-        self._shown()[self.key(f.count)] = (n, None, 0.0)
+        self._shown()[self.key(f.count)] = (n, [])
         if isinstance(n, bool) or not isinstance(n, (int, float)) or not math.isfinite(n):
             return default
         return int(min(max(n, f.min_items), f.max_items))

@@ -39,3 +39,12 @@ def test_a_change_the_user_made_counts(binder):
     assert (read.hidden, read.lr) == ((4, 5, 2), 0.3)
     state[w.key("lr")] = 0.03                               # and back again before the page redrew it
     assert w.read(read).lr == 0.03
+
+
+def test_a_browser_a_few_redraws_behind_changes_nothing(binder):
+    w, state, s = binder
+    for units in (3, 4, 5):                                  # three quick "+" clicks, each redrawn
+        w.sync(s.with_(hidden=(4, units)))
+        w._ensure(w.key("hidden_1"), None)
+    state[w.key("hidden_1")] = 3                             # the browser has seen only the first redraw
+    assert w.read(s.with_(hidden=(4, 5))).hidden == (4, 5)
