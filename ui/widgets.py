@@ -99,8 +99,10 @@ class Widgets:
         self._shown()[widget_key] = (value, [])      # what the browser shows now: the user's choice
         return value
 
-    def _drawn(self, widget_key):
-        """Note the value a widget is drawn with (what the browser will show)."""
+    def _drawn(self, widget_key, widget=None):
+        """Note the value a widget was drawn with (what the browser will show); returns ``widget``.
+        Called once the widget is out: a run stopped by the next click before it sent the widget
+        leaves the browser showing the value before."""
         value, shown = st.session_state[widget_key], self._shown().get(widget_key)
         if shown is None:
             self._shown()[widget_key] = (value, [])
@@ -108,6 +110,7 @@ class Widgets:
             now = time.monotonic()
             before = [(old, t) for old, t in shown[1] if now - t < STALE_ECHO_SECONDS][-8:]
             self._shown()[widget_key] = (value, before + [(shown[0], now)])
+        return widget
 
     def _count(self, f, current):
         """The length of ``f``'s group: its count widget's value if the user changed it, else the
@@ -150,8 +153,8 @@ class Widgets:
             return None
         self._ensure(self.key(name), list(getattr(settings, name)) if f.kind == "multi" else getattr(settings, name))
         if f.dice:
-            return self._with_dice(name, f, where, settings, options)
-        return self._widget(f, f.widget, f.kind, self.key(name), where, settings, options)
+            return self._drawn(self.key(name), self._with_dice(name, f, where, settings, options))
+        return self._drawn(self.key(name), self._widget(f, f.widget, f.kind, self.key(name), where, settings, options))
 
     def draw_item(self, name, i, where=None, **options):
         """The widget of item ``i`` of list field ``name`` (one hidden layer's units, say)."""
@@ -160,15 +163,16 @@ class Widgets:
         values = getattr(settings, name)
         self._ensure(self.key(name, i), values[i] if i < len(values) else f.item_default)
         options.setdefault("label", f"{f.label} {i + 1}")
-        return self._widget(f, f.widget, SCALAR_OF[f.kind], self.key(name, i), where or st, settings, options)
+        return self._drawn(self.key(name, i),
+                           self._widget(f, f.widget, SCALAR_OF[f.kind], self.key(name, i), where or st, settings, options))
 
     def draw_count(self, name, label, where=None, help=None):
         """The number-of-items widget of list field ``name`` (and of the fields sharing its count)."""
         f = self.fields[name]
         settings = current_run(self.page).settings
         self._ensure(self.key(f.count), len(getattr(settings, name)))
-        return (where or st).number_input(label, f.min_items, f.max_items, key=self.key(f.count),
-                                          on_change=self.changed, help=help)
+        return self._drawn(self.key(f.count), (where or st).number_input(
+            label, f.min_items, f.max_items, key=self.key(f.count), on_change=self.changed, help=help))
 
     def draw_section(self, section, where=None):
         """Every scalar field of ``section``, in the table's order."""
@@ -178,11 +182,9 @@ class Widgets:
 
     def _ensure(self, widget_key, value):
         """A widget not drawn in the last run lost its state: give it the setting's value back
-        (otherwise it would show its first option while the run uses another). Called just before
-        the widget is drawn: notes the value it shows."""
+        (otherwise it would show its first option while the run uses another)."""
         if widget_key not in st.session_state:
             st.session_state[widget_key] = value
-        self._drawn(widget_key)
 
     def _with_dice(self, name, f, where, settings, options):
         pair = where.container(horizontal=True, wrap=False, vertical_alignment="bottom", gap="small",

@@ -17,7 +17,7 @@ def binder(monkeypatch):
     s = MlpSettings()
     w.sync(s)
     for name in ("layers", "hidden_0", "hidden_1", "features", "lr"):     # the page draws them
-        w._ensure(w.key(name), None)
+        w._drawn(w.key(name))
     return w, state, s
 
 
@@ -45,6 +45,6 @@ def test_a_browser_a_few_redraws_behind_changes_nothing(binder):
     w, state, s = binder
     for units in (3, 4, 5):                                  # three quick "+" clicks, each redrawn
         w.sync(s.with_(hidden=(4, units)))
-        w._ensure(w.key("hidden_1"), None)
+        w._drawn(w.key("hidden_1"))
     state[w.key("hidden_1")] = 3                             # the browser has seen only the first redraw
     assert w.read(s.with_(hidden=(4, 5))).hidden == (4, 5)
