@@ -24,14 +24,18 @@ MAPS = {"rnn": 1, "lstm": 6, "gru": 4}
 rnn_view = component("rnn_view", Path(__file__).parent / "components", {"visibility": VISIBILITY})
 
 INSIDE_CAPTION = (
-    "One probe sequence goes through the network. Unrolled: the same cell at every step, its hidden state "
-    "(blue positive, orange negative) handed on to the next step. The heatmaps show every unit (row) at every "
-    "step (column); an LSTM's gates decide what the cell state keeps (forget gate f near 1: keep). The "
-    "gradient through time shows how much of the error at the end reaches each earlier step: a plain RNN's "
-    "falls off by powers of ten (the vanishing gradient), so it cannot learn to use what came long before.")
-# On a phone the training controls go under the live view, so Play and the network share the first screen.
+    "One probe sequence goes through the network. Unrolled: the same cell, with the same weights, at every step, "
+    "its hidden state (blue positive, orange negative) handed on to the next step. The heatmaps show every unit "
+    "(row) at every step (column), their colour scales above them; an LSTM's gates decide what the cell state "
+    "keeps (forget gate f near 1: keep). The gradient through time shows how much of the error at the end reaches "
+    "each earlier step (in compare mode both cells on one axis): a plain RNN's falls off by powers of ten (the "
+    "vanishing gradient), so it cannot learn to use what came long before.")
+# On a phone the training controls go under the live view and the metrics take their own widths in smaller
+# type (two rows of five for two cells, not six), so Play and the network share the first screen.
 NARROW_CSS = """@media (max-width: 640px) {
-  [data-testid=stMainBlockContainer] > [data-testid=stVerticalBlock] > :has(.st-key-rnn_training) { order: 1; } }"""
+  [data-testid=stMainBlockContainer] > [data-testid=stVerticalBlock] > :has(.st-key-rnn_training) { order: 1; }
+  [data-testid=stMainBlockContainer] .stElementContainer:has(> .stMetric) { width: auto !important; flex: 0 1 auto !important; min-width: 3.5rem; }
+  [data-testid=stMainBlockContainer] [data-testid=stMetricValue] { font-size: 1.2rem; } }"""
 TEXT_CAPTION = ("Text the network writes one character at a time, each fed back as its next input (the grey "
                 "prompt starts it). The darker a character's background, the less sure the network was of it; "
                 "hover for its probability.")

@@ -70,7 +70,7 @@ function title(st, text, x, y, room) {  // a title at (x, y): up to two lines; r
 function unrolledLayout(st, p, W) {
   const z = st.z, units = Math.max(...p.layers.map((l) => l.units));
   const cols = Math.min(8, Math.ceil(Math.sqrt(units)));       // each step's state as a near-square grid
-  const minCell = 7 * z, margin = 26 * z;
+  const minCell = (z > 1 ? 9 : 7) * z, margin = 26 * z;     // larger squares for a projector
   setFont(st, 12);
   const tokenW = Math.max(30 * z, ...p.inputs.map((t) => st.ctx.measureText(t.text).width + 10 * z));
   const minStep = Math.max(cols * minCell + margin, tokenW + 8 * z);
@@ -109,6 +109,7 @@ function token(st, tok, cx, cy, w, h) {
 
 function drawUnrolled(st, p, y0) {
   const ctx = st.ctx, z = st.z, L = unrolledLayout(st, p, st.width);
+  st.stateCell = L.cell;
   title(st, p.title, 0, y0, st.width);
   const hs = p.layers.map((l) => decode(l.h));
   const yOut = y0 + L.head + 8 * z, yGrid0 = yOut + L.outH + L.vgap;
@@ -394,6 +395,7 @@ function render(st) {
   if (f.title) { ctx.fillStyle = st.text; setFont(st, 16, 700); ctx.textAlign = "left"; ctx.textBaseline = "top"; put(st, f.title, 0, 2 * z); y = head; }
   for (const p of panels) y += DRAW[p.type](st, p, y) + gap;
   if (st.minFont < Infinity) st.canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
+  if (st.stateCell) st.canvas.dataset.stateCell = String(Math.round(st.stateCell * 10) / 10);   // a hidden unit's square, px
   st.tip.style.fontSize = (z > 1 ? 13 * z : 12) + "px";
   showTip(st);
 }
