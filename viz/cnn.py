@@ -35,6 +35,18 @@ def _scale(values):
     return float(np.abs(values).max()) if np.size(values) else 1.0
 
 
+def _f32(array):
+    """A float32 array as base64 (little-endian): exact numbers for a view that computes with them."""
+    return base64.b64encode(np.ascontiguousarray(array, "<f4").tobytes()).decode("ascii")
+
+
+def softmax_rows(z):
+    """Softmax of each row of ``z`` (n, classes)."""
+    z = np.asarray(z, np.float64)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 def softmax(z):
     z = np.asarray(z, np.float64).ravel()
     e = np.exp(z - z.max())
@@ -66,7 +78,7 @@ def overview(layers, image, outputs, class_names):
         maps = out.reshape(shape) if len(shape) == 3 else out.reshape(-1, 1, 1)
         title = LAYER_TITLES[kind] + (f" {act}" if kind in ("conv2d", "dense") and act != "linear" else "")
         columns.append({"kind": kind, "title": title, "pos": pos, "c": int(maps.shape[0]), "h": int(maps.shape[1]),
-                        "w": int(maps.shape[2]), "scale": round(scale, 4),
+                        "w": int(maps.shape[2]), "scale": float(f"{scale:.3g}"), "signed": bool(out.min() < 0),
                         "data": _b64(signed_codes(maps, scale))})
     probs = softmax(outputs[last])
     return {"columns": columns, "probs": [round(float(p), 4) for p in probs], "classes": list(class_names)}
@@ -82,10 +94,30 @@ def kernel_views(snap, grads=None):
         w = np.asarray(source[f"{i}.W"], np.float64)
         scale = _scale(w)
         f, c, k, _ = w.shape
-        views.append({"title": f"conv {n}: {f} filter{'s' if f > 1 else ''} × {c} channel{'s' if c > 1 else ''}, "
-                               f"{k}×{k}", "f": f, "c": c, "k": k, "scale": float(f"{scale:.3g}"),
-                      "data": _b64(signed_codes(w, scale))})
+        views.append({"title": f"conv {n}: {f} filter{'s' if f > 1 else ''} × {c} input channel{'s' if c > 1 else ''}, "
+                               f"{k}×{k}", "f": f, "c": c, "k": k, "scale": float(f"{scale:.3g}"), "pos": i,
+                      "source": input_name(snap.layers, i), "data": _b64(signed_codes(w, scale))})
     return views
+
+
+def layer_title(layers, pos):
+    """A layer's name as the overview titles it, numbered among its kind: "conv 2 (relu)"."""
+    kind = layers[pos][1]
+    n = sum(1 for _, k, _, _ in layers[:pos + 1] if k == kind)
+    act = layers[pos][2]
+    return f"{LAYER_TITLES[kind]} {n}" + (f" ({act})" if kind == "conv2d" and act != "linear" else "")
+
+
+def input_name(layers, pos):
+    """What layer ``pos`` reads, in the overview's words: "the input image", "max pool 1's maps"."""
+    below = pos - 1
+    while below >= 0 and layers[below][1] not in ("conv2d", "maxpool2d", "avgpool2d"):
+        below -= 1
+    if below < 0:
+        return "the input image"
+    kind = layers[below][1]
+    n = sum(1 for _, k, _, _ in layers[:below + 1] if k == kind)
+    return f"{LAYER_TITLES[kind]} {n}'s maps"
 
 
 def strip(images, labels, probs, class_names, send_images=True):
@@ -104,6 +136,30 @@ def strip(images, labels, probs, class_names, send_images=True):
 def confusion_frame(matrix, class_names):
     m = np.asarray(matrix)
     return {"matrix": m.astype(int).tolist(), "classes": list(class_names)}
+
+
+# -- one cell's computation, for the view that slides the kernel over the input ------
+def cell_frame(layer, cfg, activation, params, below, out, pos, channel, y, x, title, source):
+    """What the cell view needs to compute any cell of one feature map itself (CNN Explainer's
+    sliding window): the layer's input planes ``below`` (C, H, W) (a pooling cell: only its own
+    channel), its output map ``out`` (C', H', W') channel ``channel``, and for a conv layer the
+    filter's kernel (C, k, k), bias and activation, all as exact float32. (y, x): the clicked cell."""
+    below = np.asarray(below, np.float32)
+    conv = cfg["type"] == "conv2d"
+    planes = below if conv else below[channel:channel + 1]
+    plane = np.asarray(out, np.float32)[channel]
+    frame = {"pos": int(pos), "kind": "conv" if conv else ("max" if cfg["type"] == "maxpool2d" else "avg"),
+             "title": title, "source": source, "channel": int(channel), "y": int(y), "x": int(x),
+             "c": int(planes.shape[0]), "h": int(planes.shape[1]), "w": int(planes.shape[2]), "data": _f32(planes),
+             "oh": int(plane.shape[0]), "ow": int(plane.shape[1]), "out": _f32(plane),
+             "image": source == "the input image"}
+    if conv:
+        frame.update(k=int(cfg["kernel_size"]), stride=int(cfg["stride"]), pt=int(layer.pt), pl=int(layer.pl),
+                     act=activation, kernel=_f32(np.asarray(params["W"], np.float32)[channel]),
+                     bias=float(np.asarray(params["b"], np.float32)[channel]))
+    else:
+        frame.update(k=int(cfg["pool_size"]), stride=int(layer.stride), pt=0, pl=0)
+    return frame
 
 
 # -- one cell's arithmetic ------------------------------------------------------

@@ -15,6 +15,8 @@ from ..run import Run
 STRIP_SIZE = 20          # test images in the strip under the overview
 GRAD_SAMPLES = 64        # training images behind the kernels' gradients
 CELL_IMAGES = 40         # test images shown for a confusion-matrix cell at most
+WEIGHT_LIMIT = 10.0      # a typed kernel weight or bias is kept within ±this
+MAP_KINDS = ("conv2d", "maxpool2d", "avgpool2d")
 
 
 @lru_cache(maxsize=4)
@@ -31,6 +33,7 @@ class CnnRun(Run):
     def __init__(self, settings, build=True):
         self.digit = None            # (28, 28) image of the user's own digit, as the network sees it
         self.cell = None             # (layer position, channel, y, x) of the clicked feature-map cell
+        self.cell_input = 0          # the input channel the cell view shows first (a conv layer's kernel slice)
         self.confusion_cell = None   # (true class, predicted class) whose test images are shown
         self.frames = 0
         self._grads = (None, None)   # (snapshot, gradients) of the kernels' gradient view
@@ -71,23 +74,43 @@ class CnnRun(Run):
         return {"source": "image", "name": self.settings.dataset, "settings": {}, "seed": self.settings.seed}
 
     # -- frames -------------------------------------------------------------
-    def frame(self, snap, full=True, kernel_grads=False):
-        """The live frame of ``snap``: overview, kernels, strip, confusion matrix.
-        ``full`` adds what does not change while training (the strip's images)."""
+    def frame(self, snap, full=True, kernel_grads=False, editable=False):
+        """The live frame of ``snap``: overview, kernels, strip, confusion matrix, and the clicked
+        cell's view (its numbers with these weights: it follows the training). ``full`` adds what
+        does not change while training (the strip's images); ``editable``: the cell view may edit
+        its kernel (paused)."""
         self.frames += 1
         image, label = self.probe()
         names = self.class_names
+        outputs = self.outputs_for(snap, image)
         frame = {"frame": self.frames, "full": full, "probe": {"index": self.probe_index, "label": label},
-                 "overview": view.overview(snap.layers, image, self.outputs_for(snap, image), names),
+                 "overview": view.overview(snap.layers, image, outputs, names),
                  "kernels": view.kernel_views(snap, self.kernel_gradients(snap) if kernel_grads else None),
                  "kernel_grads": kernel_grads}
         frame["overview"]["highlight"] = self.highlight()
         xs, ys = self.xt[:STRIP_SIZE], self.yt[:STRIP_SIZE]
-        probs = np.apply_along_axis(view.softmax, 1, snap.predict(xs).reshape(len(xs), -1))
+        probs = view.softmax_rows(snap.predict(xs).reshape(len(xs), -1))
         frame["strip"] = view.strip(xs, ys, probs, names, send_images=full)
         frame["strip"]["selected"] = self.probe_index
         frame["confusion"] = view.confusion_frame(snap.confusion, names)
         frame["confusion"]["selected"] = list(self.confusion_cell) if self.confusion_cell else None
+        frame["cell"] = self.cell_frame(snap, image, outputs, editable)
+        return frame
+
+    def cell_frame(self, snap, image, outputs, editable=False):
+        """The clicked cell's view (viz.cnn.cell_frame) with ``snap``'s weights, or None."""
+        if self.cell is None:
+            return None
+        pos, channel, y, x = self.cell
+        layer = self.trainer.net.layers[pos]
+        below = image if pos == 0 else outputs[pos - 1]
+        params = {name.split(".")[1]: v for name, v in snap.params.items() if name.startswith(f"{pos}.")}
+        frame = view.cell_frame(layer, layer.cfg, layer.activation, params, np.reshape(below, layer.in_shape),
+                                np.reshape(outputs[pos], layer.out_shape), pos, channel, y, x,
+                                view.layer_title(snap.layers, pos), view.input_name(snap.layers, pos))
+        frame["show"] = min(self.cell_input, frame["c"] - 1)
+        frame["editable"] = bool(editable and frame["kind"] == "conv")
+        frame["limit"] = WEIGHT_LIMIT
         return frame
 
     def digit_frame(self, snap):
@@ -112,12 +135,52 @@ class CnnRun(Run):
         """Follow the feature-map cell (layer position, channel, row, column), clamped into its map;
         False (nothing selected) when layer ``pos`` has no feature maps."""
         layers = self.snap.layers
-        if not 0 <= pos < len(layers) or layers[pos][1] not in ("conv2d", "maxpool2d", "avgpool2d"):
+        if not 0 <= pos < len(layers) or layers[pos][1] not in MAP_KINDS:
             self.cell = None
             return False
         c, h, w = layers[pos][3]
         self.cell = (pos, min(max(channel, 0), c - 1), min(max(y, 0), h - 1), min(max(x, 0), w - 1))
         return True
+
+    def conv_positions(self):
+        """Layer positions of the conv layers, in order."""
+        return [i for i, kind, _, _ in self.snap.layers if kind == "conv2d"]
+
+    def pick_kernel(self, conv, filter, channel):
+        """Open the view of conv layer ``conv`` (counted from 0), filter ``filter``, showing its slice
+        for input channel ``channel``: the centre cell of that filter's map. False if there is none."""
+        convs = self.conv_positions()
+        if not 0 <= conv < len(convs):
+            return False
+        pos = convs[conv]
+        f, c, _, _ = self.snap.params[f"{pos}.W"].shape
+        if not (0 <= filter < f and 0 <= channel < c):
+            return False
+        _, h, w = self.snap.layers[pos][3]
+        self.select_cell(pos, filter, h // 2, w // 2)
+        self.cell_input = channel
+        return True
+
+    def edit_kernel(self, pos, filter, channel, weights, bias):
+        """Set one filter's kernel slice for one input channel (k x k ``weights``, row by row) and its
+        bias; values are kept within ±WEIGHT_LIMIT. Returns the values that had to be clamped, or
+        raises ValueError for a layer, filter, channel or size that does not exist."""
+        if pos not in self.conv_positions():
+            raise ValueError(f"layer {pos} is no conv layer")
+        W = self.snap.params[f"{pos}.W"]
+        f, c, k, _ = W.shape
+        if not (0 <= filter < f and 0 <= channel < c):
+            raise ValueError(f"no filter {filter}, channel {channel} in a layer of {f} x {c}")
+        if len(weights) != k * k:
+            raise ValueError(f"a {k}x{k} kernel takes {k * k} values, not {len(weights)}")
+        values = np.asarray(list(weights) + [bias], np.float64)
+        clamped = np.clip(values, -WEIGHT_LIMIT, WEIGHT_LIMIT)
+        changed = [(float(a), float(b)) for a, b in zip(values, clamped) if a != b]
+        self.edit_param(f"{pos}.W", (filter, channel), clamped[:-1].reshape(k, k))
+        if float(self.trainer.net.params[f"{pos}.b"][filter]) != float(np.float32(clamped[-1])):
+            self.edit_param(f"{pos}.b", (filter,), clamped[-1])
+        self.cell_input = channel
+        return changed
 
     def highlight(self):
         """The clicked cell and its window in the layer below, for the overview to mark."""

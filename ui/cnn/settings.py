@@ -303,7 +303,7 @@ def first_misfit(s):
         h = -(-h // stride) if b["padding"] == "same" else (h - k) // stride + 1
         if b["pool"] != "none":
             if h < 2:
-                return i, f"its 2×2 pooling does not fit in the 1×1 maps its convolution leaves"
+                return i, "its 2×2 pooling does not fit in the 1×1 maps its convolution leaves"
             h //= 2
         source = f"block {i + 1}'s {h}×{h} maps"
     return None

@@ -137,3 +137,38 @@ def test_rewind_shows_an_earlier_epoch_and_play_continues_from_it():
     at.button(key="cnn_play").click().run()
     assert run.rewound is None and run.playing          # the run went on from there (tests/ui/core: rewind)
     at.button(key="cnn_play").click().run()
+
+
+def test_a_block_edit_that_would_shrink_a_map_below_one_pixel_is_refused_by_name():
+    at = open_page({"filters": "8,16,16", "kernels": "3,3,3", "pad": "same,same,valid"})
+    assert len(run_of(at).settings.filters) == 3
+    at.selectbox(key="cnn_w_kernels_2").select(7).run()          # 7 x 7 maps -> 1 x 1, and then a 2 x 2 pool
+    s = run_of(at).settings
+    assert s.kernels == (3, 3, 3) and len(s.filters) == 3         # block 3 and its settings stay
+    words = [w.value for w in at.warning]
+    assert any("Block 3 would shrink its maps below 1 × 1" in w for w in words), words
+    assert at.selectbox(key="cnn_w_kernels_2").value == 3         # the widget shows what the run uses
+
+
+def test_a_link_whose_blocks_do_not_fit_says_which_and_why():
+    at = open_page({"kernels": "7,7,7", "pad": "valid,valid,valid", "strides": "2,2,2"})
+    assert len(run_of(at).settings.filters) == 1
+    words = [w.value for w in at.warning]
+    assert any("Blocks 2 and 3 removed" in w and "5×5 maps" in w for w in words), words      # shown as plain text
+
+
+def test_a_bad_filters_item_keeps_the_good_one():
+    at = open_page({"filters": "999,abc"})
+    assert run_of(at).settings.filters == (16, 8)
+
+
+def test_the_dense_help_counts_the_outputs_of_the_data():
+    assert "10 outputs" in open_page().number_input(key="cnn_w_dense").help
+    assert "4 outputs" in open_page({"data": "bars"}).number_input(key="cnn_w_dense").help
+
+
+def test_every_control_has_help():
+    at = open_page()
+    widgets = list(at.selectbox) + list(at.number_input) + list(at.slider) + list(at.select_slider) + list(at.toggle)
+    missing = [w.label for w in widgets if not w.help and (w.key or "").startswith("cnn_w_")]     # the settings'
+    assert not missing, missing

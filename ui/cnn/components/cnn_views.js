@@ -1,14 +1,21 @@
 // The CNN page's live views, one canvas each, all drawn from the same frame (viz/cnn.py):
 // data.view is "overview" (an image through the network), "kernels", "strip" (test images
-// and predictions) or "confusion". Clicks go back as triggers: "cell" (a feature-map cell),
-// "probe" (a strip image), "confusion" (a matrix cell); "visibility" reports a hidden tab.
+// and predictions), "confusion" or "cell" (one feature map's computation: the kernel sliding
+// over the input beside the map it makes, CNN Explainer's view, with its numbers and an editor
+// for the kernel). Clicks go back as triggers: "cell" (a feature-map cell), "probe" (a strip
+// image), "confusion" (a matrix cell), "pick" (a kernel: open its view), "kernel" (typed
+// weights); "visibility" reports a hidden tab. Presenter mode: data.zoom scales the type and
+// the sizes (13 px a unit when zoomed, so 16 px and up from 125 %), data.contrast draws black;
+// each canvas reports the smallest font of its last drawing as data-min-font (CSS px).
 const NEG = [245, 147, 34], MID = [232, 234, 235], POS = [8, 119, 189], WRONG = "#d62728", PICK = "#0877bd";
+const RED = "#e8112d";
 
 function bytes(b64) {
   const s = atob(b64), out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
   return out;
 }
+const floats = (b64) => new Float32Array(bytes(b64).buffer);
 
 // Colour look-up tables, code -> r, g, b: signed values (128 is zero: orange below, blue above,
 // the playground's palette) and images (ink dark on white paper).
@@ -23,6 +30,8 @@ const SIGNED = makeLUT((code) => {
 });
 const INK = makeLUT((code) => [255 - code, 255 - code, 255 - code]);
 const signedRGB = (code) => SIGNED.subarray(3 * code, 3 * code + 3);
+const signedCode = (v, scale) => Math.round(Math.max(-1, Math.min(1, v / (scale || 1))) * 127 + 128);
+const inkCode = (v) => Math.round(Math.max(0, Math.min(1, v)) * 255);
 
 // One offscreen canvas holding `count` planes of h x w codes stacked top to bottom, kept in
 // `cache[name]` and refilled in place (a new canvas per map and frame cost more than the drawing).
@@ -49,19 +58,72 @@ function blitPlane(ctx, src, k, h, w, x, y, dw, dh) {
   ctx.drawImage(src, 0, k * h, w, h, x, y, dw, dh);
 }
 
-function text(ctx, s, x, y, opts = {}) {
-  ctx.font = `${opts.weight || 400} ${opts.size || 12}px ${opts.font}`;
-  ctx.fillStyle = opts.color || opts.ink; ctx.textAlign = opts.align || "center"; ctx.textBaseline = opts.base || "alphabetic";
+// -- the look: presenter mode's size and contrast, type that says how small it got ------------
+function look(st) {
+  const z = Number(st.data.zoom) || 1;
+  st.z = z; st.zoomed = z > 1; st.contrast = !!st.data.contrast;
+  st.muted = st.contrast ? "#000000" : "#808495";
+  st.rule = st.contrast ? "#000000" : "#c5c8d0";
+  st.faint = st.contrast ? "#8a8f99" : "#d0d3da";
+  st.px = st.zoomed ? z : 1;                 // lengths scale with the zoom
+}
+const fs = (st, base) => (st.zoomed ? Math.max(base, 13) * st.z : base);
+const px = (st, n) => n * st.px;
+const fontOf = (st, size, weight) => `${weight || 400} ${size}px ${st.style.font}`;
+
+function measure(st, s, base, weight) {
+  st.ctx.font = fontOf(st, fs(st, base), weight);
+  return st.ctx.measureText(s).width;
+}
+
+function text(st, s, x, y, opts = {}) {
+  const ctx = st.ctx, size = fs(st, opts.size || 12);
+  ctx.font = fontOf(st, size, opts.weight);
+  ctx.fillStyle = opts.color || st.style.ink; ctx.textAlign = opts.align || "center"; ctx.textBaseline = opts.base || "alphabetic";
   ctx.fillText(s, x, y);
+  st.minFont = Math.min(st.minFont, size);
+}
+
+// Words of `s` in lines no wider than `w` (titles that would run past the canvas wrap instead).
+function wrap(st, s, base, weight, w) {
+  const words = String(s).split(" "), lines = [];
+  let line = "";
+  for (const word of words) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && measure(st, next, base, weight) > w) { lines.push(line); line = word; } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+// A colour scale: a bar from `lo` to `hi` (signed: orange, grey, blue; ink: white to black) with
+// its end values; returns the width used.
+function colourBar(st, x, y, w, h, kind) {
+  const ctx = st.ctx, g = ctx.createLinearGradient(x, 0, x + w, 0);
+  const rgb = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
+  if (kind === "ink") { g.addColorStop(0, "#ffffff"); g.addColorStop(1, "#000000"); }
+  else if (kind === "positive") { g.addColorStop(0, rgb(MID)); g.addColorStop(1, rgb(POS)); }
+  else { g.addColorStop(0, rgb(NEG)); g.addColorStop(0.5, rgb(MID)); g.addColorStop(1, rgb(POS)); }
+  ctx.fillStyle = g; ctx.fillRect(x, y, w, h);
+  ctx.strokeStyle = st.rule; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
 }
 
 const pct = (p) => (p >= 0.995 ? "100%" : p < 0.001 ? "0%" : (100 * p).toFixed(p < 0.1 ? 1 : 0) + "%");
+const num = (v, d = 2) => (Math.abs(v) >= 100 ? v.toPrecision(3) : Math.abs(v) < 0.5 * 10 ** -d ? (0).toFixed(d) : v.toFixed(d)).replace("-", "−");
+const short = (v) => String(+Number(v).toPrecision(2)).replace("-", "−");
 
 // -- overview ---------------------------------------------------------------
-function overviewLayout(o, W) {
-  const H = Math.max(240, Math.min(W * 0.45, 420)), HEAD = 36, outW = Math.min(130, Math.max(84, W * 0.14));
+function overviewLayout(st, o, W) {
+  const f1 = fs(st, 12), f2 = fs(st, 11);
+  const HEAD = Math.round(f1 * 1.25 + f2 * 1.35 + 6), FOOT = Math.round(f2 * 1.35 + px(st, 12));
+  // as tall as the width allows, but never taller than most of the window: scrolled to, it shows whole
+  const tall = Math.max(px(st, W < 500 ? 170 : 240), Math.min(W * 0.45, px(st, 420))) - 36;
+  const BODY = Math.max(120, Math.min(tall, 0.72 * (window.innerHeight || 1000) - HEAD - FOOT));
+  const H = HEAD + BODY + FOOT;
+  const labelW = Math.max(...o.classes.map((c) => measure(st, c, 12, 700))) + 6, pctW = measure(st, "100%", 11) + 6;
+  const outW = Math.min(W * 0.32, Math.max(Math.min(px(st, 130), Math.max(px(st, 84), W * 0.14)), labelW + pctW + px(st, 40)));
   const cols = o.columns, n = cols.length, gap = Math.max(8, Math.min(26, W * 0.02));
-  const inputSide = Math.min(H - HEAD - 10, Math.max(48, W * 0.12));
+  const inputSide = Math.min(BODY - 10, Math.max(48, W * 0.12));
   const share = (W - 2 - outW - inputSide - gap * n) / Math.max(n - 1, 1);
   let x = 2;
   const boxes = cols.map((c, k) => {
@@ -69,20 +131,21 @@ function overviewLayout(o, W) {
     if (k === 0) tile = inputSide / Math.max(c.h, c.w);
     else if (c.h === 1 && c.w === 1) {       // a dense layer: its units as one strip of cells
       shown = 1; tall = Math.min(c.c, 128); wide = 1;
-      tile = Math.min((H - HEAD - 8) / tall, share * 0.5, 14);
+      tile = Math.min((BODY - 8) / tall, share * 0.5, 14);
     } else {                                  // maps in the sub-columns that make them largest
       [tile, subs] = [1, 2, 3, 4].filter((n) => n === 1 || c.c % n === 0).map((n) => {
-        const rows = Math.ceil(c.c / n), byHeight = (H - HEAD - 2 * (rows - 1)) / rows / c.h;
+        const rows = Math.ceil(c.c / n), byHeight = (BODY - 2 * (rows - 1)) / rows / c.h;
         return [Math.min(byHeight, (Math.min(share, 96 * n) - 2 * (n - 1)) / n / c.w), n];
       }).reduce((a, b) => (b[0] > a[0] * 1.05 ? b : a));
       shown = Math.ceil(c.c / subs);
     }
     const w = wide * tile * subs + 2 * (subs - 1), h = shown * tall * tile + (shown - 1) * 2;
-    const box = { x: x + Math.max(0, (k === 0 ? inputSide : share) - w) / 2, y: HEAD + (H - HEAD - h) / 2, w, tile, col: c, rows: shown };
-    x += (k === 0 ? inputSide : share) + gap;
+    const slot = k === 0 ? inputSide : share;
+    const box = { x: x + Math.max(0, slot - w) / 2, y: HEAD + (BODY - h) / 2, w, tile, col: c, rows: shown, cx: x + slot / 2, slot };
+    x += slot + gap;
     return box;
   });
-  return { W, H, HEAD, boxes, out: { x: x, w: W - x, y: HEAD } };
+  return { W, H, HEAD, BODY, FOOT, boxes, labelW, pctW, out: { x: x, w: W - x, y: HEAD } };
 }
 
 function mapRect(b, ch, y, x) {  // pixel rectangle of cell (y, x) of map ch in column box b
@@ -93,14 +156,15 @@ function mapRect(b, ch, y, x) {  // pixel rectangle of cell (y, x) of map ch in 
 }
 
 function drawOverview(st) {
-  const o = st.frame.overview, ctx = st.ctx, L = overviewLayout(o, st.width), f = st.style;
+  const o = st.frame.overview, ctx = st.ctx, L = overviewLayout(st, o, st.width);
   st.L = L;
   const planes = st.planes || [];
+  const f1 = fs(st, 12);
   L.boxes.forEach((b, k) => {
     const c = b.col, codes = planes[k];
-    const cx = b.x + b.w / 2;
-    text(ctx, c.title, cx, 14, { ...f, weight: 600 });
-    text(ctx, c.h === 1 && c.w === 1 ? `${c.c} units` : `${c.c} × ${c.h}×${c.w}`, cx, 28, { ...f, size: 11, color: "#808495" });
+    text(st, c.title, b.cx, f1, { weight: 600 });
+    text(st, c.h === 1 && c.w === 1 ? `${c.c} units` : `${c.c} × ${c.h}×${c.w}`, b.cx, L.HEAD - 6, { size: 11, color: st.muted });
+    scaleUnder(st, L, b);
     if (c.h === 1 && c.w === 1) {
       for (let u = 0; u < Math.min(c.c, 128); u++) {
         const p = signedRGB(codes[u]);
@@ -112,18 +176,39 @@ function drawOverview(st) {
     for (let ch = 0; ch < c.c; ch++) {
       const r = mapRect(b, ch, 0, 0);
       blitPlane(ctx, st.sheets[k], ch, c.h, c.w, r.x, r.y, c.w * b.tile, c.h * b.tile);
-      if (c.image) { ctx.strokeStyle = "#c5c8d0"; ctx.lineWidth = 1; ctx.strokeRect(r.x - 0.5, r.y - 0.5, c.w * b.tile + 1, c.h * b.tile + 1); }
+      if (c.image || st.contrast) {
+        ctx.strokeStyle = st.rule; ctx.lineWidth = 1;
+        ctx.strokeRect(r.x - 0.5, r.y - 0.5, c.w * b.tile + 1, c.h * b.tile + 1);
+      }
     }
   });
   // arrows between columns
-  ctx.strokeStyle = "#c5c8d0"; ctx.lineWidth = 1;
+  ctx.strokeStyle = st.rule; ctx.lineWidth = st.contrast ? 2 : 1;
   for (let k = 0; k + 1 < L.boxes.length; k++) {
-    const a = L.boxes[k], b = L.boxes[k + 1], y = L.HEAD + (L.H - L.HEAD) / 2;
+    const a = L.boxes[k], b = L.boxes[k + 1], y = L.HEAD + L.BODY / 2;
     const x0 = a.x + a.w + 3, x1 = b.x - 3;
     if (x1 - x0 > 6) { ctx.beginPath(); ctx.moveTo(x0, y); ctx.lineTo(x1, y); ctx.lineTo(x1 - 4, y - 3); ctx.moveTo(x1, y); ctx.lineTo(x1 - 4, y + 3); ctx.stroke(); }
   }
   drawHighlight(st, o, L);
   drawProbabilities(st, o, L);
+}
+
+// Each column's colour scale under it: a bar and the values its ends stand for (the input's ink
+// runs from 0 to 1; a layer's maps share one scale, its largest value).
+function scaleUnder(st, L, b) {
+  const c = b.col, y = L.HEAD + L.BODY + px(st, 3), barH = px(st, 5);
+  const kind = c.image ? "ink" : c.signed ? "signed" : "positive";
+  const words = c.image ? ["0", "1"] : c.signed ? [`−${short(c.scale)}`, `+${short(c.scale)}`] : ["0", short(c.scale)];
+  const wide = measure(st, words[0], 11) + measure(st, words[1], 11) + px(st, 8);
+  const w = Math.max(Math.min(b.slot, px(st, 72)), 16);
+  colourBar(st, b.cx - w / 2, y, w, barH, kind);
+  const ty = y + barH + fs(st, 11) * 1.05;
+  if (wide <= w + px(st, 16)) {
+    text(st, words[0], b.cx - w / 2, ty, { size: 11, align: "left", color: st.muted });
+    text(st, words[1], b.cx + w / 2, ty, { size: 11, align: "right", color: st.muted });
+  } else {
+    text(st, c.image ? "0–1" : c.signed ? `±${short(c.scale)}` : `≤${short(c.scale)}`, b.cx, ty, { size: 11, color: st.muted });
+  }
 }
 
 function drawHighlight(st, o, L) {
@@ -132,7 +217,7 @@ function drawHighlight(st, o, L) {
   const at = L.boxes.findIndex((b) => b.col.pos === h.pos), below = L.boxes.findIndex((b) => b.col.pos === h.below);
   if (at < 0 || below < 0) return;
   const cell = mapRect(L.boxes[at], h.channel, h.y, h.x), bb = L.boxes[below];
-  ctx.lineWidth = 2; ctx.strokeStyle = "#e8112d";
+  ctx.lineWidth = 2; ctx.strokeStyle = RED;
   ctx.strokeRect(cell.x - 1, cell.y - 1, cell.w + 2, cell.h + 2);
   const channels = h.below_channel === null ? [...Array(bb.col.c).keys()] : [h.below_channel];
   ctx.lineWidth = 1.5;
@@ -145,20 +230,21 @@ function drawHighlight(st, o, L) {
 }
 
 function drawProbabilities(st, o, L) {
-  const ctx = st.ctx, f = st.style, n = o.probs.length, x = L.out.x, w = L.out.w;
-  const row = Math.min(24, (L.H - L.HEAD) / n), top = L.HEAD + (L.H - L.HEAD - row * n) / 2;
+  const ctx = st.ctx, n = o.probs.length, x = L.out.x, w = L.out.w, f1 = fs(st, 12);
+  const row = Math.min(px(st, 24), L.BODY / n), top = L.HEAD + (L.BODY - row * n) / 2;
   const best = o.probs.indexOf(Math.max(...o.probs)), label = st.frame.probe ? st.frame.probe.label : null;
-  text(ctx, "probabilities", x + w / 2, 14, { ...f, weight: 600 });
-  text(ctx, "softmax output", x + w / 2, 28, { ...f, size: 11, color: "#808495" });
-  const labelW = Math.min(16 + 6 * Math.max(...o.classes.map((c) => c.length)), w * 0.45), barW = w - labelW - 36;
+  text(st, "probabilities", x + w / 2, f1, { weight: 600 });
+  text(st, "softmax output", x + w / 2, L.HEAD - 6, { size: 11, color: st.muted });
+  const labelW = Math.min(L.labelW, w * 0.5), barW = Math.max(w - labelW - L.pctW, 4);
   o.probs.forEach((p, k) => {
     const y = top + k * row;
-    text(ctx, o.classes[k], x + labelW - 4, y + row / 2, { ...f, align: "right", base: "middle", weight: k === best ? 700 : 400,
+    text(st, o.classes[k], x + labelW - 4, y + row / 2, { align: "right", base: "middle", weight: k === best ? 700 : 400,
       color: label !== null && k === label ? PICK : undefined });
-    ctx.fillStyle = "#eef0f3"; ctx.fillRect(x + labelW, y + 3, barW, row - 6);
-    ctx.fillStyle = k === best ? (label === null || best === label ? PICK : WRONG) : "#9aa3b5";
+    ctx.fillStyle = st.contrast ? "#ffffff" : "#eef0f3"; ctx.fillRect(x + labelW, y + 3, barW, row - 6);
+    if (st.contrast) { ctx.strokeStyle = "#000"; ctx.lineWidth = 1; ctx.strokeRect(x + labelW + 0.5, y + 3.5, barW - 1, row - 7); }
+    ctx.fillStyle = k === best ? (label === null || best === label ? PICK : WRONG) : st.contrast ? "#555b66" : "#9aa3b5";
     ctx.fillRect(x + labelW, y + 3, Math.max(barW * p, 1), row - 6);
-    text(ctx, pct(p), x + labelW + barW + 3, y + row / 2, { ...f, size: 11, align: "left", base: "middle" });
+    text(st, pct(p), x + labelW + barW + 3, y + row / 2, { size: 11, align: "left", base: "middle" });
   });
 }
 
@@ -183,32 +269,56 @@ function overviewTip(st, h) {
   const c = st.L.boxes[h.k].col, code = st.planes[h.k][h.dense ? h.ch : h.ch * c.h * c.w + h.y * c.w + h.x];
   const value = ((code - 128) / 127) * c.scale;
   if (h.dense) return `${c.title} · unit ${h.ch + 1}<br>≈ ${value.toPrecision(3)}`;
-  const hint = st.data.clickable ? "<br><i>click for the arithmetic</i>" : "";
+  const hint = st.data.clickable ? "<br><i>click to see how it is computed</i>" : "";
   return `${c.title} · map ${h.ch + 1} · row ${h.y + 1}, column ${h.x + 1}<br>≈ ${value.toPrecision(3)}${hint}`;
 }
 
 // -- kernels ------------------------------------------------------------------
-function kernelsLayout(ks, W) {
+function kernelsLayout(st, ks, W) {
+  const f1 = fs(st, 12), f2 = fs(st, 11), f3 = fs(st, 10);
   let y = 0;
   const blocks = ks.map((kv) => {
-    const tile = Math.min(44, Math.max(8, (W - 70 - 3 * (kv.f - 1)) / kv.f));
-    const b = { y: y + 34, tile, kv, x: 66 };
-    y += 34 + kv.c * (tile + 3) + 16;
+    const title = wrap(st, kv.title + (st.frame.kernel_grads ? " · gradients" : ""), 12, 600, W);
+    const rowsNote = kv.c > 1 ? wrap(st, `rows: its ${kv.c} input channels, ${kv.source} · columns: its ${kv.f} filters`, 11, 400, W) : [];
+    const labelW = kv.c > 1 ? measure(st, `map ${kv.c}`, 10) + px(st, 8) : 0;
+    const tile = Math.min(px(st, 44), Math.max(8, (W - labelW - 3 * (kv.f - 1)) / kv.f));
+    const numbers = tile + 3 >= measure(st, String(kv.f), 10) + 2;
+    const top = y + title.length * f1 * 1.25 + f2 * 1.6 + rowsNote.length * f2 * 1.3 + (numbers ? f3 * 1.3 : 0) + 4;
+    const b = { y0: y, y: top, tile, kv, x: labelW, title, rowsNote, numbers };
+    y = top + kv.c * (b.tile + 3) + px(st, 16);
     return b;
   });
   return { W, H: Math.max(y, 40), blocks };
 }
 
 function drawKernels(st) {
-  const ks = st.frame.kernels, ctx = st.ctx, f = st.style, L = kernelsLayout(ks, st.width);
+  const ks = st.frame.kernels, L = kernelsLayout(st, ks, st.width), f1 = fs(st, 12), f2 = fs(st, 11), f3 = fs(st, 10);
   st.L = L;
   L.blocks.forEach((b, n) => {
     const kv = b.kv;
-    text(ctx, kv.title + (st.frame.kernel_grads ? " · gradients" : ""), 0, b.y - 18, { ...f, align: "left", weight: 600 });
-    text(ctx, `filter →   (scale ±${kv.scale})`, b.x, b.y - 4, { ...f, size: 11, align: "left", color: "#808495" });
+    let y = b.y0 + f1;
+    for (const line of b.title) { text(st, line, 0, y, { align: "left", weight: 600 }); y += f1 * 1.25; }
+    y += f2 * 0.35;
+    // the colour scale: what the deepest orange and blue stand for (the layer's largest |value|)
+    const what = st.frame.kernel_grads ? "gradient" : "weight";
+    const lo = `−${kv.scale}`, hi = `+${kv.scale}`, barW = px(st, 64);
+    const lw = measure(st, lo, 11);
+    text(st, lo, 0, y, { size: 11, align: "left", color: st.muted });
+    colourBar(st, lw + px(st, 4), y - f2 * 0.75, barW, f2 * 0.8, "signed");
+    text(st, hi, lw + barW + px(st, 8), y, { size: 11, align: "left", color: st.muted });
+    const note = `full colour: the layer's largest ${what}; grey: 0`, nx = lw + barW + measure(st, hi, 11) + px(st, 14);
+    if (nx + measure(st, note, 11) <= st.width) text(st, note, nx, y, { size: 11, align: "left", color: st.muted });
+    y += f2 * 1.3;
+    for (const line of b.rowsNote) { text(st, line, 0, y, { size: 11, align: "left", color: st.muted }); y += f2 * 1.3; }
+    if (b.numbers) for (let fi = 0; fi < kv.f; fi++)
+      text(st, String(fi + 1), b.x + fi * (b.tile + 3) + b.tile / 2, b.y - 4, { size: 10, color: st.muted });
     for (let c = 0; c < kv.c; c++) {
-      if (kv.c > 1 || n === 0) text(ctx, kv.c > 1 ? `channel ${c + 1}` : "", b.x - 6, b.y + c * (b.tile + 3) + b.tile / 2, { ...f, size: 10, align: "right", base: "middle", color: "#808495" });
-      for (let fi = 0; fi < kv.f; fi++) blitPlane(ctx, st.kernelSheets[n], fi * kv.c + c, kv.k, kv.k, b.x + fi * (b.tile + 3), b.y + c * (b.tile + 3), b.tile, b.tile);
+      if (kv.c > 1) text(st, `map ${c + 1}`, b.x - px(st, 6), b.y + c * (b.tile + 3) + b.tile / 2, { size: 10, align: "right", base: "middle", color: st.muted });
+      for (let fi = 0; fi < kv.f; fi++) {
+        const x = b.x + fi * (b.tile + 3), yy = b.y + c * (b.tile + 3);
+        blitPlane(st.ctx, st.kernelSheets[n], fi * kv.c + c, kv.k, kv.k, x, yy, b.tile, b.tile);
+        if (st.contrast) { st.ctx.strokeStyle = "#000"; st.ctx.lineWidth = 1; st.ctx.strokeRect(x - 0.5, yy - 0.5, b.tile + 1, b.tile + 1); }
+      }
     }
   });
 }
@@ -216,7 +326,7 @@ function drawKernels(st) {
 function kernelsHit(st, mx, my) {
   for (const [n, b] of st.L.blocks.entries()) {
     const kv = b.kv, fi = Math.floor((mx - b.x) / (b.tile + 3)), c = Math.floor((my - b.y) / (b.tile + 3));
-    if (fi >= 0 && fi < kv.f && c >= 0 && c < kv.c && (mx - b.x) % (b.tile + 3) < b.tile) {
+    if (fi >= 0 && fi < kv.f && c >= 0 && c < kv.c && (mx - b.x) % (b.tile + 3) < b.tile && (my - b.y) % (b.tile + 3) < b.tile) {
       const i = Math.min(kv.k - 1, Math.floor((((mx - b.x) % (b.tile + 3)) / b.tile) * kv.k));
       const j = Math.min(kv.k - 1, Math.floor((((my - b.y) % (b.tile + 3)) / b.tile) * kv.k));
       return { n, fi, c, i, j };
@@ -228,34 +338,41 @@ function kernelsHit(st, mx, my) {
 function kernelsTip(st, h) {
   const kv = st.L.blocks[h.n].kv, code = st.kernelCodes[h.n][((h.fi * kv.c + h.c) * kv.k + h.j) * kv.k + h.i];
   const what = st.frame.kernel_grads ? "gradient" : "weight";
-  return `filter ${h.fi + 1}, channel ${h.c + 1}, row ${h.j + 1}, column ${h.i + 1}<br>${what} ≈ ${(((code - 128) / 127) * kv.scale).toPrecision(3)}`;
+  const from = kv.c > 1 ? `, input channel ${h.c + 1} (map ${h.c + 1} of ${kv.source})` : "";
+  return `filter ${h.fi + 1}${from}, row ${h.j + 1}, column ${h.i + 1}<br>${what} ≈ ${(((code - 128) / 127) * kv.scale).toPrecision(3)}` +
+    (st.data.clickable ? "<br><i>click to see it slide over its input (and edit it, paused)</i>" : "");
 }
 
 // -- strip ----------------------------------------------------------------------
-function stripLayout(s, W) {
-  const side = W < 500 ? 44 : 56, cellW = side + 10, perRow = Math.max(1, Math.floor(W / cellW));
+function stripLayout(st, s, W) {
+  const side = px(st, W < 500 ? 44 : 56), f1 = fs(st, 12), f3 = fs(st, 10);
+  const capW = Math.max(...s.classes.map((c) => measure(st, `${c} 100%`, 12, 600)));
+  const labW = Math.max(...s.classes.map((c) => measure(st, `label ${c}`, 10)));
+  const cellW0 = Math.max(side + px(st, 10), capW + px(st, 10), labW + px(st, 10));
+  const perRow = Math.max(1, Math.floor(W / cellW0)), rowH = side + f1 * 1.25 + f3 * 1.35 + px(st, 8);
   const rows = Math.ceil(s.n / perRow);
-  return { W, H: rows * (side + 34), side, cellW: W / perRow, perRow };
+  return { W, H: rows * rowH, side, cellW: W / perRow, perRow, rowH, f1, f3 };
 }
 
 function drawStrip(st) {
-  const s = st.frame.strip, ctx = st.ctx, f = st.style, L = stripLayout(s, st.width);
+  const s = st.frame.strip, ctx = st.ctx, L = stripLayout(st, s, st.width);
   st.L = L;
   for (let i = 0; i < s.n; i++) {
-    const x = (i % L.perRow) * L.cellW + (L.cellW - L.side) / 2, y = Math.floor(i / L.perRow) * (L.side + 34);
+    const x = (i % L.perRow) * L.cellW + (L.cellW - L.side) / 2, y = Math.floor(i / L.perRow) * L.rowH;
     const [best, p] = s.top[i][0], wrong = best !== s.labels[i];
     blitPlane(ctx, st.stripSheet, i, st.stripSource.h, st.stripSource.w, x, y, L.side, L.side);
-    ctx.lineWidth = i === s.selected ? 3 : wrong ? 2 : 1;
-    ctx.strokeStyle = i === s.selected ? PICK : wrong ? WRONG : "#d0d3da";
+    ctx.lineWidth = px(st, i === s.selected ? 3 : wrong ? 2 : 1);
+    ctx.strokeStyle = i === s.selected ? PICK : wrong ? WRONG : st.faint;
     ctx.strokeRect(x, y, L.side, L.side);
-    text(ctx, `${s.classes[best]} ${pct(p)}`, x + L.side / 2, y + L.side + 14,
-      { ...f, size: 12, weight: 600, color: wrong ? WRONG : undefined });
-    text(ctx, wrong ? `label ${s.classes[s.labels[i]]}` : "✓", x + L.side / 2, y + L.side + 27, { ...f, size: 10, color: wrong ? WRONG : "#808495" });
+    const cx = x + L.side / 2;
+    text(st, `${s.classes[best]} ${pct(p)}`, cx, y + L.side + L.f1 * 1.1, { weight: 600, color: wrong ? WRONG : undefined });
+    text(st, wrong ? `label ${s.classes[s.labels[i]]}` : "✓ right", cx, y + L.side + L.f1 * 1.1 + L.f3 * 1.3,
+      { size: 10, color: wrong ? WRONG : st.muted });
   }
 }
 
 function stripHit(st, mx, my) {
-  const L = st.L, i = Math.floor(my / (L.side + 34)) * L.perRow + Math.floor(mx / L.cellW);
+  const L = st.L, i = Math.floor(my / L.rowH) * L.perRow + Math.floor(mx / L.cellW);
   return i >= 0 && i < st.frame.strip.n && mx < L.perRow * L.cellW ? { i } : null;
 }
 
@@ -265,32 +382,60 @@ function stripTip(st, h) {
 }
 
 // -- confusion matrix -------------------------------------------------------------
-function confusionLayout(m, W) {
-  const k = m.classes.length, labelW = Math.max(...m.classes.map((c) => c.length)) * 7 + 30;
-  const cell = Math.max(16, Math.min(40, (W - labelW - 8) / k));
-  return { W, H: 40 + k * cell + 8, k, cell, x0: labelW, y0: 40 };
+function confusionLayout(st, m, W) {
+  const k = m.classes.length, f2 = fs(st, 11);
+  const nameW = Math.max(...m.classes.map((c) => measure(st, c, 11)));
+  const labelW = Math.max(nameW, measure(st, "true ↓", 11)) + px(st, 10);
+  const cell = Math.max(px(st, 16), Math.min(px(st, 40), (W - labelW - 8) / k));
+  const turned = nameW > cell - 4;                    // long names (the bars') stand on end
+  const headH = turned ? nameW + px(st, 8) : f2 * 1.4;
+  const y0 = f2 * 1.5 + headH;
+  const legendY = y0 + k * cell + px(st, 10);
+  return { W, H: legendY + 2 * f2 * 1.45 + 4, k, cell, x0: labelW, y0, turned, legendY, f2 };
 }
 
 function drawConfusion(st) {
-  const m = st.frame.confusion, ctx = st.ctx, f = st.style, L = confusionLayout(m, st.width);
+  const m = st.frame.confusion, ctx = st.ctx, L = confusionLayout(st, m, st.width);
   st.L = L;
-  text(ctx, "predicted →", L.x0 + (L.k * L.cell) / 2, 12, { ...f, size: 11, color: "#808495" });
-  text(ctx, "true ↓", 4, 26, { ...f, size: 11, align: "left", color: "#808495" });
+  text(st, "predicted →", L.x0 + (L.k * L.cell) / 2, L.f2 * 1.1, { size: 11, color: st.muted });
+  text(st, "true ↓", 2, L.y0 - 4, { size: 11, align: "left", color: st.muted });
+  m.classes.forEach((name, p) => {
+    const cx = L.x0 + p * L.cell + L.cell / 2;
+    if (!L.turned) { text(st, name, cx, L.y0 - 6, { size: 11 }); return; }
+    ctx.save(); ctx.translate(cx, L.y0 - 5); ctx.rotate(-Math.PI / 2);
+    text(st, name, 0, 0, { size: 11, align: "left", base: "middle" });
+    ctx.restore();
+  });
   m.matrix.forEach((row, t) => {
     const total = row.reduce((a, b) => a + b, 0) || 1;
-    text(ctx, m.classes[t], L.x0 - 6, L.y0 + t * L.cell + L.cell / 2, { ...f, size: 11, align: "right", base: "middle" });
+    text(st, m.classes[t], L.x0 - 6, L.y0 + t * L.cell + L.cell / 2, { size: 11, align: "right", base: "middle" });
     row.forEach((count, p) => {
-      if (t === 0) text(ctx, m.classes[p], L.x0 + p * L.cell + L.cell / 2, L.y0 - 6, { ...f, size: 11 });
       const share = count / total, end = t === p ? POS : NEG, v = t === p ? share : Math.min(1, share * 4);
       const rgb = [0, 1, 2].map((c) => Math.round(255 + (end[c] - 255) * v));
       ctx.fillStyle = `rgb(${rgb})`;
       ctx.fillRect(L.x0 + p * L.cell, L.y0 + t * L.cell, L.cell - 1, L.cell - 1);
-      if (count && L.cell >= 20) text(ctx, String(count), L.x0 + p * L.cell + L.cell / 2, L.y0 + t * L.cell + L.cell / 2,
-        { ...f, size: L.cell >= 30 ? 11 : 9, base: "middle", color: v > 0.55 ? "#fff" : "#31333f" });
+      if (st.contrast) { ctx.strokeStyle = "#8a8f99"; ctx.lineWidth = 1; ctx.strokeRect(L.x0 + p * L.cell + 0.5, L.y0 + t * L.cell + 0.5, L.cell - 2, L.cell - 2); }
+      const size = L.cell >= px(st, 30) ? 11 : 9;
+      if (count && measure(st, String(count), size) <= L.cell - 3 && fs(st, size) <= L.cell - 2)
+        text(st, String(count), L.x0 + p * L.cell + L.cell / 2, L.y0 + t * L.cell + L.cell / 2,
+          { size, base: "middle", color: v > 0.55 ? "#fff" : st.contrast ? "#000" : "#31333f" });
     });
   });
   const sel = m.selected;
-  if (sel) { ctx.lineWidth = 2; ctx.strokeStyle = "#e8112d"; ctx.strokeRect(L.x0 + sel[1] * L.cell - 1, L.y0 + sel[0] * L.cell - 1, L.cell + 1, L.cell + 1); }
+  if (sel) { ctx.lineWidth = 2; ctx.strokeStyle = RED; ctx.strokeRect(L.x0 + sel[1] * L.cell - 1, L.y0 + sel[0] * L.cell - 1, L.cell + 1, L.cell + 1); }
+  // the colour scale: blue for the right answers (the diagonal), orange for the mistakes, by share of the row
+  const barW = px(st, 56), barH = L.f2 * 0.8;
+  let y = L.legendY + L.f2;
+  for (const [kind, words] of [["right", ["right: 0", "100% of the row"]], ["wrong", ["wrong: 0", "25%+ of the row"]]]) {
+    const w0 = measure(st, words[0], 11) + px(st, 4);
+    text(st, words[0], 2, y, { size: 11, align: "left", color: st.muted });
+    const g = ctx.createLinearGradient(2 + w0, 0, 2 + w0 + barW, 0), end = kind === "right" ? POS : NEG;
+    g.addColorStop(0, "#ffffff"); g.addColorStop(1, `rgb(${end})`);
+    ctx.fillStyle = g; ctx.fillRect(2 + w0, y - barH, barW, barH);
+    ctx.strokeStyle = st.rule; ctx.lineWidth = 1; ctx.strokeRect(2.5 + w0, y - barH + 0.5, barW - 1, barH - 1);
+    text(st, words[1], 2 + w0 + barW + px(st, 4), y, { size: 11, align: "left", color: st.muted });
+    y += L.f2 * 1.45;
+  }
 }
 
 function confusionHit(st, mx, my) {
@@ -304,11 +449,150 @@ function confusionTip(st, h) {
     (count ? "<br><i>click to see them</i>" : "");
 }
 
+// -- one feature map's computation: the kernel slides over its input ------------------------
+const ACT = { linear: (z) => z, relu: (z) => Math.max(z, 0), leaky_relu: (z) => (z > 0 ? z : 0.01 * z),
+  sigmoid: (z) => 1 / (1 + Math.exp(-z)), tanh: (z) => Math.tanh(z) };
+const ACT_NAME = { linear: "linear", relu: "ReLU", leaky_relu: "Leaky ReLU", sigmoid: "sigmoid", tanh: "tanh" };
+const SPEEDS = { slow: 1, medium: 4, fast: 15 };
+
+// The numbers of output cell (oy, ox): for a conv cell each input channel's patch, products and
+// sum, then z and the activation; for a pooling cell its window and the kept value.
+function cellNumbers(c, oy, ox) {
+  const k = c.k, y0 = oy * c.stride - c.pt, x0 = ox * c.stride - c.pl;
+  const at = (ch, y, x) => (y < 0 || x < 0 || y >= c.h || x >= c.w ? 0 : c.input[(ch * c.h + y) * c.w + x]);
+  const patch = [], products = [], sums = [];
+  for (let ch = 0; ch < c.c; ch++) {
+    const p = [], q = [];
+    let s = 0;
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+      const v = at(ch, y0 + i, x0 + j);
+      p.push(v);
+      if (c.kind === "conv") { const w = c.weights[(ch * k + i) * k + j]; q.push(v * w); s += v * w; }
+    }
+    patch.push(p); products.push(q); sums.push(s);
+  }
+  const value = c.out[oy * c.ow + ox];
+  if (c.kind === "conv") {
+    const total = sums.reduce((a, b) => a + b, 0), z = total + c.bias;
+    return { y0, x0, patch, products, sums, total, z, result: (ACT[c.act] || ACT.linear)(z), value };
+  }
+  const win = patch[0], best = c.kind === "max" ? win.indexOf(Math.max(...win)) : -1;
+  const result = c.kind === "max" ? win[best] : win.reduce((a, b) => a + b, 0) / win.length;
+  return { y0, x0, patch, best, result, value };
+}
+
+function cellLayout(st, c, W) {
+  const f2 = fs(st, 11), gap = px(st, 22), line = f2 * 1.35;
+  const planeSide = Math.max(60, Math.min((W - gap) / 2, px(st, 300))), colW = planeSide + gap - 6;
+  const [oy, ox] = st.at, n = cellNumbers(c, oy, ox), show = Math.min(st.show, c.c - 1);
+  const padT = c.pt, padL = c.pl, padB = Math.max(0, (c.oh - 1) * c.stride + c.k - c.h - c.pt);
+  const padR = Math.max(0, (c.ow - 1) * c.stride + c.k - c.w - c.pl);
+  const channelWord = c.c > 1 ? `, channel ${show + 1} of ${c.c}` : "";
+  const scaleWord = c.image ? "ink from 0 (white) to 1 (black)" : `colours to ±${short(c.inScale)}`;
+  const heads = [wrap(st, `input: ${c.source}${channelWord}`, 11, 600, colW), wrap(st, `output: ${c.title}, map ${c.channel + 1}`, 11, 600, colW)];
+  const caps = [wrap(st, `${c.h}×${c.w} · ${scaleWord}${padT || padL || padB || padR ? " · dashed: zero padding" : ""}`, 11, 400, colW),
+    wrap(st, `${c.oh}×${c.ow} · colours to ±${short(c.outScale)} (orange −, blue +)`, 11, 400, colW)];
+  const topA = Math.max(heads[0].length, heads[1].length) * line + 4;
+  const topCaps = topA + planeSide + f2 * 1.2;
+  const numW = measure(st, "−0.00", 11) + px(st, 8), numH = f2 * 1.6;
+  const grid = c.k * numW, op = measure(st, "=", 14, 700) + px(st, 14);
+  const grids = c.kind === "conv" ? 3 : 1;
+  const inRow = grids * grid + (grids - 1) * op <= W;
+  const where = `At row ${oy + 1}, column ${ox + 1}` + (st.sliding ? " (sliding):" : oy === c.y && ox === c.x ? " (the cell you clicked):" : ":");
+  const topB = topCaps + Math.max(caps[0].length, caps[1].length) * line + px(st, 10) + f2 * 1.2 + (inRow ? f2 * 1.3 : 0);
+  const gridsH = inRow ? c.k * numH : grids * (c.k * numH + f2 * 1.6);
+  const words = [];
+  if (c.kind === "conv") {
+    const parts = n.sums.slice(0, 6).map((s) => num(s, 3)).join(" + ") + (c.c > 6 ? " + …" : "");
+    words.push(c.c > 1 ? `Products of all ${c.c} input channels: ${parts} = ${num(n.total, 4)}` : `Sum of the products = ${num(n.total, 4)}`);
+    words.push(`plus the bias ${num(c.bias, 4)}: z = ${num(n.z, 4)};  ${ACT_NAME[c.act] || c.act}(z) = ${num(n.result, 4)}`);
+    words.push(`The map holds ${num(n.value, 4)} here (the engine's own forward pass).`);
+  } else words.push(`${c.kind === "max" ? "Max" : "Average"} pooling keeps ${num(n.result, 4)}; the map holds ${num(n.value, 4)}.`);
+  const lines = words.flatMap((s) => wrap(st, s, 11, 400, W));
+  const topC = topB + gridsH + px(st, 8) + f2;
+  return { W, H: topC + lines.length * f2 * 1.5 + 4, planeSide, gap, numW, numH, grid, op, inRow, topA, topB, topC, topCaps,
+    grids, n, show, oy, ox, pad: { padT, padL, padB, padR }, heads, caps, where, lines, line };
+}
+
+function drawCell(st) {
+  const c = st.cell, ctx = st.ctx, L = cellLayout(st, c, st.width), f2 = fs(st, 11);
+  st.L = L;
+  const { n, show, oy, ox } = L, { padT, padL, padB, padR } = L.pad;
+  // A: the input (one channel) with the window beside the output map with the cell
+  const spanH = c.h + padT + padB, spanW = c.w + padL + padR, t = L.planeSide / Math.max(spanH, spanW);
+  const ix = 0, iy = L.topA, ox0 = L.planeSide + L.gap;
+  L.heads.forEach((lines, k) => lines.forEach((s, i) => text(st, s, k ? ox0 : ix, f2 + i * L.line, { size: 11, align: "left", weight: 600 })));
+  if (padT || padL || padB || padR) {
+    ctx.setLineDash([3, 3]); ctx.strokeStyle = st.muted; ctx.lineWidth = 1;
+    ctx.strokeRect(ix + 0.5, iy + 0.5, spanW * t - 1, spanH * t - 1); ctx.setLineDash([]);
+  }
+  blitPlane(ctx, st.cellSheets.input, show, c.h, c.w, ix + padL * t, iy + padT * t, c.w * t, c.h * t);
+  ctx.strokeStyle = st.rule; ctx.lineWidth = 1; ctx.strokeRect(ix + padL * t - 0.5, iy + padT * t - 0.5, c.w * t + 1, c.h * t + 1);
+  const ot = L.planeSide / Math.max(c.oh, c.ow);
+  blitPlane(ctx, st.cellSheets.out, 0, c.oh, c.ow, ox0, iy, c.ow * ot, c.oh * ot);
+  if (st.sliding) {     // CNN Explainer's build-up: the cells the kernel has not reached yet are veiled
+    ctx.fillStyle = "rgba(255,255,255,0.78)";
+    for (let y = oy; y < c.oh; y++) {
+      const from = y === oy ? ox + 1 : 0;
+      if (from < c.ow) ctx.fillRect(ox0 + from * ot, iy + y * ot, (c.ow - from) * ot, ot);
+    }
+  }
+  ctx.strokeStyle = st.rule; ctx.strokeRect(ox0 - 0.5, iy - 0.5, c.ow * ot + 1, c.oh * ot + 1);
+  const wx = ix + (n.x0 + padL) * t, wy = iy + (n.y0 + padT) * t;
+  ctx.lineWidth = 2; ctx.strokeStyle = RED;
+  ctx.strokeRect(wx, wy, c.k * t, c.k * t);
+  ctx.strokeRect(ox0 + ox * ot - 1, iy + oy * ot - 1, ot + 2, ot + 2);
+  ctx.globalAlpha = 0.4; ctx.lineWidth = 1.5; ctx.beginPath();
+  ctx.moveTo(wx + c.k * t, wy + (c.k * t) / 2); ctx.lineTo(ox0 + ox * ot, iy + oy * ot + ot / 2); ctx.stroke(); ctx.globalAlpha = 1;
+  L.caps.forEach((lines, k) => lines.forEach((s, i) => text(st, s, k ? ox0 : ix, L.topCaps + i * L.line, { size: 11, align: "left", color: st.muted })));
+  // B: the numbers at this position
+  text(st, L.where, 0, L.topB - (L.inRow ? f2 * 1.5 : f2 * 0.4), { size: 11, align: "left", weight: 600 });
+  const grids = c.kind === "conv"
+    ? [["input patch", n.patch[show], null], ["kernel", st.kernelSlice(show), null], ["products", n.products[show], null]]
+    : [[c.kind === "max" ? "window (the largest is kept)" : "window (their mean is kept)", n.patch[0], n.best]];
+  let gx = 0, gy = L.topB;
+  grids.forEach(([title, values, best], g) => {
+    if (!L.inRow) { text(st, title, gx, gy + f2 * 0.9, { size: 11, align: "left", color: st.muted }); gy += f2 * 1.6; }
+    else text(st, title, gx, gy - 3, { size: 11, align: "left", color: st.muted });
+    drawNumbers(st, values, c.k, gx, gy, L, best);
+    if (L.inRow) {
+      if (g + 1 < grids.length) text(st, g === 0 ? "×" : "=", gx + L.grid + L.op / 2, gy + (c.k * L.numH) / 2, { size: 14, weight: 700, base: "middle" });
+      gx += L.grid + L.op;
+    } else gy += c.k * L.numH;
+  });
+  // C: the sum and the activation
+  L.lines.forEach((s, i) => text(st, s, 0, L.topC + i * f2 * 1.5, { size: 11, align: "left" }));
+}
+
+function drawNumbers(st, values, k, x, y, L, best) {
+  const ctx = st.ctx, scale = Math.max(...values.map(Math.abs), 1e-9);
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
+    const v = values[i * k + j], cx = x + j * L.numW, cy = y + i * L.numH, code = signedCode(v, scale), p = signedRGB(code);
+    ctx.fillStyle = `rgb(${p[0]},${p[1]},${p[2]})`; ctx.fillRect(cx, cy, L.numW - 1, L.numH - 1);
+    if (best === i * k + j) { ctx.lineWidth = 2; ctx.strokeStyle = RED; ctx.strokeRect(cx + 1, cy + 1, L.numW - 3, L.numH - 3); }
+    text(st, num(v), cx + L.numW / 2, cy + L.numH / 2, { size: 11, base: "middle", color: Math.abs(code - 128) > 80 ? "#fff" : "#000" });
+  }
+}
+
+function cellHit(st, mx, my) {   // a cell of the output map, or of the input (the window's corner there)
+  const c = st.cell, L = st.L;
+  const ot = L.planeSide / Math.max(c.oh, c.ow), ox0 = L.planeSide + L.gap;
+  const x = Math.floor((mx - ox0) / ot), y = Math.floor((my - L.topA) / ot);
+  if (x >= 0 && x < c.ow && y >= 0 && y < c.oh) return { y, x };
+  return null;
+}
+
+function cellTip(st, h) {
+  const c = st.cell, v = c.out[h.y * c.ow + h.x];
+  return `row ${h.y + 1}, column ${h.x + 1}: ${num(v, 4)}<br><i>click to put the kernel there</i>`;
+}
+
 const VIEWS = {
-  overview: { draw: drawOverview, hit: overviewHit, tip: overviewTip, ready: (fr) => fr.overview },
-  kernels: { draw: drawKernels, hit: kernelsHit, tip: kernelsTip, ready: (fr) => fr.kernels },
-  strip: { draw: drawStrip, hit: stripHit, tip: stripTip, ready: (fr) => fr.strip },
-  confusion: { draw: drawConfusion, hit: confusionHit, tip: confusionTip, ready: (fr) => fr.confusion },
+  overview: { draw: drawOverview, hit: overviewHit, tip: overviewTip, ready: (fr) => fr.overview, layout: (st) => overviewLayout(st, st.frame.overview, st.width) },
+  kernels: { draw: drawKernels, hit: kernelsHit, tip: kernelsTip, ready: (fr) => fr.kernels, layout: (st) => kernelsLayout(st, st.frame.kernels, st.width) },
+  strip: { draw: drawStrip, hit: stripHit, tip: stripTip, ready: (fr) => fr.strip, layout: (st) => stripLayout(st, st.frame.strip, st.width) },
+  confusion: { draw: drawConfusion, hit: confusionHit, tip: confusionTip, ready: (fr) => fr.confusion, layout: (st) => confusionLayout(st, st.frame.confusion, st.width) },
+  cell: { draw: drawCell, hit: cellHit, tip: cellTip, ready: (fr) => fr.cell, layout: (st) => cellLayout(st, st.cell, st.width) },
 };
 
 // Decode a frame's byte planes into offscreen images once per frame (not per redraw).
@@ -330,8 +614,25 @@ function decode(st, fr) {
       st.stripSource = s;
       st.stripSheet = sheet(cache, "strip", s.codes, fr.strip.n, s.h, s.w, INK);
     }
-  }
+  } else if (view === "cell") decodeCell(st, fr.cell, cache);
   return true;
+}
+
+function decodeCell(st, raw, cache) {
+  const c = { ...raw, input: floats(raw.data), out: floats(raw.out) };
+  if (c.kind === "conv") c.weights = floats(raw.kernel);
+  const id = `${c.pos}/${c.channel}/${c.y}/${c.x}`;
+  if (st.cellId !== id) {      // a new click: the window starts at the clicked cell, still
+    st.cellId = id; st.at = [c.y, c.x]; st.show = c.show || 0; stopSliding(st);
+  }
+  c.inScale = Math.max(...c.input.map(Math.abs), 1e-9);
+  c.outScale = Math.max(...c.out.map(Math.abs), 1e-9);
+  const inCodes = c.input.map((v) => (c.image ? inkCode(v) : signedCode(v, c.inScale)));
+  st.cellSheets = { input: sheet(cache, "cellInput", Uint8Array.from(inCodes), c.c, c.h, c.w, c.image ? INK : SIGNED),
+    out: sheet(cache, "cellOut", Uint8Array.from(c.out, (v) => signedCode(v, c.outScale)), 1, c.oh, c.ow, SIGNED) };
+  st.cell = c;
+  st.kernelSlice = (ch) => Array.from(c.weights.subarray(ch * c.k * c.k, (ch + 1) * c.k * c.k));
+  syncControls(st);
 }
 
 // Streamlit may remount a component, so what is sent once per run is kept per channel on the window.
@@ -342,10 +643,9 @@ function render(st) {
   if (!st.frame || !view.ready(st.frame)) return;
   const width = st.root.clientWidth || 600, cs = getComputedStyle(st.root);
   st.width = width;
-  st.style = { font: cs.fontFamily, ink: cs.color };
-  const probe = { overview: overviewLayout, kernels: kernelsLayout, strip: stripLayout, confusion: confusionLayout }[st.data.view];
-  const part = st.data.view === "overview" ? st.frame.overview : st.frame[st.data.view];
-  const height = probe(part, width).H, dpr = window.devicePixelRatio || 1;
+  st.style = { font: cs.fontFamily, ink: st.contrast ? "#000000" : cs.color };
+  st.ctx = st.canvas.getContext("2d");
+  const height = Math.ceil(view.layout(st).H), dpr = window.devicePixelRatio || 1;
   if (st.canvas.width !== Math.round(width * dpr) || st.canvas.height !== Math.round(height * dpr)) {
     st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(height * dpr);
     st.canvas.style.height = height + "px";
@@ -353,7 +653,10 @@ function render(st) {
   st.ctx = st.canvas.getContext("2d");
   st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   st.ctx.clearRect(0, 0, width, height);
+  st.minFont = Infinity;
   view.draw(st);
+  if (Number.isFinite(st.minFont)) st.canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
+  st.tip.style.fontSize = fs(st, 12) + "px";
 }
 
 function install(st) {
@@ -376,8 +679,110 @@ function install(st) {
       st.trigger("cell", { pos: c.pos, channel: h.ch, y: h.y, x: h.x });
     } else if (view === "strip") st.trigger("probe", h.i);
     else if (view === "confusion") st.trigger("confusion", { true: h.t, pred: h.p });
+    else if (view === "kernels") st.trigger("pick", { conv: h.n, filter: h.fi, channel: h.c });
+    else if (view === "cell") { stopSliding(st); st.at = [h.y, h.x]; render(st); }
   });
   new ResizeObserver(() => render(st)).observe(st.root);
+}
+
+// -- the cell view's controls: slide the kernel, pick the channel, edit the kernel (paused) ----
+const PRESETS = {
+  "Vertical edge": (i, j, c) => Math.sign(j - c),
+  "Horizontal edge": (i, j, c) => Math.sign(i - c),
+  "Vertical line": (i, j, c, k) => (j === c ? k - 1 : -1),
+  "Horizontal line": (i, j, c, k) => (i === c ? k - 1 : -1),
+  "Blur": (i, j, c, k) => +(1 / (k * k)).toFixed(4),
+  "Identity": (i, j, c) => +(i === c && j === c),
+};
+
+function cellControls(st) {
+  const bar = st.root.querySelector(".bar"), editor = st.root.querySelector(".editor");
+  bar.innerHTML = '<button class="slide" type="button"></button><button class="back" type="button" title="One position back">◀</button>' +
+    '<button class="next" type="button" title="One position on">▶</button><label>Speed <select class="speed">' +
+    Object.keys(SPEEDS).map((s) => `<option value="${s}">${s} (${SPEEDS[s]}/s)</option>`).join("") + "</select></label>" +
+    '<span class="chan"><button class="cprev" type="button" title="The previous input channel">◀</button><span class="cname"></span>' +
+    '<button class="cnext" type="button" title="The next input channel">▶</button></span>' +
+    '<button class="home" type="button" title="Back to the cell you clicked">Clicked cell</button>';
+  bar.querySelector(".slide").onclick = () => (st.sliding ? stopSliding(st) : startSliding(st));
+  bar.querySelector(".back").onclick = () => { stopSliding(st); move(st, -1); };
+  bar.querySelector(".next").onclick = () => { stopSliding(st); move(st, 1); };
+  bar.querySelector(".speed").onchange = (e) => { st.speed = e.target.value; if (st.sliding) startSliding(st); };
+  bar.querySelector(".cprev").onclick = () => { st.show = Math.max(0, st.show - 1); syncControls(st); render(st); };
+  bar.querySelector(".cnext").onclick = () => { st.show = Math.min(st.cell.c - 1, st.show + 1); syncControls(st); render(st); };
+  bar.querySelector(".home").onclick = () => { stopSliding(st); st.at = [st.cell.y, st.cell.x]; render(st); };
+  editor.innerHTML = '<div class="head"></div><div class="row"><div class="grid"></div><label class="bias">bias <input type="text" inputmode="decimal"></label></div>' +
+    '<div class="row"><button class="apply" type="button">Apply</button><span class="presets"></span></div><div class="note"></div>';
+  editor.querySelector(".presets").innerHTML = Object.keys(PRESETS).map((p) => `<button type="button" data-p="${p}">${p}</button>`).join("");
+  editor.querySelector(".apply").onclick = () => sendKernel(st, readEditor(st));
+  editor.querySelectorAll(".presets button").forEach((b) => (b.onclick = () => {
+    const k = st.cell.k, c = (k - 1) / 2, f = PRESETS[b.dataset.p];
+    sendKernel(st, { weights: [...Array(k * k).keys()].map((n) => f(Math.floor(n / k), n % k, c, k)), bias: 0 });
+  }));
+  editor.addEventListener("keydown", (e) => { if (e.key === "Enter") sendKernel(st, readEditor(st)); });
+  st.speed = "medium";
+}
+
+function readEditor(st) {
+  const cells = [...st.root.querySelectorAll(".editor .grid input")].map((e) => Number(e.value.replace("−", "-")));
+  return { weights: cells, bias: Number(st.root.querySelector(".editor .bias input").value.replace("−", "-")) };
+}
+
+function sendKernel(st, { weights, bias }) {
+  const note = st.root.querySelector(".editor .note");
+  if (!st.cell.editable) return;
+  if (!weights.every(Number.isFinite) || !Number.isFinite(bias)) { note.textContent = "Type a number in every box."; return; }
+  note.textContent = "";
+  st.trigger("kernel", { pos: st.cell.pos, filter: st.cell.channel, channel: st.show, weights: weights.join(","), bias });
+}
+
+function syncControls(st) {
+  const c = st.cell, bar = st.root.querySelector(".bar"), editor = st.root.querySelector(".editor");
+  if (!c || !bar.firstChild) return;
+  bar.querySelector(".slide").textContent = st.sliding ? "⏸ Pause" : c.kind === "conv" ? "▶ Slide the kernel" : "▶ Slide the window";
+  bar.querySelector(".chan").style.display = c.c > 1 ? "" : "none";
+  bar.querySelector(".cname").textContent = ` input channel ${st.show + 1} of ${c.c} `;
+  bar.querySelector(".speed").value = st.speed;
+  st.root.style.setProperty("--cnnv-font", `${Math.max(14, fs(st, 12))}px`);
+  editor.style.display = c.kind === "conv" ? "" : "none";
+  if (c.kind !== "conv") return;
+  const k = c.k, grid = editor.querySelector(".grid");
+  editor.querySelector(".head").textContent = c.editable
+    ? `Edit filter ${c.channel + 1}'s kernel${c.c > 1 ? ` for input channel ${st.show + 1}` : ""}: type weights (±${c.limit} at most) and press Apply, or pick a kernel. Its map above changes at once.`
+    : "Pause to edit this kernel.";
+  if (grid.children.length !== k * k) {
+    grid.style.gridTemplateColumns = `repeat(${k}, auto)`;
+    grid.innerHTML = Array.from({ length: k * k }, () => '<input type="text" inputmode="decimal">').join("");
+  }
+  const focus = st.root.getRootNode().activeElement || document.activeElement;   // inside a shadow root, its own
+  const typing = !!focus && focus.tagName === "INPUT" && editor.contains(focus);
+  const key = `${st.cellId}/${st.show}/${c.weights.join(",")}/${c.bias}`;
+  if (!typing && st.editorKey !== key) {
+    st.editorKey = key;
+    const slice = st.kernelSlice(st.show);
+    grid.querySelectorAll("input").forEach((e, n) => { e.value = String(+slice[n].toFixed(4)); });
+    editor.querySelector(".bias input").value = String(+c.bias.toFixed(4));
+  }
+  editor.querySelectorAll("input, button").forEach((e) => { e.disabled = !c.editable; });
+  grid.querySelectorAll("input").forEach((e, n) => e.setAttribute("aria-label", `weight row ${Math.floor(n / k) + 1}, column ${(n % k) + 1}`));
+  editor.querySelector(".bias input").setAttribute("aria-label", "bias");
+}
+
+function move(st, by) {
+  const c = st.cell, n = c.oh * c.ow, i = (st.at[0] * c.ow + st.at[1] + by + n) % n;
+  st.at = [Math.floor(i / c.ow), i % c.ow];
+  render(st);
+}
+
+function startSliding(st) {
+  clearInterval(st.slider);
+  st.sliding = true;
+  st.slider = setInterval(() => move(st, 1), 1000 / SPEEDS[st.speed]);
+  syncControls(st); render(st);
+}
+
+function stopSliding(st) {
+  clearInterval(st.slider);
+  if (st.sliding) { st.sliding = false; syncControls(st); render(st); }
 }
 
 function onFrame(st, frame) {
@@ -388,13 +793,19 @@ function onFrame(st, frame) {
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  const root = mountRoot(parentElement, "cnnv", '<canvas></canvas><div class="tip"></div>');
+  const cell = data.view === "cell";
+  const root = mountRoot(parentElement, "cnnv", (cell ? '<div class="bar"></div>' : "") + '<canvas></canvas><div class="tip"></div>' +
+    (cell ? '<div class="editor"></div>' : ""));
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"), tip: root.querySelector(".tip") });
   st.data = data;
+  look(st);
   st.trigger = setTriggerValue;
   st.channel = data.channel;
   st.canvas.setAttribute("aria-label", data.label || data.view);
+  root.classList.toggle("contrast", st.contrast);
+  root.style.setProperty("--cnnv-font", `${fs(st, 12)}px`);
+  if (cell && !root.querySelector(".bar").firstChild) cellControls(st);
   if (data.live) watchVisibility(setTriggerValue);
   if (!st.timer) { install(st); pollChannel(st, (frame) => onFrame(st, frame)); }
-  return () => { cancelAnimationFrame(st.timer); st.timer = null; };
+  return () => { cancelAnimationFrame(st.timer); st.timer = null; clearInterval(st.slider); st.sliding = false; };
 }
