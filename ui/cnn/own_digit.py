@@ -8,12 +8,14 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from viz.cnn_figures import ink_image
 
 from ..canvas import Choice, Text, component, frame_channel
+from ..settings import page_zoom
 from ..state import current_run, key
 from ..text import plain
 from .digit import MAX_BYTES, digit_from_bytes, read_data_url
 from .views import DIGIT, PAGE, cnn_view, probabilities
 
 ERROR = key(PAGE, "digit_error")
+UPLOADED = key(PAGE, "uploaded")      # pictures read so far: each one empties the drawing pad
 # A drawing arrives as a PNG data URL: base64 takes 4/3 of the bytes, the digit reader bounds the rest.
 digit_pad = component("digit_pad", Path(__file__).parent / "components",
                       {"drawn": Text(MAX_BYTES * 4 // 3 + 100), "cleared": Choice((True,))})
@@ -23,7 +25,8 @@ def own_digit(run):
     st.subheader("Your own digit", anchor=False)
     pad_col, seen_col, probs_col = st.columns([1.2, 1, 1.6], gap="medium")
     with pad_col:
-        digit_pad(key(PAGE, "pad"), _on_pad)
+        digit_pad(key(PAGE, "pad"), _on_pad, clear=st.session_state.get(UPLOADED, 0),
+                  zoom=page_zoom(run.settings))
         st.file_uploader("Or upload a PNG or JPEG", type=["png", "jpg", "jpeg"], key=_upload_key(),
                          on_change=_on_upload, max_upload_size=MAX_BYTES // 2**20,
                          help="A photo of a digit on paper works: it is cropped, scaled and centred as "
@@ -70,6 +73,8 @@ def _on_upload():
         _use(digit_from_bytes(upload.getvalue()))
     except ValueError as err:
         st.session_state[ERROR] = f"{upload.name}: {err}. Nothing was changed."
+        return
+    st.session_state[UPLOADED] = st.session_state.get(UPLOADED, 0) + 1      # the pad no longer shows the digit
 
 
 def _use(digit):

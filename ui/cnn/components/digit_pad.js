@@ -1,5 +1,6 @@
 // A square pad to draw a digit with a mouse, a pen or a finger (pointer events). Each finished
-// stroke sends the whole drawing as a PNG data URL ("drawn"); Clear empties it ("cleared").
+// stroke sends the whole drawing as a PNG data URL ("drawn"); Clear empties it ("cleared"). An
+// uploaded picture replaces the drawing: data.clear changes with each upload and empties the pad.
 const SIDE = 280, PEN = 20;
 
 function clear(st) {
@@ -30,10 +31,12 @@ function install(st) {
 }
 
 export default function (component) {
-  const { parentElement, setTriggerValue } = component;
+  const { data, parentElement, setTriggerValue } = component;
   const root = mountRoot(parentElement, "pad",
     `<canvas width="${SIDE}" height="${SIDE}" aria-label="Draw a digit here"></canvas><button type="button">Clear</button>`);
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas") });
   st.trigger = setTriggerValue;
-  if (!st.ctx) install(st);
+  if (!st.ctx) { install(st); st.uploads = data && data.clear; }
+  if (data && data.clear !== st.uploads) { st.uploads = data.clear; clear(st); }
+  root.style.setProperty("--pad-zoom", String((data && data.zoom) || 1));
 }
