@@ -23,8 +23,9 @@ with c1.container(border=True):
     st.page_link("app_pages/mlp.py", label="Open the MLP playground", icon=":material/arrow_forward:")
 with c2.container(border=True):
     st.subheader("Convolutional network")
-    st.write("Handwritten digits (MNIST): watch the kernels turn into edge and stroke detectors, every "
-             "feature map change, and test the network on a digit you draw.")
+    st.write("Handwritten digits (MNIST): watch every kernel and feature map change as it learns, slide a "
+             "kernel over a digit or type your own edge filter, and test the network on a digit you draw. "
+             "On bar images, the first kernels become line detectors in seconds.")
     st.markdown(f'<img src="{digits_picture()}" width="100%" style="border-radius:6px;max-width:384px" '
                 'alt="Handwritten digits from MNIST">', unsafe_allow_html=True)
     st.page_link("app_pages/cnn.py", label="Open the CNN playground", icon=":material/arrow_forward:")
