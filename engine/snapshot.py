@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from .kernels import program as P
-from .kernels.activations import RELU_FAMILY
+from .kernels.activations import CAN_DIE
 from .kernels.rng import new_state
 from .metrics import confusion_matrix, softmax
 
@@ -111,11 +111,12 @@ class Snapshot:
     # -- diagnostics ------------------------------------------------------
     @cached_property
     def dead_units(self):
-        """For each ReLU-family dense layer, a bool per unit: never positive on the training
-        evaluation subset (all training points when there are at most ``eval_size``).
+        """For each dense layer whose units can die (ReLU: ``CAN_DIE``), a bool per unit: never
+        positive on the training evaluation subset (all training points when there are at most
+        ``eval_size``). A Leaky ReLU unit below 0 everywhere still learns: not dead.
         Without such layers: {} and no forward pass."""
         relu = [layer.index for layer in self._net.layers
-                if layer.activation in RELU_FAMILY and layer.cfg["type"] == "dense"]
+                if layer.activation in CAN_DIE and layer.cfg["type"] == "dense"]
         if not relu:
             return {}
         x = self._eval.train_inputs

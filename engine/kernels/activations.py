@@ -21,6 +21,7 @@ LINEAR, SIGMOID, TANH, RELU, LEAKY_RELU = 0, 1, 2, 3, 4
 ACTIVATIONS = {"linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH,
                "relu": RELU, "leaky_relu": LEAKY_RELU}
 RELU_FAMILY = ("relu", "leaky_relu")
+CAN_DIE = ("relu",)         # zero gradient below 0: a unit that never fires never learns again (Leaky ReLU keeps a slope)
 LEAKY_SLOPE = 0.01
 
 

@@ -145,3 +145,12 @@ def test_snapshot_reports_gradient_norm_per_layer():
     snap = circle_trainer().step(5)
     assert set(snap.grad_norms) == {0, 2}
     assert all(v > 0 for v in snap.grad_norms.values())
+
+
+def test_leaky_relu_units_below_zero_are_not_dead():
+    """A Leaky ReLU unit negative on every point still has a gradient (slope 0.01): it is not dead
+    (the MLP page crossed such units out at epoch 0)."""
+    x = np.random.default_rng(0).normal(size=(100, 2))
+    net = engine.build(dense_spec([4], activation="leaky_relu"), seed=0)
+    net.params["0.b"][:2] = -100.0
+    assert engine.Trainer(net, train=(x, x[:, :1])).snapshot().dead_units == {}
