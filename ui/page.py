@@ -167,6 +167,8 @@ class Page(ABC):
         live(self.name, run, lambda: self._slots(run), lambda slots, interactive: self._frame(run, slots, interactive),
              max_fps=self.frames_per_second(s))
         self.below(run)
+        if not run.playing and "downloads" not in hidden:
+            take_away.pictures_row(self, run)          # each view as a PNG for slides
         if not run.playing and "curves" not in hidden:
             inspect.look_closer(self.name, run, self.layer_names, self.confusion_labels(run))
         if "downloads" not in hidden:

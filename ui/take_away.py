@@ -1,8 +1,9 @@
-"""Take it with you: the section every page's runner draws under its views.
+"""Take it with you: the section every page's runner draws under its views, and the row of
+pictures under the live view.
 
 The page's network as a PyTorch script, a Keras 3 script and Jupyter notebooks (shown with a copy
 button, downloadable, or all in one zip with the weights and the data files), pictures of its
-views for slides, an animation of the run over its epochs, and a trained model opened again
+views for slides (``pictures_row``, while paused), an animation of the run over its epochs, and a trained model opened again
 (an uploaded ``.npz`` or a shipped one named by the link's ``?model=``). What only the page knows
 comes from its run: ``data_recipe``, ``picture_views``, ``probe_sample`` (ui/run.py).
 """
@@ -60,7 +61,7 @@ def _data_arrays(run):
 
 def section(page, run):
     """The "Take it with you" section of ``page`` (a Page) for ``run``."""
-    with st.expander("Take it with you: code, notebook, pictures, your model", icon=":material/school:"):
+    with st.expander("Take it with you: code, notebook, animation, your model", icon=":material/school:"):
         if not run.built:
             return
         try:
@@ -69,19 +70,20 @@ def section(page, run):
         except ValueError as err:
             st.warning(f"This network cannot be written as code yet: {err}")
             r = None
-        tabs = st.tabs(["PyTorch", "Keras 3", "Notebook", "Pictures", "Animation", "Open a model"])
-        if r is not None:
-            with tabs[0]:
-                _script_tab(page, run, r, "pytorch", pytorch.file_name(r))
-            with tabs[1]:
-                _script_tab(page, run, r, "keras", keras.file_name(r))
-            with tabs[2]:
-                _notebook_tab(page, run, r)
-        with tabs[3]:
-            _pictures_tab(page, run)
-        with tabs[4]:
+        # One part at a time (a segmented control, not tabs: only the part shown is drawn).
+        parts = ["PyTorch", "Keras 3", "Notebook", "Animation", "Open a model"] if r is not None \
+            else ["Animation", "Open a model"]
+        part = st.segmented_control("Take away", parts, default=parts[0], key=key(page.name, "take_part"),
+                                    label_visibility="collapsed") or parts[0]
+        if part == "PyTorch":
+            _script_tab(page, run, r, "pytorch", pytorch.file_name(r))
+        elif part == "Keras 3":
+            _script_tab(page, run, r, "keras", keras.file_name(r))
+        elif part == "Notebook":
+            _notebook_tab(page, run, r)
+        elif part == "Animation":
             _animation_tab(page, run)
-        with tabs[5]:
+        else:
             _open_tab(page, run)
 
 
@@ -128,13 +130,17 @@ def _notebook_tab(page, run, r):
     _downloads_row(page, run, r, (f"{name}", text, name, "application/x-ipynb+json"), "notebook")
 
 
-def _pictures_tab(page, run):
-    views = pictures.views(run)
-    st.caption("Each view as a PNG for slides (1920 pixels wide), drawn from the epoch shown.")
-    row = st.container(horizontal=True, wrap=True, gap="small")
-    for name, view in views.items():
+def pictures_row(page, run):
+    """Under the live view while paused: each view as a PNG for slides (1920 pixels wide) of the epoch
+    shown, drawn on the server when its button is clicked."""
+    if not run.built:
+        return
+    row = st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="center")
+    row.caption("Save for slides:")
+    for name, view in pictures.views(run).items():
         row.download_button(f"{view.label} (.png)", _png(run, name), f"{page.name}-{name}.png", "image/png",
-                            icon=":material/image:", on_click="ignore", key=key(page.name, f"png_{name}"))
+                            icon=":material/image:", on_click="ignore", key=key(page.name, f"png_{name}"),
+                            type="tertiary", help=f"The {view.label.lower()} as a 1920-pixel PNG")
 
 
 def _png(run, name):

@@ -30,20 +30,25 @@ def step(page, times=1):
         wait_until_idle(page)
 
 
+def part_button(page, name):
+    return page.get_by_role("radiogroup", name="Take away").get_by_role("radio", name=name, exact=True)
+
+
 def open_section(page):
-    if not page.get_by_role("tab", name="PyTorch").is_visible():
-        page.get_by_text("Take it with you: code, notebook, pictures, your model").click()
-    page.get_by_role("tab", name="PyTorch").wait_for(timeout=20_000)
+    if not part_button(page, "PyTorch").is_visible():
+        page.get_by_text("Take it with you: code, notebook, animation, your model").click()
+    part_button(page, "PyTorch").wait_for(timeout=20_000)
 
 
 def tab(page, name):
-    page.get_by_role("tab", name=name, exact=True).click()
+    part_button(page, name).click()
+    wait_until_idle(page)
     time.sleep(0.3)
 
 
 def uploader(page):
     page.get_by_text("Upload a model file", exact=True).click()
-    return page.get_by_test_id("stTabs").locator("[data-testid=stFileUploaderDropzoneInput]")
+    return page.get_by_test_id("stMain").locator("[data-testid=stFileUploaderDropzoneInput]")
 
 
 def download(page, label, timeout=60_000):
@@ -66,8 +71,7 @@ def check_code_and_pictures(page, name):
     tab(page, "Notebook")
     file, data = download(page, f"{name}_pytorch.ipynb")
     assert json.loads(data)["nbformat"] == 4
-    tab(page, "Pictures")
-    png = page.locator("[data-testid=stDownloadButton] button").filter(has_text="(.png)").first
+    png = page.locator("[data-testid=stDownloadButton] button").filter(has_text="(.png)").first   # under the view
     with page.expect_download(timeout=60_000) as d:
         png.click()
     image = Image.open(io.BytesIO(open(d.value.path(), "rb").read()))

@@ -34,8 +34,11 @@ def test_the_section_shows_the_pages_code_with_a_copy_button():
     at = open_app("app_pages/mlp.py")
     codes = [c.value for c in at.code]
     assert any("class Net(nn.Module)" in c and "_circle(np.random.default_rng(0), 500, 0.0)" in c for c in codes)
-    assert any("keras.Sequential" in c for c in codes)
     compile(next(c for c in codes if "class Net" in c), "mlp_pytorch.py", "exec")
+    at.session_state["mlp_take_part"] = "Keras 3"                # the section's part picker
+    at.run()
+    assert any("keras.Sequential" in c.value for c in at.code)
+    assert not any("class Net(nn.Module)" in c.value for c in at.code)      # one part drawn at a time
 
 
 def test_a_link_opens_a_shipped_model_as_it_was_saved():
