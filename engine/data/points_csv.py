@@ -25,9 +25,10 @@ def _number(text, row, column):
 def read_points_csv(raw, regression=False):
     """(points (n, 2), labels (n,), notes) from CSV bytes; ValueError says what is wrong.
 
-    Classification labels must take exactly two values (the larger becomes +1,
-    the smaller -1). Points and regression labels outside the playground's
-    ranges are rescaled to fit, and a note says so.
+    Classification labels take two values (the larger becomes +1, the smaller -1) or three (class
+    0, 1 and 2, in their order). Points are scaled to fill the plane [-6, 6] when they reach beyond
+    it or stay within half of it (points in [-1, 1] would sit in the middle sixth), regression labels
+    into [-1, 1]; a note says so.
     """
     if len(raw) > MAX_BYTES:
         raise ValueError(f"the file is {len(raw) // 1024} KB; the limit is {MAX_BYTES // 1024} KB")
@@ -61,6 +62,10 @@ def read_points_csv(raw, regression=False):
     if biggest > EXTENT:
         points = points * (EXTENT * 0.95 / biggest)
         notes.append(f"Points were scaled by {EXTENT * 0.95 / biggest:.3g} to fit the plane [-6, 6].")
+    elif 0 < biggest < EXTENT / 2:
+        points = points * (EXTENT * 0.95 / biggest)
+        notes.append(f"Points were scaled by {EXTENT * 0.95 / biggest:.3g} to fill the plane [-6, 6] "
+                     f"(they lay within ±{biggest:.3g}).")
     if regression:
         top = np.abs(labels).max()
         if top > 1:
@@ -68,9 +73,13 @@ def read_points_csv(raw, regression=False):
             notes.append(f"Labels were divided by {top:.3g} to lie in [-1, 1].")
         return points, labels, notes
     kinds = np.unique(labels)
-    if len(kinds) != 2:
-        raise ValueError(f"classification needs exactly 2 label values, found {len(kinds)}"
+    if len(kinds) not in (2, 3):
+        raise ValueError(f"classification needs 2 or 3 label values, found {len(kinds)}"
                          f" ({', '.join(f'{k:g}' for k in kinds[:5])}{', ...' if len(kinds) > 5 else ''})")
+    if len(kinds) == 3:
+        if not np.array_equal(kinds, [0.0, 1.0, 2.0]):
+            notes.append(f"Three classes: labels {kinds[0]:g}, {kinds[1]:g} and {kinds[2]:g} are classes 0, 1 and 2.")
+        return points, np.searchsorted(kinds, labels).astype(float), notes
     if not np.array_equal(kinds, [-1.0, 1.0]):
         notes.append(f"Label {kinds[1]:g} is shown as blue (+1) and {kinds[0]:g} as orange (-1).")
     return points, np.where(labels == kinds[1], 1.0, -1.0), notes

@@ -136,3 +136,28 @@ def test_clicking_a_weight_edits_it(open_page):
     box.fill("2.5")
     box.press("Enter")
     page.wait_for_function(f"() => ({CANVAS_STATE})()?.w00 === 2.5", timeout=20_000)
+
+
+def test_a_new_upload_error_replaces_the_old_one(open_page):
+    """Each file's error replaces the last one, whatever the file (a .txt was refused by the browser
+    beside the previous CSV's error, which stayed)."""
+    page = open_page("/mlp")
+    upload(page, "x1,x2,label\n1,2,1\n3,oops,-1\n0,0,1\n1,1,-1\n", "bad.csv")
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
+        files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
+    wait_until_idle(page)
+    time.sleep(0.5)
+    errors = [e.replace("\u2060", "") for e in page.locator("[data-testid=stSidebar] [data-testid=stAlert]").all_inner_texts()]
+    errors += page.locator("[data-testid=stFileUploader]").get_by_text("not allowed").all_inner_texts()
+    assert len(errors) == 1 and "notes.txt: missing column(s) x1, x2, label" in errors[0], errors
+
+
+def test_a_three_class_csv_trains_three_classes(open_page):
+    page = open_page("/mlp")
+    rows = "\n".join(f"{x},{y},{(x > 0) + (y > 0)}" for x in range(-4, 5) for y in range(-4, 5) if x and y)
+    upload(page, "x1,x2,label\n" + rows, "three.csv")
+    assert "Loaded 64 points from three.csv" in page.locator("[data-testid=stMain]").inner_text()
+    assert page.get_by_role("combobox", name="Loss", exact=True).input_value() == "Cross-entropy"
+    page.get_by_role("button", name="Step", exact=True).click()
+    wait_until_idle(page)
+    assert metric(page, "Epoch") == "1"

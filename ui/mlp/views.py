@@ -5,6 +5,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
@@ -278,9 +279,12 @@ def own_points(page, run):
     if st.session_state[mode] == "value":
         st.slider("Value of new points", -1.0, 1.0, 0.5, 0.1, key=key(PAGE, "add_value"))
     # A new uploader key after each file: the uploader empties instead of piling up rejected files.
-    st.file_uploader("Or load a CSV (x1, x2, label)", type=["csv"], key=_csv_key(),
-                     on_change=lambda: _load_csv(page),
-                     help="Up to 2,000 rows. Coordinates are scaled into [-6, 6].")
+    # Any file type: the server reads and refuses it in words, where the last error is replaced (a
+    # browser-side refusal of a .txt stood beside the previous file's error).
+    st.file_uploader("Or load a CSV (x1, x2, label)", key=_csv_key(), on_change=lambda: _load_csv(page),
+                     help="A header row naming x1, x2 and label, then up to 2,000 rows. Labels: two values "
+                          "(blue and orange) or three (three classes), or numbers for a regression. "
+                          "Coordinates are scaled to fill the plane [-6, 6].")
     if st.session_state.get(key(PAGE, "csv_error")):
         st.error(plain(st.session_state[key(PAGE, "csv_error")]), icon="⚠️")
     if run.custom is not None and run.built:
@@ -312,8 +316,10 @@ def _load_csv(page):
         st.session_state[key(PAGE, "csv_error")] = f"{upload.name}: {err}. The current data is unchanged."
         return
     st.session_state[key(PAGE, "csv_error")] = None
-    if s.classes == 3:                    # two-class labels: leave the 3-class spiral
-        page.widgets.set(dataset="circle")
+    if s.problem == "classification":
+        classes = 3 if len(np.unique(labels)) == 3 else 2
+        if classes != s.classes:          # three labels: the 3-class setting; two: leave it
+            page.widgets.set(dataset="spiral3" if classes == 3 else "circle")
     run.use_points(points, labels)
     say(PAGE, f"Loaded {len(points)} points from {upload.name}. " + " ".join(notes), "success")
 
