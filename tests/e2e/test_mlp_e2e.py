@@ -136,6 +136,13 @@ def test_clicking_a_weight_edits_it(open_page):
     box.fill("2.5")
     box.press("Enter")
     page.wait_for_function(f"() => ({CANVAS_STATE})()?.w00 === 2.5", timeout=20_000)
+    s = canvas_state(page)
+    page.mouse.click(s["left"] + x * z, s["top"] + y * z)           # a huge weight is kept within ±100
+    box.wait_for(state="visible")
+    box.fill("1e39")
+    box.press("Enter")
+    page.wait_for_function(f"() => ({CANVAS_STATE})()?.w00 === 100", timeout=20_000)
+    assert "1e+39 became 100" in page.locator("[data-testid=stAlert]").first.inner_text().replace("\u2060", "")
 
 
 def test_a_new_upload_error_replaces_the_old_one(open_page):

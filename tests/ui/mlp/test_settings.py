@@ -37,3 +37,28 @@ def test_only_resetting_fields_change_the_run_key():
                  "ladder": lambda v: [c for c in f.bounds if c != v][0]}[f.kind](getattr(base, name))
         changed = base.with_(**{name: other})
         assert (changed.run_key() != base.run_key()) == f.resets, name
+
+
+def test_the_last_feature_stays_and_three_classes_back_to_two_say_so():
+    from dataclasses import replace
+
+    from ui.url import settle
+    s = MlpSettings()
+    kept, notes = settle(replace(s, features=()), before=s)
+    assert kept.features == ("x1", "x2") and any("At least one input feature" in n for n in notes)
+    three, _ = settle(replace(s, dataset="spiral3"), before=s)
+    assert three.loss == "cross_entropy"
+    back, notes = settle(replace(three, dataset="circle"), before=three)
+    assert back.loss == "mse" and any("back to squared error" in n for n in notes)
+
+
+def test_a_canvas_click_with_nan_is_refused():
+    import math
+
+    import pytest
+
+    from ui.canvas import BadEvent, checked
+    from ui.mlp.views import EVENTS
+    for value in ({"x": math.nan, "y": 0.0}, {"x": 0.0, "y": math.inf}, {"x": 7.0, "y": 0.0}):
+        with pytest.raises(BadEvent):
+            checked(value, EVENTS["plot_click"])
