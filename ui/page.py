@@ -29,7 +29,7 @@ from .controls import divergence_notice, downloads, page_messages, play_row
 from .lessons.panel import LessonPanel
 from .live import MAX_FPS, live
 from .metrics import MetricsRow, metric_help, metric_values
-from .state import page_run
+from .state import app_run_ended, page_run
 from .settings import page_zoom
 from .theme import rem, style
 from .warmup import engine_ready
@@ -135,11 +135,21 @@ class Page(ABC):
         return None
 
     # -- drawn by the runner -----------------------------------------------------------------------
+    def make_run(self, settings):
+        """A new run for ``settings`` (on a session's first visit, from its link; built once the engine
+        is ready). A page may read more of its link here (its own points, say)."""
+        return self.run_class(settings, build=False)
+
     def show(self):
-        """Draw the page for this session's run."""
+        """Draw the page for this session's run; a run that gets to the end says so (a callback's
+        request for a whole-page run holds until then: ui.state.request_app_rerun)."""
+        self._show()
+        app_run_ended(self.name)
+
+    def _show(self):
         self.lesson = LessonPanel.open(self.name)      # before the run: a lesson starts it from its preset
         take_away.open_linked_model(self)               # a shipped model the link names replaces the run
-        run = page_run(self.name, self.settings_class, lambda settings: self.run_class(settings, build=False))
+        run = page_run(self.name, self.settings_class, self.make_run)
         s = run.settings
         hidden = s.hidden_parts
         style(s, playing=run.playing)

@@ -12,6 +12,7 @@ import time
 
 import streamlit as st
 from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from .url import EXTRAS, decode, encode
 
@@ -80,12 +81,25 @@ def expander_state(widget_key):
 
 
 def request_app_rerun(page):
-    """Ask for a whole-page rerun from a callback inside the live fragment (ui/live.py honours it)."""
+    """Ask for a whole-page rerun from a callback inside the live fragment (ui/live.py honours it).
+    The request holds until a whole-page run gets to its end (``app_run_ended``): one cut short by
+    the next click left the widgets below the live view on their old values, which the browser
+    then sent back."""
     st.session_state[key(page, "rerun_app")] = True
 
 
 def take_app_rerun(page):
-    return st.session_state.pop(key(page, "rerun_app"), False)
+    """True in a fragment's own run while a whole-page run is asked for (a whole-page run draws
+    everything and answers it when it ends)."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:
+        return False
+    return bool(st.session_state.get(key(page, "rerun_app")))
+
+
+def app_run_ended(page):
+    """A whole-page run got to its end: the page shows what the callbacks changed."""
+    st.session_state.pop(key(page, "rerun_app"), None)
 
 
 # -- closed tabs: free their sessions --------------------------------------------------------
