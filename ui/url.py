@@ -113,7 +113,9 @@ def _decode_list(f, text, notices):
         number = _int if f.kind == "ints" else _float
         return tuple(_item(f, k, lambda t: _clamp(number(t), *f.bounds, f.url, notices), t, notices)
                      for k, t in enumerate(items))
-    bad = [_short(t, 20) for t in items if t and t not in f.bounds]
+    # an empty item only where it is the items' default (a layer's activation "as all layers"), not where
+    # every item needs a value of its own (the engine refused '' when the network was built)
+    bad = [_short(t, 20) or "''" for t in items if t not in f.bounds and t != f.item_default]
     if bad:
         raise _Bad(f"{', '.join(bad[:5])} not among {', '.join(f.bounds)}")
     return tuple(items)
@@ -241,7 +243,8 @@ def _bounded_value(f, value, notices):
         items = items[:f.max_items]
     if f.kind in ("ints", "floats"):
         return tuple(_clamp(_number(v, f.kind == "ints"), *f.bounds, f.url, notices) for v in items)
-    bad = [_short(str(v), 20) for v in items if v != "" and (not isinstance(v, str) or v not in f.bounds)]
+    bad = [_short(str(v), 20) or "''" for v in items
+           if v != f.item_default and (not isinstance(v, str) or v not in f.bounds)]
     if bad:
         raise _Bad(f"{', '.join(bad[:5])} not among {', '.join(f.bounds)}")
     return tuple(items)

@@ -59,8 +59,10 @@ def bad_value(f, rng):
         return ",".join(items)
     if f.kind == "choices" and f.max_items and rng.random() < 0.3:
         return ",".join([options[0]] * (f.max_items + 1 + rng.randrange(5)))
-    extra = rng.choice(MARKUP + UNICODE[:2] + ["zzz"]).replace(",", "")
-    return ",".join(rng.sample(options, rng.randrange(0, min(2, len(options)) + 1)) + [extra])
+    empty = [""] if f.kind == "choices" and f.item_default != "" else []      # an item that needs a value
+    extra = rng.choice(MARKUP + UNICODE[:2] + ["zzz"] + empty).replace(",", "")
+    picked = rng.sample(options, rng.randrange(0, min(2, len(options)) + 1))
+    return ",".join((picked or options[:1] if extra == "" else picked) + [extra])     # "relu,": an empty item
 
 
 def good_value(f, rng):
@@ -134,7 +136,7 @@ def within_bounds(settings):
         else:
             ok = isinstance(v, tuple) and (not f.max_items or len(v) <= f.max_items) and all(
                 (f.bounds[0] <= x <= f.bounds[1] and math.isfinite(x)) if f.kind in ("ints", "floats")
-                else (x == "" or x in f.bounds) for x in v)
+                else (x == f.item_default or x in f.bounds) for x in v)
         if not ok:
             wrong.append(f"{name}={v!r}")
     return wrong

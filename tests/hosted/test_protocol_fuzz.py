@@ -407,6 +407,10 @@ FOUND = {
     # ran, and found no state under the component's key.
     "an event for a component no longer drawn": ("mlp", "lesson=neurons-weights", r"lesson_store_mlp", lambda t: [
         pf.state(pf.TRIGGERS.format(t.wid), json_trigger_value='[{"event": "progress", "value": "{}"}]')], "Leave"),
+    # An empty item passed the guard of every list of choices (it means "as all layers" for the MLP's
+    # activations); a CNN block's activation '' then failed the engine's build in the callback.
+    "an empty option for a conv block's activation": ("cnn", "", r"cnn_w_acts_0",
+                                                      lambda t: [pf.state(t.wid, string_value="")]),
 }
 
 

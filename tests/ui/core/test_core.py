@@ -1,6 +1,6 @@
 """The shared core: page-agnostic modules, settings fields and codec on a toy page, rewind history."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +8,7 @@ import numpy as np
 from ui.history import ParamHistory
 from ui.settings import Field, Settings
 from ui.text import plain
-from ui.url import decode, encode
+from ui.url import bounded, decode, encode
 
 UI = Path(__file__).resolve().parents[3] / "ui"
 
@@ -53,6 +53,22 @@ def test_a_toy_page_reports_bad_links():
     assert len(notices) == 5, notices
     settings, notices = decode({"s": ""}, Toy)
     assert settings.shape == ("a",) and "cannot be empty" in notices[0]
+
+
+@dataclass(frozen=True)
+class ToyLayers(Toy):
+    FIELDS = {**Toy.FIELDS, "shape": Field("choices", ("a", "b"), "s", True, max_items=3, item_default="")}
+
+
+def test_an_empty_list_item_is_kept_only_where_it_is_the_items_default():
+    """The MLP's per-layer activation may be "" ("as all layers"); a CNN block's may not (the engine
+    refused '' when the network was built, from a link or a crafted widget value)."""
+    settings, notices = decode({"s": "a,,b"}, Toy)
+    assert settings.shape == ("a",) and "''" in notices[0]
+    settings, notices = bounded(replace(Toy(), shape=("a", "")))
+    assert settings.shape == ("a",) and notices
+    assert decode({"s": "a,,b"}, ToyLayers) == (ToyLayers(shape=("a", "", "b")), [])
+    assert bounded(ToyLayers(shape=("", "b"))) == (ToyLayers(shape=("", "b")), [])
 
 
 def test_only_resetting_fields_enter_the_run_key():
