@@ -89,30 +89,35 @@ def click_map_cell(page, kind="conv2d", which=0, channel=0, row=12, col=10):
     x = box["x"] + sub * (c["w"] * t + 2) + (col + 0.5) * t
     y = box["y"] + r * (c["h"] * t + 2) + (row + 0.5) * t
     page.mouse.click(s["left"] + x, s["top"] + y)
-    page.get_by_text("At the clicked cell").wait_for(timeout=30_000)
+    page.get_by_text("The feature map holds").first.wait_for(timeout=30_000)
     return s
 
 
 def cell_text(page):
-    return page.locator("[data-testid=stMain]").inner_text().split("At the clicked cell")[1].split("\n")[0]
+    """The clicked cell's sum in words, from "sum of" to the value the map holds."""
+    body = page.locator("[data-testid=stMain]").inner_text()
+    return re.search(r"[Ss]um of .*?The feature map holds -?[\d.]+\d", body, re.S).group(0)
+
+
+def held_value(page):
+    return float(re.search(r"The feature map holds (-?[\d.]+\d)", cell_text(page)).group(1))
 
 
 def test_a_cell_click_shows_its_computation_under_the_map(open_page):
     page = open_page("/cnn")
-    click_map_cell(page, row=12, col=13)                                  # map 1, row 13, column 14: on the stroke
+    click_map_cell(page, row=12, col=13)                                      # map 1, row 13, column 14: on the stroke
     body = page.locator("[data-testid=stMain]").inner_text()
     assert "map 1, row 13, column 14" in body
     text = cell_text(page)
-    held = float(re.search(r"The feature map holds (-?[\d.]+\d)", text).group(1))
-    result = float(re.search(r"\(z\) = (-?[\d.]+\d)", text).group(1))
-    assert abs(held - result) < 1e-3
+    held, result = held_value(page), float(re.search(r"\(z\) = (-?[\d.]+\d)", text).group(1))
+    assert abs(held - result) < 1e-3 and held != 0
+    # right under the clicked map: it was about 1,000 px further down, under the strip and the curves
+    overview = page.locator("canvas[aria-label='The probe image through the network']").bounding_box()
+    heading = page.get_by_text("How one cell is computed").first.bounding_box()
+    assert 0 < heading["y"] - (overview["y"] + overview["height"]) < 250, (overview, heading)
     c = cell_state(page)
     assert (c["pos"], c["channel"], c["y"], c["x"], c["at"]) == (0, 0, 12, 13, [12, 13])
-    assert abs(c["out"][12 * c["ow"] + 13] - held) < 1e-3 and held != 0
-    # right under the clicked map (it was about 1,000 px further down, under the strip and the curves)
-    overview = page.locator("canvas[aria-label='The probe image through the network']").bounding_box()
-    panel = page.locator("canvas[aria-label='How one cell is computed']").bounding_box()
-    assert 0 < panel["y"] - (overview["y"] + overview["height"]) < 250, (overview, panel)
+    assert abs(c["out"][12 * c["ow"] + 13] - held) < 1e-3
     page.locator("canvas[aria-label='How one cell is computed']").scroll_into_view_if_needed()
     screenshot(page, "cnn-arithmetic")
 
@@ -120,25 +125,28 @@ def test_a_cell_click_shows_its_computation_under_the_map(open_page):
 def test_the_cell_view_follows_the_weights_while_playing(open_page):
     page = open_page("/cnn?data=bars")
     click_map_cell(page, which=1, channel=0, row=2, col=2)                     # conv 2: its kernel trains
-    before, text = cell_state(page), cell_text(page)
-    page.get_by_role("button", name="▶ Slide the kernel", exact=True).click()
+    text = cell_text(page)
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => +[...document.querySelectorAll('[data-testid=stMetric]')]"
                            ".find(e => e.innerText.startsWith('Step'))?.querySelector("
                            "'[data-testid=stMetricValue]').innerText.replace(/,/g, '') > 300", timeout=60_000)
     page.wait_for_timeout(1000)
+    assert cell_text(page) != text                                           # it stayed at the click's weights
+    page.get_by_role("button", name="Pause", exact=True).click()
+    wait_until_idle(page)
+    before = cell_state(page)
+    page.get_by_role("button", name="▶ Slide the kernel", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_timeout(2500)
     playing = cell_state(page)
     assert playing["kernel"] != before["kernel"] and playing["frame"] > before["frame"]
-    assert not playing["editable"]                                            # no editing while it trains
-    assert cell_text(page) != text                                           # the words follow too
-    assert playing["sliding"]                                                  # the kernel slides on while it trains
+    assert not playing["editable"] and playing["sliding"]                     # no editing; it slides on meanwhile
     page.get_by_role("button", name="⏸ Pause", exact=True).click()
     page.get_by_role("button", name="Pause", exact=True).click()
     page.wait_for_function(f"() => ({CELL_STATE})()?.editable", timeout=30_000)    # paused: the editor is on
     wait_until_idle(page)
     paused = cell_state(page)
-    held = float(re.search(r"The feature map holds (-?[\d.]+\d)", cell_text(page)).group(1))
-    assert abs(paused["out"][paused["y"] * paused["ow"] + paused["x"]] - held) < 1e-3
+    assert abs(paused["out"][paused["y"] * paused["ow"] + paused["x"]] - held_value(page)) < 1e-3
 
 
 def test_a_typed_edge_filter_shows_its_map_at_once(open_page):

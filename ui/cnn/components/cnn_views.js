@@ -621,9 +621,12 @@ function decode(st, fr) {
 function decodeCell(st, raw, cache) {
   const c = { ...raw, input: floats(raw.data), out: floats(raw.out) };
   if (c.kind === "conv") c.weights = floats(raw.kernel);
-  const id = `${c.pos}/${c.channel}/${c.y}/${c.x}`;
-  if (st.cellId !== id) {      // a new click: the window starts at the clicked cell, still
-    st.cellId = id; st.at = [c.y, c.x]; st.show = c.show || 0; stopSliding(st);
+  const id = `${c.pos}/${c.channel}/${c.y}/${c.x}/${c.show || 0}`;
+  if (st.cellId !== id) {
+    const kept = CELL_UI.id === id ? CELL_UI : null;   // the same cell in a remounted view: carry on
+    st.cellId = id; st.at = kept ? kept.at : [c.y, c.x]; st.show = kept ? kept.show : c.show || 0;
+    st.speed = kept ? kept.speed : st.speed;
+    if (kept && kept.sliding) st.resume = true; else stopSliding(st);
   }
   c.inScale = Math.max(...c.input.map(Math.abs), 1e-9);
   c.outScale = Math.max(...c.out.map(Math.abs), 1e-9);
@@ -632,7 +635,15 @@ function decodeCell(st, raw, cache) {
     out: sheet(cache, "cellOut", Uint8Array.from(c.out, (v) => signedCode(v, c.outScale)), 1, c.oh, c.ow, SIGNED) };
   st.cell = c;
   st.kernelSlice = (ch) => Array.from(c.weights.subarray(ch * c.k * c.k, (ch + 1) * c.k * c.k));
+  if (st.resume) { st.resume = false; startSliding(st); }
   syncControls(st);
+}
+
+// The cell view's own state (where the window is, sliding or not, the channel shown), kept on the
+// window: Streamlit remounts the view when the page above it changes (Play hides the rewind row).
+const CELL_UI = (window.__nnpCnnCell = window.__nnpCnnCell || {});
+function keepCellUI(st) {
+  Object.assign(CELL_UI, { id: st.cellId, at: st.at, show: st.show, sliding: !!st.sliding, speed: st.speed });
 }
 
 // Streamlit may remount a component, so what is sent once per run is kept per channel on the window.
@@ -655,6 +666,7 @@ function render(st) {
   st.ctx.clearRect(0, 0, width, height);
   st.minFont = Infinity;
   view.draw(st);
+  if (st.data.view === "cell") keepCellUI(st);
   if (Number.isFinite(st.minFont)) st.canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
   st.tip.style.fontSize = fs(st, 12) + "px";
 }
@@ -709,6 +721,7 @@ function cellControls(st) {
   bar.querySelector(".speed").onchange = (e) => { st.speed = e.target.value; if (st.sliding) startSliding(st); };
   bar.querySelector(".cprev").onclick = () => { st.show = Math.max(0, st.show - 1); syncControls(st); render(st); };
   bar.querySelector(".cnext").onclick = () => { st.show = Math.min(st.cell.c - 1, st.show + 1); syncControls(st); render(st); };
+  st.speed = st.speed || "medium";
   bar.querySelector(".home").onclick = () => { stopSliding(st); st.at = [st.cell.y, st.cell.x]; render(st); };
   editor.innerHTML = '<div class="head"></div><div class="row"><div class="grid"></div><label class="bias">bias <input type="text" inputmode="decimal"></label></div>' +
     '<div class="row"><button class="apply" type="button">Apply</button><span class="presets"></span></div><div class="note"></div>';
@@ -719,7 +732,6 @@ function cellControls(st) {
     sendKernel(st, { weights: [...Array(k * k).keys()].map((n) => f(Math.floor(n / k), n % k, c, k)), bias: 0 });
   }));
   editor.addEventListener("keydown", (e) => { if (e.key === "Enter") sendKernel(st, readEditor(st)); });
-  st.speed = "medium";
 }
 
 function readEditor(st) {
@@ -768,6 +780,7 @@ function syncControls(st) {
 }
 
 function move(st, by) {
+  if (!st.root.isConnected) { clearInterval(st.slider); return; }     // a view Streamlit replaced
   const c = st.cell, n = c.oh * c.ow, i = (st.at[0] * c.ow + st.at[1] + by + n) % n;
   st.at = [Math.floor(i / c.ow), i % c.ow];
   render(st);
@@ -783,6 +796,7 @@ function startSliding(st) {
 function stopSliding(st) {
   clearInterval(st.slider);
   if (st.sliding) { st.sliding = false; syncControls(st); render(st); }
+  if (st.cellId) keepCellUI(st);
 }
 
 function onFrame(st, frame) {
@@ -806,6 +820,8 @@ export default function (component) {
   root.style.setProperty("--cnnv-font", `${fs(st, 12)}px`);
   if (cell && !root.querySelector(".bar").firstChild) cellControls(st);
   if (data.live) watchVisibility(setTriggerValue);
-  if (!st.timer) { install(st); pollChannel(st, (frame) => onFrame(st, frame)); }
-  return () => { cancelAnimationFrame(st.timer); st.timer = null; clearInterval(st.slider); st.sliding = false; };
+  if (!st.installed) { install(st); st.installed = true; }
+  if (!st.timer) pollChannel(st, (frame) => onFrame(st, frame));
+  if (cell && st.sliding && st.cell) startSliding(st);        // the same view mounted again: slide on
+  return () => { cancelAnimationFrame(st.timer); st.timer = null; clearInterval(st.slider); };
 }
