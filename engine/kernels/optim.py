@@ -58,14 +58,17 @@ def _optimizer_step(code, w, g, m, v, t, lr, runs):
 
 @jit_inline
 def _update_run(code, w, g, m, v, t, lr, start, end):
-    # one loop per optimizer over [start, end): the same loops, and bits, as over a whole vector
+    # Loops over slices with the loop variable from range(n): Numba checks an index from
+    # range(start, end) for a negative wrap-around, which stops vectorisation (conv.py).
+    w, g, m, v = w[start:end], g[start:end], m[start:end], v[start:end]
+    n = w.size
     lr_ = w.dtype.type(lr)
     if code == SGD:
-        for i in range(start, end):
+        for i in range(n):
             w[i] -= lr_ * g[i]
     elif code == MOMENTUM:
         mu = w.dtype.type(0.9)
-        for i in range(start, end):
+        for i in range(n):
             m[i] = mu * m[i] + g[i]
             w[i] -= lr_ * m[i]
     elif code == ADAM:
@@ -77,13 +80,13 @@ def _update_run(code, w, g, m, v, t, lr, start, end):
         eps = w.dtype.type(1e-8)
         b1_, b2_ = w.dtype.type(b1), w.dtype.type(b2)
         a1_, a2_ = w.dtype.type(1 - b1), w.dtype.type(1 - b2)
-        for i in range(start, end):
+        for i in range(n):
             m[i] = b1_ * m[i] + a1_ * g[i]
             v[i] = b2_ * v[i] + a2_ * g[i] * g[i]
             w[i] -= step * m[i] / (math.sqrt(v[i]) * inv_sqrt_c2 + eps)
     else:  # RMSPROP
         alpha, beta = w.dtype.type(0.99), w.dtype.type(0.01)
         eps = w.dtype.type(1e-8)
-        for i in range(start, end):
+        for i in range(n):
             v[i] = alpha * v[i] + beta * g[i] * g[i]
             w[i] -= lr_ * g[i] / (math.sqrt(v[i]) + eps)
