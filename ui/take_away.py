@@ -11,6 +11,7 @@ import time
 from functools import lru_cache
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from export import bundle, keras, notebook, pytorch
 from export.recipe import Recipe, trainer_recipe
@@ -197,7 +198,7 @@ def _open_tab(page, run):
 
 def _uploaded(page):
     upload = st.session_state.get(key(page.name, "model_upload"))
-    if upload is None:
+    if not isinstance(upload, UploadedFile):      # none, or a file the server does not hold (a crafted id)
         return
     data = upload.getvalue()
     open_model(page, data, f"Opened {upload.name[:60]}")    # page_messages shows it as text
