@@ -66,8 +66,20 @@ function title(st, text, x, y, room) {  // a title at (x, y): up to two lines; r
   return ls.length * st.px * 1.3 + 6 * st.z;
 }
 
+// A panel's layout, computed once a frame (the height pass and the drawing share it; a new width or zoom
+// computes it anew): the layouts measure text, which is most of their cost.
+function cached(layout) {
+  return (st, p, W) => {
+    const memo = p.__layouts || (p.__layouts = new Map()), hit = memo.get(layout);
+    if (hit && hit.W === W && hit.z === st.z) return hit.L;
+    const L = layout(st, p, W);
+    memo.set(layout, { W, z: st.z, L });
+    return L;
+  };
+}
+
 // -- the unrolled network ------------------------------------------------------
-function unrolledLayout(st, p, W) {
+const unrolledLayout = cached(function (st, p, W) {
   const z = st.z, units = Math.max(...p.layers.map((l) => l.units));
   const cols = Math.min(8, Math.ceil(Math.sqrt(units)));       // each step's state as a near-square grid
   const minCell = (z > 1 ? 9 : 7) * z, margin = 26 * z;     // larger squares for a projector
@@ -86,7 +98,7 @@ function unrolledLayout(st, p, W) {
   const head = titleH(st, p.title, W);
   const H = head + 8 * z + outH + vgap + gridH.reduce((a, b) => a + b + vgap, 0) + tokenH + 6 * z + st.px * 1.2;
   return { idx, n, gapSlot, stepW, cols, cell, grids, gridH, tokenH, outH, vgap, head, H };
-}
+});
 
 function arrow(st, x0, y0, x1, y1, c) {
   const ctx = st.ctx, a = Math.atan2(y1 - y0, x1 - x0), h = 6 * st.z;
@@ -169,7 +181,7 @@ function legendItems(st, p) {  // the colour scales: [{names, lo, hi, scale, w}]
   });
 }
 
-function legendLayout(st, p, W) {  // rows of legend items, wrapped to the width
+const legendLayout = cached(function (st, p, W) {  // rows of legend items, wrapped to the width
   const items = legendItems(st, p), rows = [[]];
   let x = 0;
   for (const it of items) {
@@ -177,7 +189,7 @@ function legendLayout(st, p, W) {  // rows of legend items, wrapped to the width
     rows[rows.length - 1].push(it); x += it.w;
   }
   return { rows, H: items.length ? rows.length * st.px * 1.6 + 6 * st.z : 0 };
-}
+});
 
 function drawLegend(st, p, y0) {
   const ctx = st.ctx, z = st.z, Lg = legendLayout(st, p, st.width);
@@ -200,7 +212,7 @@ function drawLegend(st, p, y0) {
   return Lg.H;
 }
 
-function mapsLayout(st, p, W) {
+const mapsLayout = cached(function (st, p, W) {
   const z = st.z, n = p.maps.length, gap = 14 * z;
   const per = Math.max(1, Math.min(n >= 4 ? 3 : n, Math.floor((W + gap) / (170 * z + gap))));
   const w = (W - gap * (per - 1)) / per, rows = p.maps[0] ? p.maps[0].rows : 1;
@@ -209,7 +221,7 @@ function mapsLayout(st, p, W) {
   setFont(st, 12);
   const foot = st.px * 1.3 + 4 * z, legend = legendLayout(st, p, W).H;
   return { per, w, h, gap, head, foot, legend, H: legend + Math.ceil(n / per) * (head + h + foot + 10 * z) };
-}
+});
 
 function drawMaps(st, p, y0) {
   const ctx = st.ctx, z = st.z, L = mapsLayout(st, p, st.width);
@@ -250,12 +262,12 @@ function drawMaps(st, p, y0) {
 }
 
 // -- lines over time -----------------------------------------------------------
-function linesLayout(st, p, W) {
+const linesLayout = cached(function (st, p, W) {
   const z = st.z, head = titleH(st, p.title, W);
   setFont(st, 12);
   const pad = { l: Math.max(48 * z, st.ctx.measureText("1e-10").width + 12 * z), r: 10 * z, t: head + st.px * 1.8, b: st.px * 2.6 + 8 * z };
   return { head, pad, H: pad.t + 130 * z + pad.b };
-}
+});
 
 function niceStep(span, n) {
   const s0 = span / n, mag = Math.pow(10, Math.floor(Math.log10(s0)));
@@ -323,7 +335,7 @@ function drawLines(st, p, y0) {
 }
 
 // -- a strip of tokens and the answer -----------------------------------------------
-function tokensLayout(st, p, W) {
+const tokensLayout = cached(function (st, p, W) {
   const z = st.z, n = p.tokens.length;
   setFont(st, 12);
   const one = st.px + 4 * z;                      // a token with one character shown
@@ -331,7 +343,7 @@ function tokensLayout(st, p, W) {
   const rowH = 30 * z, rows = Math.ceil(n / per), barH = st.px * 1.5, barsH = p.bars ? barH * p.bars.length + 8 * z : 0;
   const head = titleH(st, p.title, W);
   return { per, tw, rows, rowH, barH, barsH, head, H: head + 6 * z + rows * rowH + st.px * 1.3 * 2 + 8 * z + barsH };
-}
+});
 
 function drawTokens(st, p, y0) {
   const ctx = st.ctx, z = st.z, L = tokensLayout(st, p, st.width);
