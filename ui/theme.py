@@ -10,8 +10,10 @@ from .settings import page_zoom
 
 BASE_CSS = """
 .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555866; }   /* 7:1 on white */
 [data-testid="stMetricValue"] { font-size: 1.6rem; }
 [class*="st-key-frames-"] { display: none; }
+[data-testid="stLayoutWrapper"]:has(> [class*="st-key-frames-"]) { display: none; }   /* and no gap for it */
 """
 
 PRESENTER_CSS = """
