@@ -130,8 +130,11 @@ def test_the_cell_view_follows_the_weights_while_playing(open_page):
     page.wait_for_function("() => +[...document.querySelectorAll('[data-testid=stMetric]')]"
                            ".find(e => e.innerText.startsWith('Step'))?.querySelector("
                            "'[data-testid=stMetricValue]').innerText.replace(/,/g, '') > 300", timeout=60_000)
-    page.wait_for_timeout(1000)
-    assert cell_text(page) != text                                           # it stayed at the click's weights
+    seen = set()
+    for _ in range(6):                                   # it follows the training: it stayed at the click's
+        seen.add(cell_text(page))                        # weights, or those of the rerun that Play made
+        page.wait_for_timeout(500)
+    assert len(seen - {text}) >= 4, seen
     page.get_by_role("button", name="Pause", exact=True).click()
     wait_until_idle(page)
     before = cell_state(page)
