@@ -155,10 +155,16 @@ def imports(recipe):
     return lines
 
 
-def code(recipe, framework="pytorch"):
+def code(recipe, framework="pytorch", here=True):
     """NumPy code that ends with x_train, y_train, x_test, y_test as the page trains on them
     (images (N, C, H, W), sequences (N, T, F), float32 inputs; int64 class indices or float32
-    targets). ``framework`` only picks the MNIST loader used when the shipped files are missing."""
+    targets). ``framework`` only picks the MNIST loader used when the shipped files are missing;
+    ``here``: define HERE, the folder of the files it reads (a script defines it in its settings)."""
+    body = _code(recipe, framework)
+    return (HERE + "\n" + body) if here and "HERE /" in body else body
+
+
+def _code(recipe, framework):
     check(recipe)
     source = recipe["source"]
     if source == "toy2d":
@@ -168,8 +174,7 @@ def code(recipe, framework="pytorch"):
         return made + (PIXEL_TARGETS if recipe.get("targets") == "pixels" else "")
     if source == "sequence":
         return _sequence(recipe)
-    return (HERE + "\n"
-            "data = np.load(HERE / \"data.npz\")  # the page's own data, downloaded with this script\n"
+    return ("data = np.load(HERE / \"data.npz\")  # the page's own data, downloaded with this script\n"
             "x_train, y_train, x_test, y_test = (data[k] for k in (\"x_train\", \"y_train\", \"x_test\", \"y_test\"))\n")
 
 
@@ -202,8 +207,7 @@ MNIST_FALLBACK = {
 
 def _mnist(r, framework):
     n_test = settings_of(r)["n_test"]
-    return (HERE + "\n\n\n"
-            "def read_idx(path):\n"
+    return ("def read_idx(path):\n"
             '    """An array from a gzipped idx file (the MNIST format)."""\n'
             "    with gzip.open(path, \"rb\") as f:\n"
             "        data = f.read()\n"
@@ -277,8 +281,7 @@ def _sequence(r):
         if s["text"] == "zen":
             read = _closure([sequences.zen_of_python]) + "\n\ntext = zen_of_python()\n"
         else:
-            read = (HERE + "\n"
-                    "text = (HERE / \"kjv.txt\").read_text(encoding=\"utf-8\")  # 12 chapters of the King James "
+            read = ("text = (HERE / \"kjv.txt\").read_text(encoding=\"utf-8\")  # 12 chapters of the King James "
                     "Bible (public domain)\n")
         body = (read + f"LENGTH, N, N_TEST, SEED, EVERY_STEP = {s['length']}, {s['n']}, {s['n_test']}, {seed}, "
                 f"{s['every_step']}" + TEXT_CODE)

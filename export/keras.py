@@ -73,8 +73,8 @@ def _weights(recipe):
             "    \"\"\"Set every layer's weights from the playground's arrays (\"<layer index>.<name>\").\"\"\"\n"
             "    w = np.load(path)  # plain arrays: nothing in the file is run (no pickle)\n"
             f"{body}\n\n\n"
-            "if WEIGHTS and Path(WEIGHTS).exists():\n"
-            "    load_weights(model, WEIGHTS)\n"
+            "if WEIGHTS and (HERE / WEIGHTS).exists():  # beside this file (or a full path)\n"
+            "    load_weights(model, HERE / WEIGHTS)\n"
             "    print(f\"Starting from the page's weights in {WEIGHTS}\")\n"
             "else:\n"
             "    print(\"Starting from fresh random weights\")\n")

@@ -57,8 +57,8 @@ def _weights(recipe):
             "        param.copy_(torch.from_numpy(np.ascontiguousarray(array, np.float32)))\n\n"
             "    with torch.no_grad():\n"
             f"{body}\n\n\n"
-            "if WEIGHTS and Path(WEIGHTS).exists():\n"
-            "    load_weights(model, WEIGHTS)\n"
+            "if WEIGHTS and (HERE / WEIGHTS).exists():  # beside this file (or a full path)\n"
+            "    load_weights(model, HERE / WEIGHTS)\n"
             "    print(f\"Starting from the page's weights in {WEIGHTS}\")\n"
             "else:\n"
             "    print(\"Starting from fresh random weights\")\n")

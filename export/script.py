@@ -47,7 +47,8 @@ def header(recipe, framework, file_name, needs):
 
 def settings_code(recipe, framework):
     """The settings section: the command line in a script, plain values in a notebook."""
-    common = (f"SEED = {recipe.seed}\n"
+    common = (data_code.HERE + "\n"
+              f"SEED = {recipe.seed}\n"
               f"BATCH_SIZE = {recipe.batch_size}\n"
               f"LEARNING_RATE = {recipe.lr!r}\n"
               f"L1, L2 = {recipe.l1!r}, {recipe.l2!r}  # penalties on the weights (not the biases)\n"
@@ -101,7 +102,7 @@ def training_words(recipe):
 
 
 def data_section(recipe, framework):
-    return Section("Data", data_words(recipe), data_code.code(recipe.data, framework))
+    return Section("Data", data_words(recipe), data_code.code(recipe.data, framework, here=False))
 
 
 def weights_words():

@@ -30,6 +30,20 @@ EXPORTERS = {"pytorch": pytorch, "keras": keras_export}
 _cases = {}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    """Small scripts on a shared 2-core machine: PyTorch's own threads only contend (3x slower)."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def case(name):
     if name not in _cases:
         _cases[name] = make_case(name)
