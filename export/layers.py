@@ -207,7 +207,8 @@ def _recurrent_keras_load(l):
 
 # -- words (the notebook's) -------------------------------------------------------------------------
 def _dense_words(l):
-    return f"a dense layer of {l.cfg['units']} neurons, {ACT_WORDS[l.act]}"
+    units = l.cfg["units"]
+    return f"a dense layer of {units} neuron{'s' if units != 1 else ''}, {ACT_WORDS[l.act]}"
 
 
 def _conv_words(l):

@@ -85,7 +85,8 @@ def model_words(recipe, framework):
     extra = recipe.words.get("model", "")
     shape = " × ".join(map(str, recipe.spec["input_shape"]))
     return (f"## The network\n\n{extra + chr(10) * 2 if extra else ''}Each sample is {shape} numbers. Layer "
-            f"by layer, as on the page:\n\n{lines}\n\nThe last layer's output is raw: the loss reads it.")
+            f"by layer, as on the page:\n\n{lines}\n\nThe last layer's output goes to the loss as it is "
+            "(the cross-entropies read it as logits).")
 
 
 def _kind_words(layer):
