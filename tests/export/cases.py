@@ -67,7 +67,21 @@ def _sequences(task, settings, layers, seed=0, loss="mse", **options):
     return data, spec, (x.astype(np.float32), y), (xt.astype(np.float32), yt), options
 
 
+def _autoencoder():
+    settings = {"n": 200, "n_test": 60, "size": 8, "noise": 0.1}
+    data = {"source": "image", "name": "bars", "settings": settings, "seed": 6, "targets": "pixels"}
+    x, _, xt, _ = IMAGE_DATASETS["bars"].load(seed=6, **settings)
+    flat = [np.clip(a.reshape(len(a), -1), 0, 1) for a in (x, xt)]
+    spec = {"input_shape": [1, 8, 8], "loss": "binary_crossentropy", "layers": [
+        {"type": "flatten"}, {"type": "dense", "units": 16, "activation": "relu"},
+        {"type": "dense", "units": 2}, {"type": "dense", "units": 16, "activation": "relu"},
+        {"type": "dense", "units": 64}]}
+    return data, spec, (x, flat[0]), (xt, flat[1]), dict(optimizer="adam", lr=0.01, batch_size=16,
+                                                         classification=False)
+
+
 CASES = {
+    "autoencoder": _autoencoder,
     "mlp": _mlp,
     "cnn": _cnn,
     "rnn": lambda: _sequences("waves", {"n": 200, "n_test": 50, "length": 20, "kind": "sines", "noise": 0.05},
