@@ -50,6 +50,7 @@ class Network:
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
         self.layers = build_layers(self.spec)
         self.prog, self.fprog, sizes = program_tables(self.layers)
+        self.flags = P.program_flags(self.prog)
         self._sizes = sizes
         self.loss = self.spec["loss"]
         self.loss_code = LOSSES[self.loss]
@@ -183,7 +184,7 @@ class Network:
         n, chunk = len(x), min(PREDICT_CHUNK, max(len(x), 1))
         out = np.empty((n, math.prod(self.output_shape)), self.dtype)
         acts, _, cache = self.workspace(chunk)
-        P._predict(model, x, out, acts, cache, chunk, False, self._rng_state)
+        P._predict(model, self.flags, x, out, acts, cache, chunk, False, self._rng_state)
         return out.reshape((n,) + self.output_shape)
 
     def layer_outputs(self, x, flat=None, state=None):
@@ -195,7 +196,7 @@ class Network:
         acts = np.zeros(n * self._sizes["acts"], self.dtype)
         cache = np.zeros(n * self._sizes["cache"], self.dtype)
         out = np.empty((n, math.prod(self.output_shape)), self.dtype)
-        P._predict(model, x, out, acts, cache, max(n, 1), training, self._rng_state)
+        P._predict(model, self.flags, x, out, acts, cache, max(n, 1), training, self._rng_state)
         return [acts[n * layer_row[P.A_OUT]:n * (layer_row[P.A_OUT] + layer_row[P.OUT_SIZE])]
                 .reshape((n,) + layer.out_shape).copy()
                 for layer, layer_row in zip(self.layers, self.prog)]
@@ -214,8 +215,8 @@ class Network:
         acts = np.zeros(n * self._sizes["acts"], self.dtype)
         d_acts = np.zeros_like(acts)
         cache = np.zeros(n * self._sizes["cache"], self.dtype)
-        loss = P._loss_and_grads(model, grads, x, y, acts, d_acts, cache, self.loss_code, self.loss_cols,
-                                 False, self._rng_state)
+        loss = P._loss_and_grads(model, self.flags, grads, x, y, acts, d_acts, cache, self.loss_code,
+                                 self.loss_cols, False, self._rng_state)
         return float(loss), grads, cache
 
     def recurrent_trace(self, x, y, flat=None, state=None):

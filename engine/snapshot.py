@@ -46,8 +46,8 @@ class Workspace:
             out = np.empty((len(x), net.prog[-1][P.OUT_SIZE]), net.dtype)
         if len(x):
             start = time.perf_counter()
-            P._predict(net.model(flat, state), x, out, self.acts, self.cache, self.chunk, False,
-                       self._rng_state)
+            P._predict(net.model(flat, state), net.flags, x, out, self.acts, self.cache, self.chunk,
+                       False, self._rng_state)
             self.sample_seconds = (time.perf_counter() - start) / len(x)
         return out
 

@@ -129,10 +129,7 @@ class Trainer:
                  l1=0.0, l2=0.0, clip_norm=None, seed=0, eval_every=None,
                  classification=None, eval_size=None):
         self.net = net
-        self.x, self.y = self._dataset(train, "train")
-        if len(self.x) == 0:
-            raise ValueError("train: needs at least one sample")
-        self.xt, self.yt = self._dataset(test, "test") if test is not None else (None, None)
+        self._use_data(train, test)
         self.optimizer = optimizer
         self.lr, self.l1, self.l2, self.clip_norm = lr, l1, l2, clip_norm
         self.batch_size = batch_size
@@ -229,10 +226,7 @@ class Trainer:
 
     def set_data(self, train, test=None):
         """Replace the data, keeping the weights, optimizer state and history."""
-        self.x, self.y = self._dataset(train, "train")
-        if len(self.x) == 0:
-            raise ValueError("train: needs at least one sample")
-        self.xt, self.yt = self._dataset(test, "test") if test is not None else (None, None)
+        self._use_data(train, test)
         self._choose_eval_rows(np.random.default_rng(int(self._rng_state[0] % (2**32))))
         self._order = np.arange(len(self.x), dtype=np.int64)
         P._shuffle(self._rng_state, self._order)
@@ -290,9 +284,9 @@ class Trainer:
         hyper = P.Hyper.of(n, self.batch_size, net.loss_code, net.loss_cols, OPTIMIZERS[self.optimizer],
                            self.lr, self.l1, self.l2, 0.0 if self.clip_norm is None else self.clip_norm,
                            training=True)
-        data = P.Data(P.read_only(self.x), P.read_only(self.y), self._order, self._loop, self._rng_state)
+        data = P.Data(*self._inputs, self._order, self._loop, self._rng_state)
         start = time.perf_counter()
-        done = P._train_steps(net.model(), self._training, data, hyper,
+        done = P._train_steps(net.model(), net.flags, self._training, data, hyper,
                               acts, d_acts, cache, ybuf, losses, norms)
         self.step_loss.extend(losses[:done])
         if done:
@@ -313,6 +307,13 @@ class Trainer:
                        "rate and press Reset.")
 
     # -- evaluation -------------------------------------------------------
+    def _use_data(self, train, test):
+        self.x, self.y = self._dataset(train, "train")
+        if len(self.x) == 0:
+            raise ValueError("train: needs at least one sample")
+        self.xt, self.yt = self._dataset(test, "test") if test is not None else (None, None)
+        self._inputs = (P.read_only(self.x), P.read_only(self.y))    # as the program reads them, once
+
     def _dataset(self, pair, name):
         try:
             x, y = pair

@@ -447,7 +447,9 @@ def is_compiled(families, dtype):
             and len(_shuffle.overloads) > 0)
 
 
-def _flags(prog):
+def program_flags(prog):
+    """``_run``'s (conv, recurrent) arguments for the program table ``prog`` (a Network keeps
+    them: computing them costs a few microseconds a call)."""
     families = prog[:, FAMILY]
     return (True if (families == CONV_FAMILY).any() else None,
             True if (families == RECURRENT_FAMILY).any() else None)
@@ -478,22 +480,23 @@ class _Unused:
 _UNUSED = {np.dtype(t): _Unused(t) for t in (np.float32, np.float64)}
 
 
-def _train_steps(model, tr, data, hyper, acts, d_acts, cache, ybuf, losses, norms):
-    """Up to ``hyper.n_steps`` minibatch updates (see ``_run``); returns the steps done."""
+def _train_steps(model, flags, tr, data, hyper, acts, d_acts, cache, ybuf, losses, norms):
+    """Up to ``hyper.n_steps`` minibatch updates (see ``_run``); returns the steps done.
+    ``flags``: the program's ``program_flags``; ``data``'s X and Y read-only."""
     buf = Buffers(acts, d_acts, cache, ybuf, _UNUSED[model.params.dtype].mat, losses, norms)
-    return _run(TRAIN, *model, *tr, *data, *buf, hyper, *_flags(model.prog))
+    return _run(TRAIN, *model, *tr, *data, *buf, hyper, *flags)
 
 
-def _predict(model, X, out, acts, cache, chunk, training, rng_state):
+def _predict(model, flags, X, out, acts, cache, chunk, training, rng_state):
     """Outputs for all rows of X (N, in_size) into out (N, out_size), ``chunk`` rows per batch."""
     u = _UNUSED[model.params.dtype]
     data = Data(read_only(X), u.input, u.ints, u.ints, rng_state)
     buf = Buffers(acts, u.vec, cache, u.vec, out, u.losses, u.norms)
-    _run(PREDICT, *model, *u.training, *data, *buf, Hyper.of(batch_size=chunk, training=training),
-         *_flags(model.prog))
+    _run(PREDICT, *model, *u.training, *data, *buf, Hyper.of(batch_size=chunk, training=training), *flags)
 
 
-def _loss_and_grads(model, grads, X, Y, acts, d_acts, cache, loss_code, loss_cols, training, rng_state):
+def _loss_and_grads(model, flags, grads, X, Y, acts, d_acts, cache, loss_code, loss_cols, training,
+                    rng_state):
     """Mean data loss of the batch (X, Y) (all rows); fills ``grads``."""
     u = _UNUSED[model.params.dtype]
     loss = np.zeros(1)
@@ -501,5 +504,5 @@ def _loss_and_grads(model, grads, X, Y, acts, d_acts, cache, loss_code, loss_col
     data = Data(read_only(X), read_only(Y), u.ints, u.ints, rng_state)
     buf = Buffers(acts, d_acts, cache, np.zeros(Y.size, model.params.dtype), u.mat, loss, u.norms)
     _run(GRADS, *model, *tr, *data, *buf, Hyper.of(1, len(X), loss_code, loss_cols, training=training),
-         *_flags(model.prog))
+         *flags)
     return loss[0]
