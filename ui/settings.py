@@ -87,7 +87,7 @@ ZOOMS = (1.0, 1.25, 1.5, 1.75, 2.0)
 
 
 def _presenting(s):
-    return not s.present
+    return s.present
 
 
 def classroom_fields(hideable):
@@ -99,10 +99,10 @@ def classroom_fields(hideable):
         "hide": Field("multi", tuple(hideable), "hide", label="Hide in presenter mode", widget="multiselect",
                       section="classroom", labels=dict(hideable), help=HIDE_HELP),
         "zoom": Field("ladder", ZOOMS, "zoom", label="Size on the projector", widget="select_slider",
-                      section="classroom", labels=lambda z: f"{z:.0%}", disabled=_presenting,
+                      section="classroom", labels=lambda z: f"{z:.0%}", shown=_presenting,
                       help="Everything larger: text, numbers, buttons and the drawings"),
         "contrast": Field("bool", None, "contrast", label="High contrast", widget="toggle", section="classroom",
-                          disabled=_presenting, help="Black on white with stronger lines, for a washed-out projector"),
+                          shown=_presenting, help="Black on white with stronger lines, for a washed-out projector"),
     }
 
 

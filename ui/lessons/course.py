@@ -12,6 +12,7 @@ COLOURS = {"done": "green", "in progress": "orange", "not started": "gray"}
 
 def show_course():
     style()
+    st.markdown("<style>h2 { font-size: 1.45rem !important; }</style>", unsafe_allow_html=True)
     course = load_course()
     st.title("Lessons", anchor=False)
     st.write("A guided course through every idea in the playground. Each lesson opens its page with a "
@@ -33,7 +34,7 @@ def show_course():
         st.button("Yes, reset", key="lessons_reset_all", on_click=reset_progress, type="primary")
     number = 0
     for concept, lessons in course.concepts():
-        st.subheader(concept, anchor=False)
+        st.header(concept, anchor=False)            # h2 under the page's h1: headings in order (WCAG)
         with st.container(border=True, key=f"lessons-{lessons[0].id}"):
             for lesson in lessons:
                 number += 1
@@ -49,7 +50,7 @@ def show_course():
                 else:
                     what.caption("…")
     if course.errors:
-        st.subheader("Lesson files with mistakes", anchor=False)
+        st.header("Lesson files with mistakes", anchor=False)
         st.caption("These files are skipped until they are fixed; every other lesson works. "
                    "README.md, “Writing a lesson”, describes the format.")
         for err in course.errors:
