@@ -293,6 +293,15 @@ def test_the_page_fits_smaller_screens(open_page, width, height):
     assert s["width"] <= width
     right = max(b["x"] + b["w"] for b in s["L"]["boxes"])
     assert right <= s["L"]["out"]["x"] <= s["width"]                 # the maps never run into the probabilities
+    click_map_cell(page, which=1, row=6, col=6)                      # a second layer's cell: the widest words
+    page.wait_for_function(f"() => ({CELL_STATE})()", timeout=30_000)
+    assert page.evaluate(OVERFLOWS) == []                            # no canvas text runs off its canvas
+
+
+# Canvas text running past its canvas's sides (each CNN canvas reports how far, as data-overflow).
+OVERFLOWS = """() => [...document.querySelectorAll('[data-testid=stBidiComponentIsolated]')]
+  .map(e => e.shadowRoot && e.shadowRoot.querySelector('canvas[data-overflow]')).filter(Boolean)
+  .filter(c => +c.dataset.overflow > 1).map(c => `${c.getAttribute('aria-label')}: ${c.dataset.overflow} px`)"""
 
 
 # Text widths as the canvas draws them (its own font), to see whether labels overlap.
@@ -356,6 +365,7 @@ def test_presenter_mode_on_a_projector(open_page):
       for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
       const c = e.shadowRoot && e.shadowRoot.querySelector("canvas[aria-label='Your digit through the network']");
       if (c && c.dataset.minFont) return true; } return false; }""", timeout=20_000)
+    assert page.evaluate(OVERFLOWS) == []
     fonts = {f["label"]: f["font"] for f in page.evaluate(CANVAS_FONTS) if f["width"] > 0}
     assert {"How one cell is computed", "Your digit through the network"} <= set(fonts), fonts
     assert min(fonts.values()) >= MIN_CANVAS_FONT, fonts

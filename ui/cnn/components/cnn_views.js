@@ -82,6 +82,10 @@ function text(st, s, x, y, opts = {}) {
   ctx.fillStyle = opts.color || st.style.ink; ctx.textAlign = opts.align || "center"; ctx.textBaseline = opts.base || "alphabetic";
   ctx.fillText(s, x, y);
   st.minFont = Math.min(st.minFont, size);
+  if (!opts.turned) {             // how far a text runs past the canvas's sides (data-overflow, for the tests)
+    const w = ctx.measureText(s).width, left = ctx.textAlign === "left" ? x : ctx.textAlign === "right" ? x - w : x - w / 2;
+    st.overflow = Math.max(st.overflow, -left, left + w - st.width);
+  }
 }
 
 // Words of `s` in lines no wider than `w` (titles that would run past the canvas wrap instead).
@@ -403,7 +407,7 @@ function drawConfusion(st) {
     const cx = L.x0 + p * L.cell + L.cell / 2;
     if (!L.turned) { text(st, name, cx, L.y0 - 6, { size: 11 }); return; }
     ctx.save(); ctx.translate(cx, L.y0 - 5); ctx.rotate(-Math.PI / 2);
-    text(st, name, 0, 0, { size: 11, align: "left", base: "middle" });
+    text(st, name, 0, 0, { size: 11, align: "left", base: "middle", turned: true });
     ctx.restore();
   });
   m.matrix.forEach((row, t) => {
@@ -483,15 +487,16 @@ function cellNumbers(c, oy, ox) {
 
 function cellLayout(st, c, W) {
   const f2 = fs(st, 11), gap = px(st, 22), line = f2 * 1.35;
-  const planeSide = Math.max(60, Math.min((W - gap) / 2, px(st, 300))), colW = planeSide + gap - 6;
+  const planeSide = Math.max(60, Math.min((W - gap) / 2, px(st, 300)));
+  const colW = planeSide + gap - 6, outW = W - planeSide - gap - 2;       // the words of each column wrap in it
   const [oy, ox] = st.at, n = cellNumbers(c, oy, ox), show = Math.min(st.show, c.c - 1);
   const padT = c.pt, padL = c.pl, padB = Math.max(0, (c.oh - 1) * c.stride + c.k - c.h - c.pt);
   const padR = Math.max(0, (c.ow - 1) * c.stride + c.k - c.w - c.pl);
   const channelWord = c.c > 1 ? `, channel ${show + 1} of ${c.c}` : "";
   const scaleWord = c.image ? "ink from 0 (white) to 1 (black)" : `colours to ±${short(c.inScale)}`;
-  const heads = [wrap(st, `input: ${c.source}${channelWord}`, 11, 600, colW), wrap(st, `output: ${c.title}, map ${c.channel + 1}`, 11, 600, colW)];
+  const heads = [wrap(st, `input: ${c.source}${channelWord}`, 11, 600, colW), wrap(st, `output: ${c.title}, map ${c.channel + 1}`, 11, 600, outW)];
   const caps = [wrap(st, `${c.h}×${c.w} · ${scaleWord}${padT || padL || padB || padR ? " · dashed: zero padding" : ""}`, 11, 400, colW),
-    wrap(st, `${c.oh}×${c.ow} · colours to ±${short(c.outScale)} (orange −, blue +)`, 11, 400, colW)];
+    wrap(st, `${c.oh}×${c.ow} · colours to ±${short(c.outScale)} (orange −, blue +)`, 11, 400, outW)];
   const topA = Math.max(heads[0].length, heads[1].length) * line + 4;
   const topCaps = topA + planeSide + f2 * 1.2;
   const numW = measure(st, "−0.00", 11) + px(st, 8), numH = f2 * 1.6;
@@ -664,8 +669,9 @@ function render(st) {
   st.ctx = st.canvas.getContext("2d");
   st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   st.ctx.clearRect(0, 0, width, height);
-  st.minFont = Infinity;
+  st.minFont = Infinity; st.overflow = 0;
   view.draw(st);
+  st.canvas.dataset.overflow = String(Math.round(st.overflow));
   if (st.data.view === "cell") keepCellUI(st);
   if (Number.isFinite(st.minFont)) st.canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
   st.tip.style.fontSize = fs(st, 12) + "px";
