@@ -58,7 +58,7 @@ def gradient_chart(snap, layer_names):
     # The first evaluation comes before any step: its norms are 0, which a log scale cannot show.
     series = {name: (np.where(norms[i, k] > 0, norms[i, k], np.nan), LAYER_COLORS[k % len(LAYER_COLORS)])
               for k, name in enumerate(layer_names)}
-    return _chart("Gradient size per layer", ev["epoch"][i], series, log=True)
+    return _chart("Gradient size per layer (log scale)", ev["epoch"][i], series, log=True)
 
 
 RUN_COLORS = (("#1f77b4", "#9ecae9"), ("#d62728", "#f4a6a6"), ("#2ca02c", "#98df8a"))   # (train, test) per run
