@@ -97,9 +97,10 @@ def test_compare_mode_looks_closer_at_both_cells(open_page):
     page = open_page("/rnn?task=delayed_recall&delay=10&vs=rnn")
     page.get_by_role("button", name="Step", exact=True).click()
     wait_until_idle(page)
-    page.get_by_text("Look closer").first.click()
-    wait_until_idle(page)
     box = page.locator(".st-key-rnn_look_closer")
+    box.locator("summary").click()
+    wait_until_idle(page)
+    box.get_by_role("tab").first.wait_for(timeout=30_000)
     assert box.get_by_role("tab").all_inner_texts() == ["Timeline (rewind)", "Weights and gradients", "Confusion matrix"]
     for tab in ("Timeline (rewind)", "Weights and gradients", "Confusion matrix"):
         box.get_by_role("tab", name=tab).click()
