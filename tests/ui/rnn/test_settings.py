@@ -113,3 +113,14 @@ def test_the_log_scale_of_the_loss_is_in_the_link():
     s = RnnSettings(loss_log=True)
     assert encode(s) == {"logloss": "1"} and decode(encode(s), RnnSettings) == (s, [])
     assert "loss_log" not in {name for name, f in FIELDS.items() if f.resets}
+
+
+def test_each_task_says_its_input_target_and_chance():
+    """The tasks had only their name as a caption."""
+    from ui.rnn.explain import task_caption
+    captions = {task: task_caption(RnnSettings.for_task(task)) for task in TASKS}
+    assert all("**Input:**" in c and "**Target:**" in c for c in captions.values())
+    assert "Chance is 25 %" in captions["delayed_recall"] and "Chance is 50 %" in captions["parity"]
+    assert "Chance is 1 in 69" in captions["text"] and "right 19 % of the time" in captions["text"]
+    assert "1 in 45" in task_caption(RnnSettings.for_task("text", text="zen"))
+    assert "about 0.64" in task_caption(RnnSettings(wave="square")) and "about 0.17" in captions["adding"]
