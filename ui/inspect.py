@@ -9,6 +9,7 @@ import streamlit as st
 
 from viz.charts import confusion_figure, histogram_figure, timeline_figure
 
+from .canvas import BadEvent, Num, checked
 from .state import expander_state, key
 
 
@@ -101,9 +102,17 @@ def timeline(page, run):
 
 
 def _on_select(chart_key, run):
-    points = st.session_state[chart_key].selection.points
-    if points:
-        run.rewind_to(int(max(p["x"] for p in points)))
+    """Rewind to the latest selected epoch. A selection is the browser's (a crafted message can send
+    anything): points without an epoch as their x are ignored."""
+    points = st.session_state[chart_key].selection.get("points")
+    epochs = []
+    for p in points if isinstance(points, list) else ():
+        try:
+            epochs.append(checked(p.get("x") if isinstance(p, dict) else None, Num(0)))
+        except BadEvent:
+            pass
+    if epochs:
+        run.rewind_to(int(max(epochs)))
 
 
 def distributions(run, layer_names, chart_key):

@@ -9,6 +9,7 @@ a page, from several links (each page's default, links that show the widgets som
 a lesson, presenter mode), checking the controls after every batch.
 """
 import asyncio
+import json
 import math
 import os
 import random
@@ -32,7 +33,7 @@ PAGES = model_pages()
 # hostile values a page, in batches of ``batch`` whose last ``burst`` go without waiting; the controls
 # are checked after every batch (full) or after the last one. A playing page's runs last a live box (2 s):
 # the quick run leaves Play to the controls check.
-QUICK = dict(values=30, batch=30, burst=10, every_batch=False, play=False)
+QUICK = dict(values=24, batch=24, burst=8, every_batch=False, play=False)
 FULL = dict(values=510, batch=51, burst=12, every_batch=True, play=True)
 LEGIT_SHARE = 0.15          # values a browser could send, mixed in: the page moves on and mounts other widgets
 RUN_TIMEOUT = 60            # seconds for the page to finish its runs after a message (a big network's Step)
@@ -428,6 +429,11 @@ FOUND = {
     # activations); a CNN block's activation '' then failed the engine's build in the callback.
     "an empty option for a conv block's activation": Found("cnn", "", r"cnn_w_acts_0",
                                                            lambda t: [pf.state(t.wid, string_value="")]),
+    # A selection on the timeline is the browser's: a point whose x is no epoch failed int().
+    "a selected point that is no epoch": Found("mlp", "", r"mlp_timeline_\w*", lambda t: [pf.state(
+        t.wid, string_value=json.dumps({"selection": {"points": [{"x": "zz"}, {"y": 1}, 7], "box": [], "lasso": [],
+                                                      "point_indices": []}}))], before=(
+        "Step", "Step", (r"mlp_look_closer", lambda t: [pf.state(t.wid, bool_value=True)]))),
 }
 
 
