@@ -70,11 +70,12 @@ def downloads(run, page=None):
     for r in run.runs:
         name = r.title.lower().replace(" ", "-") + "-" if len(run.runs) > 1 else ""
         label = f" {r.title}" if len(run.runs) > 1 else ""
-        c1, c2, c3 = st.columns(3)
+        # A row that wraps: at a presenter's 200 % three columns cut "Weights LSTM (.npz)" short.
+        row = st.container(horizontal=True, wrap=True, gap="small")
         npz = model_file.write(r, page) if page else r.weights_npz()
-        c1.download_button(f"Weights{label} (.npz)", npz, f"{name}weights.npz", "application/octet-stream",
-                           icon=":material/download:", width="stretch", on_click="ignore")
-        c2.download_button(f"Weights{label} (.json)", r.weights_json(), f"{name}weights.json", "application/json",
-                           icon=":material/download:", width="stretch", on_click="ignore")
-        c3.download_button(f"Setup{label} (.json)", r.setup_json(link), f"{name}setup.json", "application/json",
-                           icon=":material/download:", width="stretch", on_click="ignore")
+        row.download_button(f"Weights{label} (.npz)", npz, f"{name}weights.npz", "application/octet-stream",
+                            icon=":material/download:", width="content", on_click="ignore")
+        row.download_button(f"Weights{label} (.json)", r.weights_json(), f"{name}weights.json", "application/json",
+                            icon=":material/download:", width="content", on_click="ignore")
+        row.download_button(f"Setup{label} (.json)", r.setup_json(link), f"{name}setup.json", "application/json",
+                            icon=":material/download:", width="content", on_click="ignore")
