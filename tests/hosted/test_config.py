@@ -15,6 +15,7 @@ SERVING = {
     "server.enableXsrfProtection": True,
     "server.enableCORS": True,
     "runner.postScriptGC": False,                 # measured: a full collection after every fragment run
+    "runner.fastReruns": False,                   # two script threads raced on a session's state
     "browser.gatherUsageStats": False,
 }
 
