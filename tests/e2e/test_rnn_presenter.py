@@ -34,11 +34,11 @@ def test_on_a_projector_every_text_is_whole_and_at_least_16_px(open_page, query,
     assert seen.count(RNN) == 2 * cells and seen.count("Training curves") == 2      # at both projector sizes
 
 
-@pytest.mark.parametrize("width, height", [(1024, 768), (1280, 720)])
-def test_a_paused_comparison_on_a_projector(open_page, width, height):
-    """After two epochs (the rewind row shows): nothing cut, no small text, readable hidden-state squares
-    (compare mode's were 3 px at 1024 px)."""
-    page = open_page("/rnn?present=1&task=delayed_recall&vs=rnn", width, height)
+@pytest.mark.parametrize("width, height, zoom", [(1024, 768, ""), (1280, 720, ""), (1024, 768, "&zoom=2")])
+def test_a_paused_comparison_on_a_projector(open_page, width, height, zoom):
+    """After two epochs (the rewind row and the downloads show): nothing cut (at 200 % the downloads'
+    three columns were), no small text, readable hidden-state squares (compare mode's were 3 px)."""
+    page = open_page(f"/rnn?present=1&task=delayed_recall&vs=rnn{zoom}", width, height)
     for _ in range(2):
         page.get_by_role("button", name="Step", exact=True).click()
         wait_until_idle(page)
@@ -51,7 +51,7 @@ def test_a_paused_comparison_on_a_projector(open_page, width, height):
     squares = page.wait_for_function(f"""() => {{ const s = ({CANVASES})().map(c => +c.dataset.stateCell).filter(Boolean);
         return s.length === 2 ? s : null; }}""", timeout=30_000).json_value()
     assert len(squares) == 2 and min(squares) >= 11, squares
-    screenshot(page, f"rnn-presenter-paused-{width}x{height}")
+    screenshot(page, f"rnn-presenter-paused-{width}x{height}{zoom.replace('&zoom=', '-zoom')}")
 
 
 def test_high_contrast_draws_black(open_page):
