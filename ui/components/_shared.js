@@ -43,7 +43,7 @@ function pollChannel(st, onFrame) {
         soon();
       }
     }
-    setTimeout(watch, 250);
+    setTimeout(watch, 60);         // a rerun replaces the element: found again within 60 ms (was 250)
   };
   st.timer = token;
   watch();
