@@ -116,6 +116,7 @@ class Settings(ABC):
     """Base of a page's settings. Subclasses set ``FIELDS`` and define ``spec`` and
     ``trainer_options``; they may override ``normalise`` and ``after_change``."""
     FIELDS = {}
+    LINK_EXTRAS = ()          # link parameters the page reads itself, which are no setting (its own points)
 
     # -- what every page provides ----------------------------------------------------------------
     @abstractmethod

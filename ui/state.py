@@ -47,7 +47,8 @@ def link_base(page):
 def link_params(page, settings):
     """The query parameters of ``settings`` on ``page``: what differs from the link's base, and the
     parameters that are no setting (``?lesson=``) kept as they are."""
-    kept = {k: v for k, v in st.query_params.to_dict().items() if k in EXTRAS}
+    extras = EXTRAS + type(settings).LINK_EXTRAS
+    kept = {k: v for k, v in st.query_params.to_dict().items() if k in extras}
     return {**encode(settings, link_base(page)), **kept}
 
 

@@ -140,7 +140,7 @@ def decode(params, settings_class, base=None):
     by_url = {f.url: (name, f) for name, f in settings_class.FIELDS.items()}
     values, notices = {}, []
     for key, text in params.items():
-        if key in EXTRAS:
+        if key in EXTRAS or key in settings_class.LINK_EXTRAS:
             continue
         if key not in by_url:
             notices.append(f"Unknown link parameter '{_short(str(key), 30)}' ignored.")

@@ -1,12 +1,15 @@
 """Snapshot -> the compact frame the network canvas draws.
 
 A frame is a small JSON-able dict: weights and biases as rounded numbers, and
-every neuron's map over the input plane quantised to one byte per cell and
-base64-encoded (a 6 x 8 network on 13 x 13 thumbnails is about 11 KB). What does
-not change while training (the input maps, the points: ``static_frame``) can be
-left out of a frame with ``full=False``; the page sends it with the canvas itself.
+every neuron's map over the input plane quantised to one byte per cell, packed
+(``pack``: each row as differences, deflated, base64): the output over a
+101 x 101 grid and the hidden neurons' 11 x 11 thumbnails of a 6 x 8 network are
+1-7 KB (raw, 49 x 49 and 13 x 13 cells were 14 KB). What does not change while
+training (the input maps, the points: ``static_frame``) can be left out of a
+frame with ``full=False``; the page sends it on a channel of its own.
 """
 import base64
+import zlib
 from functools import lru_cache
 
 import numpy as np
@@ -17,8 +20,9 @@ from . import palette
 
 FEATURE_LABELS = {"x1": "X₁", "x2": "X₂", "x1_sq": "X₁²", "x2_sq": "X₂²", "x1_x2": "X₁X₂",
                   "sin_x1": "sin(X₁)", "sin_x2": "sin(X₂)"}
-THUMB_STRIDE = 4            # neuron thumbnails sample every 4th cell of the plane grid
+THUMB_STRIDE = 10           # neuron thumbnails sample every 10th cell of the plane grid (101 -> 11 x 11)
 STATIC_KEYS = ("input_maps", "train", "test", "inputs", "palette")
+CURVE_POINTS = 60           # the loss curve drawn above the output: at most this many epochs
 
 
 def quantise(values, lo=-1.0, hi=1.0):
@@ -29,6 +33,21 @@ def quantise(values, lo=-1.0, hi=1.0):
 
 def _b64(array):
     return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+def pack(codes):
+    """uint8 maps (..., side) -> text: each row as differences from the cell before (mod 256), zlib,
+    base64. Smooth maps are mostly small differences, which deflate well; the canvas adds them up
+    again (network_canvas.js, unpack)."""
+    codes = np.ascontiguousarray(codes, np.uint8)
+    rows = np.diff(codes, axis=-1, prepend=np.zeros(codes.shape[:-1] + (1,), np.uint8)) if codes.size else codes
+    return base64.b64encode(zlib.compress(rows.tobytes(), 6)).decode("ascii")
+
+
+def unpack(text, shape):
+    """The codes ``pack`` packed (tests; the canvas does the same in JavaScript)."""
+    rows = np.frombuffer(zlib.decompress(base64.b64decode(text)), np.uint8).reshape(shape)
+    return np.cumsum(rows, axis=-1, dtype=np.uint64).astype(np.uint8) if rows.size else rows
 
 
 @lru_cache(maxsize=4)
@@ -60,15 +79,47 @@ def _points(points, labels):
     return np.column_stack([np.round(points, 2), np.round(labels, 3)]).tolist()
 
 
+def _finite(v):
+    return float(f"{v:.4g}") if np.isfinite(v) else None
+
+
 def dense_layers(snap):
     """Engine indices of the dense layers, in order (the last one is the output)."""
     return [i for i, kind, _, _ in snap.layers if kind == "dense"]
 
 
+def loss_curve(snap, points=CURVE_POINTS):
+    """The train and test loss after each epoch, thinned to ``points`` epochs, 3 significant digits:
+    the small curve above the output (as TensorFlow Playground draws it)."""
+    ev = snap.history["evals"]
+    n = len(ev["epoch"])
+    i = np.unique(np.linspace(0, n - 1, points).round().astype(int)) if n > points else np.arange(n)
+
+    def values(a):
+        return [float(f"{v:.3g}") if np.isfinite(v) else None for v in np.asarray(a, float)[i]]
+    return {"epoch": [int(e) for e in ev["epoch"][i]], "train": values(ev["train_loss"]),
+            "test": values(ev["test_loss"])}
+
+
+def focus_map(plane_maps, layer, unit, snap):
+    """One map over the whole grid for the canvas's hovered tile: dense layer ``layer``'s ``unit``,
+    or input feature ``unit`` (of FEATURES) for layer -1; None for what does not exist."""
+    plane = plane_maps.plane
+    if layer < 0:
+        return pack(quantise(feature_maps(plane.extent, plane.resolution)[unit])) if unit < len(FEATURES) else None
+    dense = dense_layers(snap)
+    if layer >= len(dense) - 1:
+        return None                                   # the output: the frame has it
+    maps = plane_maps.neuron_maps[dense[layer]]
+    return pack(quantise(maps[unit])) if unit < len(maps) else None
+
+
 def network_frame(snap, plane_maps, *, features, loss, classes, train=None, test=None,
-                  discretize=False, interactive=True, frame=0, dropout=(), full=True):
+                  discretize=False, interactive=True, frame=0, dropout=(), full=True, focus=None, curve=False):
     """The JSON-able frame for the MLP's network canvas; ``plane_maps``: the snapshot's engine.plane.PlaneMaps.
-    ``full=False`` leaves out (and does not compute) what does not change while training: STATIC_KEYS."""
+    ``full=False`` leaves out (and does not compute) what does not change while training: STATIC_KEYS.
+    ``focus`` = (layer, unit): the hovered tile's map over the whole grid (``focus_map``); ``curve``: the
+    loss curve (``loss_curve``: the page sends it about 7 times a second)."""
     plane = plane_maps.plane
     dense = dense_layers(snap)
     stride = THUMB_STRIDE
@@ -92,11 +143,18 @@ def network_frame(snap, plane_maps, *, features, loss, classes, train=None, test
     out = {
         "frame": int(frame), "interactive": bool(interactive),
         "extent": float(plane.extent), "res": int(plane.resolution), "thumb": thumb,
-        "layers": layers, "maps": _b64(quantise(maps)),
-        "output": _b64(output), "output_channels": int(values.shape[0]) if values.ndim == 3 else 1,
+        "layers": layers, "maps": pack(quantise(maps).reshape(-1, thumb)),
+        "output": pack(output), "output_channels": int(values.shape[0]) if values.ndim == 3 else 1,
         "classes": int(classes), "discretize": bool(discretize),
         "step": int(snap.step), "epoch": int(snap.epoch),
+        "loss": [_finite(snap.train_loss), _finite(snap.test_loss)],
     }
+    if focus is not None:
+        packed = focus_map(plane_maps, *focus, snap)
+        if packed is not None:
+            out["focus"] = {"layer": int(focus[0]), "unit": int(focus[1]), "map": packed}
+    if curve:
+        out["curve"] = loss_curve(snap)
     if full:
         out.update(static_frame(plane, features=features, classes=classes, train=train, test=test))
     return out
@@ -107,7 +165,8 @@ def static_frame(plane, *, features, classes, train=None, test=None):
     the points and the colours, which change only when the data or the features do."""
     inputs = feature_maps(plane.extent, plane.resolution)[:, ::THUMB_STRIDE, ::THUMB_STRIDE]
     return {"palette": {"neg": palette.NEGATIVE, "mid": palette.MIDDLE, "pos": palette.POSITIVE,
-                        "classes": list(palette.CLASS_COLORS[:max(classes, 2)])},
+                        "classes": list(palette.CLASS_COLORS[:max(classes, 2)]),
+                        "train": palette.TRAIN_COLOR, "test": palette.TEST_COLOR},
             "inputs": [{"id": f, "label": FEATURE_LABELS[f], "active": f in features} for f in FEATURES],
             "input_maps": _b64(quantise(inputs)),
             "train": _points(*(train or (None, None))), "test": _points(*(test or (None, None)))}

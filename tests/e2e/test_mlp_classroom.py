@@ -235,9 +235,9 @@ FEATURES_ON = """() => { const s = ({STATE})(); return s && s.inputs; }"""
 
 
 def test_feature_tiles_while_playing_show_at_once_and_end_as_the_pills_say(open_page):
-    """A click on a feature tile while playing shows on the canvas within a second, every time (it
-    waited for the end of the frame box, up to 2 s, in 2 of 10); quick clicks end with the pills and
-    the canvas showing the same features."""
+    """A click on a feature tile while playing shows on the canvas within 1.5 s, every time (it
+    waited for the end of the frame box, 2 s, and then for the next box's first frame: 1.5-6.6 s);
+    quick clicks end with the pills and the canvas showing the same features."""
     page = open_page("/mlp")
     play_until_epoch(page, 1)
     s = settled_state(page)
@@ -252,7 +252,7 @@ def test_feature_tiles_while_playing_show_at_once_and_end_as_the_pills_say(open_
                                timeout=20_000)
         delays.append(time.monotonic() - t0)
         time.sleep(0.3)
-    assert max(delays) < 1.0, delays
+    assert max(delays) < 1.5, delays
     for k in range(4):                                   # X1² and X2² on and off again, quickly
         click_layout(page, s, tile["x"] + 10, tile["y"] + (2 + k % 2) * row + 10)
         time.sleep(0.15)

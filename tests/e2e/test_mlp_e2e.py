@@ -44,13 +44,13 @@ def test_play_advances_and_pause_stops(open_page):
 
 def test_a_copied_link_restores_the_settings(open_page):
     page = open_page("/mlp?data=moons&net=5,3&act=relu")
-    page.get_by_text("Discretize", exact=True).click()
+    page.get_by_text("Discretize output", exact=True).click()
     page.wait_for_function("() => new URLSearchParams(location.search).get('disc') === '1'", timeout=20_000)
     query = parse_qs(urlparse(page.url).query)
     assert query == {"data": ["moons"], "net": ["5,3"], "act": ["relu"], "disc": ["1"]}
     other = open_page("/mlp?" + urlparse(page.url).query)
     assert parse_qs(urlparse(other.url).query) == query
-    assert other.get_by_label("Discretize", exact=True).is_checked()
+    assert other.get_by_label("Discretize output", exact=True).is_checked()
     assert other.get_by_role("combobox", name="Activation", exact=True).input_value() == "ReLU"
     assert other.locator(".picker button.on").get_attribute("title") == "Two moons"   # pierces the shadow root
 
@@ -166,5 +166,6 @@ def test_a_three_class_csv_trains_three_classes(open_page):
     assert "Loaded 64 points from three.csv" in page.locator("[data-testid=stMain]").inner_text()
     assert page.get_by_role("combobox", name="Loss", exact=True).input_value() == "Cross-entropy"
     page.get_by_role("button", name="Step", exact=True).click()
-    wait_until_idle(page)
-    assert metric(page, "Epoch") == "1"
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetric]')].find(e => e.innerText"
+                           ".startsWith('Epoch'))?.querySelector('[data-testid=stMetricValue]').innerText === '1'",
+                           timeout=20_000)

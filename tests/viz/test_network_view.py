@@ -7,10 +7,11 @@ import pytest
 import engine
 from engine.data import FEATURES, Plane, featurize, make_2d
 from engine.plane import PlaneMaps
-from viz.network_view import THUMB_STRIDE, feature_maps, network_frame, output_values, quantise
+from viz.network_view import (THUMB_STRIDE, feature_maps, loss_curve, network_frame, output_values, quantise,
+                               static_frame, unpack)
 
 
-def trainer(spec_layers, features=("x1", "x2"), loss="mse", y=None, resolution=49):
+def trainer(spec_layers, features=("x1", "x2"), loss="mse", y=None, resolution=101):
     pts, labels = make_2d("spiral3" if loss == "softmax_crossentropy" else "xor", 150, 0.0, seed=0)
     spec = {"input_shape": [len(features)], "layers": spec_layers, "loss": loss}
     y = labels if y is None else y(labels)
@@ -35,19 +36,19 @@ def test_frame_matches_the_snapshot():
     m = plane_maps(tr, snap)
     f = network_frame(snap, m, features=("x1", "x2", "x1_x2"), loss="mse", classes=2, train=(pts, labels),
                       dropout=[0.2, 0.0])
-    thumb = len(range(0, 49, THUMB_STRIDE))
-    assert (f["res"], f["thumb"]) == (49, thumb)
+    thumb = len(range(0, 101, THUMB_STRIDE))
+    assert (f["res"], f["thumb"]) == (101, thumb) == (101, 11)
     assert [l["units"] for l in f["layers"]] == [5, 3, 1]
     assert [l["dropout"] for l in f["layers"]] == [0.2, 0.0, 0.0]
     np.testing.assert_allclose(f["layers"][1]["weights"], snap.params["2.W"], atol=5e-5)
     np.testing.assert_allclose(f["layers"][2]["biases"], snap.params["3.b"], atol=5e-5)
     assert [i["active"] for i in f["inputs"]] == [k in ("x1", "x2", "x1_x2") for k in FEATURES]
-    maps = decode(f["maps"]).reshape(-1, thumb, thumb)
+    maps = unpack(f["maps"], (-1, thumb, thumb))
     assert maps.shape[0] == 5 + 3                       # hidden neurons only
     expected = quantise(m.neuron_maps[2][1, ::THUMB_STRIDE, ::THUMB_STRIDE])
     np.testing.assert_array_equal(maps[5 + 1], expected)
     assert decode(f["input_maps"]).size == len(FEATURES) * thumb * thumb
-    out = decode(f["output"]).reshape(49, 49)
+    out = unpack(f["output"], (101, 101))
     np.testing.assert_array_equal(out, quantise(m.output_map[0]))
     assert len(f["train"]) == len(pts) and f["test"] == []
     assert f["layers"][0]["dead"] == [bool(v) for v in snap.dead_units[0]]
@@ -67,7 +68,7 @@ def test_frame_size_of_a_six_by_eight_net_stays_small():
     tr, pts, labels = trainer(layers)
     snap = tr.step(10)
     f = network_frame(snap, plane_maps(tr, snap), features=("x1", "x2"), loss="mse", classes=2, full=False)
-    assert len(json.dumps(f)) < 20_000
+    assert len(json.dumps(f)) < 15_000        # 18.2 KB with raw 49 x 49 and 13 x 13 maps; 12.4-13.1 KB packed
 
 
 def test_output_values_per_loss():
@@ -77,7 +78,7 @@ def test_output_values_per_loss():
     np.testing.assert_allclose(v, 2 / (1 + np.exp(-plane_maps(tr, snap).output_map[0].astype(float))) - 1)
     tr, _, _ = trainer([{"type": "dense", "units": 3}], loss="softmax_crossentropy", y=lambda l: l.astype(int))
     p = output_values(plane_maps(tr, tr.snapshot()), "softmax_crossentropy", 3)
-    assert p.shape == (3, 49, 49)
+    assert p.shape == (3, 101, 101)
     np.testing.assert_allclose(p.sum(axis=0), 1.0)
     snap = tr.snapshot()
     f = network_frame(snap, plane_maps(tr, snap), features=("x1", "x2"), loss="softmax_crossentropy", classes=3)
@@ -99,3 +100,26 @@ def test_the_shared_feature_maps_cannot_be_changed_by_one_session():
     maps = feature_maps(6.0, 13)
     with pytest.raises(ValueError):
         maps[0, 0, 0] = 99.0
+
+
+def test_a_hovered_tile_comes_in_full_and_the_loss_curve_is_thinned():
+    layers = [{"type": "dense", "units": 3, "activation": "tanh"}, {"type": "dense", "units": 1, "activation": "tanh"}]
+    tr, pts, labels = trainer(layers)
+    for _ in range(80):
+        snap = tr.step(tr.steps_per_epoch)
+    m = plane_maps(tr, snap)
+    f = network_frame(snap, m, features=("x1", "x2"), loss="mse", classes=2, focus=(0, 2), curve=True)
+    np.testing.assert_array_equal(unpack(f["focus"]["map"], (101, 101)), quantise(m.neuron_maps[0][2]))
+    f = network_frame(snap, m, features=("x1", "x2"), loss="mse", classes=2, focus=(-1, 4))
+    np.testing.assert_array_equal(unpack(f["focus"]["map"], (101, 101)), quantise(feature_maps(6.0, 101)[4]))
+    for missing in ((0, 3), (1, 0), (5, 0), (-1, 7)):                # no such neuron, the output, no such feature
+        assert "focus" not in network_frame(snap, m, features=("x1", "x2"), loss="mse", classes=2, focus=missing)
+    curve = loss_curve(snap, points=20)
+    assert len(curve["epoch"]) == 20 and curve["epoch"][0] == 0 and curve["epoch"][-1] == snap.epoch
+    assert curve["train"][-1] == pytest.approx(snap.history["evals"]["train_loss"][-1], rel=1e-2)
+
+
+def test_the_static_part_names_the_curve_colours():
+    tr, pts, labels = trainer([{"type": "dense", "units": 1, "activation": "tanh"}])
+    part = static_frame(tr.plane, features=("x1",), classes=2, train=(pts, labels))
+    assert {"train", "test"} <= set(part["palette"]) and [i["active"] for i in part["inputs"]][:2] == [True, False]

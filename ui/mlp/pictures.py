@@ -2,9 +2,13 @@
 output's map large, with the training points (viz.pictures.network); it animates over the epochs."""
 import numpy as np
 
+from engine.data import Plane
 from engine.plane import PlaneMaps
 from viz import pictures as P
-from viz.network_view import FEATURE_LABELS, THUMB_STRIDE, dense_layers, feature_maps, output_values
+from viz.network_view import FEATURE_LABELS, dense_layers, feature_maps, output_values
+
+RESOLUTION, STRIDE = 49, 4       # a picture's grid and its tiles' sampling (13 x 13): the canvas's 101 x 101
+                                 # grid would make an animation's hundred frames four times slower
 
 
 def network_view(run):
@@ -13,12 +17,12 @@ def network_view(run):
 
 
 def network_picture(run, snap, width=P.SLIDE_WIDTH):
-    s, plane = run.settings, run.plane
+    s, plane = run.settings, Plane(run.plane.features, run.plane.extent, RESOLUTION)
     maps = PlaneMaps(snap, plane)
     features = list(s.features)
     all_inputs = feature_maps(plane.extent, plane.resolution)
     from engine.data import FEATURES
-    k = THUMB_STRIDE                                   # the neuron tiles sample the plane as the canvas does
+    k = STRIDE
     inputs = [(FEATURE_LABELS[f], all_inputs[list(FEATURES).index(f)][::k, ::k]) for f in features]
     dense = dense_layers(snap)
     hidden = []

@@ -2,6 +2,8 @@
 
 No Streamlit here: the page keeps an ``MlpRun`` in session state (ui/state.py).
 """
+import json
+
 import numpy as np
 
 import engine
@@ -13,24 +15,35 @@ from ..run import Run
 
 N_POINTS = 500                 # as TensorFlow Playground
 MAX_OWN_POINTS = 2000          # training points a user may add by clicking (a CSV holds as many)
-PLANE_RESOLUTION = 49          # output map; neuron thumbnails take every 4th cell (13 x 13)
+PLANE_RESOLUTION = 101         # output map (a boundary drawn at 0.12 units); thumbnails take every 10th cell (11 x 11)
 NOMINAL_FPS = 25               # "epochs per frame" counts frames at this rate; under load a frame holds more
 
 
 class MlpRun(Run):
     def __init__(self, settings, build=True):
-        self.custom = None           # (train_xy, train_labels, test_xy, test_labels) of the user's own data
+        self.own = None              # (xy, labels): the user's own data set (a CSV, a link), replacing the generated one
+        self.added = []              # (x, y, label) of each training point a click added
         self.probe = None            # (xy, label) of the point whose numbers are shown
+        self.focus = None            # (dense layer or -1 for a feature, unit) of the tile the pointer is on
         self.frames = 0
         super().__init__(settings, build)
 
     # -- building ---------------------------------------------------------
+    @property
+    def custom(self):
+        """True when the data is not (only) the generated data set."""
+        return self.own is not None or bool(self.added)
+
     def _points(self):
+        """(train_xy, train_labels, test_xy, test_labels): the generated set or the user's own, split by
+        the training share and the seed, and the points added by clicks on top of the training data."""
         s = self.settings
-        if self.custom is not None:
-            return self.custom
-        pts, labels = make_2d(s.dataset, N_POINTS, s.noise / 100, seed=s.seed)
-        return split(pts, labels, s.train_pct / 100, seed=s.seed)
+        pts, labels = self.own if self.own is not None else make_2d(s.dataset, N_POINTS, s.noise / 100, seed=s.seed)
+        xy, lab, txy, tlab = split(pts, labels, s.train_pct / 100, seed=s.seed)
+        if self.added:
+            extra = np.asarray(self.added, float)
+            xy, lab = np.vstack([xy, extra[:, :2]]), np.concatenate([lab, extra[:, 2]])
+        return xy, lab, txy, tlab
 
     def targets(self, labels):
         """Data-set labels in the form the loss expects."""
@@ -62,29 +75,30 @@ class MlpRun(Run):
         return self._maps
 
     def run_key(self):
-        return self.settings.run_key(), self.custom is not None
+        return self.settings.run_key(), self.custom
 
     def steps_per_second(self):
         return self.settings.speed * NOMINAL_FPS * self.trainer.steps_per_epoch
 
     # -- the user's own points -------------------------------------------
-    def use_points(self, points, labels):
-        """Train on uploaded points from now on (split by the train fraction); weights are kept."""
-        self.custom = split(points, labels, self.settings.train_pct / 100, seed=self.settings.seed)
+    def use_points(self, points, labels, added=()):
+        """Train on the user's own points from now on (split by the training share and the seed; None:
+        the generated set), and ``added`` (x, y, label) on top; weights are kept."""
+        self.own = None if points is None else (np.asarray(points, float), np.asarray(labels, float))
+        self.added = [tuple(map(float, p)) for p in added]
         self._swap_data()
 
     def add_point(self, x, y, label):
         """Add one training point at (x, y); weights and history are kept. False when the data
         already holds MAX_OWN_POINTS training points."""
-        xy, lab, txy, tlab = self._points()
-        if len(xy) >= MAX_OWN_POINTS:
+        if len(self._points()[0]) >= MAX_OWN_POINTS:
             return False
-        self.custom = (np.vstack([xy, [[x, y]]]), np.append(lab, label), txy, tlab)
+        self.added.append((float(x), float(y), float(label)))
         self._swap_data()
         return True
 
     def forget_points(self):
-        self.custom = None
+        self.own, self.added = None, []
         self._swap_data()
 
     def _swap_data(self):
@@ -134,7 +148,7 @@ class MlpRun(Run):
     def data_recipe(self):
         """The 2-D set as the exported scripts make it; the user's own points travel as arrays."""
         s = self.settings
-        if self.custom is not None:
+        if self.custom:
             return {"source": "arrays"}
         targets = {"binary_crossentropy": "binary", "softmax_crossentropy": "class"}.get(s.engine_loss, "float")
         return {"source": "toy2d", "name": s.dataset, "n": N_POINTS, "noise": s.noise / 100, "seed": s.seed,
@@ -145,7 +159,7 @@ class MlpRun(Run):
         return {"network": network_view(self), **super().picture_views()}
 
     # -- views ------------------------------------------------------------
-    def frame(self, snap, interactive, adding=False, scale=1.0, full=True, allow=(), ack=None):
+    def frame(self, snap, interactive, adding=False, full=True, allow=(), ack=None, curve=False):
         """The canvas frame of ``snap`` (one snapshot per frame: the trainer may publish meanwhile)."""
         s = self.settings
         self.frames += 1
@@ -153,9 +167,19 @@ class MlpRun(Run):
                               train=(self.train_xy, self.train_labels),
                               test=(self.test_xy, self.test_labels) if s.show_test else None,
                               discretize=s.discretize, interactive=interactive, frame=self.frames,
-                              dropout=[s.layer_dropout(i) for i in range(len(s.hidden))], full=full)
-        frame.update(adding=adding, scale=scale, allow=list(allow), ack=ack)
+                              dropout=[s.layer_dropout(i) for i in range(len(s.hidden))], full=full,
+                              focus=self.focus, curve=curve)
+        frame.update(adding=adding, allow=list(allow), ack=ack)
         return frame
+
+    def setup_json(self, link=""):
+        """The setup (settings, link, spec) and the user's own points, which a link holds only up to
+        ui.mlp.points.LINK_MAX_POINTS: loaded back on the page, it gives the same data."""
+        setup = json.loads(super().setup_json(link))
+        if self.custom:
+            own = None if self.own is None else np.column_stack([self.own[0], self.own[1]]).round(4).tolist()
+            setup["points"] = {"own": own, "added": [list(p) for p in self.added]}
+        return json.dumps(setup, indent=1)
 
     def static_frame(self):
         """What the live frames leave out (``full=False``): the features, their maps and the points."""

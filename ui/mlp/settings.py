@@ -44,12 +44,15 @@ FIELDS = {
                              "and flatten out; ReLU is zero below 0; linear does not bend at all."),
     "layer_acts": Field("choices", tuple(engine.ACTIVATIONS), "acts", True, MAX_LAYERS, label="Activation",
                         widget="select", count="layers", item_default=ALL_LAYERS,
-                        labels=lambda a: "as all" if a == ALL_LAYERS else display_name(a)),
+                        labels=lambda a: "as all" if a == ALL_LAYERS else display_name(a),
+                        help="This layer's activation; 'as all' follows the Activation of the Training section"),
     "dropout": Field("floats", (0.0, MAX_DROPOUT), "drop", True, MAX_LAYERS, label="Dropout", widget="slider",
                      step=0.05, count="layers", item_default=0.0,
                      help="Share of this layer's neurons switched off at random in each training step"),
     "problem": Field("choice", PROBLEMS, "problem", True, label="Problem type", widget="segmented",
-                     section="data", labels=str.capitalize),
+                     section="data", labels=str.capitalize,
+                     help="Classification: each point is one of two (or three) classes, and the output's sign "
+                          "says which. Regression: each point has a value between −1 and 1 to predict."),
     "loss": Field("choice", LOSS_CHOICES, "loss", True, label="Loss", widget="select", section="training",
                   labels={"mse": "Squared error", "cross_entropy": "Cross-entropy"}, disabled=_single_loss,
                   help="Squared error: the mean of (output − label)² on a tanh output, as TensorFlow "
@@ -72,10 +75,12 @@ FIELDS = {
                    labels=lambda v: f"{v:g} epoch{'s' if v != 1 else ''} per frame",
                    help="Epochs trained between two pictures while playing (a busy server shows fewer "
                         "pictures with more epochs in each)"),
-    "show_test": Field("bool", None, "test", label="Show test data", widget="toggle", section="training",
-                       help="Draw the test points (black rim) on the output"),
-    "discretize": Field("bool", None, "disc", label="Discretize", widget="toggle", section="training",
-                        disabled=lambda s: s.problem == "regression", help="Show the output as two colours only"),
+    "show_test": Field("bool", None, "test", label="Show test data", widget="toggle", section="output",
+                       help="Draw the test points (black rim) on the output: the network never trains on them"),
+    "discretize": Field("bool", None, "disc", label="Discretize output", widget="toggle", section="output",
+                        disabled=lambda s: s.problem == "regression",
+                        help="Show the output as two colours only: which side of the boundary (the output's "
+                             "sign) each place of the plane falls on"),
     **classroom_fields(HIDEABLE),
 }
 
@@ -84,6 +89,7 @@ FIELDS = {
 class MlpSettings(Settings):
     """The defaults are TensorFlow Playground's first screen."""
     FIELDS = FIELDS
+    LINK_EXTRAS = ("pts",)          # the user's own points (ui/mlp/points.py): the page reads and writes them
     dataset: str = "circle"
     noise: int = 0                  # percent
     train_pct: int = 50

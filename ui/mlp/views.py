@@ -1,6 +1,7 @@
 """The MLP page: its description for the page runner, its controls and its live views."""
 import json
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +18,7 @@ from ..page import Page
 from ..state import current_run, expander_state, key, request_app_rerun, say
 from ..text import plain
 from ..theme import rem
+from . import points
 from .explain import MLP_TEXT
 from .run import MlpRun
 from .settings import HIDEABLE, MAX_LAYERS, MAX_UNITS, MlpSettings, datasets_for
@@ -24,6 +26,8 @@ from .thumbnails import dataset_items
 
 log = logging.getLogger(__name__)
 PAGE = "mlp"
+TRAINING = ("lr", "activation", "optimizer", "loss", "regularization", "reg_rate")   # the sidebar's Training section
+CURVE_INTERVAL = 0.15            # seconds between two loss curves sent to the canvas while playing
 CHANNEL = "frames-mlp"
 WEIGHT_LIMIT = 100.0             # a typed weight or bias is kept within ±this (float32 and the canvas stay finite)
 EXTENT = 6.0                     # the input plane is [-6, 6]^2
@@ -33,6 +37,9 @@ EVENTS = {                       # what a click on the canvas sends, and the sha
              "i": Num(0, 64, whole=True), "j": Num(0, 64, whole=True), "value": Num()},
     "plot_click": {"x": Num(-EXTENT, EXTENT), "y": Num(-EXTENT, EXTENT)},
     "shape": {"layer": Num(-1, MAX_LAYERS - 1, whole=True), "delta": Choice((-1, 1))},
+    # the tile under the pointer, whose map the output plot shows enlarged: a hidden layer's neuron,
+    # an input feature (layer -1, unit: its index in FEATURES), or none (layer -2)
+    "focus": {"layer": Num(-2, MAX_LAYERS - 1, whole=True), "unit": Num(0, MAX_UNITS - 1, whole=True)},
     "visibility": VISIBILITY}
 QUEUE_MAX = 40                   # events in one "events" trigger at most (the canvas keeps as many)
 # The canvas sends its clicks as "events": a numbered queue of those the page has not acknowledged
@@ -40,16 +47,34 @@ QUEUE_MAX = 40                   # events in one "events" trigger at most (the c
 network_canvas = component("network_canvas", Path(__file__).parent / "components",
                            {"events": Text(QUEUE_MAX * 200), **EVENTS})
 
-CANVAS_CAPTION = ("Each tile shows what a neuron outputs over the whole input plane (blue positive, orange "
-                  "negative). Lines are weights: colour is the sign, thickness the size. The big square is the "
-                  "network's output with the training points (white rim; test points have a black rim). Hover "
-                  "to read values; click a line or a neuron to edit it.")
+CANVAS_CAPTION = ("Each tile shows what a neuron outputs over the whole input plane, on the scale under the "
+                  "output: blue positive, orange negative. Lines are weights: colour is the sign, thickness the "
+                  "size. The big square is the network's output with the training points (white rim; test points "
+                  "have a black rim), the loss and its curve above it. Hover over a tile to see its map enlarged "
+                  "on the output, over a line or a neuron to read it; pause and click to edit it.")
+LOSS_NAMES = {"mse": "mean squared error", "binary_crossentropy": "cross-entropy",
+              "softmax_crossentropy": "cross-entropy"}
+LOSS_WORDS = {   # what the page's loss is, for the canvas, the metrics' help and the curves' caption
+    "mse": "Mean squared error: the mean over the points of (output − label)², labels ±1 on a tanh "
+           "output. TensorFlow Playground reports half of this (½ · mean of (output − label)²): halve this "
+           "page's loss to compare the two.",
+    "binary_crossentropy": "Mean cross-entropy: −log of the probability the network gives the right class, "
+                           "averaged over the points (natural log).",
+    "softmax_crossentropy": "Mean cross-entropy over the three classes: −log of the probability given to "
+                            "the right class, averaged over the points (natural log).",
+}
 CHART_CAPTIONS = {
     "curves": "Loss and accuracy on the training and test data after each epoch: a test loss that "
               "rises while the training loss falls is overfitting.",
-    "gradients": "Gradient size per layer (log scale): with many sigmoid layers it shrinks toward "
-                 "the input, the vanishing gradient; ReLU keeps it up.",
+    "gradients": "Gradient size per layer, on a log scale (equal steps up the axis are equal factors): with "
+                 "many sigmoid layers it shrinks toward the input, the vanishing gradient; ReLU keeps it up.",
 }
+
+
+# Narrow windows (a 1024 px laptop with the sidebar open) keep 1.5 rem beside the page instead of 5:
+# the Play row and the metrics fit one line each, and the network, the output and the loss one screen.
+PAGE_CSS = ("@media (min-width: 640px) and (max-width: 1200px) { .block-container { padding-left: 1.5rem; "
+            "padding-right: 1.5rem; } }")
 
 
 class MlpPage(Page):
@@ -58,21 +83,45 @@ class MlpPage(Page):
     settings_class = MlpSettings
     run_class = MlpRun
     hideable = HIDEABLE
-    sidebar = (("data", "Data"), ("features", "Features"))
+    sidebar = (("data", "Data"), ("features", "Features"), ("training", "Training"))
     explanation = MLP_TEXT
+
+    def show(self):
+        st.html(f"<style>{PAGE_CSS}</style>")           # style only: Streamlit gives it no room
+        super().show()
+        link_points(current_run(PAGE))                  # the link says the points the page shows
+
+    def make_run(self, settings):
+        """A session's run from its link, with the link's own points (``pts``) if it names any."""
+        run = super().make_run(settings)
+        text = st.query_params.get("pts")
+        if text:
+            try:
+                own, added = points.decode(text, run.settings.classes)
+            except ValueError as err:
+                say(PAGE, f"The link's points (pts) were ignored: {err}.", "warning")
+            else:
+                run.own, run.added = own, added
+        return run
 
     # -- controls ------------------------------------------------------------------------------
     def draw_section(self, section, run):
         if section == "data":
             self._data(run)
+        elif section == "training":
+            for name in TRAINING:
+                self.widgets.draw(name)
         else:
             super().draw_section(section, run)
 
     def _data(self, run):
         w, s = self.widgets, run.settings
         w.draw("problem")
+        st.markdown("Data set", help="The points the network learns from. Blue and orange are the two classes "
+                                     "(three colours: three classes; a regression's colour is the value). "
+                                     "The thumbnails show the noise and seed set below.")
         image_picker([dataset_items(s.noise, s.seed)[n] for n in datasets_for(s.problem)],
-                     None if run.custom is not None else s.dataset, key=key(PAGE, "picker"), on_pick=self._pick)
+                     None if run.own is not None else s.dataset, key=key(PAGE, "picker"), on_pick=self._pick)
         for name in ("noise", "train_pct", "batch", "seed"):
             w.draw(name)
         with st.expander("Your own points"):
@@ -80,14 +129,23 @@ class MlpPage(Page):
 
     def _pick(self, name):
         run = current_run(PAGE)
-        run.custom = None                     # a picked data set replaces the user's own points
+        run.own, run.added = None, []         # a picked data set replaces the user's own points
         self.widgets.set(dataset=name)
 
-    control_fields = ("lr", "activation", "optimizer", "loss", "regularization", "reg_rate", "show_test",
-                      "discretize")
+    def controls(self, run):
+        """None under the Play row: the training controls are in the sidebar, so the network, the output
+        and the loss fit one screen (TensorFlow Playground's view)."""
+
+    def metric_help(self, run):
+        helps = super().metric_help(run)
+        words = LOSS_WORDS[run.settings.engine_loss]
+        for name in ("Train loss", "Test loss"):
+            if name in helps:
+                helps[name] = f"{helps[name]}. {words}"
+        return helps
 
     def play_extra(self, run):
-        self.widgets.draw("speed", label_visibility="collapsed", width=rem(14, run.settings))
+        self.widgets.draw("speed", label_visibility="collapsed", width=rem(11, run.settings))
 
     def below(self, run):
         if not run.playing:
@@ -100,7 +158,8 @@ class MlpPage(Page):
         """The network's shape by keyboard (the canvas has +/- buttons), per-layer settings, initialisation."""
         w, s = self.widgets, run.settings
         cols = st.columns(MAX_LAYERS + 1)
-        w.draw_count("hidden", "Hidden layers", cols[0])
+        w.draw_count("hidden", "Hidden layers", cols[0], help="Layers between the features and the output (0-6); "
+                     "the canvas's +/- buttons do the same")
         for i in range(len(s.hidden)):
             w.draw_item("hidden", i, cols[i + 1], help=f"Neurons in hidden layer {i + 1}")
         if s.hidden:
@@ -118,20 +177,39 @@ class MlpPage(Page):
         # fragment run. It came with the first frame of a run, which the next frame could overwrite
         # before the canvas read it: the canvas kept the old features and points until the next
         # fragment run (a feature toggle while playing showed 1.5-6 s late).
-        frame_channel(CHANNEL + "-static")(run.static_frame())
+        s = run.settings
+        static = run.static_frame()
+        static.update(view={"present": s.present, "zoom": s.zoom, "contrast": s.present and s.contrast},
+                      loss_help=LOSS_WORDS[s.engine_loss])
+        frame_channel(CHANNEL + "-static")(static)
         network_canvas("mlp_network", self._on_canvas_event, channel=CHANNEL)
+        with st.container(horizontal=True, wrap=True, gap="medium", vertical_alignment="center"):
+            for name in ("show_test", "discretize"):          # TensorFlow Playground has them under the output
+                self.widgets.draw(name, width="content")
         st.caption(CANVAS_CAPTION)
         return slots
 
+    def charts(self, run, snaps):
+        charts = super().charts(run, snaps)
+        charts[0]["title"] = f"Loss ({LOSS_NAMES[run.settings.engine_loss]})"     # which loss: see the caption
+        return charts
+
     def curves_caption(self, run):
-        return " ".join(text for part, text in CHART_CAPTIONS.items() if part not in run.settings.hidden_parts)
+        texts = [text for part, text in CHART_CAPTIONS.items() if part not in run.settings.hidden_parts]
+        if run.settings.engine_loss == "mse" and "curves" not in run.settings.hidden_parts:
+            texts.insert(1, "The loss is the mean of (output − label)²; TensorFlow Playground shows half of that: "
+                            "halve this page's loss to compare.")
+        return " ".join(texts)
 
     def draw(self, run, slots, snaps, interactive):
         slots.count += 1
         s = run.settings
+        now = time.monotonic()
+        curve = interactive or slots.count == 0 or now - getattr(slots, "curve_at", 0.0) >= CURVE_INTERVAL
+        if curve:
+            slots.curve_at = now
         slots.send_frame(run.frame(snaps[0], interactive=interactive, adding=add_point_label() is not None,
-                                   scale=1.25 if s.present else 1.0, full=False,
-                                   allow=allowed_clicks(s, interactive), ack=events_ack()))
+                                   full=False, allow=allowed_clicks(s, interactive), ack=events_ack(), curve=curve))
 
     def layer_names(self, run):
         dead = run.snap.dead_units
@@ -160,6 +238,9 @@ class MlpPage(Page):
         """One canvas event; True when the page must be drawn again (the sidebar and the metrics live
         outside the live fragment)."""
         run = current_run(PAGE)
+        if event == "focus":                           # the next frames carry that tile's map in full
+            run.focus = None if value["layer"] == -2 else (value["layer"], value["unit"])
+            return False
         if event == "visibility":
             run.visible = value == "visible"           # a hidden tab stops its live loop until it is back
         elif event not in allowed_clicks(run.settings, not run.playing):
@@ -277,19 +358,36 @@ def own_points(page, run):
                          help="Pick a class, then click on the output plane."
                               + (" Blue points are labelled +1, orange −1." if s.classes == 2 else ""))
     if st.session_state[mode] == "value":
-        st.slider("Value of new points", -1.0, 1.0, 0.5, 0.1, key=key(PAGE, "add_value"))
+        st.slider("Value of new points", -1.0, 1.0, 0.5, 0.1, key=key(PAGE, "add_value"),
+                  help="The value a click gives a new point (the colour scale under the output)")
     # A new uploader key after each file: the uploader empties instead of piling up rejected files.
     # Any file type: the server reads and refuses it in words, where the last error is replaced (a
     # browser-side refusal of a .txt stood beside the previous file's error).
-    st.file_uploader("Or load a CSV (x1, x2, label)", key=_csv_key(), on_change=lambda: _load_csv(page),
-                     help="A header row naming x1, x2 and label, then up to 2,000 rows. Labels: two values "
-                          "(blue and orange) or three (three classes), or numbers for a regression. "
-                          "Coordinates are scaled to fill the plane [-6, 6].")
+    st.file_uploader("Or load a CSV (x1, x2, label) or a setup", key=_csv_key(), on_change=lambda: _load_csv(page),
+                     help="A CSV: a header row naming x1, x2 and label, then up to 2,000 rows. Labels: two "
+                          "values (blue and orange) or three (three classes), or numbers for a regression. "
+                          "Coordinates are scaled to fill the plane [-6, 6]. Or a setup (.json) this page "
+                          "downloaded: its settings and its points.")
     if st.session_state.get(key(PAGE, "csv_error")):
         st.error(plain(st.session_state[key(PAGE, "csv_error")]), icon="⚠️")
-    if run.custom is not None and run.built:
-        st.caption(f"Training on your data: {len(run.train_xy)} train and {len(run.test_xy)} test points.")
-        st.button("Back to the generated data", on_click=run.forget_points)
+    if run.custom and run.built:
+        added = f" ({len(run.added)} added by clicks)" if run.added else ""
+        st.caption(f"Training on your data: {len(run.train_xy)} train{added} and {len(run.test_xy)} test points. "
+                   + ("The link holds them: share it." if points.encode(run.own, run.added, s.classes)
+                      else f"Too many for the link (at most {points.LINK_MAX_POINTS}): share the file, or "
+                           "the setup (.json) below."))
+        st.button("Back to the generated data", on_click=run.forget_points,
+                  help="Forget your points and the added ones: the data set picked above again")
+
+
+def link_points(run):
+    """Write the run's own points into the link (``pts``), or take them out."""
+    text = points.encode(run.own, run.added, run.settings.classes) if run.custom else None
+    if st.query_params.get("pts") != text:
+        if text is None:
+            del st.query_params["pts"]
+        else:
+            st.query_params["pts"] = text
 
 
 def add_point_label():
@@ -310,18 +408,29 @@ def _load_csv(page):
     st.session_state[count] = st.session_state.get(count, 0) + 1
     run = current_run(PAGE)
     s = run.settings
+    raw = upload.getvalue()
     try:
-        points, labels, notes = read_points_csv(upload.getvalue(), regression=s.problem == "regression")
+        if upload.name.lower().endswith(".json"):
+            settings, own, added, notes = points.read_setup(raw, MlpSettings)
+        else:
+            xy, labels, notes = read_points_csv(raw, regression=s.problem == "regression")
     except ValueError as err:
         st.session_state[key(PAGE, "csv_error")] = f"{upload.name}: {err}. The current data is unchanged."
         return
     st.session_state[key(PAGE, "csv_error")] = None
+    if upload.name.lower().endswith(".json"):          # a setup: its settings, then its points
+        page.widgets.apply(settings)
+        run.use_points(*(own or (None, None)), added=added)
+        n = (len(own[0]) if own else 0) + len(added)
+        say(PAGE, f"Loaded the setup in {upload.name}" + (f" with {n} points" if n else "") + ". " + " ".join(notes),
+            "success")
+        return
     if s.problem == "classification":
         classes = 3 if len(np.unique(labels)) == 3 else 2
         if classes != s.classes:          # three labels: the 3-class setting; two: leave it
             page.widgets.set(dataset="spiral3" if classes == 3 else "circle")
-    run.use_points(points, labels)
-    say(PAGE, f"Loaded {len(points)} points from {upload.name}. " + " ".join(notes), "success")
+    run.use_points(xy, labels)
+    say(PAGE, f"Loaded {len(xy)} points from {upload.name}. " + " ".join(notes), "success")
 
 
 # -- one point's numbers ----------------------------------------------------------------------

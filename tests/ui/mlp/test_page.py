@@ -163,3 +163,30 @@ def test_a_control_change_says_nothing_when_nothing_had_to_change(page):
     page.selectbox(key="mlp_w_layer_acts_1").set_value("relu").run()
     assert run_of(page).settings.layer_acts == ("", "relu") and not page.warning
 
+
+
+def test_a_link_with_points_trains_on_them_and_keeps_them():
+    from ui.mlp import points
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/mlp.py")
+    text = points.encode(None, [(1.0, 1.0, -1.0), (2.0, -3.0, 1.0)], 2)
+    at.query_params.update({"data": "xor", "pts": text})
+    at.run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    run = run_of(at)
+    assert run.added == [(1.0, 1.0, -1.0), (2.0, -3.0, 1.0)] and len(run.train_xy) == 252
+    at.select_slider(key="mlp_w_lr").set_value(0.1).run()
+    assert at.query_params["pts"] == text and at.query_params["lr"] == "0.1"
+    at.button(key="mlp_step").click().run()
+    assert run_of(at).added and at.query_params["pts"] == text
+
+
+def test_a_link_with_bad_points_says_so_and_uses_the_data_set():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/mlp.py")
+    at.query_params.update({"pts": "a<script>alert(1)</script>"})
+    at.run()
+    assert not at.exception
+    assert any("points (pts) were ignored" in w.value.replace("\u2060", "").replace("\\", "") for w in at.warning), \
+        [w.value for w in at.warning]
+    assert not run_of(at).custom and "pts" not in at.query_params

@@ -1,9 +1,20 @@
-// The MLP's network and output plane on one canvas (TensorFlow Playground's view).
-// Python sends a compact frame (viz/network_view.py); clicks go back through a queue (send):
+// The MLP's network and output plane on one canvas (TensorFlow Playground's view): the features,
+// the hidden layers with every neuron's map, and the output column: the loss and its curve, the
+// output over the plane with the points, and the colour legend under it.
+// Python sends a compact frame (viz/network_view.py) on a channel, and what changes only with the
+// data or the features on a second one ("<channel>-static"). Clicks go back through a queue (send):
 // "feature" (toggle an input), "shape" (+/-), "edit" (a weight or bias), "plot_click" (a point),
-// "visibility" (the tab hidden or shown).
-const TILE = 34, GAP = 12, HEAD = 96, LABEL_W = 58, MARGIN = 12, BTN = 18;
-const MAX_LAYERS = 6, MAX_UNITS = 8;
+// "focus" (the hovered tile, whose map the output plot shows), "visibility" (the tab hidden or shown).
+//
+// Sizes are in layout units; the drawing is zoomed to fit the box (st.zoom CSS px a unit). Text is
+// sized in CSS px whatever the zoom (12 px; in presenter mode 12.8 px times the presenter's size, so
+// 16 px and more at 125 %), and the canvas reports the smallest font it drew as data-min-font.
+const TILE = 34, PITCH = 46, PITCH_STACKED = 42, MARGIN = 10, MAX_LAYERS = 6, MAX_UNITS = 8;
+const DESIGN_WIDTH = 900;   // layout units of a wide box at zoom 1 (presenter mode zooms in further)
+const MIN_LAYOUT = 600;     // the narrowest wide layout; narrower boxes zoom out
+const STACK_BELOW = 560;    // boxes narrower than this (CSS px, phones) put the output under the network
+const MIN_STACKED = 440;    // the narrowest network alone; narrower boxes zoom out
+const MAX_PLOT = 380;
 
 function lut(p) {
   const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
@@ -22,9 +33,23 @@ function lutOf(p) {  // one colour table per palette, made once
   return LUTS.get(key);
 }
 
+const hexRgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+const lighter = (rgb) => rgb.map((v) => Math.round(v + 0.3 * (255 - v)));   // a discretized area: points in it still show
+
 function bytes(b64) {
   const s = atob(b64), out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+// Maps come packed (viz/network_view.py, pack): each row of ``side`` cells as differences, deflated.
+async function unpack(b64, side) {
+  const stream = new Blob([bytes(b64)]).stream().pipeThrough(new DecompressionStream("deflate"));
+  const out = new Uint8Array(await new Response(stream).arrayBuffer());
+  for (let i = 0; i < out.length; i += side) {
+    let acc = 0;
+    for (let j = 0; j < side; j++) { acc = (acc + out[i + j]) & 255; out[i + j] = acc; }
+  }
   return out;
 }
 
@@ -41,10 +66,10 @@ function offscreen(st, name, w, h) {
   return c;
 }
 
-function image(st, name, size, fill) {  // a square offscreen image filled pixel by pixel: fill(i) -> [r, g, b]
+function image(st, name, size, fill) {  // a square offscreen image filled pixel by pixel: fill(x, y) -> [r, g, b]
   const c = offscreen(st, name, size, size), px = c.img.data;
   for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-    const rgb = fill((size - 1 - y) * size + x), k = 4 * (y * size + x);  // row 0 of the map is x2 = -extent
+    const rgb = fill(x, size - 1 - y), k = 4 * (y * size + x);   // row 0 of a map is x2 = -extent
     px[k] = rgb[0]; px[k + 1] = rgb[1]; px[k + 2] = rgb[2]; px[k + 3] = 255;
   }
   c.ctx.putImageData(c.img, 0, 0);
@@ -61,62 +86,71 @@ function tiles(st, name, codes, count, size, colors) {  // ``count`` maps side b
   return c;
 }
 
-function layout(d, width, stacked) {
-  const s = TILE, gap = GAP;
-  const rows = Math.max(d.inputs.length, ...d.layers.map((l) => l.units));
-  const net = HEAD + rows * (s + gap) + 24;                 // the network's height
-  let plot, plotX, plotY, last;
-  if (stacked) {            // a narrow box (a phone): the output plot under the network, as wide as fits
-    plot = Math.min(width - 2 * MARGIN - 34, 380);
-    plotX = (width - plot) / 2 - 12; plotY = net + 30; last = width - MARGIN - s - 10;
+// A map of side r sampled at fractional cell (x, y): bilinear, so a boundary drawn from it is a
+// smooth line and not the grid's staircase.
+function sample(codes, offset, r, x, y) {
+  const x0 = Math.min(Math.floor(x), r - 2), y0 = Math.min(Math.floor(y), r - 2), fx = x - x0, fy = y - y0;
+  const i = offset + y0 * r + x0;
+  return (codes[i] * (1 - fx) + codes[i + 1] * fx) * (1 - fy) + (codes[i + r] * (1 - fx) + codes[i + r + 1] * fx) * fy;
+}
+
+// -- text: sized in CSS px, whatever the zoom --------------------------------------------------
+function setFont(st, px, weight = "") {  // px: CSS pixels; the context draws in layout units
+  st.ctx.font = `${weight} ${px / st.zoom}px ${st.font}`;
+  st.minFont = Math.min(st.minFont, px);
+}
+
+function textWidth(st, text, px) {
+  setFont(st, px);
+  return st.ctx.measureText(text).width;
+}
+
+// -- layout ------------------------------------------------------------------------------------
+function layout(st, width, stacked, maxHeight) {
+  const d = st.data, z = st.zoom, F = st.fontPx, fs = F / z, s = TILE;
+  const bs = Math.max(18, st.buttonPx / z), line = 1.25 * fs;
+  const rows = Math.max(d.inputs.length, ...d.layers.map((l) => l.units)), pitch = stacked ? PITCH_STACKED : PITCH;
+  const yButtons = 4, yLayerButtons = yButtons + bs + 4;
+  const head = yLayerButtons + bs + 4 + 3 * line + 4;              // tiles start: under the three header lines
+  const netBottom = head + rows * pitch;
+  const labelW = Math.max(...d.inputs.map((f) => textWidth(st, f.label, F))) + 10;
+  const tickW = textWidth(st, "−6", F) + 8;
+  // the output column: the losses, their curve, the plot, its ticks and legend
+  const lossLines = 2, chartH = Math.max(34, 2.6 * fs);
+  const below = line + 6 + 10 + line + 4;                          // x ticks, legend bar, legend labels
+  let plot, plotX, outTop, last;
+  if (stacked) {
+    plot = Math.min(width - 2 * MARGIN - tickW, MAX_PLOT);
+    plotX = (width - plot - tickW) / 2; outTop = netBottom + 12; last = width - MARGIN - s - 10;
   } else {
-    plot = Math.max(180, Math.min(net - HEAD - 24, width * 0.34, 380));
-    plotX = width - plot - 34; plotY = HEAD; last = plotX - 44 - s;
+    outTop = yLayerButtons;
+    const room = maxHeight - (outTop + lossLines * line + chartH + 10) - below;
+    plot = Math.max(140, Math.min(width * 0.4, MAX_PLOT, room));
+    plotX = width - MARGIN - tickW - plot; last = plotX - 40 - s;
   }
-  const height = stacked ? plotY + plot + 26 : net;
-  const xs = [MARGIN + LABEL_W], n = d.layers.length;
-  for (let k = 0; k < n; k++) xs.push(n === 1 ? last : xs[0] + ((k + 1) * (last - xs[0])) / n);
+  const lossY = outTop + line, chart = { x: plotX, y: outTop + lossLines * line + 2, w: plot, h: chartH };
+  const plotY = chart.y + chartH + 8;
+  const height = Math.max(stacked ? 0 : netBottom, plotY + plot + below);
+  const x0 = MARGIN + labelW, n = d.layers.length, xs = [x0];
+  for (let k = 0; k < n; k++) xs.push(n === 1 ? last : x0 + ((k + 1) * (last - x0)) / n);
   const columns = [d.inputs.length, ...d.layers.map((l) => l.units)].map((count, c) => {
-    const top = HEAD + ((rows - count) * (s + gap)) / 2;
-    return Array.from({ length: count }, (_, r) => ({ x: xs[c], y: top + r * (s + gap) }));
+    const top = head + ((rows - count) * pitch) / 2;
+    return Array.from({ length: count }, (_, r) => ({ x: xs[c], y: top + r * pitch }));
   });
   // +/- buttons: the number of hidden layers on top, the neurons above each hidden layer
-  const hidden = d.layers.length - 1, buttons = [];
+  const hidden = n - 1, buttons = [];
   const button = (x, y, delta, action, tip) => buttons.push({ x, y, delta, action, tip });
   const first = xs[hidden ? 1 : 0] + s / 2, lastX = xs[hidden ? hidden : n] + s / 2, mid = (first + lastX) / 2;
-  button(mid - 78, 4, -1, { layer: -1, delta: -1 }, "remove a hidden layer");
-  button(mid + 60, 4, 1, { layer: -1, delta: 1 }, "add a hidden layer");
+  const titleW = textWidth(st, "6 HIDDEN LAYERS", F);
+  button(mid - titleW / 2 - bs - 6, yButtons, -1, { layer: -1, delta: -1 }, "remove a hidden layer");
+  button(mid + titleW / 2 + 6, yButtons, 1, { layer: -1, delta: 1 }, "add a hidden layer");
   for (let k = 0; k < hidden; k++) {
     const x = xs[k + 1] + s / 2;
-    button(x - BTN - 2, 30, -1, { layer: k, delta: -1 }, `remove a neuron from layer ${k + 1}`);
-    button(x + 2, 30, 1, { layer: k, delta: 1 }, `add a neuron to layer ${k + 1}`);
+    button(x - bs - 2, yLayerButtons, -1, { layer: k, delta: -1 }, `remove a neuron from layer ${k + 1}`);
+    button(x + 2, yLayerButtons, 1, { layer: k, delta: 1 }, `add a neuron to layer ${k + 1}`);
   }
-  return { s, width, height, columns, buttons, hiddenMid: mid, plot: { x: plotX, y: plotY, size: plot } };
-}
-
-function drawButtons(st) {
-  const ctx = st.ctx, d = st.data, hidden = d.layers.length - 1;
-  for (const b of st.L.buttons) {
-    const units = b.action.layer >= 0 ? d.layers[b.action.layer].units : hidden;
-    const limit = b.action.layer >= 0 ? MAX_UNITS : MAX_LAYERS, lowest = b.action.layer >= 0 ? 1 : 0;
-    b.enabled = b.delta > 0 ? units < limit : units > lowest;
-    ctx.globalAlpha = b.enabled ? 1 : 0.3;
-    ctx.fillStyle = "#f0f2f6"; ctx.strokeStyle = "#b9bec9"; ctx.lineWidth = 1;
-    ctx.beginPath(); ctx.arc(b.x + BTN / 2, b.y + BTN / 2, BTN / 2, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
-    ctx.strokeStyle = "#31333f"; ctx.lineWidth = 1.6; ctx.beginPath();
-    ctx.moveTo(b.x + 5, b.y + BTN / 2); ctx.lineTo(b.x + BTN - 5, b.y + BTN / 2);
-    if (b.delta > 0) { ctx.moveTo(b.x + BTN / 2, b.y + 5); ctx.lineTo(b.x + BTN / 2, b.y + BTN - 5); }
-    ctx.stroke(); ctx.globalAlpha = 1;
-  }
-  ctx.fillStyle = st.txt; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-  ctx.font = `600 12px ${st.font}`;
-  ctx.fillText(`${hidden} HIDDEN LAYER${hidden === 1 ? "" : "S"}`, st.L.hiddenMid - 9 + BTN / 2, 4 + BTN / 2);
-}
-
-function bezier(a, b, t) {
-  const mx = (a.x + b.x) / 2, u = 1 - t;
-  return { x: u * u * u * a.x + 3 * u * u * t * mx + 3 * u * t * t * mx + t * t * t * b.x,
-           y: u * u * u * a.y + 3 * u * u * t * a.y + 3 * u * t * t * b.y + t * t * t * b.y };
+  return { s, width, height, columns, buttons, bs, fs, line, head, hiddenMid: mid, yButtons, lossY, chart,
+           plot: { x: plotX, y: plotY, size: plot } };
 }
 
 function links(d, L) {  // every weight as a curve from a source tile to a target tile
@@ -130,8 +164,40 @@ function links(d, L) {  // every weight as a curve from a source tile to a targe
   return out;
 }
 
+function bezier(a, b, t) {
+  const mx = (a.x + b.x) / 2, u = 1 - t;
+  return { x: u * u * u * a.x + 3 * u * u * t * mx + 3 * u * t * t * mx + t * t * t * b.x,
+           y: u * u * u * a.y + 3 * u * u * t * a.y + 3 * u * t * t * b.y + t * t * t * b.y };
+}
+
+// -- drawing -----------------------------------------------------------------------------------
+function look(st) {  // colours: the theme's, or black on white with stronger lines (high contrast)
+  const hi = st.data.view && st.data.view.contrast;
+  return { text: hi ? "#000000" : st.txt, muted: hi ? "#000000" : "#6b6f7b", border: hi ? "#000000" : "#555555",
+           faint: hi ? "#444444" : "#b9bec9", line: hi ? 1.6 : 1, linkMin: hi ? 0.55 : 0.35, hi };
+}
+
+function drawButtons(st, c) {
+  const ctx = st.ctx, d = st.data, L = st.L, hidden = d.layers.length - 1, bs = L.bs, r = bs / 2;
+  for (const b of L.buttons) {
+    const units = b.action.layer >= 0 ? d.layers[b.action.layer].units : hidden;
+    const limit = b.action.layer >= 0 ? MAX_UNITS : MAX_LAYERS, lowest = b.action.layer >= 0 ? 1 : 0;
+    b.enabled = b.delta > 0 ? units < limit : units > lowest;
+    ctx.globalAlpha = b.enabled ? 1 : 0.3;
+    ctx.fillStyle = c.hi ? "#ffffff" : "#f0f2f6"; ctx.strokeStyle = c.hi ? "#000000" : "#b9bec9"; ctx.lineWidth = c.line;
+    ctx.beginPath(); ctx.arc(b.x + r, b.y + r, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+    ctx.strokeStyle = c.text; ctx.lineWidth = Math.max(1.6, bs / 10); ctx.beginPath();
+    ctx.moveTo(b.x + 0.28 * bs, b.y + r); ctx.lineTo(b.x + 0.72 * bs, b.y + r);
+    if (b.delta > 0) { ctx.moveTo(b.x + r, b.y + 0.28 * bs); ctx.lineTo(b.x + r, b.y + 0.72 * bs); }
+    ctx.stroke(); ctx.globalAlpha = 1;
+  }
+  ctx.fillStyle = c.text; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+  setFont(st, st.fontPx, "600");
+  ctx.fillText(`${hidden} HIDDEN LAYER${hidden === 1 ? "" : "S"}`, L.hiddenMid, L.yButtons + bs / 2);
+}
+
 function draw(st) {
-  const d = st.data, ctx = st.ctx, L = st.L, pal = d.palette, colors = lutOf(pal);
+  const d = st.data, ctx = st.ctx, L = st.L, pal = d.palette, colors = lutOf(pal), c = look(st);
   const dpr = window.devicePixelRatio || 1, z = st.zoom;
   const w = Math.round(L.width * z * dpr), h = Math.round(L.height * z * dpr);
   if (st.canvas.width !== w || st.canvas.height !== h) {   // resizing reallocates the canvas: only when it changes
@@ -139,48 +205,50 @@ function draw(st) {
   }
   ctx.setTransform(dpr * z, 0, 0, dpr * z, 0, 0);
   ctx.clearRect(0, 0, L.width, L.height);
-  const font = st.font, txt = st.txt;
-  ctx.font = `12px ${font}`;
+  st.minFont = Infinity;
   // links first, under the tiles
   const wmax = 3;
   for (const l of st.links) {
+    const t = Math.min(Math.abs(l.w) / wmax, 1);
     ctx.strokeStyle = l.w >= 0 ? pal.pos : pal.neg;
-    ctx.globalAlpha = 0.35 + 0.6 * Math.min(Math.abs(l.w) / wmax, 1);
-    ctx.lineWidth = 0.6 + 6 * Math.min(Math.abs(l.w) / wmax, 1);
+    ctx.globalAlpha = c.linkMin + (1 - c.linkMin) * t;
+    ctx.lineWidth = (c.hi ? 1.2 : 0.6) + 6 * t;
     ctx.beginPath(); ctx.moveTo(l.a.x, l.a.y);
     const mx = (l.a.x + l.b.x) / 2;
     ctx.bezierCurveTo(mx, l.a.y, mx, l.b.y, l.b.x, l.b.y); ctx.stroke();
   }
   ctx.globalAlpha = 1;
   const t = d.thumb, hiddenUnits = d.layers.slice(0, -1).reduce((n, l) => n + l.units, 0);
-  const maps = tiles(st, "maps", bytes(d.maps), hiddenUnits, t, colors);
-  if (st.inputTiles !== d.input_maps) {     // the input maps change only with a full frame
-    tiles(st, "inputs", bytes(d.input_maps), d.inputs.length, t, colors);
+  const maps = tiles(st, "maps", d.mapsU8, hiddenUnits, t, colors);
+  if (st.inputTiles !== d.input_maps) {     // the input maps change only with the static part
+    st.inputCodes = bytes(d.input_maps);
+    tiles(st, "inputs", st.inputCodes, d.inputs.length, t, colors);
     st.inputTiles = d.input_maps;
   }
   const inputs = st.offscreen.inputs;
   ctx.imageSmoothingEnabled = true;
   // inputs
+  setFont(st, st.fontPx);
   d.inputs.forEach((f, r) => {
     const p = L.columns[0][r];
-    ctx.globalAlpha = f.active ? 1 : 0.28;
+    ctx.globalAlpha = f.active ? 1 : c.hi ? 0.45 : 0.28;
     ctx.drawImage(inputs, r * t, 0, t, t, p.x, p.y, L.s, L.s);
     ctx.globalAlpha = 1;
-    ctx.fillStyle = txt; ctx.textAlign = "right"; ctx.textBaseline = "middle";
+    ctx.fillStyle = c.text; ctx.textAlign = "right"; ctx.textBaseline = "middle";
     ctx.fillText(f.label, p.x - 6, p.y + L.s / 2);
-    ctx.strokeStyle = f.active ? "#555" : "#bbb"; ctx.lineWidth = 1;
+    ctx.strokeStyle = f.active ? c.border : c.faint; ctx.lineWidth = c.line;
     ctx.setLineDash(f.active ? [] : [3, 3]); ctx.strokeRect(p.x, p.y, L.s, L.s); ctx.setLineDash([]);
   });
-  // neurons: hidden thumbnails, then output tiles from the output map
+  // neurons: hidden thumbnails, then the output tiles from the output plot
   let m = 0;
-  const out = d.output_channels > 1 ? bytes(d.output) : null, r2 = d.res * d.res;
+  const lh = L.line, y1 = L.head - 4 - 2 * lh - 0.35 * lh;
+  const narrow = L.columns.length > 2 && L.columns[2][0].x - L.columns[1][0].x < textWidth(st, "8 neurons", st.fontPx) + 8;
   d.layers.forEach((layer, k) => {
     const isOut = k === d.layers.length - 1, col = L.columns[k + 1];
     col.forEach((p, j) => {
       if (!isOut) ctx.drawImage(maps, t * m++, 0, t, t, p.x, p.y, L.s, L.s);
-      else if (d.output_channels > 1) ctx.drawImage(image(st, `class${j}`, d.res, (i) => { const v = out[j * r2 + i]; const c = colors; const q = Math.round(127.5 + v / 2); return [c[3 * q], c[3 * q + 1], c[3 * q + 2]]; }), p.x, p.y, L.s, L.s);
-      else ctx.drawImage(st.plotImage, p.x, p.y, L.s, L.s);
-      ctx.strokeStyle = "#555"; ctx.lineWidth = 1; ctx.strokeRect(p.x, p.y, L.s, L.s);
+      else ctx.drawImage(d.output_channels > 1 ? classImage(st, j, colors) : st.plotImage, p.x, p.y, L.s, L.s);
+      ctx.strokeStyle = c.border; ctx.lineWidth = c.line; ctx.strokeRect(p.x, p.y, L.s, L.s);
       const b = layer.biases[j];   // bias: a small square on the tile's corner
       ctx.fillStyle = b >= 0 ? pal.pos : pal.neg; ctx.globalAlpha = 0.35 + 0.65 * Math.min(Math.abs(b), 1);
       ctx.fillRect(p.x - 5, p.y + L.s - 5, 8, 8); ctx.globalAlpha = 1;
@@ -190,39 +258,88 @@ function draw(st) {
         ctx.moveTo(p.x + 4, p.y + 4); ctx.lineTo(p.x + L.s - 4, p.y + L.s - 4);
         ctx.moveTo(p.x + L.s - 4, p.y + 4); ctx.lineTo(p.x + 4, p.y + L.s - 4); ctx.stroke();
       }
+      if (st.hover && st.hover.kind === "neuron" && st.hover.k === k && st.hover.j === j) {
+        ctx.strokeStyle = c.text; ctx.lineWidth = 2.5; ctx.strokeRect(p.x - 2, p.y - 2, L.s + 4, L.s + 4);
+      }
     });
-    // column header
+    // column header: name, activation (and dropout), dead units
     const x = col[0].x + L.s / 2, dead = layer.dead.filter(Boolean).length;
-    ctx.textAlign = "center"; ctx.textBaseline = "alphabetic"; ctx.fillStyle = txt;
-    const narrow = L.columns.length > 2 && L.columns[2][0].x - L.columns[1][0].x < 64;   // headers would overlap
+    ctx.textAlign = "center"; ctx.textBaseline = "alphabetic"; ctx.fillStyle = c.text;
+    setFont(st, st.fontPx);
     const name = isOut ? "output" : narrow ? String(layer.units) : `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
-    ctx.fillText(name, x, 58);
-    ctx.fillStyle = "#808495";
-    ctx.fillText(layer.activation + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, 71);
-    if (dead) { ctx.fillStyle = "#c0392b"; ctx.fillText(`${dead} dead`, x, 86); }  // above the tiles (HEAD)
+    ctx.fillText(name, x, y1);
+    ctx.fillStyle = c.muted;
+    ctx.fillText(layer.activation.replace("_", " ") + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, y1 + lh);
+    if (dead) { ctx.fillStyle = "#c0392b"; ctx.fillText(`${dead} dead`, x, y1 + 2 * lh); }
   });
-  ctx.textAlign = "center"; ctx.fillStyle = txt; ctx.fillText("features", L.columns[0][0].x + L.s / 2 - 10, 58);
-  drawButtons(st);
-  drawPlot(st, colors);
+  ctx.textAlign = "center"; ctx.fillStyle = c.text;
+  ctx.fillText("features", L.columns[0][0].x + L.s / 2 - 10, y1);
+  drawButtons(st, c);
+  drawLoss(st, c);
+  drawPlot(st, colors, c);
+  const min = st.minFont.toFixed(1);
+  if (st.canvas.getAttribute("data-min-font") !== min) st.canvas.setAttribute("data-min-font", min);
 }
 
+// -- the output column -------------------------------------------------------------------------
+function classImage(st, j, colors) {  // class j's probability over the plane (a 3-class output tile)
+  const d = st.data, r = d.res, out = d.outputU8, off = j * r * r;
+  return image(st, `class${j}`, r, (x, y) => { const q = Math.round(127.5 + out[off + y * r + x] / 2);
+    return [colors[3 * q], colors[3 * q + 1], colors[3 * q + 2]]; });
+}
+
+// The output over the plane (or the hovered tile's map). Discretized, it is drawn at up to twice the
+// grid's resolution from the values interpolated between cells, so the boundary is a smooth line.
 function plotImage(st, colors) {
-  const d = st.data, out = bytes(d.output), r2 = d.res * d.res, k = d.output_channels;
-  if (k === 1) return image(st, "plot", d.res, (i) => {
-    let v = out[i];
-    if (d.discretize && d.classes) v = v >= 128 ? 255 : 0;
-    return [colors[3 * v], colors[3 * v + 1], colors[3 * v + 2]];
-  });
-  const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
-  const cls = d.palette.classes.map(hex), mid = hex(d.palette.mid);
-  return image(st, "plot", d.res, (i) => {
-    let best = 0; for (let c = 1; c < k; c++) if (out[c * r2 + i] > out[best * r2 + i]) best = c;
-    if (d.discretize) return cls[best];
-    const rgb = [0, 0, 0]; let rest = 1;
+  const d = st.data, r = d.res, out = d.outputU8, r2 = r * r, k = d.output_channels;
+  const fine = Math.max(r, Math.min(2 * r - 1, Math.round(st.L.plot.size * st.zoom * (window.devicePixelRatio || 1))));
+  const at = (n) => (n * (r - 1)) / (fine - 1);
+  if (k === 1) {
+    if (d.discretize && d.classes) {
+      const pos = lighter(hexRgb(d.palette.pos)), neg = lighter(hexRgb(d.palette.neg));
+      return image(st, "plot", fine, (x, y) => (sample(out, 0, r, at(x), at(y)) >= 127.5 ? pos : neg));
+    }
+    return image(st, "plot", r, (x, y) => { const v = out[y * r + x]; return [colors[3 * v], colors[3 * v + 1], colors[3 * v + 2]]; });
+  }
+  const cls = d.palette.classes.map(hexRgb), mid = hexRgb(d.palette.mid);
+  if (d.discretize) {
+    const light = cls.map(lighter);
+    return image(st, "plot", fine, (x, y) => {
+      let best = 0, top = -1;
+      for (let c = 0; c < k; c++) { const v = sample(out, c * r2, r, at(x), at(y)); if (v > top) { top = v; best = c; } }
+      return light[best];
+    });
+  }
+  return image(st, "plot", r, (x, y) => {
+    const i = y * r + x, rgb = [0, 0, 0]; let rest = 1;
     for (let c = 0; c < k; c++) { const p = out[c * r2 + i] / 255; rest -= p; for (let q = 0; q < 3; q++) rgb[q] += p * cls[c][q]; }
     for (let q = 0; q < 3; q++) rgb[q] += Math.max(rest, 0) * mid[q];
     return rgb;
   });
+}
+
+// The hovered tile's map, enlarged on the plot: at once from its thumbnail, then from the full grid
+// once the page has sent it (the frame's "focus").
+function focusImage(st, colors) {
+  const d = st.data, h = st.hover;
+  if (!h || (h.kind !== "neuron" && h.kind !== "input") || (h.kind === "neuron" && h.k === d.layers.length - 1)) return null;
+  const layer = h.kind === "input" ? -1 : h.k, unit = h.kind === "input" ? h.r : h.j;
+  const f = d.focus, disc = d.discretize && d.classes;
+  const pos = lighter(hexRgb(d.palette.pos)), neg = lighter(hexRgb(d.palette.neg));
+  const color = (v) => (disc ? (v >= 127.5 ? pos : neg) : [colors[3 * Math.round(v)], colors[3 * Math.round(v) + 1], colors[3 * Math.round(v) + 2]]);
+  if (f && f.layer === layer && f.unit === unit && f.u8) {
+    const r = d.res, fine = disc ? 2 * r - 1 : r, at = (n) => (n * (r - 1)) / (fine - 1);
+    return image(st, "focus", fine, (x, y) => color(sample(f.u8, 0, r, at(x), at(y))));
+  }
+  let codes, index = unit;
+  if (h.kind === "input") codes = st.inputCodes;
+  else { codes = d.mapsU8; for (let k = 0; k < h.k; k++) index += d.layers[k].units; }
+  const t = d.thumb, off = index * t * t, fine = 4 * (t - 1) + 1, at = (n) => (n * (t - 1)) / (fine - 1);
+  return image(st, "focus", fine, (x, y) => color(sample(codes, off, t, at(x), at(y))));
+}
+
+function hoverName(d, h) {
+  return h.kind === "input" ? d.inputs[h.r].label : neuronName(d, h.k, h.j);
 }
 
 function toPlot(st, x, y) {  // data coordinates <-> pixels of the output plot
@@ -237,11 +354,47 @@ function pointColor(d, label, colors) {
   return `rgb(${colors[3 * v]},${colors[3 * v + 1]},${colors[3 * v + 2]})`;
 }
 
-function drawPlot(st, colors) {
-  const d = st.data, ctx = st.ctx, P = st.L.plot;
-  ctx.drawImage(st.plotImage, P.x, P.y, P.size, P.size);
-  ctx.strokeStyle = "#888"; ctx.lineWidth = 1; ctx.strokeRect(P.x, P.y, P.size, P.size);
-  const r = 3.6;
+function fmtLoss(v) { return v === null || v === undefined ? "–" : v < 0.001 && v > 0 ? v.toExponential(1) : v.toFixed(3); }
+
+function drawLoss(st, c) {  // the losses and their curve over the epochs, above the output
+  const d = st.data, ctx = st.ctx, L = st.L, C = L.chart, F = st.fontPx;
+  const [train, test] = d.loss || [null, null];
+  ctx.textBaseline = "alphabetic"; setFont(st, F);
+  const testText = `Test loss ${fmtLoss(test)}`, trainText = `Training loss ${fmtLoss(train)}`;
+  ctx.textAlign = "left"; ctx.fillStyle = c.hi ? "#000000" : d.palette.test; ctx.fillText(testText, C.x, L.lossY);
+  ctx.fillStyle = c.hi ? "#000000" : d.palette.train; ctx.fillText(trainText, C.x, L.lossY + L.line);
+  if (c.hi) {   // in black: the curve's colours say which is which
+    ctx.fillStyle = d.palette.test; ctx.fillRect(C.x + textWidth(st, testText, F) + 6, L.lossY - 0.45 * L.fs, 14, 3);
+    ctx.fillStyle = d.palette.train; ctx.fillRect(C.x + textWidth(st, trainText, F) + 6, L.lossY + L.line - 0.45 * L.fs, 14, 3);
+  }
+  const epochText = `epoch ${d.epoch}`;
+  if (textWidth(st, testText, F) + textWidth(st, epochText, F) + 30 < C.w) {
+    ctx.textAlign = "right"; ctx.fillStyle = c.muted; ctx.fillText(epochText, C.x + C.w, L.lossY);
+  }
+  ctx.strokeStyle = c.faint; ctx.lineWidth = c.line; ctx.strokeRect(C.x, C.y, C.w, C.h);
+  const curve = st.curve;
+  if (!curve || curve.epoch.length < 2) return;
+  const vals = [...curve.train, ...curve.test].filter((v) => v !== null && isFinite(v));
+  const top = Math.max(...vals, 1e-9), e0 = curve.epoch[0], e1 = curve.epoch[curve.epoch.length - 1] || 1;
+  for (const [series, color] of [[curve.train, d.palette.train], [curve.test, d.palette.test]]) {
+    ctx.strokeStyle = color; ctx.lineWidth = c.hi ? 2.5 : 1.6; ctx.beginPath();
+    let pen = false;
+    series.forEach((v, i) => {
+      if (v === null) { pen = false; return; }
+      const x = C.x + ((curve.epoch[i] - e0) / Math.max(e1 - e0, 1)) * C.w, y = C.y + C.h - (Math.min(v, top) / top) * (C.h - 3);
+      pen ? ctx.lineTo(x, y) : ctx.moveTo(x, y); pen = true;
+    });
+    ctx.stroke();
+  }
+}
+
+function drawPlot(st, colors, c) {
+  const d = st.data, ctx = st.ctx, P = st.L.plot, L = st.L, F = st.fontPx;
+  const focus = focusImage(st, colors);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(focus || st.plotImage, P.x, P.y, P.size, P.size);
+  ctx.strokeStyle = c.hi ? "#000000" : "#888888"; ctx.lineWidth = c.line; ctx.strokeRect(P.x, P.y, P.size, P.size);
+  const r = c.hi ? 4.2 : 3.6;
   for (const [pts, edge] of [[d.train, "#fff"], [d.test, "#111"]]) {
     for (const [x, y, label] of pts) {
       const p = toPlot(st, x, y);
@@ -250,30 +403,65 @@ function drawPlot(st, colors) {
       ctx.strokeStyle = edge; ctx.lineWidth = 1; ctx.stroke();
     }
   }
-  ctx.fillStyle = "#808495"; ctx.textBaseline = "top"; ctx.textAlign = "center";
-  for (let t = -d.extent; t <= d.extent; t += d.extent / 2) {
-    const p = toPlot(st, t, -d.extent);
-    ctx.fillText(String(t), p.x, P.y + P.size + 4);
-    const q = toPlot(st, -d.extent, t);
-    ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.fillText(String(t), P.x + P.size + 5, q.y);
-    ctx.textAlign = "center"; ctx.textBaseline = "top";
+  if (focus) {   // say whose map it is
+    setFont(st, F, "600");
+    const text = hoverName(d, st.hover), w = ctx.measureText(text).width;
+    ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.fillRect(P.x + 4, P.y + 4, w + 12, L.line + 6);
+    ctx.fillStyle = "#000000"; ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.fillText(text, P.x + 10, P.y + 7 + L.line / 2);
   }
-  ctx.textBaseline = "alphabetic"; ctx.fillStyle = st.txt;
-  ctx.fillText(`output · epoch ${d.epoch}`, P.x + P.size / 2, P.y - 10);
+  // axes: ticks under the plot and right of it
+  setFont(st, F); ctx.fillStyle = c.muted; ctx.textBaseline = "top";
+  const step = P.size > 6 * textWidth(st, "−6", F) ? d.extent / 2 : d.extent;    // fewer ticks on a small plot
+  for (let t = -d.extent; t <= d.extent + 1e-9; t += step) {
+    const p = toPlot(st, t, -d.extent), q = toPlot(st, -d.extent, t), label = String(t).replace("-", "−");
+    ctx.textAlign = t === -d.extent ? "left" : t === d.extent ? "right" : "center";
+    ctx.fillText(label, p.x, P.y + P.size + 4);
+    ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.fillText(label, P.x + P.size + 5, q.y); ctx.textBaseline = "top";
+  }
+  drawLegend(st, colors, c);
 }
 
-function hit(st, mx, my) {  // what is under the mouse: a button, a tile, a link or the plot
-  const L = st.L, d = st.data;
-  for (const b of L.buttons) if (Math.hypot(mx - b.x - BTN / 2, my - b.y - BTN / 2) <= BTN / 2 + 2) return { kind: "button", b };
-  for (let c = 0; c < L.columns.length; c++) for (let r = 0; r < L.columns[c].length; r++) {
-    const p = L.columns[c][r];
-    if (mx >= p.x && mx <= p.x + L.s && my >= p.y && my <= p.y + L.s) return c === 0 ? { kind: "input", r } : { kind: "neuron", k: c - 1, j: r };
+function drawLegend(st, colors, c) {  // the colour scale under the plot: −1 ... 1, or the classes
+  const d = st.data, ctx = st.ctx, P = st.L.plot, L = st.L, F = st.fontPx;
+  const y = P.y + P.size + L.line + 6, h = 10;
+  setFont(st, F); ctx.textBaseline = "top"; ctx.fillStyle = c.text;
+  if (d.classes > 2) {
+    const n = d.classes, w = P.size / n;
+    for (let k = 0; k < n; k++) {
+      ctx.fillStyle = d.palette.classes[k]; ctx.fillRect(P.x + k * w + 2, y, w - 4, h);
+      ctx.fillStyle = c.text; ctx.textAlign = "center"; ctx.fillText(`class ${k}`, P.x + k * w + w / 2, y + h + 3);
+    }
+    return;
   }
-  const P = L.plot;
+  const steps = 64, w = P.size / steps;
+  for (let i = 0; i < steps; i++) {
+    const v = Math.round((i / (steps - 1)) * 255);
+    ctx.fillStyle = `rgb(${colors[3 * v]},${colors[3 * v + 1]},${colors[3 * v + 2]})`;
+    ctx.fillRect(P.x + i * w, y, w + 0.5, h);
+  }
+  ctx.strokeStyle = c.faint; ctx.lineWidth = c.line; ctx.strokeRect(P.x, y, P.size, h);
+  ctx.fillStyle = c.text;
+  ctx.textAlign = "left"; ctx.fillText("−1", P.x, y + h + 3);
+  ctx.textAlign = "right"; ctx.fillText("1", P.x + P.size, y + h + 3);
+  const ends = 2 * textWidth(st, "−1", F) + 24;
+  const middle = [d.classes === 2 ? "0 (the boundary)" : "0", "0"].find((m) => textWidth(st, m, F) + ends < P.size);
+  ctx.textAlign = "center"; if (middle) ctx.fillText(middle, P.x + P.size / 2, y + h + 3);
+}
+
+// -- the mouse ---------------------------------------------------------------------------------
+function hit(st, mx, my) {  // what is under the mouse: a button, a tile, the plot, the loss curve or a link
+  const L = st.L, d = st.data, r = L.bs / 2;
+  for (const b of L.buttons) if (Math.hypot(mx - b.x - r, my - b.y - r) <= r + 2) return { kind: "button", b };
+  for (let c = 0; c < L.columns.length; c++) for (let k = 0; k < L.columns[c].length; k++) {
+    const p = L.columns[c][k];
+    if (mx >= p.x && mx <= p.x + L.s && my >= p.y && my <= p.y + L.s) return c === 0 ? { kind: "input", r: k } : { kind: "neuron", k: c - 1, j: k };
+  }
+  const P = L.plot, C = L.chart;
   if (mx >= P.x && mx <= P.x + P.size && my >= P.y && my <= P.y + P.size) {
     const e = d.extent;
     return { kind: "plot", x: ((mx - P.x) / P.size) * 2 * e - e, y: e - ((my - P.y) / P.size) * 2 * e };
   }
+  if (mx >= C.x && mx <= C.x + C.w && my >= L.lossY - L.line && my <= C.y + C.h) return { kind: "loss" };
   let best = null, bestD = 6;
   for (const l of st.links) for (let t = 0; t <= 1; t += 0.05) {
     const q = bezier(l.a, l.b, t), dist = Math.hypot(q.x - mx, q.y - my);
@@ -292,16 +480,18 @@ function describe(st, h) {
   const d = st.data;
   if (h.kind === "button") return !allows(d, "shape") ? "the presenter has fixed the network's shape"
                                  : h.b.enabled ? h.b.tip : `${h.b.tip}: at the limit`;
-  if (h.kind === "input") { const f = d.inputs[h.r]; return `${f.label}: ${f.active ? "on" : "off"}` + (allows(d, "feature") ? " (click to toggle)" : ""); }
+  if (h.kind === "input") { const f = d.inputs[h.r]; return `${f.label}: ${f.active ? "on" : "off"} · its values over the plane, enlarged on the output` + (allows(d, "feature") ? "<br><i>click to turn it " + (f.active ? "off" : "on") + "</i>" : ""); }
   if (h.kind === "neuron") {
     const layer = d.layers[h.k], dead = layer.dead[h.j] ? "<br>dead: never active on the training data" : "";
-    return `${neuronName(d, h.k, h.j)} · ${layer.activation}<br>bias ${layer.biases[h.j]}${dead}` + (allows(d, "edit") ? "<br><i>click to edit the bias</i>" : "<br><i>pause to edit</i>");
+    const shown = h.k < d.layers.length - 1 ? "<br>its output over the plane, enlarged on the output plot" : "";
+    return `${neuronName(d, h.k, h.j)} · ${layer.activation.replace("_", " ")}<br>bias ${layer.biases[h.j]}${dead}${shown}` + (allows(d, "edit") ? "<br><i>click to edit the bias</i>" : "<br><i>pause to edit</i>");
   }
   if (h.kind === "link") {
     const l = h.l, active = d.inputs.filter((f) => f.active);
     const src = l.k === 0 ? active[l.i].label : neuronName(d, l.k - 1, l.i);
     return `weight ${l.w}<br>${src} → ${neuronName(d, l.k, l.j)}` + (allows(d, "edit") ? "<br><i>click to edit</i>" : "<br><i>pause to edit</i>");
   }
+  if (h.kind === "loss") return d.loss_help || "the loss after each epoch";
   return `X₁ ${h.x.toFixed(2)}, X₂ ${h.y.toFixed(2)}` + (d.adding ? "<br><i>click to add a point</i>" : "");
 }
 
@@ -319,6 +509,7 @@ function queueOf() {
 
 function send(st, event, value) {
   const q = queueOf();
+  if (event === "focus") q.items = q.items.filter((item) => item[1] !== "focus");   // only the latest hover counts
   q.items.push([++q.seq, event, value]);
   if (q.items.length > QUEUE_MAX) q.items.splice(0, q.items.length - QUEUE_MAX);
   flush(st);
@@ -331,10 +522,23 @@ function flush(st) {
   st.trigger("events", JSON.stringify({ token: q.token, items: q.items }));
 }
 
-function acknowledge(st, ack) {  // a frame says the last event the page applied: drop those
+function acknowledge(ack) {  // a frame says the last event the page applied: drop those
   const q = queueOf();
   if (!ack || ack[0] !== q.token) return;
   q.items = q.items.filter((item) => item[0] > ack[1]);
+}
+
+function setHover(st, h) {  // the hovered tile: outlined, its map on the plot, and the page asked for it in full
+  const tile = h && (h.kind === "neuron" || h.kind === "input") ? h : null;
+  const key = tile ? `${tile.kind}:${tile.k}:${tile.j}:${tile.r}` : "";
+  if (key === st.hoverKey) return;
+  st.hoverKey = key; st.hover = tile;
+  clearTimeout(st.focusTimer);
+  const last = st.data.layers.length - 1;
+  const focus = !tile || (tile.kind === "neuron" && tile.k === last) ? { layer: -2, unit: 0 }
+    : tile.kind === "input" ? { layer: -1, unit: st.data.inputs.length > tile.r ? tile.r : 0 } : { layer: tile.k, unit: tile.j };
+  st.focusTimer = setTimeout(() => send(st, "focus", focus), tile ? 120 : 300);
+  draw(st);
 }
 
 function install(st) {
@@ -342,27 +546,30 @@ function install(st) {
   // mouse position in layout units (the canvas is drawn zoomed by st.zoom)
   const pos = (e) => { const r = canvas.getBoundingClientRect(); return [(e.clientX - r.left) / st.zoom, (e.clientY - r.top) / st.zoom]; };
   canvas.addEventListener("mousemove", (e) => {
+    if (!st.L) return;
     const [mx, my] = pos(e), h = hit(st, mx, my);
     const clickable = h && ({ button: "shape", input: "feature", neuron: "edit", link: "edit" })[h.kind];
     canvas.style.cursor = clickable && allows(st.data, clickable) ? "pointer" : h && h.kind === "plot" && st.data.adding ? "crosshair" : "default";
+    setHover(st, h);
     if (!h) { tip.style.display = "none"; return; }
     tip.innerHTML = describe(st, h); tip.style.display = "block";
     const left = Math.min(mx * st.zoom + 14, st.L.width * st.zoom - tip.offsetWidth - 4);
-    tip.style.left = left + "px"; tip.style.top = my * st.zoom + 14 + "px";
+    tip.style.left = Math.max(0, left) + "px"; tip.style.top = my * st.zoom + 14 + "px";
   });
-  canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; });
+  canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; if (st.L) setHover(st, null); });
   canvas.addEventListener("click", (e) => {
+    if (!st.L) return;
     const [mx, my] = pos(e), h = hit(st, mx, my), d = st.data;
     const allow = (what) => allows(d, what);
     if (!h) return;
     if (h.kind === "button") { if (h.b.enabled && allow("shape")) send(st, "shape", h.b.action); }
     else if (h.kind === "input") { if (allow("feature")) send(st, "feature", d.inputs[h.r].id); }
     else if (h.kind === "plot") { if (allow("plot_click")) send(st, "plot_click", { x: +h.x.toFixed(3), y: +h.y.toFixed(3) }); }
-    else if (allow("edit")) {
+    else if (h.kind !== "loss" && allow("edit")) {
       const target = h.kind === "link" ? { layer: h.l.k, name: "W", i: h.l.i, j: h.l.j, value: h.l.w }
                                        : { layer: h.k, name: "b", i: h.j, j: 0, value: d.layers[h.k].biases[h.j] };
       st.editing = target; edit.value = String(target.value);
-      edit.style.left = Math.min(mx * st.zoom, st.L.width * st.zoom - 100) + "px"; edit.style.top = my * st.zoom - 12 + "px";
+      edit.style.left = Math.min(mx * st.zoom, st.L.width * st.zoom - edit.offsetWidth - 4) + "px"; edit.style.top = my * st.zoom - 12 + "px";
       edit.style.display = "block"; edit.focus(); edit.select();
     }
   });
@@ -379,49 +586,82 @@ function install(st) {
   // of the page that Streamlit had just changed (Chrome's profiler).
   new ResizeObserver((entries) => {
     st.boxWidth = entries[entries.length - 1].contentRect.width;
+    st.pageTop = null;
     if (st.data) render(st);
   }).observe(st.root);
+  window.addEventListener("resize", () => { st.pageTop = null; if (st.data) render(st); });
 }
 
-const DESIGN_WIDTH = 940;   // layout units; wider screens (and presenter mode) zoom the whole drawing
-const MIN_LAYOUT = 620;     // narrower boxes zoom out instead: the drawing always fits its box
-const STACK_BELOW = 560;    // narrower boxes (phones) put the output plot under the network
-const MIN_STACKED = 460;    // the narrowest network alone; narrower boxes zoom out
-
+// -- sizing: the whole drawing fits the box's width and, where it can, the window's height -----
 function render(st) {
+  const d = st.data, view = d.view || {}, k = view.present ? view.zoom || 1.25 : 1;
   const available = st.boxWidth || st.root.clientWidth || DESIGN_WIDTH, stacked = available < STACK_BELOW;
-  if (stacked) st.zoom = Math.min(available / MIN_STACKED, 1);
-  else {
-    const tall = layout(st.data, DESIGN_WIDTH).height;     // keep the drawing within ~2/3 of the window's height
-    const zoom = Math.min(Math.max(available / DESIGN_WIDTH, 0.8) * (st.data.scale || 1),
-                          Math.max((0.66 * window.innerHeight) / tall, 0.8), 1.8);
-    st.zoom = Math.min(zoom, available / MIN_LAYOUT);
-  }
-  st.L = layout(st.data, available / st.zoom, stacked);     // so L.width * zoom is the box's width: clicks land true
-  st.links = links(st.data, st.L);
-  st.plotImage = plotImage(st, lutOf(st.data.palette));
   st.ctx = st.ctx || st.canvas.getContext("2d");
   if (!st.font) {                    // the theme's font and colour, read once (a style read can force a layout)
     const css = getComputedStyle(st.root);
     st.font = css.fontFamily || "sans-serif"; st.txt = css.color || "#31333f";
   }
+  // text in CSS px: 12 (11 on a phone), and 12.8 px times the presenter's size (16 px at 125 %)
+  st.fontPx = view.present ? 12.8 * k : stacked && available < 420 ? 11 : 12;
+  st.buttonPx = view.present ? 20 * k : 16;
+  for (const el of [st.tip, st.edit, st.root.querySelector("a.png")]) el.style.fontSize = `${Math.max(st.fontPx, 12) - (el.tagName === "A" ? 2 : 0)}px`;
+  // The window's height below the canvas's top (it fits the first screen with the controls above
+  // it), or the whole window when that leaves too little (a presenter's large type): one scrolls to
+  // it. Read on resizes only (a forced layout).
+  if (st.pageTop == null) st.pageTop = st.canvas.getBoundingClientRect().top + window.scrollY;
+  const window_ = window.innerHeight - 16;
+  if (stacked) {
+    st.zoom = Math.min(available / MIN_STACKED, 1);
+    st.L = layout(st, available / st.zoom, true, Infinity);
+  } else {
+    // As wide as the box (larger in presenter mode), then smaller until it fits the height: the plot
+    // first, then the whole drawing, which then no longer fills the box's width.
+    const lowest = view.present ? 0.8 : 0.6, widest = 1.2 * DESIGN_WIDTH;
+    const fit = (room) => {
+      st.zoom = Math.min(Math.max(available / DESIGN_WIDTH, 0.7) * k, available / MIN_LAYOUT, 2.2);
+      for (let i = 0; i < 8; i++) {
+        st.L = layout(st, Math.min(available / st.zoom, widest), false, room / st.zoom);
+        if (st.L.height * st.zoom <= room + 1) return true;
+        if (st.zoom <= lowest) return false;
+        st.zoom = Math.max(lowest, st.zoom * Math.min(room / (st.L.height * st.zoom), 0.99));
+      }
+      return false;
+    };
+    const first = window.innerHeight - st.pageTop - 8;
+    if (!(st.pageTop <= 0.45 * window.innerHeight && fit(first))) fit(window_);
+  }
+  st.canvas.style.width = `${Math.round(st.L.width * st.zoom)}px`;
+  st.links = links(d, st.L);
+  st.plotImage = plotImage(st, lutOf(d.palette));
   draw(st);
 }
 
 // The frames leave out what changes only with the data or the features (viz/network_view.py,
 // static_frame): it comes on a channel of its own ("<channel>-static"), written once a fragment run.
 function setStatic(st, data) {
-  st.static = data; st.font = null;     // read the theme again too
-  if (st.frame) onFrame(st, st.frame);
+  st.static = data; st.font = null; st.pageTop = null;     // read the theme and the position again too
+  if (st.frame) show(st);
 }
 
 function onFrame(st, frame) {
-  st.frame = frame;
-  acknowledge(st, frame.ack);
-  if (!st.static) return;                 // the static part comes first: wait for it
-  const data = { ...frame, ...st.static };
-  // After a feature toggle the new frame and the new data arrive one after the other: draw once
-  // the first layer's weights fit the active features again.
+  const seq = (st.seq = (st.seq || 0) + 1);
+  acknowledge(frame.ack);
+  Promise.all([unpack(frame.maps, frame.thumb), unpack(frame.output, frame.res),
+               frame.focus ? unpack(frame.focus.map, frame.res) : null]).then(([maps, output, focus]) => {
+    if (seq !== st.seq) return;            // a newer frame came meanwhile
+    frame.mapsU8 = maps; frame.outputU8 = output;
+    if (focus) frame.focus.u8 = focus;
+    if (frame.curve) st.curve = frame.curve;
+    st.frame = frame;
+    show(st);
+  }).catch(() => {});
+}
+
+function show(st) {
+  if (!st.static || !st.frame) return;     // the static part comes first: wait for it
+  const data = { ...st.frame, ...st.static };
+  // After a feature toggle the new frame and the new static part arrive one after the other: draw
+  // once the first layer's weights fit the active features again.
   if (data.layers[0].weights.length !== data.inputs.filter((f) => f.active).length) return;
   st.data = data;
   render(st);
