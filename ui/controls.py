@@ -74,8 +74,13 @@ def downloads(run, page=None):
         row = st.container(horizontal=True, wrap=True, gap="small")
         npz = model_file.write(r, page) if page else r.weights_npz()
         row.download_button(f"Weights{label} (.npz)", npz, f"{name}weights.npz", "application/octet-stream",
-                            icon=":material/download:", width="content", on_click="ignore")
+                            icon=":material/download:", width="content", on_click="ignore",
+                            help="The weights of the epoch shown, as NumPy arrays (and the settings): the "
+                                 "page's Open a model and the scripts below read it")
         row.download_button(f"Weights{label} (.json)", r.weights_json(), f"{name}weights.json", "application/json",
-                            icon=":material/download:", width="content", on_click="ignore")
+                            icon=":material/download:", width="content", on_click="ignore",
+                            help="The same weights as plain JSON, for any language")
         row.download_button(f"Setup{label} (.json)", r.setup_json(link), f"{name}setup.json", "application/json",
-                            icon=":material/download:", width="content", on_click="ignore")
+                            icon=":material/download:", width="content", on_click="ignore",
+                            help="The settings and the link that makes this run again (with your own points "
+                                 "where the page has them)")

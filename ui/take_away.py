@@ -75,7 +75,10 @@ def section(page, run):
         parts = ["PyTorch", "Keras 3", "Notebook", "Animation", "Open a model"] if r is not None \
             else ["Animation", "Open a model"]
         part = st.segmented_control("Take away", parts, default=parts[0], key=key(page.name, "take_part"),
-                                    label_visibility="collapsed") or parts[0]
+                                    label_visibility="collapsed",
+                                    help="This network outside the playground: as a PyTorch or Keras script, "
+                                         "a notebook, an animation of its training; or a saved model opened "
+                                         "here") or parts[0]
         if part == "PyTorch":
             _script_tab(page, run, r, "pytorch", pytorch.file_name(r))
         elif part == "Keras 3":
@@ -105,7 +108,8 @@ def _zip(run, r):
 
 def _downloads_row(page, run, r, first, tab):
     row = st.container(horizontal=True, wrap=True, gap="small")
-    row.download_button(*first, icon=":material/download:", on_click="ignore", key=key(page.name, f"file_{tab}"))
+    row.download_button(*first, icon=":material/download:", on_click="ignore", key=key(page.name, f"file_{tab}"),
+                        help="This file alone: it reads the weights (.npz) and the data files beside it")
     row.download_button("Everything (.zip)", lambda: _zip(run, r), f"{r.page}-playground.zip", "application/zip",
                         icon=":material/folder_zip:", on_click="ignore", key=key(page.name, f"zip_{tab}"),
                         help="Both scripts, both notebooks, the weights and the data files, with a README")

@@ -190,3 +190,21 @@ def test_a_link_with_bad_points_says_so_and_uses_the_data_set():
     assert any("points (pts) were ignored" in w.value.replace("\u2060", "").replace("\\", "") for w in at.warning), \
         [w.value for w in at.warning]
     assert not run_of(at).custom and "pts" not in at.query_params
+
+
+WIDGETS = ("button", "download_button", "toggle", "slider", "select_slider", "selectbox", "number_input", "radio",
+           "button_group", "multiselect", "checkbox", "text_input")
+
+
+@pytest.mark.parametrize("query", [{}, {"present": "1"}, {"problem": "regression"}, {"data": "spiral3"}])
+def test_every_control_says_what_it_does(query):
+    """Each widget on the page, the sidebar's included, has a help text (the '?' beside it)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/mlp.py")
+    at.query_params.update(query)
+    at.run()
+    at.session_state["mlp_add_mode"] = "value" if query.get("problem") else "off"
+    at.run()
+    missing = [f"{kind} {getattr(w, 'label', '')!r}" for kind in WIDGETS for w in at.get(kind)
+               if not getattr(w, "help", None)]
+    assert not missing, missing
