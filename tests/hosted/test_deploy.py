@@ -71,7 +71,7 @@ def test_the_dockerfile_copies_what_the_app_needs_and_starts_it_warm():
     for src in copied:
         assert (ROOT / src).exists(), src
     packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
-    needed = {p.rstrip("*") for p in packages["include"]} | {"app.py", "app_pages", "assets", ".streamlit"}
+    needed = {p.rstrip("*") for p in packages["include"]} | {"app.py", "app_pages", "assets", ".streamlit", "lessons"}
     assert needed <= set(copied), needed - set(copied)
     ignore = (ROOT / "deploy" / "Dockerfile.dockerignore").read_text().split()
     assert {f"!{src}" for src in copied} <= set(ignore)

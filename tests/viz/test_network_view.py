@@ -7,7 +7,7 @@ import pytest
 import engine
 from engine.data import FEATURES, Plane, featurize, make_2d
 from engine.plane import PlaneMaps
-from viz.network_view import (THUMB_STRIDE, feature_maps, loss_curve, network_frame, output_values, quantise,
+from viz.network_view import (THUMB_CELLS, feature_maps, loss_curve, network_frame, output_values, quantise,
                                static_frame, unpack)
 
 
@@ -28,16 +28,17 @@ def decode(b64):
     return np.frombuffer(base64.b64decode(b64), np.uint8)
 
 
-def test_frame_matches_the_snapshot():
+@pytest.mark.parametrize("resolution, stride", [(121, 10), (49, 4)])   # the page's paused and playing grids
+def test_frame_matches_the_snapshot(resolution, stride):
     layers = [{"type": "dense", "units": 5, "activation": "relu"}, {"type": "dropout", "rate": 0.2},
               {"type": "dense", "units": 3, "activation": "tanh"}, {"type": "dense", "units": 1, "activation": "tanh"}]
-    tr, pts, labels = trainer(layers, features=("x1", "x2", "x1_x2"))
+    tr, pts, labels = trainer(layers, features=("x1", "x2", "x1_x2"), resolution=resolution)
     snap = tr.step(30)
     m = plane_maps(tr, snap)
     f = network_frame(snap, m, features=("x1", "x2", "x1_x2"), loss="mse", classes=2, train=(pts, labels),
                       dropout=[0.2, 0.0])
-    thumb = len(range(0, 101, THUMB_STRIDE))
-    assert (f["res"], f["thumb"]) == (101, thumb) == (101, 11)
+    thumb = len(range(0, resolution, stride))
+    assert (f["res"], f["thumb"]) == (resolution, thumb) == (resolution, THUMB_CELLS)
     assert [l["units"] for l in f["layers"]] == [5, 3, 1]
     assert [l["dropout"] for l in f["layers"]] == [0.2, 0.0, 0.0]
     np.testing.assert_allclose(f["layers"][1]["weights"], snap.params["2.W"], atol=5e-5)
@@ -45,10 +46,10 @@ def test_frame_matches_the_snapshot():
     assert [i["active"] for i in f["inputs"]] == [k in ("x1", "x2", "x1_x2") for k in FEATURES]
     maps = unpack(f["maps"], (-1, thumb, thumb))
     assert maps.shape[0] == 5 + 3                       # hidden neurons only
-    expected = quantise(m.neuron_maps[2][1, ::THUMB_STRIDE, ::THUMB_STRIDE])
+    expected = quantise(m.neuron_maps[2][1, ::stride, ::stride])
     np.testing.assert_array_equal(maps[5 + 1], expected)
     assert decode(f["input_maps"]).size == len(FEATURES) * thumb * thumb
-    out = unpack(f["output"], (101, 101))
+    out = unpack(f["output"], (resolution, resolution))
     np.testing.assert_array_equal(out, quantise(m.output_map[0]))
     assert len(f["train"]) == len(pts) and f["test"] == []
     assert f["layers"][0]["dead"] == [bool(v) for v in snap.dead_units[0]]

@@ -103,7 +103,7 @@ def test_play_and_pause_flip_the_state():
 
 def shown_parts(at):
     labels = {w.label for w in at.selectbox} | {e.proto.label for e in at.get("download_button")}
-    return {"Optimizer", "Network", "Weights (.npz)"} & labels, any(h.value == "Your own digit" for h in at.subheader)
+    return {"Optimizer", "Network", "Weights (.npz)"} & labels, any(h.value == "Your own digit" for h in at.header)
 
 
 def test_presenter_mode_hides_what_the_teacher_picked():
@@ -123,7 +123,7 @@ def test_the_home_page_links_to_the_cnn_page():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     assert not at.exception
-    assert any("Convolutional network" == h.value for h in at.subheader)
+    assert any("Convolutional network" == h.value for h in at.header)
 
 
 def test_rewind_shows_an_earlier_epoch_and_play_continues_from_it():

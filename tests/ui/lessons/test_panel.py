@@ -104,7 +104,7 @@ def test_the_lessons_page_lists_the_course():
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     course = load_course()
-    labels = " ".join(s.value for s in at.subheader)
+    labels = " ".join(s.value for s in at.header)
     assert all(concept in labels for concept, _ in course.concepts())
     links = [(link.proto.label, link.proto.query_string) for link in at.get("page_link")]
     assert links == [(f"{k}. {lesson.title}", f"lesson={lesson.id}") for k, lesson in enumerate(course.lessons, 1)]
