@@ -75,6 +75,19 @@ def learning_rate_field(ladder, section="training"):
                  help="How far each step moves the weights: too small crawls, too large overshoots and diverges.")
 
 
+CLIP_LADDER = (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)           # 0: no clipping
+
+
+def clip_field(section="training", what="the whole gradient"):
+    """Gradient clipping by global norm (the engine Trainer's ``clip_norm``; 0: off), which every page
+    offers under the URL name ``clip``."""
+    return Field("ladder", CLIP_LADDER, "clip", label="Gradient clipping", widget="select_slider", section=section,
+                 labels=lambda v: "off" if v == 0 else f"{v:g}",
+                 help=f"Before each step, scale {what} down when its length (the norm over every weight "
+                      "of the network at once) is above this: one huge gradient cannot throw the weights far, "
+                      "and exploding gradients are tamed. Off: the gradient as it is.")
+
+
 def seed_field(section, what="data and starting weights"):
     return Field("int", (0, 99999), "seed", True, label="Seed", widget="number", section=section, dice=True,
                  help=f"Same seed, same {what}.")

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 import engine
 from engine.data import IMAGE_DATASETS
 
-from ..settings import (Field, Settings, classroom_fields, display_name, learning_rate_field, optimizer_field,
-                        seed_field)
+from ..settings import (Field, Settings, classroom_fields, clip_field, display_name, learning_rate_field,
+                        optimizer_field, seed_field)
 
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03)
 MAX_LAYERS, MIN_UNITS, MAX_UNITS, MIN_CODE, MAX_CODE = 3, 16, 256, 2, 32
@@ -60,6 +60,7 @@ FIELDS = {
     "lr": learning_rate_field(LR_LADDER),
     "batch": Field("int", (1, 128), "batch", label="Batch size", widget="slider", section="training",
                    help="Images per weight update"),
+    "clip": clip_field(),
     "grid": Field("bool", None, "grid", label="Decoded grid", widget="toggle",
                   help="Fill the plane with the images the decoder makes at each place of a grid"),
     **classroom_fields(HIDEABLE),
@@ -83,6 +84,7 @@ class AutoencoderSettings(Settings):
     optimizer: str = "adam"
     lr: float = 0.003
     batch: int = 64
+    clip: float = 0.0               # gradient clipping by global norm; 0: off
     grid: bool = False
     present: bool = False
     hide: tuple = ()
@@ -125,7 +127,7 @@ class AutoencoderSettings(Settings):
         return len(self.encoder_layers()) - 1
 
     def trainer_options(self):
-        return {"optimizer": self.optimizer, "lr": self.lr, "batch_size": self.batch}
+        return {"optimizer": self.optimizer, "lr": self.lr, "batch_size": self.batch, "clip_norm": self.clip or None}
 
     def normalise(self):
         s = self

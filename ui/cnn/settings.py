@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 import engine
 from engine.data import IMAGE_DATASETS
 
-from ..settings import (Field, Settings, classroom_fields, display_name, learning_rate_field, optimizer_field,
-                        seed_field)
+from ..settings import (Field, Settings, classroom_fields, clip_field, display_name, learning_rate_field,
+                        optimizer_field, seed_field)
 
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)
 L2_LADDER = (0.0, 0.00001, 0.0001, 0.001, 0.01)
@@ -78,6 +78,7 @@ FIELDS = {
                    help="Images per weight update."),
     "l2": Field("ladder", L2_LADDER, "l2", label="L2 regularization", widget="select_slider", section="training",
                 help="A penalty on large weights: each step also shrinks every weight by this share of it."),
+    "clip": clip_field(),
     "probe": Field("int", (0, 4999), "probe", label="Probe image"),
     "kernel_grads": Field("bool", None, "kgrad", label="Show the kernels' gradients", widget="toggle",
                           help="How the loss would change with each kernel weight, on 64 training images"),
@@ -105,6 +106,7 @@ class CnnSettings(Settings):
     lr: float = 0.001
     batch: int = 32
     l2: float = 0.0
+    clip: float = 0.0               # gradient clipping by global norm; 0: off
     probe: int = 0                  # the test image the overview follows
     kernel_grads: bool = False
     present: bool = False
@@ -233,7 +235,8 @@ class CnnSettings(Settings):
 
     def trainer_options(self):
         """What the running trainer takes without a reset."""
-        return {"optimizer": self.optimizer, "lr": self.lr, "batch_size": self.batch, "l2": self.l2}
+        return {"optimizer": self.optimizer, "lr": self.lr, "batch_size": self.batch, "l2": self.l2,
+                "clip_norm": self.clip or None}
 
 
 # A data set's own training defaults (a link leaves them out; picking the data set brings them unless

@@ -4,8 +4,8 @@ from dataclasses import dataclass, replace
 import engine
 from engine.data import DATASETS, FEATURES
 
-from ..settings import (Field, Settings, classroom_fields, display_name, learning_rate_field, optimizer_field,
-                        seed_field)
+from ..settings import (Field, Settings, classroom_fields, clip_field, display_name, learning_rate_field,
+                        optimizer_field, seed_field)
 
 LR_LADDER = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_LADDER = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
@@ -69,6 +69,7 @@ FIELDS = {
     "reg_rate": Field("ladder", REG_LADDER, "rate", label="Regularization rate", widget="select_slider",
                       section="training", disabled=lambda s: s.regularization == "none",
                       help="How strong the penalty is"),
+    "clip": clip_field(),
     "batch": Field("int", (1, 64), "batch", label="Batch size", widget="slider", section="data",
                    help="Points per weight update."),
     "speed": Field("ladder", SPEEDS, "speed", label="Speed", widget="select",
@@ -106,6 +107,7 @@ class MlpSettings(Settings):
     lr: float = 0.03
     regularization: str = "none"
     reg_rate: float = 0.0
+    clip: float = 0.0               # gradient clipping by global norm; 0: off
     batch: int = 10
     speed: float = 1.0              # epochs per frame
     show_test: bool = False
@@ -191,7 +193,8 @@ class MlpSettings(Settings):
         return self.reg_rate if self.regularization == "l2" else 0.0
 
     def trainer_options(self):
-        return {"optimizer": self.optimizer, "lr": self.lr, "batch_size": self.batch, "l1": self.l1, "l2": self.l2}
+        return {"optimizer": self.optimizer, "lr": self.lr, "batch_size": self.batch, "l1": self.l1, "l2": self.l2,
+                "clip_norm": self.clip or None}
 
 
 def datasets_for(problem):

@@ -26,7 +26,7 @@ from .thumbnails import dataset_items
 
 log = logging.getLogger(__name__)
 PAGE = "mlp"
-TRAINING = ("lr", "activation", "optimizer", "loss", "regularization", "reg_rate")   # the sidebar's Training section
+TRAINING = ("lr", "activation", "optimizer", "loss", "regularization", "reg_rate", "clip")   # the sidebar's Training section
 CURVE_INTERVAL = 0.15            # seconds between two loss curves sent to the canvas while playing
 CHANNEL = "frames-mlp"
 WEIGHT_LIMIT = 100.0             # a typed weight or bias is kept within ±this (float32 and the canvas stay finite)

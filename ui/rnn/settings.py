@@ -10,14 +10,13 @@ import engine
 from engine.data import SEQUENCE_TASKS
 from engine.data.sequences import TEXTS, WAVES
 
-from ..settings import (Field, Settings, classroom_fields, learning_rate_field, optimizer_field,
+from ..settings import (CLIP_LADDER, Field, Settings, classroom_fields, learning_rate_field, optimizer_field,
                         seed_field)
 
 TASKS = ("waves", "delayed_recall", "text", "parity", "adding")
 CELLS = ("rnn", "lstm", "gru")
 COMPARE = ("off",) + CELLS
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
-CLIP_LADDER = (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)           # 0: no clipping
 MAX_UNITS, MAX_LAYERS, MAX_LENGTH, MIN_DELAY, MAX_DELAY = 64, 2, 200, 5, 100
 LENGTHS = {"waves": (5, 200), "text": (4, 128), "parity": (2, 64), "adding": (4, 200), "delayed_recall": (2, 200)}
 HIDEABLE = {"task": "Task", "network": "Network", "training": "Training settings", "inside": "Inside the network",

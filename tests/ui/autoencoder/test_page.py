@@ -79,3 +79,10 @@ def test_own_input_buttons_and_the_grid_toggle(page):
     page.toggle(key="autoencoder_w_grid").set_value(True).run()
     assert not page.exception and page.session_state["autoencoder_run"].settings.grid
     assert page.query_params["grid"] == ["1"] or page.query_params["grid"] == "1"
+
+
+def test_gradient_clipping_is_a_training_control_in_the_link(page):
+    page.select_slider(key="autoencoder_w_clip").set_value(1.0).run()
+    assert page.session_state["autoencoder_run"].trainer.clip_norm == 1.0 and page.query_params["clip"] == "1"
+    assert page.select_slider(key="autoencoder_w_clip").help
+    assert decode({"clip": "0.3"}, AutoencoderSettings)[0].trainer_options()["clip_norm"] == 0.3

@@ -172,3 +172,13 @@ def test_every_control_has_help():
     widgets = list(at.selectbox) + list(at.number_input) + list(at.slider) + list(at.select_slider) + list(at.toggle)
     missing = [w.label for w in widgets if not w.help and (w.key or "").startswith("cnn_w_")]     # the settings'
     assert not missing, missing
+
+
+def test_gradient_clipping_is_a_training_control_in_the_link():
+    at = open_page({"data": "bars", "clip": "1"})
+    assert run_of(at).trainer.clip_norm == 1.0
+    at.select_slider(key="cnn_w_clip").set_value(0.1).run()
+    assert run_of(at).trainer.clip_norm == 0.1 and at.query_params["clip"] == "0.1"
+    assert at.select_slider(key="cnn_w_clip").help
+    at.select_slider(key="cnn_w_clip").set_value(0.0).run()
+    assert run_of(at).trainer.clip_norm is None and "clip" not in at.query_params

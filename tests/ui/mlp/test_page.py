@@ -66,6 +66,7 @@ def test_play_and_pause_flip_the_state(page):
     ("selectbox", "mlp_w_regularization", "l1", lambda r: r.settings.regularization == "l1"),
     ("selectbox", "mlp_w_loss", "cross_entropy", lambda r: r.trainer.net.loss == "binary_crossentropy"),
     ("select_slider", "mlp_w_lr", 0.3, lambda r: r.trainer.lr == 0.3),
+    ("select_slider", "mlp_w_clip", 1.0, lambda r: r.trainer.clip_norm == 1.0),
     ("slider", "mlp_w_noise", 30, lambda r: r.settings.noise == 30),
     ("slider", "mlp_w_train_pct", 80, lambda r: len(r.train_xy) == 400),
     ("slider", "mlp_w_batch", 25, lambda r: r.trainer.batch_size == 25),
@@ -97,6 +98,18 @@ def test_settings_go_into_the_link(page):
     page.select_slider(key="mlp_w_lr").set_value(0.1).run()
     page.number_input(key="mlp_w_layers").set_value(1).run()
     assert page.query_params["lr"] == "0.1" and page.query_params["net"] == "4"
+
+
+def test_gradient_clipping_is_in_the_link_and_off_by_default():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/mlp.py")
+    at.query_params["clip"] = "0.3"
+    at.run()
+    assert run_of(at).trainer.clip_norm == 0.3
+    at.select_slider(key="mlp_w_clip").set_value(0.0).run()
+    assert run_of(at).trainer.clip_norm is None and "clip" not in at.query_params
+    at.select_slider(key="mlp_w_clip").set_value(3.0).run()
+    assert at.query_params["clip"] == "3"
 
 
 def test_a_link_restores_settings_and_reports_bad_values():
