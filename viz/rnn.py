@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .curves import LAYER_COLORS
-from .palette import CLASS_COLORS, NEGATIVE, POSITIVE
+from .palette import CLASS_COLORS, NEGATIVE, POSITIVE, RIGHT, WRONG
 from .rnn_cells import Stepper
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -85,13 +85,13 @@ def step_outputs(task, out, label, chars=None):
         for t in range(T):
             k = int(np.argmax(out[t]))
             right = k == int(np.ravel(label)[t])
-            tokens.append({"text": show_char(chars.chars[k]), "color": "#2ca25f" if right else "#e45756",
+            tokens.append({"text": show_char(chars.chars[k]), "color": RIGHT if right else WRONG,
                            "tip": f"step t={t}: expects '{show_char(chars.chars[k])}' ({out[t][k]:.0%}); "
                                   f"next is '{show_char(chars.chars[int(np.ravel(label)[t])])}'"})
         return tokens
     network, truth = answer(task, out, label, chars)
     right = network.split(" ")[0] == truth or task in ("waves", "adding")
-    return {"last": {"text": network, "color": POSITIVE if right else "#e45756",
+    return {"last": {"text": network, "color": RIGHT if right else WRONG,
                      "tip": f"the network's answer: {network}; the truth: {truth}"}}
 
 
