@@ -11,6 +11,7 @@ from .settings import page_zoom
 BASE_CSS = """
 .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555866; }   /* 7:1 on white */
+[data-testid="stCaptionContainer"] { opacity: 1; }      /* Streamlit's 0.6 made it #999ba3: 2.8:1 (axe) */
 [data-testid="stMetricValue"] { font-size: 1.6rem; }
 [class*="st-key-frames-"] { display: none; }
 [data-testid="stLayoutWrapper"]:has(> [class*="st-key-frames-"]) { display: none; }   /* and no gap for it */
