@@ -73,7 +73,7 @@ def digit_server_ms(repeats=20):
     """Milliseconds of server work from a drawn digit's PNG to its prediction and feature-map overview."""
     from PIL import Image, ImageDraw
 
-    from ui.cnn.digit import digit_from_bytes
+    from ui.digit import digit_from_bytes
     from ui.cnn.run import CnnRun
     from ui.cnn.settings import CnnSettings
     run = CnnRun(CnnSettings())

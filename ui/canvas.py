@@ -21,6 +21,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.proto.Text_pb2 import Text as TextProto
 
+from .digit import MAX_BYTES as DRAWING_BYTES
+
 SHARED = Path(__file__).parent / "components"
 log = logging.getLogger(__name__)
 
@@ -160,6 +162,9 @@ def _finite(value):
 
 _charts = register("line_charts")
 image_picker_component = component("image_picker", SHARED, {"pick": Text(100)})
+# A drawing arrives as a PNG data URL: base64 takes 4/3 of the bytes, ui/digit.py bounds the rest.
+digit_pad_component = component("digit_pad", SHARED, {"drawn": Text(DRAWING_BYTES * 4 // 3 + 100),
+                                                       "cleared": Choice((True,))})
 
 
 def line_charts(channel, key, zoom=1.0, contrast=False):
@@ -180,3 +185,11 @@ def image_picker(items, selected, key, on_pick):
     # A tuple, not a list: Streamlit checks a list in a component's data for a data frame, which
     # imports pandas and pyarrow (half a second on the first page run).
     image_picker_component(key, picked, items=tuple(items), selected=selected)
+
+
+def digit_pad(key, on_event, clear=0, zoom=1.0, label="Draw a digit here"):
+    """A square pad to draw on with a mouse, a pen or a finger: ``on_event("drawn", data URL of a
+    PNG)`` after each stroke (read it with ui.digit.read_data_url), ``on_event("cleared", True)``
+    when its Clear button empties it. A new ``clear`` value empties it from the server (an upload
+    replaced the drawing)."""
+    return digit_pad_component(key, on_event, clear=clear, zoom=zoom, label=label)

@@ -141,6 +141,13 @@ class AutoencoderRun(Run):
         return self.views(snap)["grouped"]
 
     # -- the user's own input ------------------------------------------------------------------
+    def use_image(self, name, image):
+        """Take ``image`` (any shape holding the page's pixels, values in [0, 1]) as the user's input."""
+        image = np.clip(np.asarray(image, np.float32).ravel(), 0, 1)
+        if image.size != self.settings.pixels:
+            raise ValueError(f"the image has {image.size} pixels, not {self.settings.pixels}")
+        self.own = (name, image)
+
     def use_own(self, kind, seed=None):
         """Take an input of ``kind`` for the anomaly view: "other" (an image of the other data set),
         "noise" or "test" (an ordinary test image)."""

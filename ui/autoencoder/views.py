@@ -8,18 +8,23 @@ import numpy as np
 import streamlit as st
 
 from viz import autoencoder as ae
+from viz.cnn_figures import ink_image
 from viz.palette import LABEL_COLORS
 
-from ..canvas import VISIBILITY, Num, component, frame_channel
+from ..canvas import VISIBILITY, Num, component, digit_pad, frame_channel
+from ..digit import digit_from_bytes, read_data_url
 from ..page import Page
 from ..settings import page_zoom
 from ..state import current_run, key
+from ..text import plain
 from .explain import AUTOENCODER_TEXT
 from .run import AutoencoderRun
 from .settings import HIDEABLE, AutoencoderSettings
 
 PAGE = "autoencoder"
 CHANNEL = "frames-autoencoder"
+PAD_CLEARS, PAD_ERROR = key(PAGE, "pad_clears"), key(PAGE, "pad_error")
+DRAWING = "your drawing"
 LIMIT = 1e3              # a clicked point's coordinates, far beyond any code
 ae_view = component("ae_view", Path(__file__).parent / "components", {
     "point": {"x": Num(-LIMIT, LIMIT), "y": Num(-LIMIT, LIMIT)}, "visibility": VISIBILITY})
@@ -35,6 +40,9 @@ class AutoencoderPage(Page):
     explanation = AUTOENCODER_TEXT
     max_fps = 12             # three canvases decode a frame of images and 2,000 dots
     gradient_chart = True
+    activation_stats = True
+    probe_size = 32
+    probe_what = "images"
 
     def draw_section(self, section, run):
         super().draw_section(section, run)
@@ -137,35 +145,81 @@ def frame(run, snap, full):
 
 
 def own_input(run):
-    """Your own input for the anomaly view: an image of another kind, noise, or a test image."""
+    """Your own input for the anomaly view: a drawing, an image of the other kind, noise or a test
+    image; what the network sees of it, what it rebuilds, its error and its rank among the test images."""
     s = run.settings
     st.markdown("**Your own input**: how badly is it rebuilt, and where does its code land?")
     other = "bars" if s.dataset == "mnist" else "mnist"
-    with st.container(horizontal=True, wrap=True, gap="small"):
-        st.button("A bar" if other == "bars" else "A digit", key=key(PAGE, "own_other"), on_click=_use_other,
-                  args=(run,), icon=":material/shuffle:",
-                  help="An image of the other data set: something the network never learnt to rebuild")
-        st.button("Noise", key=key(PAGE, "own_noise"), on_click=_use_noise, args=(run,), icon=":material/grain:",
-                  help="Random pixels")
-        st.button("A test image", key=key(PAGE, "own_test"), on_click=_use_test, args=(run,),
-                  icon=":material/image:", help="An ordinary test image, for comparison")
-        if run.own is not None:
-            st.button("Clear", key=key(PAGE, "own_clear"), on_click=_clear, args=(run,), icon=":material/close:")
-    if run.own is not None:
-        st.caption(f"Showing: {run.own[0]}. Its error is the red line in the histogram, its code the red cross.")
+    pad_col, seen_col = st.columns([1, 1.4], gap="medium")
+    with pad_col:
+        digit_pad(key(PAGE, "pad"), _on_pad, clear=st.session_state.get(PAD_CLEARS, 0), zoom=page_zoom(s),
+                  label="Draw a digit here" if s.dataset == "mnist" else "Draw an image here")
+        if st.session_state.get(PAD_ERROR):
+            st.error(plain(st.session_state[PAD_ERROR]), icon="⚠️")
+        with st.container(horizontal=True, wrap=True, gap="small"):
+            st.button("A bar" if other == "bars" else "A digit", key=key(PAGE, "own_other"), on_click=_use_other,
+                      args=(run,), icon=":material/shuffle:",
+                      help="An image of the other data set: something the network never learnt to rebuild")
+            st.button("Noise", key=key(PAGE, "own_noise"), on_click=_use_noise, args=(run,), icon=":material/grain:",
+                      help="Random pixels")
+            st.button("A test image", key=key(PAGE, "own_test"), on_click=_use_test, args=(run,),
+                      icon=":material/image:", help="An ordinary test image, for comparison")
+            if run.own is not None:
+                st.button("Remove it", key=key(PAGE, "own_clear"), on_click=_clear, args=(run,), icon=":material/close:",
+                          help="Take your input off the histogram and the plane")
+    with seen_col:
+        if run.own is None:
+            st.caption("Draw on the pad (mouse, pen or finger) or pick an input: its reconstruction error is "
+                       "marked in the histogram above, its code in the code plane.")
+            return
+        name, image = run.own
+        snap = run.shown
+        error, _ = run.own_error(snap)
+        rebuilt = run.reconstruct(snap, image.reshape((1,) + tuple(s.facts.input_shape)))[0]
+        side = s.facts.input_shape[-1]
+        cols = st.columns(2)
+        cols[0].image(ink_image(image.reshape(side, side), 140), width=140, caption=f"{name[0].upper()}{name[1:]}")
+        cols[1].image(ink_image(rebuilt.reshape(side, side), 140), width=140, caption="What the network rebuilds")
+        share = float((run.views(snap)["errors"] < error).mean())
+        st.markdown(f"Reconstruction error **{error:.3f}**: worse than **{share:.0%}** of the test images. "
+                    "It is the red line in the histogram above; its code is the red cross in the plane.")
+
+
+def _on_pad(event, value):
+    run = current_run(PAGE)
+    if event == "cleared":
+        if run.own is not None and run.own[0] == DRAWING:
+            run.own = None
+        st.session_state[PAD_ERROR] = None
+        return
+    try:
+        run.use_image(DRAWING, digit_from_bytes(read_data_url(value)))
+        st.session_state[PAD_ERROR] = None
+    except ValueError as err:
+        st.session_state[PAD_ERROR] = f"The drawing: {err}."
 
 
 def _use_other(run):
     run.use_own("other")
+    _clear_pad()
 
 
 def _use_noise(run):
     run.use_own("noise")
+    _clear_pad()
 
 
 def _use_test(run):
     run.use_own("test")
+    _clear_pad()
 
 
 def _clear(run):
     run.own = None
+    _clear_pad()
+
+
+def _clear_pad():
+    """The pad no longer shows the input: empty it."""
+    st.session_state[PAD_CLEARS] = st.session_state.get(PAD_CLEARS, 0) + 1
+    st.session_state[PAD_ERROR] = None

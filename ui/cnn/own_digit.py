@@ -1,24 +1,20 @@
 """Your own digit: draw one or upload a picture; see the 28 x 28 image the network gets, its
 prediction, the probabilities and its feature maps. A bad file changes nothing but a message."""
-from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from viz.cnn_figures import ink_image
 
-from ..canvas import Choice, Text, component, frame_channel
+from ..canvas import digit_pad, frame_channel
+from ..digit import MAX_BYTES, digit_from_bytes, read_data_url
 from ..settings import page_zoom
 from ..state import current_run, key
 from ..text import plain
-from .digit import MAX_BYTES, digit_from_bytes, read_data_url
 from .views import DIGIT, PAGE, cnn_view, probabilities
 
 ERROR = key(PAGE, "digit_error")
 UPLOADED = key(PAGE, "uploaded")      # pictures read so far: each one empties the drawing pad
-# A drawing arrives as a PNG data URL: base64 takes 4/3 of the bytes, the digit reader bounds the rest.
-digit_pad = component("digit_pad", Path(__file__).parent / "components",
-                      {"drawn": Text(MAX_BYTES * 4 // 3 + 100), "cleared": Choice((True,))})
 
 
 def own_digit(run):

@@ -86,3 +86,23 @@ def test_gradient_clipping_is_a_training_control_in_the_link(page):
     assert page.session_state["autoencoder_run"].trainer.clip_norm == 1.0 and page.query_params["clip"] == "1"
     assert page.select_slider(key="autoencoder_w_clip").help
     assert decode({"clip": "0.3"}, AutoencoderSettings)[0].trainer_options()["clip_norm"] == 0.3
+
+
+def test_a_drawing_is_read_as_mnist_reads_digits_and_placed_among_the_errors():
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from ui.digit import digit_from_bytes
+    run = AutoencoderRun(AutoencoderSettings(encoder=(32,)))
+    pad = Image.new("RGBA", (280, 280), (255, 255, 255, 255))
+    ImageDraw.Draw(pad).line([(140, 40), (150, 240)], fill=(17, 17, 17, 255), width=20)   # a "1"
+    buf = io.BytesIO()
+    pad.save(buf, format="PNG")
+    run.use_image("your drawing", digit_from_bytes(buf.getvalue()))
+    name, image = run.own
+    assert name == "your drawing" and image.shape == (784,) and 0 <= image.min() and image.max() <= 1
+    error, point = run.own_error(run.snap)
+    assert error > 0 and point.shape == (2,) and np.isfinite(point).all()
+    with pytest.raises(ValueError, match="pixels"):
+        run.use_image("wrong", np.zeros(100))

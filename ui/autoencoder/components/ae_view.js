@@ -104,10 +104,13 @@ function drawPlane(st, f) {
   ctx.textAlign = "center"; ctx.textBaseline = "top";
   put(st, e[0].toFixed(1), L.x + 12 * z, L.y + L.h + 4 * z); put(st, e[1].toFixed(1), L.x + L.w - 12 * z, L.y + L.h + 4 * z);
   drawLegend(st, f, L);
-  if (p.own) mark(st, toScreen(L, e, p.own), OWN, "your input");
+  if (p.own) {            // a code off the plane is marked at its edge, in its direction
+    const [x, y] = toScreen(L, e, p.own), cx = Math.min(Math.max(x, L.x), L.x + L.w), cy = Math.min(Math.max(y, L.y), L.y + L.h);
+    mark(st, [cx, cy], OWN, cx === x && cy === y ? "your input" : "your input (off the plane)", L);
+  }
   if (p.point && p.decoded) {
     const [x, y] = toScreen(L, e, p.point), size = 96 * z;
-    mark(st, [x, y], st.text, "");
+    mark(st, [x, y], st.text, "", L);
     const bx = Math.min(Math.max(x + 10 * z, L.x), L.x + L.w - size), by = Math.min(Math.max(y - size - 10 * z, L.y), L.y + L.h - size);
     ctx.fillStyle = "#ffffff"; ctx.fillRect(bx - 3 * z, by - 3 * z, size + 6 * z, size + 6 * z);
     drawImage(st, images(st, p.decoded, f.side)[0], bx, by, size);
@@ -129,11 +132,16 @@ function drawLegend(st, f, L) {
   st.legendBottom = y + st.px;
 }
 
-function mark(st, [x, y], color, label) {
+function mark(st, [x, y], color, label, L) {
   const ctx = st.ctx, z = st.z;
   ctx.strokeStyle = color; ctx.lineWidth = 2 * z;
   ctx.beginPath(); ctx.moveTo(x - 8 * z, y); ctx.lineTo(x + 8 * z, y); ctx.moveTo(x, y - 8 * z); ctx.lineTo(x, y + 8 * z); ctx.stroke();
-  if (label) { setFont(st, 12, 600); ctx.fillStyle = color; ctx.textAlign = "left"; ctx.textBaseline = "bottom"; put(st, label, x + 6 * z, y - 6 * z); }
+  if (!label) return;
+  setFont(st, 12, 600); ctx.fillStyle = color;
+  const w = ctx.measureText(label).width, right = x + 6 * z + w > L.x + L.w;   // kept inside the plane
+  ctx.textAlign = right ? "right" : "left";
+  ctx.textBaseline = y - 6 * z - st.px < L.y ? "top" : "bottom";
+  put(st, label, x + (right ? -6 : 6) * z, y + (ctx.textBaseline === "top" ? 6 : -6) * z);
 }
 
 function anomaliesHeight(st, f) { return 260 * st.z + (f.anomalies.worst ? 90 * st.z : 0); }

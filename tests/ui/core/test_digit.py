@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from engine.data.images import load_mnist
-from ui.cnn.digit import as_mnist, digit_from_bytes, read_data_url
+from ui.digit import as_mnist, digit_from_bytes, read_data_url
 
 
 def png(array, mode="L"):

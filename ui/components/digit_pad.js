@@ -32,8 +32,9 @@ function install(st) {
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  const label = String((data && data.label) || "Draw here").replace(/[<>&"]/g, "");
   const root = mountRoot(parentElement, "pad",
-    `<canvas width="${SIDE}" height="${SIDE}" aria-label="Draw a digit here"></canvas><button type="button">Clear</button>`);
+    `<canvas width="${SIDE}" height="${SIDE}" aria-label="${label}"></canvas><button type="button">Clear</button>`);
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas") });
   st.trigger = setTriggerValue;
   if (!st.ctx) { install(st); st.uploads = data && data.clear; }
