@@ -33,7 +33,7 @@ from typing import ClassVar
 import numpy as np
 
 from .fields import REQUIRED, Field
-from .kernels import conv, dense, recurrent
+from .kernels import conv, dense, normalization, recurrent, sampling
 from .kernels import program as P
 from .kernels.activations import ACTIVATIONS, RELU_FAMILY
 
@@ -213,6 +213,115 @@ class Flatten(Layer):
 
     def output_shape(self):
         return (math.prod(self.in_shape),)
+
+
+@register
+class BatchNorm(Layer):
+    """Batch normalization (Keras' BatchNormalization names and defaults): each feature of an
+    (F,) input, each channel of a (C, H, W) one, normalised over the batch while training and
+    with the moving statistics otherwise, then ``gamma * x_hat + beta`` and the activation
+    (``dense(linear) -> batchnorm(relu)`` is the classic placement in one spec).
+    ``gamma``/``beta`` are trained (no L1/L2); ``moving_mean``/``moving_variance`` are state,
+    updated once per training step as PyTorch does (engine/kernels/normalization.py).
+    A frozen one ("trainable": false) is Keras' frozen BatchNormalization: it normalises with
+    its moving statistics, in training too, and leaves them as they are."""
+    types = ("batchnorm",)
+    fields: ClassVar[dict] = {"momentum": Field("float", 0.99, (0.0, 1.0), open_high=True),
+                              "epsilon": Field("float", 0.001, (1e-7, 1.0)),
+                              "activation": ACTIVATION, **TRAINABLE}
+    code = P.BATCHNORM
+    stages = (("batch normalization", 1.0,
+               [(normalization._batchnorm_forward, "A3 A1 A1 A1 A1 A3 A2 i f64 f64"),
+                (normalization._batchnorm_backward, "A3 A1 A3 A2 A1 A1 A3 b")]),)
+
+    def output_shape(self):
+        if len(self.in_shape) == 2:
+            self.fail(f"expects features (F,) or images (channels, height, width), got sequences "
+                      f"{self.in_shape}")
+        return self.in_shape
+
+    @property
+    def channels(self):
+        return self.in_shape[0]
+
+    @property
+    def spatial(self):
+        """Values per channel and sample: 1 for features, height * width for images."""
+        return math.prod(self.in_shape[1:])
+
+    @property
+    def param_shapes(self):
+        return {"gamma": (self.channels,), "beta": (self.channels,)}
+
+    @property
+    def state_shapes(self):
+        return {"moving_mean": (self.channels,), "moving_variance": (self.channels,)}
+
+    @property
+    def cache_size(self):
+        return 2 * self.channels                 # the batch's mean and 1 / sqrt(var + eps) per channel
+
+    @property
+    def min_batch(self):
+        """Samples a training batch needs: two when each value is normalised over the batch alone."""
+        return 2 if self.trainable and self.spatial == 1 else 1
+
+    def extras(self):
+        return [self.channels, self.spatial, int(self.trainable)]
+
+    def fextras(self):
+        return [self.cfg["momentum"], self.cfg["epsilon"]]
+
+    def init_params(self, rng, scheme):
+        return {"gamma": np.ones(self.channels), "beta": np.zeros(self.channels)}
+
+    def init_state(self):
+        return {"moving_mean": np.zeros(self.channels), "moving_variance": np.ones(self.channels)}
+
+    def work(self):
+        return 4 * self.in_size
+
+
+@register
+class Sampling(Layer):
+    """A VAE's code: 2k inputs (k means, then k log-variances) -> k outputs, the reparameterised
+    sample ``mean + exp(log_var / 2) * eps`` while training (eps from the engine's seeded stream)
+    and the mean otherwise. ``beta`` times its KL divergence to N(0, 1) joins the loss, scaled
+    like the loss (engine/kernels/program.py ``_run``); the trainer keeps the KL divergence
+    averaged over the batch, per step, as ``history["kl"]``."""
+    types = ("sampling",)
+    fields: ClassVar[dict] = {"beta": Field("float", 1.0, (0.0, 4.0))}
+    code = P.SAMPLING
+    stages = (("sampling layers", 1.0, [(sampling._sampling_forward, "A2 A2 A2 b rng"),
+                                        (sampling._sampling_backward, "A2 A2 A2 A2 f64")]),)
+
+    def output_shape(self):
+        if len(self.in_shape) != 1 or self.in_shape[0] % 2:
+            self.fail(f"expects an even number of features (means, then log-variances), got {self.in_shape}")
+        return (self.in_shape[0] // 2,)
+
+    @property
+    def cache_size(self):
+        return self.out_size + 1                   # eps, and the sample's KL divergence
+
+    def extras(self):
+        return [self.out_size]
+
+    def fextras(self):
+        return [self.cfg["beta"]]
+
+
+@register
+class Noise(Layer):
+    """Gaussian noise on its input while training (Keras' GaussianNoise): ``x + stddev * eps``;
+    the identity otherwise. First in a denoising autoencoder, whose targets stay clean."""
+    types = ("noise",)
+    fields: ClassVar[dict] = {"stddev": Field("float", REQUIRED, (0.0, 1.0))}
+    code = P.NOISE
+    stages = (("sampling layers", 0.5, [(sampling._noise_forward, "A1 A1 f64 b rng")]),)
+
+    def fextras(self):
+        return [self.cfg["stddev"]]
 
 
 def _same_padding(size, k, stride):

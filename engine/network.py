@@ -12,9 +12,15 @@ from .spec import validate
 PREDICT_CHUNK = 256     # samples per compiled forward call when predicting
 
 
-def build(spec, seed=0, dtype=np.float32):
-    """A Network for ``spec`` with weights drawn from ``seed``."""
-    return Network(spec, seed=seed, dtype=dtype)
+def build(spec, seed=0, dtype=np.float32, init_from=None, layers=None):
+    """A Network for ``spec`` with weights drawn from ``seed``; with ``init_from`` (another
+    Network) and ``layers`` (layer indices), those layers start from its weights instead
+    (parameters and state, e.g. batch normalization's moving statistics), by position: each
+    must exist in both nets with parameters of the same names and shapes, else ValueError."""
+    net = Network(spec, seed=seed, dtype=dtype)
+    if init_from is not None or layers is not None:
+        net.copy_layers(init_from, layers)
+    return net
 
 
 def families(spec):
@@ -114,6 +120,23 @@ class Network:
     def n_params(self):
         return self.flat.size
 
+    @property
+    def min_batch(self):
+        """Samples a training batch needs: 2 with a batch normalization of single values
+        (features), whose variance over one sample is zero; else 1."""
+        return max([getattr(layer, "min_batch", 1) for layer in self.layers])
+
+    @property
+    def has_kl(self):
+        """True when a sampling layer adds a KL term to the loss (a variational autoencoder)."""
+        return any(layer.code == P.SAMPLING for layer in self.layers)
+
+    def check_batch(self, n, what="a training batch"):
+        """ValueError when ``n`` samples are too few for batch statistics."""
+        if n < self.min_batch:
+            raise ValueError(f"{what} has {n} sample{'s' if n != 1 else ''}, but batch normalization "
+                             f"needs at least {self.min_batch}: the variance of one value is zero")
+
     def _check_output(self):
         if self.loss == "softmax_crossentropy" and self.output_shape[-1] < 2:
             raise ValueError("loss: softmax_crossentropy needs at least 2 outputs (classes), "
@@ -180,6 +203,7 @@ class Network:
         x = self.inputs(x)
         model = self.model(flat, state)
         if training:
+            self.check_batch(len(x), "forward(x, training=True): x")
             return self._forward_all(x, model, training=True)[-1]
         n, chunk = len(x), min(PREDICT_CHUNK, max(len(x), 1))
         out = np.empty((n, math.prod(self.output_shape)), self.dtype)
@@ -201,22 +225,26 @@ class Network:
                 .reshape((n,) + layer.out_shape).copy()
                 for layer, layer_row in zip(self.layers, self.prog)]
 
-    def loss_and_grads(self, x, y, flat=None, state=None):
-        """Mean data loss (dropout off) and its gradient, keyed like ``params``; with ``flat``
-        (and ``state``) for other weights than the net's own, e.g. a snapshot's."""
-        loss, grads, _ = self._backprop(x, y, self.model(flat, state))
+    def loss_and_grads(self, x, y, flat=None, state=None, training=False):
+        """The loss (the mean data loss, plus the KL term of any sampling layer) and its gradient,
+        keyed like ``params``; with ``flat`` (and ``state``) for other weights than the net's own,
+        e.g. a snapshot's. Batch normalization uses the batch's statistics (its moving ones stay
+        as they are); dropout, noise and sampling draw only with ``training`` (from the net's
+        own random stream)."""
+        loss, grads, _ = self._backprop(x, y, self.model(flat, state), training)
         return loss, self.unflatten(grads)
 
-    def _backprop(self, x, y, model):
+    def _backprop(self, x, y, model, training=False):
         x = self.inputs(x)
         y = self.targets(y, len(x))
         n = len(x)
+        self.check_batch(n, "x")
         grads = np.zeros_like(model.params)
         acts = np.zeros(n * self._sizes["acts"], self.dtype)
         d_acts = np.zeros_like(acts)
         cache = np.zeros(n * self._sizes["cache"], self.dtype)
         loss = P._loss_and_grads(model, self.flags, grads, x, y, acts, d_acts, cache, self.loss_code,
-                                 self.loss_cols, False, self._rng_state)
+                                 self.loss_cols, bool(training), self._rng_state)
         return float(loss), grads, cache
 
     def recurrent_trace(self, x, y, flat=None, state=None):
@@ -254,6 +282,40 @@ class Network:
     def set_state(self, values):
         """Copy ``values`` (name -> array) into the state, checking shapes."""
         _set(self.state, values, "state")
+
+    def copy_layers(self, source, layers):
+        """Copy the parameters and state of the layers at the indices ``layers`` from the Network
+        ``source`` (transfer learning: start from another net's trained layers). Each index must
+        name a layer with parameters in both nets, with the same names and shapes; nothing is
+        copied unless all of them fit."""
+        if not isinstance(source, Network):
+            raise ValueError(f"init_from must be a Network (engine.build), got {type(source).__name__}")
+        if isinstance(layers, (int, np.integer)) or layers is None:
+            raise ValueError(f"layers must be a list of layer indices, got {layers!r}")
+        params, state = {}, {}
+        for i in layers:
+            if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+                raise ValueError(f"layers: a layer index must be an integer, got {i!r}")
+            i = int(i)
+            for net, which in ((self, "this network"), (source, "init_from")):
+                if not 0 <= i < len(net.layers):
+                    raise ValueError(f"layers: index {i} is out of range: {which} has layers 0-{len(net.layers) - 1}")
+            mine, theirs = self.layers[i], source.layers[i]
+            if not mine.n_params:
+                raise ValueError(f"layers[{i}] ({mine.cfg['type']}) has no parameters to copy")
+            want = {**mine.param_shapes, **mine.state_shapes}
+            have = {**theirs.param_shapes, **theirs.state_shapes}
+            if {k: tuple(v) for k, v in want.items()} != {k: tuple(v) for k, v in have.items()}:
+                raise ValueError(f"layers[{i}]: this network's {mine.cfg['type']} has "
+                                 f"{_shapes(want)} but init_from's {theirs.cfg['type']} has {_shapes(have)}")
+            params.update({f"{i}.{k}": source.params[f"{i}.{k}"] for k in mine.param_shapes})
+            state.update({f"{i}.{k}": source.state[f"{i}.{k}"] for k in mine.state_shapes})
+        self.set_params(params)
+        self.set_state(state)
+
+
+def _shapes(shapes):
+    return ", ".join(f"{name} {tuple(shape)}" for name, shape in shapes.items()) or "no parameters"
 
 
 def _copies(flat, views):

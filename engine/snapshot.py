@@ -66,7 +66,7 @@ class Snapshot:
     reason: str
     lr: float
     classification: bool
-    history: dict = field(repr=False)   # step_loss, evals (dict of arrays), grad_norms
+    history: dict = field(repr=False)   # step_loss, evals (dict of arrays), grad_norms; "kl" (per step) with a sampling layer
     _net: object = field(repr=False)
     _flat: np.ndarray = field(repr=False)
     _x: np.ndarray = field(repr=False)
@@ -87,6 +87,8 @@ class Snapshot:
                    "evals": {k: v.values for k, v in ev.items()},
                    "grad_norms": trainer.eval_grad_norms.values,
                    "param_layers": list(net.param_layers)}
+        if trainer.step_kl is not None:
+            history["kl"] = trainer.step_kl.values      # per step, beside step_loss: a VAE's KL term
         return cls(step=trainer.step_count, epoch=trainer.epoch,
                    train_loss=last["train_loss"], test_loss=last["test_loss"],
                    train_acc=last["train_acc"], test_acc=last["test_acc"],

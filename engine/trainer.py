@@ -154,6 +154,7 @@ class Trainer:
         self._eval_ws = Workspace(net)
         self._step_seconds = None
         self.step_loss = _Growing()
+        self.step_kl = _Growing() if net.has_kl else None
         self.evals = {k: _Growing() for k in ("step", "epoch", "train_loss", "test_loss",
                                                "train_acc", "test_acc")}
         self.eval_grad_norms = _Growing(len(net.param_layers))
@@ -199,6 +200,7 @@ class Trainer:
     def batch_size(self, value):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"batch_size must be a positive integer, got {value!r}")
+        self.net.check_batch(int(value), f"batch_size {value}:")
         self._batch_size = int(min(value, len(self.x)))
 
     @property
@@ -217,7 +219,10 @@ class Trainer:
 
     @property
     def steps_per_epoch(self):
-        return math.ceil(len(self.x) / self.batch_size)
+        """Batches per epoch; the last may be smaller, but not smaller than ``net.min_batch``
+        (a batch normalization skips a last batch of one sample)."""
+        full, rest = divmod(len(self.x), self.batch_size)
+        return full + (rest >= self.net.min_batch)
 
     @property
     def evaluating(self):
@@ -279,7 +284,7 @@ class Trainer:
         net = self.net
         acts, d_acts, cache = net.workspace(self.batch_size)
         ybuf = np.zeros(self.batch_size * self.y.shape[1], net.dtype)
-        losses = np.zeros(n)
+        losses = np.zeros((n, 3))
         norms = np.zeros((n, len(net.param_layers)))
         hyper = P.Hyper.of(n, self.batch_size, net.loss_code, net.loss_cols, OPTIMIZERS[self.optimizer],
                            self.lr, self.l1, self.l2, 0.0 if self.clip_norm is None else self.clip_norm,
@@ -288,14 +293,16 @@ class Trainer:
         start = time.perf_counter()
         done = P._train_steps(net.model(), net.flags, self._training, data, hyper,
                               acts, d_acts, cache, ybuf, losses, norms)
-        self.step_loss.extend(losses[:done])
+        self.step_loss.extend(losses[:done, 0])
+        if self.step_kl is not None:
+            self.step_kl.extend(losses[:done, 1])
         if done:
             self._step_seconds = (time.perf_counter() - start) / done
             self._norm_sum += norms[:done].sum(axis=0)
             self._norm_count += done
             self.last_grad_norms = norms[done - 1].copy()
         if done < n:
-            bad = losses[done]
+            bad = losses[done, 0] + losses[done, 1]
             what = "the loss" if not np.isfinite(bad) else "the gradient"
             value = bad if not np.isfinite(bad) else "NaN or Inf"
             self._diverge(f"{what} became {value} at step {self.step_count + 1}")
@@ -311,6 +318,7 @@ class Trainer:
         self.x, self.y = self._dataset(train, "train")
         if len(self.x) == 0:
             raise ValueError("train: needs at least one sample")
+        self.net.check_batch(len(self.x), "train")
         self.xt, self.yt = self._dataset(test, "test") if test is not None else (None, None)
         self._inputs = (P.read_only(self.x), P.read_only(self.y))    # as the program reads them, once
 
@@ -409,6 +417,8 @@ class Trainer:
         for growing in (*self.evals.values(), self.eval_grad_norms):
             growing.n = rows
         self.step_loss.n = min(self.step_loss.n, step)
+        if self.step_kl is not None:
+            self.step_kl.n = min(self.step_kl.n, step)
         self.diverged, self.reason = False, ""
         self._norm_sum[:] = 0
         self._norm_count = 0

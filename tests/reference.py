@@ -78,9 +78,37 @@ def recurrent(cell, x, P, i, return_sequences):
     return np.stack(hs, 1) if return_sequences else h
 
 
-def forward(spec, params, x):
-    """Forward pass of a spec of dense / dropout (inactive) / flatten / conv / pool layers."""
+def batchnorm(h, gamma, beta, mean=None, var=None, eps=1e-3):
+    """h (N, C) or (N, C, H, W) normalised per feature / channel: with the given mean and variance
+    (inference), else with the batch's mean and biased variance (training)."""
+    axes = (0,) if h.ndim == 2 else (0, 2, 3)
+    shape = (1, -1) + (1,) * (h.ndim - 2)
+    if mean is None:
+        mean, var = h.mean(axis=axes), h.var(axis=axes)
+    return ((h - np.reshape(mean, shape)) / np.sqrt(np.reshape(var, shape) + eps) * np.reshape(gamma, shape)
+            + np.reshape(beta, shape))
+
+
+def moving_stats(h, mean, var, momentum):
+    """Batch normalization's moving statistics after one training batch h, as PyTorch updates
+    them: the batch mean and the unbiased batch variance."""
+    axes = (0,) if h.ndim == 2 else (0, 2, 3)
+    return (momentum * mean + (1 - momentum) * h.mean(axis=axes),
+            momentum * var + (1 - momentum) * h.var(axis=axes, ddof=1))
+
+
+def kl_to_standard_normal(mean, log_var):
+    """Each sample's KL divergence from N(mean, exp(log_var)) to N(0, 1): (N,)."""
+    return -0.5 * (1 + log_var - mean ** 2 - np.exp(log_var)).sum(axis=1)
+
+
+def forward(spec, params, x, state=None, training=False, eps=None):
+    """Forward pass of a spec of dense / dropout (inactive) / flatten / conv / pool / recurrent /
+    batchnorm / sampling / noise layers. Training: batch normalization with the batch's
+    statistics, sampling and noise with the normals ``eps[i]`` of layer i (none: the mean, no
+    noise); otherwise batch normalization with ``state``'s moving statistics."""
     h = np.asarray(x, np.float64).reshape(len(x), *spec["input_shape"])
+    eps = eps or {}
     for i, layer in enumerate(spec["layers"]):
         kind = layer["type"]
         if kind == "dense":
@@ -103,6 +131,19 @@ def forward(spec, params, x):
         elif kind in ("maxpool2d", "avgpool2d"):
             p = layer.get("pool_size", 2)
             h = pool2d(h, p, layer.get("stride") or p, np.max if kind == "maxpool2d" else np.mean)
+        elif kind == "batchnorm":
+            frozen = not layer.get("trainable", True)
+            stats = ((state[f"{i}.moving_mean"], state[f"{i}.moving_variance"]) if frozen or not training
+                     else (None, None))
+            h = activation(layer.get("activation", "linear"),
+                           batchnorm(h, params[f"{i}.gamma"], params[f"{i}.beta"], *stats, layer.get("epsilon", 1e-3)))
+        elif kind == "sampling":
+            k = h.shape[1] // 2
+            e = eps.get(i) if training else None
+            h = h[:, :k] + (0 if e is None else np.exp(h[:, k:] / 2) * e)
+        elif kind == "noise":
+            e = eps.get(i) if training else None
+            h = h + (0 if e is None else layer["stddev"] * np.reshape(e, h.shape))
         else:
             raise KeyError(kind)
     return h

@@ -20,6 +20,7 @@ class Moment:
     epoch: int
     step: int
     flat: np.ndarray                # every parameter, in the network's flat order
+    state: np.ndarray = None        # the network's state (batch normalization's moving statistics), flat
 
 
 class ParamHistory:
@@ -33,8 +34,10 @@ class ParamHistory:
         if self.moments and snap.epoch <= self.moments[-1].epoch:
             return
         flat = np.concatenate([v.ravel() for v in snap.params.values()]) if snap.params else np.zeros(0)
-        self.moments.append(Moment(snap.epoch, snap.step, flat))
-        self.nbytes += flat.nbytes
+        kept = getattr(snap, "state", None)         # batch normalization's moving statistics
+        state = np.concatenate([v.ravel() for v in kept.values()]) if kept else None
+        self.moments.append(Moment(snap.epoch, snap.step, flat, state))
+        self.nbytes += _nbytes(self.moments[-1])
         self._thin()
 
     def _thin(self):
@@ -45,7 +48,7 @@ class ParamHistory:
 
     def _keep(self, moments):
         self.moments = moments
-        self.nbytes = sum(m.flat.nbytes for m in moments)
+        self.nbytes = sum(map(_nbytes, moments))
 
     @property
     def epochs(self):
@@ -59,3 +62,7 @@ class ParamHistory:
 
     def drop_after(self, epoch):
         self._keep([m for m in self.moments if m.epoch <= epoch])
+
+
+def _nbytes(moment):
+    return moment.flat.nbytes + (0 if moment.state is None else moment.state.nbytes)

@@ -237,7 +237,7 @@ class Run(ABC):
             for run in self.runs:
                 if run.rewound:
                     moment = run.rewound[0]
-                    run.trainer.rewind(moment.flat, moment.step, moment.epoch)
+                    run.trainer.rewind(moment.flat, moment.step, moment.epoch, moment.state)
                     run.history.drop_after(moment.epoch)
                     run.rewound = None
                     run.publish(run.trainer.snapshot())
@@ -278,13 +278,15 @@ class Run(ABC):
     def weights_npz(self):
         snap = self.shown
         buf = io.BytesIO()
-        np.savez(buf, spec=np.array(json.dumps(self.trainer.net.spec)), **snap.params)
+        np.savez(buf, spec=np.array(json.dumps(self.trainer.net.spec)), **snap.params,
+                 **{f"state:{k}": v for k, v in snap.state.items()})
         return buf.getvalue()
 
     def weights_json(self):
         snap = self.shown
         return json.dumps({"spec": self.trainer.net.spec, "step": snap.step, "epoch": snap.epoch,
-                           "params": {k: v.tolist() for k, v in snap.params.items()}}, indent=1)
+                           "params": {k: v.tolist() for k, v in snap.params.items()},
+                           "state": {k: v.tolist() for k, v in snap.state.items()}}, indent=1)
 
     def setup_json(self, link=""):
         return json.dumps({"settings": self.settings.as_dict(), "link": link,
@@ -299,5 +301,8 @@ def snapshot_at(latest, moment, net):
     history = dict(latest.history, evals={k: v[:row + 1] for k, v in evals.items()},
                    grad_norms=latest.history["grad_norms"][:row + 1])
     numbers = {k: float(evals[k][row]) for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
+    if moment.state is not None:        # batch normalization's moving statistics of that epoch
+        state = moment.state.astype(net.dtype)
+        numbers.update(state=net.unflatten_state(state), _state=state)
     return replace(latest, step=moment.step, epoch=moment.epoch, params=net.unflatten(flat), _flat=flat,
                    history=history, diverged=False, reason="", **numbers)

@@ -2,8 +2,8 @@
 
 A network is an int64 table ``prog`` (one row per layer, columns below), a
 float64 table ``fprog`` (per-layer real settings such as the dropout rate), one
-flat parameter vector and one flat state vector (non-trained per-layer values
-such as moving statistics; empty for today's layers). Activations live in one
+flat parameter vector and one flat state vector (non-trained per-layer values:
+batch normalization's moving statistics). Activations live in one
 flat workspace: per sample, layer l reads [A_IN, A_IN + IN_SIZE) and writes
 [A_OUT, A_OUT + OUT_SIZE); for a batch of B samples every offset and size is
 multiplied by B. Keeping the whole training step in one compiled call removes
@@ -52,10 +52,12 @@ from .conv import (_avgpool_backward, _avgpool_forward, _conv2d_backward, _conv2
                    _maxpool_backward, _maxpool_forward)
 from .dense import (_copy, _copy_forward, _dense_backward, _dense_forward,
                     _dropout_backward, _dropout_forward)
-from .losses import _loss_forward_backward
+from .losses import SOFTMAX_CROSSENTROPY, _loss_forward_backward
+from .normalization import BATCH, BATCH_UPDATE, MOVING, _batchnorm_backward, _batchnorm_forward
 from .recurrent import GRU, _rnn_backward, _rnn_forward
 from .optim import _add_penalties, _clip_by_global_norm, _global_norm, _optimizer_step
 from .rng import _shuffle
+from .sampling import _kl_sum, _noise_forward, _sampling_backward, _sampling_forward
 
 # Layer families: the units compiled together. "dense" (dense, dropout, flatten, the
 # losses and optimizers) is in every program.
@@ -65,8 +67,9 @@ FAMILY_CODES = {"dense": DENSE_FAMILY, "conv": CONV_FAMILY, "recurrent": RECURRE
 
 # Layer kinds, and the kinds each family's layer functions have a branch for.
 DENSE, DROPOUT, FLATTEN, CONV2D, MAXPOOL2D, AVGPOOL2D, RECURRENT = 0, 1, 2, 3, 4, 5, 6
-FAMILY_KINDS = {"dense": (DENSE, DROPOUT, FLATTEN), "conv": (CONV2D, MAXPOOL2D, AVGPOOL2D),
-                "recurrent": (RECURRENT,)}
+BATCHNORM, SAMPLING, NOISE = 7, 8, 9
+FAMILY_KINDS = {"dense": (DENSE, DROPOUT, FLATTEN, BATCHNORM, SAMPLING, NOISE),
+                "conv": (CONV2D, MAXPOOL2D, AVGPOOL2D), "recurrent": (RECURRENT,)}
 
 # Columns of ``prog``.
 (KIND, FAMILY, ACT, IN_SIZE, OUT_SIZE, P_OFF, P_SIZE, S_OFF, S_SIZE,
@@ -114,7 +117,7 @@ class Buffers(NamedTuple):
     cache: np.ndarray           # what backward needs besides inputs and outputs
     ybuf: np.ndarray            # a batch's labels
     out: np.ndarray             # (N, out_size): PREDICT's outputs
-    losses: np.ndarray          # float64 per step
+    losses: np.ndarray          # (steps, 3) float64: data loss, KL (batch mean), the KL term added
     norms: np.ndarray           # (steps, layers with params) float64
 
 
@@ -151,8 +154,10 @@ def _span(buf, B, start, size):
 
 
 @jit_inline
-def _forward(prog, fprog, params, state, acts, cache, B, training, rng_state, conv, recurrent):
+def _forward(prog, fprog, params, state, acts, cache, B, training, stats, rng_state, conv, recurrent):
     """Every layer's output into ``acts`` for a batch of B whose inputs are already there.
+    ``training``: dropout, noise and sampling draw; ``stats``: what batch normalization
+    normalises with (normalization.py: MOVING, BATCH, BATCH_UPDATE).
     The dense family's kinds are written out here: an inlined function taking these
     arguments costs the program more compile time than its few lines."""
     for l in range(prog.shape[0]):
@@ -169,6 +174,19 @@ def _forward(prog, fprog, params, state, acts, cache, B, training, rng_state, co
                 _dropout_forward(x, out, c, fprog[l, 0], training, rng_state)
             elif kind == FLATTEN:
                 _copy_forward(x, out)
+            elif kind == BATCHNORM:
+                C, S, trainable = row[X0], row[X0 + 1], row[X0 + 2]
+                p, o = row[P_OFF], row[S_OFF]
+                _batchnorm_forward(x.reshape((B, C, S)), params[p:p + C], params[p + C:p + 2 * C],
+                                   state[o:o + C], state[o + C:o + 2 * C], out.reshape((B, C, S)),
+                                   c[:2 * C].reshape((2, C)), stats if trainable else MOVING,
+                                   fprog[l, 0], fprog[l, 1])
+            elif kind == SAMPLING:
+                k = row[X0]
+                _sampling_forward(x.reshape((B, 2 * k)), out.reshape((B, k)), c.reshape((B, k + 1)),
+                                  training, rng_state)
+            elif kind == NOISE:
+                _noise_forward(x, out, fprog[l, 0], training, rng_state)
         elif conv is not None and family == CONV_FAMILY:
             _conv_layer_forward(row, params, x, out, c, B)
         elif recurrent is not None and family == RECURRENT_FAMILY:
@@ -177,8 +195,9 @@ def _forward(prog, fprog, params, state, acts, cache, B, training, rng_state, co
 
 
 @jit_inline
-def _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, conv, recurrent):
-    """Backpropagate d_acts of the last layer's output into ``grads``."""
+def _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, kl_weight, conv, recurrent):
+    """Backpropagate d_acts of the last layer's output into ``grads``; ``kl_weight``: d loss /
+    d (one sample's KL divergence) before a sampling layer's beta."""
     for l in range(prog.shape[0] - 1, -1, -1):
         row = prog[l]
         family, kind = row[FAMILY], row[KIND]
@@ -197,9 +216,20 @@ def _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, conv, r
             elif kind == DROPOUT:
                 if need_d_x:
                     _dropout_backward(d_out, c, d_x)
-            elif kind == FLATTEN:
+            elif kind == FLATTEN or kind == NOISE:
                 if need_d_x:
                     _copy_forward(d_out, d_x)
+            elif kind == BATCHNORM:
+                C, S, trainable = row[X0], row[X0 + 1], row[X0 + 2]
+                p = row[P_OFF]
+                _batchnorm_backward(x.reshape((B, C, S)), params[p:p + C], d_out.reshape((B, C, S)),
+                                    c[:2 * C].reshape((2, C)), grads[p:p + C], grads[p + C:p + 2 * C],
+                                    d_x[:B * C * S if need_d_x else 0].reshape((-1, C, S)), trainable != 0)
+            elif kind == SAMPLING:
+                k = row[X0]
+                _sampling_backward(x.reshape((B, 2 * k)), d_out.reshape((B, k)), c.reshape((B, k + 1)),
+                                   d_x[:B * 2 * k if need_d_x else 0].reshape((-1, 2 * k)),
+                                   fprog[l, 0] * kl_weight)
         elif conv is not None and family == CONV_FAMILY:
             _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
         elif recurrent is not None and family == RECURRENT_FAMILY:
@@ -361,6 +391,35 @@ def _layer_grad_norms(grads, layer_ranges, out):
 
 
 @jit_inline
+def _program_needs(prog):
+    """(the smallest training batch: 2 when a trainable batch normalization normalises single
+    values over the batch, else 1; whether a sampling layer adds a KL term)."""
+    min_batch, kl = 1, False
+    for l in range(prog.shape[0]):
+        if prog[l, KIND] == BATCHNORM and prog[l, X0 + 2] != 0 and prog[l, X0 + 1] == 1:
+            min_batch = 2
+        elif prog[l, KIND] == SAMPLING:
+            kl = True
+    return min_batch, kl
+
+
+@jit_inline
+def _kl_terms(prog, fprog, cache, B):
+    """(the batch's summed KL divergence over every sampling layer, the same weighted by each
+    layer's beta), read from the layers' caches."""
+    raw = 0.0
+    weighted = 0.0
+    for l in range(prog.shape[0]):
+        row = prog[l]
+        if row[KIND] == SAMPLING:
+            k = row[X0]
+            total = _kl_sum(_span(cache, B, row[C_OFF], row[C_SIZE]).reshape((B, k + 1)), k)
+            raw += total
+            weighted += fprog[l, 0] * total
+    return raw, weighted
+
+
+@jit_inline
 def _gather(src, rows, order, start, B, dst):
     """Rows start..start+B of ``src`` (through ``order`` unless ``rows`` is false), flat into dst."""
     w = src.shape[1]
@@ -385,18 +444,28 @@ def _run(mode, prog, fprog, params, state, grads, m, v, decay_mask, layer_ranges
     when the loss or the gradient stops being finite (the params are left as they
     were). PREDICT writes the outputs of every row into ``out`` (N, out_size); the
     last batch's layer outputs stay in ``acts``. GRADS fills ``grads`` from one
-    batch of the first ``batch_size`` rows and returns its loss in losses[0].
+    batch of the first ``batch_size`` rows and returns its losses in losses[0].
+
+    losses[s] holds the data loss, the KL divergence averaged over the batch (summed over
+    sampling layers; 0 without) and the KL term added to the loss: each sampling layer's
+    beta times its batch-summed KL over the number of values the loss averages (B times
+    the outputs per sample; B for softmax), so beta 1 weighs the KL as a VAE's summed
+    reconstruction loss does. Batch normalization normalises with the batch's statistics
+    in TRAIN (and updates its moving ones) and GRADS, in PREDICT only with ``training``.
+    A TRAIN epoch skips a last batch of one sample when a batch normalization needs two.
     """
     n_steps, batch_size, loss_code, loss_cols, opt_code, lr, l1, l2, clip, training = hyper
     N = X.shape[0]
     last = prog[prog.shape[0] - 1]
+    min_batch, has_kl = _program_needs(prog)
+    stats = BATCH_UPDATE if mode == TRAIN else (BATCH if mode == GRADS or training else MOVING)
     if mode == PREDICT:
         n_steps = (N + batch_size - 1) // batch_size
     for s in range(n_steps):
         start = loop[CURSOR] if mode == TRAIN else s * batch_size
         B = min(batch_size, N - start)
         _gather(X, mode == TRAIN, order, start, B, acts)
-        _forward(prog, fprog, params, state, acts, cache, B, training, rng_state, conv, recurrent)
+        _forward(prog, fprog, params, state, acts, cache, B, training, stats, rng_state, conv, recurrent)
         a, n = B * last[A_OUT], B * last[OUT_SIZE]
         if mode == PREDICT:
             _copy(acts[a:a + n], out[start:start + B].reshape(-1))
@@ -408,19 +477,25 @@ def _run(mode, prog, fprog, params, state, grads, m, v, decay_mask, layer_ranges
         # loss beside the trainer's call from Python
         loss = _loss_forward_backward(loss_code, y_hat, ybuf[:B * Y.shape[1]].reshape((rows, -1)), d_y,
                                       mode != PREDICT)
-        _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, conv, recurrent)
-        losses[s] = loss
+        kl_weight = 1.0 / (rows if loss_code == SOFTMAX_CROSSENTROPY else n)
+        kl = 0.0
+        if has_kl:
+            kl, weighted = _kl_terms(prog, fprog, cache, B)
+            losses[s, 1] = kl / B
+            losses[s, 2] = weighted * kl_weight
+        _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, kl_weight, conv, recurrent)
+        losses[s, 0] = loss
         if mode == GRADS:
             return 1
         norm = _layer_grad_norms(grads, layer_ranges, norms[s])
-        if not (np.isfinite(loss) and np.isfinite(norm)):
+        if not (np.isfinite(loss) and np.isfinite(kl) and np.isfinite(norm)):
             return s
         _clip_by_global_norm(grads, norm, clip)
         _add_penalties(params, grads, decay_mask, l1, l2)
         loop[STEP] += 1
         _optimizer_step(opt_code, params, grads, m, v, loop[STEP], lr, train_runs)
         loop[CURSOR] = start + B
-        if loop[CURSOR] >= N:
+        if loop[CURSOR] + min_batch > N:
             loop[CURSOR] = 0
             loop[EPOCH] += 1
             _shuffle(rng_state, order)
@@ -474,7 +549,7 @@ class _Unused:
         self.vec, self.mat, self.ints = f, f.reshape(0, 0), i
         self.input = read_only(f.reshape(0, 0))
         self.training = Training(f, f, f, np.zeros(0, np.uint8), i.reshape(0, 3), i.reshape(0, 2))
-        self.losses, self.norms = np.zeros(0), np.zeros((0, 0))
+        self.losses, self.norms = np.zeros((0, 3)), np.zeros((0, 0))
 
 
 _UNUSED = {np.dtype(t): _Unused(t) for t in (np.float32, np.float64)}
@@ -497,12 +572,13 @@ def _predict(model, flags, X, out, acts, cache, chunk, training, rng_state):
 
 def _loss_and_grads(model, flags, grads, X, Y, acts, d_acts, cache, loss_code, loss_cols, training,
                     rng_state):
-    """Mean data loss of the batch (X, Y) (all rows); fills ``grads``."""
+    """The loss of the batch (X, Y) (all rows): the mean data loss plus any KL term; fills
+    ``grads`` with its gradient."""
     u = _UNUSED[model.params.dtype]
-    loss = np.zeros(1)
+    loss = np.zeros((1, 3))
     tr = u.training._replace(grads=grads)
     data = Data(read_only(X), read_only(Y), u.ints, u.ints, rng_state)
     buf = Buffers(acts, d_acts, cache, np.zeros(Y.size, model.params.dtype), u.mat, loss, u.norms)
     _run(GRADS, *model, *tr, *data, *buf, Hyper.of(1, len(X), loss_code, loss_cols, training=training),
          *flags)
-    return loss[0]
+    return loss[0, 0] + loss[0, 2]

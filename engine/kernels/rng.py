@@ -43,3 +43,13 @@ def _shuffle(state, a):
         t = a[i]
         a[i] = a[j]
         a[j] = t
+
+
+@jit_inline
+def _normal_pair(state):
+    """Two independent standard normals (Box-Muller on two uniforms)."""
+    u1 = 1.0 - _uniform(state)                  # in (0, 1]: log is finite
+    u2 = _uniform(state)
+    r = np.sqrt(-2.0 * np.log(u1))
+    t = 2.0 * np.pi * u2
+    return r * np.cos(t), r * np.sin(t)

@@ -12,7 +12,7 @@ def with_layer(**layer):
 
 
 @pytest.mark.parametrize("spec, message", [
-    (with_layer(type="convolution", units=3), r"layers\[0\]: 'type' must be one of \['avgpool2d', 'conv2d', 'dense', .*got 'convolution'"),
+    (with_layer(type="convolution", units=3), r"layers\[0\]: 'type' must be one of \['avgpool2d', 'batchnorm', 'conv2d', 'dense', .*got 'convolution'"),
     (with_layer(type="dense", units=-3), r"layers\[0\]: 'units' must be in \[1, 4096\], got -3"),
     (with_layer(type="dense", units=2.5), r"'units' must be an integer"),
     (with_layer(type="dense", units=4, activation="swish"),
