@@ -167,10 +167,14 @@ digit_pad_component = component("digit_pad", SHARED, {"drawn": Text(DRAWING_BYTE
                                                        "cleared": Choice((True,))})
 
 
-def line_charts(channel, key, zoom=1.0, contrast=False):
+def line_charts(channel, key, zoom=1.0, contrast=False, compact=False, label=None):
     """Line charts drawing the ``{"charts": [...]}`` frames sent on ``channel`` (viz/curves.py), at
-    presenter mode's ``zoom`` and in its high-contrast look."""
-    return _charts(data={"channel": channel, "zoom": zoom, "contrast": contrast}, key=key)
+    presenter mode's ``zoom`` and in its high-contrast look; ``compact``: smaller charts, more to a row
+    (viz/activations.py's bands); ``label``: what the canvas is, for a screen reader."""
+    data = {"channel": channel, "zoom": zoom, "contrast": contrast}
+    if compact or label:
+        data.update(compact=compact, label=label)
+    return _charts(data=data, key=key)
 
 
 def image_picker(items, selected, key, on_pick):

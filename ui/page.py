@@ -23,7 +23,7 @@ import streamlit as st
 
 from viz.curves import accuracy_chart, gradient_chart, loss_chart, side_by_side
 
-from . import inspect, take_away
+from . import activations, inspect, take_away
 from .canvas import frame_channel, line_charts
 from .controls import divergence_notice, downloads, page_messages, play_row
 from .lessons.panel import LessonPanel
@@ -36,6 +36,7 @@ from .warmup import engine_ready
 from .widgets import Widgets
 
 SLOW_INTERVAL = 0.15     # seconds between updates of the losses, accuracy and charts while playing
+BANDS_INTERVAL = 0.3     # ... and of the activation statistics' bands (about 10 KB each)
 
 
 def control_rem(field):
@@ -58,6 +59,9 @@ class Page(ABC):
     max_fps = MAX_FPS         # frames a second at most (pages whose frames cost the browser more)
     gradient_chart = True     # the gradient size per layer among the curves
     lesson = None             # the lesson the link opens on this page (ui/lessons), if any
+    activation_stats = False  # each layer's pre-activations over time (ui/activations.py) under the curves
+    probe_size = 256          # ... on this many training samples (the first ones, fixed for the run)
+    probe_what = "examples"   # ... called this in the caption ("points", "images")
 
     def __init__(self):
         self.widgets = Widgets(self.name, self.settings_class)
@@ -125,6 +129,11 @@ class Page(ABC):
         if self.gradient_chart and len(snaps) == 1 and "gradients" not in run.settings.hidden_parts:
             charts.append(gradient_chart(snaps[0], [name for name, _ in self.layer_names(run)]))
         return charts
+
+    def activation_layer_names(self, run):
+        """(name, layer index) of the layers whose pre-activations the statistics show, by the index of
+        their weighted layer (a batch-normalised block is named after its dense or conv layer)."""
+        return self.layer_names(run)
 
     def curves_caption(self, run):
         """A caption under the curves (what to look for in them)."""
@@ -217,7 +226,23 @@ class Page(ABC):
             caption = self.curves_caption(run)
             if caption:
                 st.caption(caption)
+        slots.bands = (self.activation_stats and len(runs) == 1 and slots.curves
+                       and bool(activations.shown_layers(run.snap.layers)))
+        if slots.bands:
+            self._activation_slots(run, slots)
         return slots
+
+    def _activation_slots(self, run, slots):
+        """The activation statistics: the live bands, and paused, the histograms at the epoch shown."""
+        channel = f"frames-{self.name}-activations"
+        slots.send_bands, slots.bands_at = frame_channel(channel), 0.0
+        st.markdown("**Activation statistics: what each layer's activation function receives**")
+        line_charts(channel, key=f"{self.name}_activations", zoom=page_zoom(run.settings), compact=True,
+                    contrast=run.settings.present and run.settings.contrast,
+                    label="Each layer's pre-activations over the epochs")
+        st.caption(activations.CAPTION.format(n=min(self.probe_size, len(run.trainer.x)), what=self.probe_what))
+        if not run.playing:
+            activations.paused_histograms(self.name, run, self.activation_layer_names(run), self.probe_size)
 
     def _frame(self, run, slots, interactive):
         """One frame. Epoch, Step and the page's view change with every frame; the losses, accuracy
@@ -236,6 +261,12 @@ class Page(ABC):
                 slots.lesson(run, snaps)            # the lesson's checks: at most once a slow frame
             if slots.curves:
                 slots.send_charts({"frame": slots.count, "charts": self.charts(run, snaps)})
+        if getattr(slots, "bands", False):
+            activations.record(run, snaps[0], self.probe_size)      # every new epoch a frame shows
+            if interactive or slots.count == 0 or now - slots.bands_at >= BANDS_INTERVAL:
+                slots.bands_at = now
+                slots.send_bands({"frame": slots.count, "charts": activations.frame_charts(
+                    run, snaps[0], self.activation_layer_names(run), self.probe_size)})
 
 
 def _families(spec):

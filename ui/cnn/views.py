@@ -72,6 +72,9 @@ class CnnPage(Page):
     # Each frame is ~20 KB that four canvases decode: past about 15 a second a busy browser falls
     # behind, and a Pause then shows the frames still queued (bench/cnn_page.py).
     max_fps = 15
+    activation_stats = True
+    probe_size = 8            # a probe's pass and its conv sums: 0.7 ms, once per epoch (bench/activation_stats.py)
+    probe_what = "images"
 
     # -- controls -----------------------------------------------------------------------------
     def draw_section(self, section, run):

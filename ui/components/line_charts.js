@@ -2,11 +2,16 @@
 // the channel; hovering shows every series' exact value at the nearest epoch. Presenter mode's
 // zoom (data.zoom) scales the sizes and the type (13 px a unit, so 16 px and up from 1.25); its
 // high contrast (data.contrast) draws black. The canvas reports its smallest font (data-min-font).
+// A chart with a "band" (viz/activations.py) also shades its percentiles 5-95 and 25-75 around the
+// median, and "flat" spans of y (where an activation is flat) in grey; data.compact draws smaller
+// charts, more to a row (the per-layer bands).
 let H = 220, PAD = { l: 46, r: 10, t: 50, b: 30 }, GAP = 24, MIN_W = 260;  // narrower boxes stack the charts
+const BAND_NAMES = ["5-95 %", "25-75 %"];
 
-function scaleTo(st) {  // the sizes above at the page's zoom (every chart on a page has the same)
-  const z = st.zoom;
-  H = 220 * z; PAD = { l: 46 * z, r: 10 * z, t: 50 * z, b: 30 * z }; GAP = 24 * z; MIN_W = 260 * z;
+function scaleTo(st) {  // the sizes above at the page's zoom (every chart of one canvas has the same)
+  const z = st.zoom, c = st.compact;
+  H = (c ? 170 : 220) * z; PAD = { l: 46 * z, r: 10 * z, t: 50 * z, b: 30 * z }; GAP = (c ? 16 : 24) * z;
+  MIN_W = (c ? 190 : 260) * z;
   st.fs = z > 1 ? 13 * z : 12;
   st.muted = st.contrast ? "#000000" : "#808495"; st.grid = st.contrast ? "#8a8f99" : "#e6e9ef";
   st.frameColor = st.contrast ? "#000000" : "#c4c9d4";
@@ -44,10 +49,12 @@ function perRow(st) { return Math.max(1, Math.min(st.charts.length, Math.floor((
 
 function chartWidth(st) { const n = perRow(st); return (st.width - GAP * (n - 1)) / n; }
 
+function legendNames(c) { return c.series.map((s) => s.name).concat(c.band ? BAND_NAMES : []); }
+
 function legendRows(st, c) {  // the lines chart c's legend takes (drawChart wraps it the same way)
   let rows = 1, lx = PAD.l;
-  for (const s of c.series) {
-    const w = 26 * st.zoom + st.ctx.measureText(s.name).width;
+  for (const name of legendNames(c)) {
+    const w = 26 * st.zoom + st.ctx.measureText(name).width;
     if (lx + w > chartWidth(st) && lx > PAD.l) { rows++; lx = PAD.l; }
     lx += w;
   }
@@ -75,10 +82,13 @@ function drawChart(st, c, k) {
   ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "alphabetic";
   ctx.fillText(c.title, box.x - PAD.l + 4, box.y - st.top + 1.17 * st.fs);
   let lx = box.x, ly = box.y - st.top + 2.33 * st.fs;   // legend, wrapping onto more lines (legendRows)
-  for (const s of c.series) {
+  const keys = c.series.map((s) => ({ name: s.name, color: s.color, h: 3 }))
+    .concat(c.band ? BAND_NAMES.map((name, j) => ({ name, color: c.band.color, h: 8, alpha: j ? 0.45 : 0.2 })) : []);
+  for (const s of keys) {
     const w = 26 * z + ctx.measureText(s.name).width;
     if (lx + w > box.x + box.w + PAD.r && lx > box.x) { lx = box.x; ly += row; }
-    ctx.fillStyle = s.color; ctx.fillRect(lx, ly - 0.5 * st.fs, 14 * z, 3 * z);
+    ctx.globalAlpha = s.alpha || 1; ctx.fillStyle = s.color;
+    ctx.fillRect(lx, ly - 0.5 * st.fs - (s.h - 3) * z / 2, 14 * z, s.h * z); ctx.globalAlpha = 1;
     ctx.fillStyle = muted; ctx.fillText(s.name, lx + 18 * z, ly); lx += w;
   }
   ctx.strokeStyle = st.grid; ctx.lineWidth = 1; ctx.fillStyle = muted;
@@ -94,6 +104,11 @@ function drawChart(st, c, k) {
   for (const v of xt) ctx.fillText(String(v), F.sx(v), box.y + box.h + 5 * z);
   ctx.fillText("Epoch", box.x + box.w / 2, box.y + box.h + 5 * z + row);
   ctx.strokeStyle = st.frameColor; ctx.lineWidth = st.contrast ? 2 : 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
+  if (c.flat) for (const [a, b] of c.flat) {   // where the activation is flat: its gradient nearly vanishes
+    const y0 = Math.max(box.y, Math.min(F.sy(b), box.y + box.h)), y1 = Math.max(box.y, Math.min(F.sy(a), box.y + box.h));
+    ctx.fillStyle = st.contrast ? "rgba(0,0,0,0.16)" : "rgba(128,132,149,0.14)"; ctx.fillRect(box.x, y0, box.w, y1 - y0);
+  }
+  if (c.band) drawBand(st, c, F);
   if (!c.series.some((s) => s.values.some((v) => v !== null && (!c.log || v > 0)))) {
     ctx.fillStyle = muted; ctx.textAlign = "center"; ctx.textBaseline = "middle";
     ctx.fillText("appears after the first epoch", box.x + box.w / 2, box.y + box.h / 2);
@@ -114,10 +129,34 @@ function drawChart(st, c, k) {
     for (const s of c.series) if (s.values[i] !== null && (!c.log || s.values[i] > 0)) {
       ctx.fillStyle = s.color; ctx.beginPath(); ctx.arc(x, F.sy(s.values[i]), 3.5 * z, 0, 2 * Math.PI); ctx.fill();
     }
-    st.tip.innerHTML = `epoch ${c.x[i]}<br>` + c.series.map((s) => `<span style="color:${s.color}">■</span> ${s.name}: ${fmt(s.values[i], c)}`).join("<br>");
+    st.tip.innerHTML = `epoch ${c.x[i]}<br>` + (c.band ? [[95, c.band.p[3]], [75, c.band.p[2]], [50, c.series[0].values],
+      [25, c.band.p[1]], [5, c.band.p[0]]].map(([q, v]) => `${q === 50 ? "median" : q + " %"}: ${fmt(v[i], c)}`).join("<br>")
+      : c.series.map((s) => `<span style="color:${s.color}">■</span> ${s.name}: ${fmt(s.values[i], c)}`).join("<br>"));
     st.tip.style.display = "block";
     st.tip.style.left = Math.min(x + 12, st.width - st.tip.offsetWidth - 4) + "px"; st.tip.style.top = box.y + 6 + "px";
   }
+}
+
+function drawBand(st, c, F) {  // percentiles 5-95 and 25-75 as shaded areas between their lines
+  const ctx = st.ctx, p = c.band.p, clip = (y) => Math.max(F.box.y, Math.min(y, F.box.y + F.box.h));
+  [[0, 3, 0.2], [1, 2, 0.45]].forEach(([lo, hi, alpha]) => {   // p: percentiles 5, 25, 75, 95
+    ctx.globalAlpha = alpha; ctx.fillStyle = c.band.color;
+    let start = 0;
+    while (start < c.x.length) {          // one area per run of epochs with values
+      while (start < c.x.length && (p[lo][start] === null || p[hi][start] === null)) start++;
+      let end = start;
+      while (end < c.x.length && p[lo][end] !== null && p[hi][end] !== null) end++;
+      if (end > start) {
+        ctx.beginPath();
+        for (let i = start; i < end; i++) ctx[i === start ? "moveTo" : "lineTo"](F.sx(c.x[i]), clip(F.sy(p[hi][i])));
+        for (let i = end - 1; i >= start; i--) ctx.lineTo(F.sx(c.x[i]), clip(F.sy(p[lo][i])));
+        if (end - start === 1) ctx.rect(F.sx(c.x[start]) - 2, clip(F.sy(p[hi][start])), 4, clip(F.sy(p[lo][start])) - clip(F.sy(p[hi][start])));
+        ctx.closePath(); ctx.fill();
+      }
+      start = end;
+    }
+  });
+  ctx.globalAlpha = 1;
 }
 
 function nearest(xs, v) {
@@ -147,9 +186,11 @@ export default function (component) {
   const { data, parentElement } = component;
   const root = mountRoot(parentElement, "lcs", '<canvas aria-label="Training curves"></canvas><div class="tip"></div>');
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"), tip: root.querySelector(".tip"), charts: [] });
-  st.channel = data.channel; st.zoom = data.zoom || 1; st.contrast = !!data.contrast;
+  st.channel = data.channel; st.zoom = data.zoom || 1; st.contrast = !!data.contrast; st.compact = !!data.compact;
+  if (data.label) st.canvas.setAttribute("aria-label", data.label);
   if (!st.timer) {
     st.canvas.addEventListener("mousemove", (e) => {
+      scaleTo(st);       // the sizes are shared by every chart canvas of the page: this one's
       const r = st.canvas.getBoundingClientRect(), mx = e.clientX - r.left, my = e.clientY - r.top;
       const k = st.charts.findIndex((c, j) => { const F = frameOf(st, c, j);
         return mx >= F.box.x && mx <= F.box.x + F.box.w && my >= F.box.y - st.top && my <= F.box.y + F.box.h + PAD.b; });

@@ -85,6 +85,8 @@ class MlpPage(Page):
     hideable = HIDEABLE
     sidebar = (("data", "Data"), ("features", "Features"), ("training", "Training"))
     explanation = MLP_TEXT
+    activation_stats = True
+    probe_what = "points"
 
     def show(self):
         st.html(f"<style>{PAGE_CSS}</style>")           # style only: Streamlit gives it no room
@@ -215,6 +217,9 @@ class MlpPage(Page):
         dead = run.snap.dead_units
         return [(f"{name} ({int(dead[i].sum())} dead)" if i in dead and dead[i].any() else name, i)
                 for name, i in dense_names(run.snap)]
+
+    def activation_layer_names(self, run):
+        return dense_names(run.snap)
 
     def confusion_labels(self, run):
         classes = run.settings.classes

@@ -1,0 +1,236 @@
+"""Activation statistics: what each layer's activation function receives on a fixed probe batch.
+
+A layer's *pre-activation* is the value its activation function is applied to: a dense layer's
+``x W + b``, a conv layer's sums, a batch-normalised block's normalised value (``dense(linear) ->
+batchnorm(sigmoid)``: the batchnorm's ``gamma * (x - mean) / sqrt(var + eps) + beta``, with the
+moving statistics, as the network predicts). A deep sigmoid network's layers drift out to where
+the sigmoid is flat (its gradient vanishes there); batch normalisation keeps them centred.
+
+Everything is computed from a snapshot's own weights and state: one forward pass of the engine
+(``Snapshot.layer_outputs``), then a dense or conv layer's sums before its activation from a
+one-layer twin network with a linear activation (the engine's compiled, serial kernels), made once
+per layer and kept by the caller (``twins``). Not NumPy's ``@`` for a large layer: OpenBLAS's threads
+spin on a busy 2-core server, and a (32, 784) x (784, 128) product took 33 ms there instead of
+0.3 ms; a small one (the MLP's) runs on one thread and costs a few microseconds. The live band (percentiles 5, 25, 50, 75, 95 across
+epochs) is ``band_charts`` for the page's line-chart canvas; paused, ``histogram_figure`` is every
+layer's histogram on one shared axis (Plotly).
+"""
+import math
+
+import numpy as np
+
+from .curves import LAYER_COLORS, _values
+
+PERCENTILES = (5, 25, 50, 75, 95)
+MAX_VALUES = 4096          # values per layer that the percentiles read (a fixed, even subsample)
+BAND_POINTS = 40           # epochs a band chart draws at most (a frame of 7 layers: about 8 KB)
+HIST_BINS = 60
+WEIGHTED = ("dense", "conv2d")
+BLAS_ONE_THREAD = 65536 * 4   # OpenBLAS multiplies on one thread below m * n * k of this (its GEMM default)
+NORMALISING = ("batchnorm",)
+# Where an activation is flat: its slope below FLAT_SLOPE of its largest, so the gradient through
+# it nearly vanishes (sigmoid: |z| > 3.6; tanh: |z| > 1.8; ReLU: z < 0, where it is 0).
+FLAT_SLOPE = 0.1
+FLAT = {"sigmoid": 2 * math.acosh(1 / math.sqrt(FLAT_SLOPE)),      # sigmoid'(z) = sigmoid'(0) / cosh^2(z/2)
+        "tanh": math.acosh(1 / math.sqrt(FLAT_SLOPE))}             # tanh'(z) = 1 / cosh^2(z)
+
+
+def shown_layers(layers):
+    """The layers whose pre-activations are shown, from ``Snapshot.layers`` ((index, type, activation,
+    shape) each): every dense and conv layer, except one with a linear activation right before a
+    batchnorm, which stands for the block (its normalised value is what the activation receives),
+    and a linear output layer (logits or values for the loss: no activation function receives them,
+    and their scale would flatten every other band). Returns [(index, index of its weighted layer)]."""
+    out = []
+    for k, (index, kind, activation, _) in enumerate(layers):
+        nxt = layers[k + 1][1] if k + 1 < len(layers) else None
+        if nxt is None and activation == "linear":
+            continue
+        if kind in WEIGHTED and not (nxt in NORMALISING and activation == "linear"):
+            out.append((index, index))
+        elif kind in NORMALISING and k > 0 and layers[k - 1][1] in WEIGHTED:
+            out.append((index, layers[k - 1][0]))
+    return out
+
+
+def _layer_params(snap, index, names):
+    return [snap.params[f"{index}.{n}"] for n in names]
+
+
+def _twin(net_layer):
+    """A one-layer network like ``net_layer`` with a linear activation (engine.build), for its sums."""
+    import engine          # viz -> engine, one way
+    cfg = dict(net_layer.cfg, activation="linear")
+    return engine.build({"input_shape": list(net_layer.in_shape), "layers": [cfg], "loss": "mse"},
+                        dtype=np.float32)
+
+
+def pre_activations(snap, x, twins=None):
+    """{layer index: its pre-activations for the probe batch ``x`` (N, ...), as an (N, ...) array}
+    for every layer of ``shown_layers``, with ``snap``'s weights and moving statistics. ``twins``: a
+    dict the caller keeps between calls (layer index -> twin network of a conv layer)."""
+    twins = {} if twins is None else twins
+    layers = snap._net.layers
+    shown = {index for index, _ in shown_layers(snap.layers)}
+    if not shown:
+        return {}
+    outs = snap.layer_outputs(x)
+    out = {}
+    for k, layer in enumerate(layers):
+        index = layer.index
+        if index not in shown:
+            continue
+        if layer.activation == "linear":
+            out[index] = outs[k]
+            continue
+        inp = outs[k - 1] if k > 0 else np.asarray(x, np.float32).reshape((len(x),) + tuple(layer.in_shape))
+        kind = layer.cfg["type"]
+        if kind == "dense" and inp[:1].size * layer.out_size * len(inp) < BLAS_ONE_THREAD:
+            W, b = _layer_params(snap, index, ("W", "b"))
+            out[index] = inp.reshape(len(inp), -1) @ W + b
+        elif kind in NORMALISING:
+            gamma, beta = _layer_params(snap, index, ("gamma", "beta"))
+            mean, var = snap.state[f"{index}.moving_mean"], snap.state[f"{index}.moving_variance"]
+            shape = (1, -1) + (1,) * (inp.ndim - 2)          # per feature, or per channel of (C, H, W)
+            scale = (gamma / np.sqrt(var + layer.cfg.get("epsilon", 1e-3))).reshape(shape)
+            out[index] = (inp - mean.reshape(shape)) * scale + beta.reshape(shape)
+        else:                      # dense or conv2d: its sums, by its linear twin (no BLAS: see above)
+            twin = twins.get(index)
+            if twin is None or twin.input_shape != layer.in_shape:
+                twin = twins[index] = _twin(layer)
+            flat = np.concatenate([snap.params[f"{index}.{n}"].ravel() for n in layer.param_shapes])
+            out[index] = twin.forward(inp, flat=flat)
+    return out
+
+
+def subsample(values, limit=MAX_VALUES):
+    """At most ``limit`` of ``values`` (flattened), evenly spaced: the same positions every epoch."""
+    flat = np.asarray(values).ravel()
+    if flat.size <= limit:
+        return flat
+    return flat[np.linspace(0, flat.size - 1, limit).astype(np.int64)]
+
+
+def percentiles(values):
+    """(5,) float64: the PERCENTILES of ``values`` (NaN for none or non-finite)."""
+    return percentiles_of([values])[0]
+
+
+def percentiles_of(arrays):
+    """(len(arrays), 5) float64: the PERCENTILES of each array, interpolated linearly as
+    ``np.percentile`` does; arrays of one size are sorted together (np.percentile, one layer at a
+    time, cost the MLP's seven layers 0.6 ms a frame; this about 0.1). NaN for an array that is
+    empty or not finite."""
+    flats = [subsample(a) for a in arrays]
+    out = np.full((len(flats), len(PERCENTILES)), np.nan)
+    by_size = {}
+    for k, flat in enumerate(flats):
+        by_size.setdefault(flat.size, []).append(k)
+    for size, rows in by_size.items():
+        if size == 0:
+            continue
+        block = np.sort(np.stack([flats[k] for k in rows]), axis=1)
+        pos = np.asarray(PERCENTILES, float) / 100 * (size - 1)
+        lo = np.floor(pos).astype(np.int64)
+        hi = np.minimum(lo + 1, size - 1)
+        low = block[:, lo].astype(np.float64)
+        values = low + (pos - lo) * (block[:, hi] - low)
+        finite = np.isfinite(block[:, [0, -1]]).all(axis=1)
+        out[rows] = np.where(finite[:, None], values, np.nan)
+    return out
+
+
+def _thin(n, points=BAND_POINTS):
+    return np.unique(np.linspace(0, n - 1, points).round().astype(int)) if n > points else np.arange(n)
+
+
+def shared_range(stats, activations=()):
+    """[lo, hi] over every layer's 5th and 95th percentiles, a little wider, with 0 inside and, for
+    sigmoid or tanh layers, the start of their flat parts (so the grey where they are flat shows)."""
+    flat = max([FLAT[a] for a in activations if a in FLAT], default=0.0) * 1.25
+    finite = stats[np.isfinite(stats)] if stats.size else np.zeros(0)
+    if not finite.size:
+        return [-max(flat, 1.0), max(flat, 1.0)]
+    lo, hi = min(float(np.nanmin(stats[..., 0])), -flat), max(float(np.nanmax(stats[..., -1])), flat)
+    pad = 0.05 * (hi - lo or 1.0)
+    return [float(_values([lo - pad])[0]), float(_values([hi + pad])[0])]
+
+
+def _short(a):
+    """``a`` (any shape) as nested lists of 3 significant digits, None where not finite: a band is a
+    picture, not a table. One vectorised pass for a whole frame's numbers."""
+    a = np.asarray(a, float)
+    finite = np.isfinite(a)
+    digits = 2 - np.floor(np.log10(np.abs(np.where(finite & (a != 0), a, 1.0))))
+    up, down = 10.0 ** np.maximum(digits, 0), 10.0 ** np.maximum(-digits, 0)    # exact powers of ten
+    rounded = np.round(np.where(finite, a, 0.0) * up / down) * down / up
+    if finite.all():
+        return rounded.tolist()
+    return np.where(finite, rounded, None).tolist()
+
+
+def band_charts(epochs, stats, names, activations):
+    """One chart per layer for the line-chart canvas: the band of its pre-activations across epochs
+    (5-95 and 25-75 percentiles shaded, the median as a line), every layer on the same y range.
+    ``epochs`` (E,), ``stats`` (E, layers, 5), ``names`` and ``activations`` per layer. The band's
+    ``p`` holds percentiles 5, 25, 75 and 95; the median is the chart's one series."""
+    epochs, stats = np.asarray(epochs), np.asarray(stats, float).reshape(len(epochs), len(names), len(PERCENTILES))
+    i = _thin(len(epochs))
+    y_range = shared_range(stats[i], activations)
+    x = [int(e) for e in epochs[i]]
+    short = _short(stats[i].transpose(1, 2, 0))          # (layers, 5, epochs) as lists
+    charts = []
+    for k, (name, act) in enumerate(zip(names, activations)):
+        color = LAYER_COLORS[k % len(LAYER_COLORS)]
+        p = short[k]
+        charts.append({"title": f"{name} ({act})", "x": x, "log": False, "range": y_range, "percent": False,
+                       "flat": _flat_spans(act, *y_range),
+                       "series": [{"name": "median", "color": color, "values": p[2]}],
+                       "band": {"color": color, "p": [p[0], p[1], p[3], p[4]]}})
+    return charts
+
+
+def histogram_figure(values, names, activations, epoch=None):
+    """Paused: every layer's pre-activations as a histogram, one row per layer on one shared x axis,
+    the flat parts of its activation shaded. ``values``: a list of arrays, one per layer."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from .charts import _layout
+
+    flat = [subsample(v, 20000).astype(np.float64) for v in values]
+    finite = [v[np.isfinite(v)] for v in flat]
+    every = np.concatenate(finite) if finite else np.zeros(0)
+    lo, hi = (float(every.min()), float(every.max())) if every.size else (-1.0, 1.0)
+    if hi - lo < 1e-6:
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = np.linspace(lo, hi, HIST_BINS + 1)
+    mids, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
+    rows = max(len(values), 1)
+    fig = make_subplots(rows=rows, cols=1, shared_xaxes=True, vertical_spacing=0.02 if rows > 4 else 0.05)
+    for k, (name, act, v) in enumerate(zip(names, activations, finite), start=1):
+        counts, _ = np.histogram(v, edges)
+        share = counts / max(len(v), 1)
+        color = LAYER_COLORS[(k - 1) % len(LAYER_COLORS)]
+        fig.add_trace(go.Bar(x=mids, y=share, width=width, marker_color=color, name=f"{name} ({act})",
+                             customdata=np.stack([edges[:-1], edges[1:], counts], axis=1),
+                             hovertemplate=f"{name}: %{{customdata[2]}} values (%{{y:.1%}}) in "
+                                           "[%{customdata[0]:.2f}, %{customdata[1]:.2f})<extra></extra>"),
+                      row=k, col=1)
+        for a, b in _flat_spans(act, lo, hi):
+            fig.add_vrect(x0=a, x1=b, fillcolor="#9aa0a6", opacity=0.18, line_width=0, row=k, col=1)
+        fig.update_yaxes(title_text=name, title_standoff=4, tickformat=".0%", nticks=3, row=k, col=1)
+    fig.update_xaxes(title_text="pre-activation: what the activation function receives", row=rows, col=1)
+    title = "Pre-activations of the probe batch" + (f" at epoch {epoch:,}" if epoch is not None else "")
+    _layout(fig, 90 + 80 * rows, bargap=0, showlegend=False, title=dict(text=title, x=0, font_size=14))
+    return fig.update_layout(margin_t=40)
+
+
+def _flat_spans(activation, lo, hi):
+    """[(a, b)] of the parts of [lo, hi] where ``activation`` is flat (slope below FLAT_SLOPE of its top)."""
+    if activation == "relu":
+        return [[lo, 0.0]] if lo < 0 else []
+    z = FLAT.get(activation)
+    if z is None:
+        return []
+    return [[a, b] for a, b in ((lo, -z), (z, hi)) if b > a]
