@@ -2,9 +2,10 @@
 
 A frame is a small JSON-able dict: weights and biases as rounded numbers, and
 every neuron's map over the input plane quantised to one byte per cell, packed
-(``pack``: each row as differences, deflated, base64): the output over a
-101 x 101 grid and the hidden neurons' 11 x 11 thumbnails of a 6 x 8 network are
-1-7 KB (raw, 49 x 49 and 13 x 13 cells were 14 KB). What does not change while
+(``pack``: each row as differences, deflated, base64): the output and the hidden
+neurons' 13 x 13 thumbnails of a 6 x 8 network are 5-9 KB (raw: 14 KB) on the
+page's 49 x 49 grid while playing, a little more on its 121 x 121 grid when
+paused. What does not change while
 training (the input maps, the points: ``static_frame``) can be left out of a
 frame with ``full=False``; the page sends it on a channel of its own.
 """
@@ -20,7 +21,7 @@ from . import palette
 
 FEATURE_LABELS = {"x1": "X₁", "x2": "X₂", "x1_sq": "X₁²", "x2_sq": "X₂²", "x1_x2": "X₁X₂",
                   "sin_x1": "sin(X₁)", "sin_x2": "sin(X₂)"}
-THUMB_STRIDE = 10           # neuron thumbnails sample every 10th cell of the plane grid (101 -> 11 x 11)
+THUMB_CELLS = 13            # a neuron's thumbnail: 13 x 13 cells of its map (a grid of 12k + 1 cells a side)
 STATIC_KEYS = ("input_maps", "train", "test", "inputs", "palette")
 CURVE_POINTS = 60           # the loss curve drawn above the output: at most this many epochs
 
@@ -33,6 +34,11 @@ def quantise(values, lo=-1.0, hi=1.0):
 
 def _b64(array):
     return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
+
+
+def thumb_stride(resolution):
+    """Every how many cells of a grid a thumbnail samples: 4 of 49, 10 of 121 (the same points)."""
+    return max(1, (resolution - 1) // (THUMB_CELLS - 1))
 
 
 def pack(codes):
@@ -88,6 +94,15 @@ def dense_layers(snap):
     return [i for i, kind, _, _ in snap.layers if kind == "dense"]
 
 
+def neuron_outputs(snap):
+    """For each dense layer, the index of the layer whose output its neurons show: a batchnorm right
+    after it (``dense(linear) -> batchnorm(activation)``: the neuron's output is the normalised sum
+    through the activation), else the dense layer itself."""
+    layers = snap.layers
+    return [layers[k + 1][0] if k + 1 < len(layers) and layers[k + 1][1] == "batchnorm" else i
+            for k, (i, kind, _, _) in enumerate(layers) if kind == "dense"]
+
+
 def loss_curve(snap, points=CURVE_POINTS):
     """The train and test loss after each epoch, thinned to ``points`` epochs, 3 significant digits:
     the small curve above the output (as TensorFlow Playground draws it)."""
@@ -110,7 +125,7 @@ def focus_map(plane_maps, layer, unit, snap):
     dense = dense_layers(snap)
     if layer >= len(dense) - 1:
         return None                                   # the output: the frame has it
-    maps = plane_maps.neuron_maps[dense[layer]]
+    maps = plane_maps.neuron_maps[neuron_outputs(snap)[layer]]
     return pack(quantise(maps[unit])) if unit < len(maps) else None
 
 
@@ -122,8 +137,9 @@ def network_frame(snap, plane_maps, *, features, loss, classes, train=None, test
     loss curve (``loss_curve``: the page sends it about 7 times a second)."""
     plane = plane_maps.plane
     dense = dense_layers(snap)
-    stride = THUMB_STRIDE
-    hidden = [plane_maps.neuron_maps[i][:, ::stride, ::stride] for i in dense[:-1]]
+    stride = thumb_stride(plane.resolution)
+    shown = neuron_outputs(snap)                      # a batch-normalised neuron: after its batchnorm
+    hidden = [plane_maps.neuron_maps[i][:, ::stride, ::stride] for i in shown[:-1]]
     maps = np.concatenate([h.reshape(len(h), -1) for h in hidden]) if hidden else np.zeros(0)
     values = output_values(plane_maps, loss, classes)
     output = quantise(values, 0.0, 1.0) if values.ndim == 3 else quantise(values)
@@ -133,7 +149,7 @@ def network_frame(snap, plane_maps, *, features, loss, classes, train=None, test
     for k, i in enumerate(dense):
         W, b = snap.params[f"{i}.W"], snap.params[f"{i}.b"]
         layers.append({
-            "units": int(W.shape[1]), "activation": acts[i],
+            "units": int(W.shape[1]), "activation": acts[shown[k]], "batchnorm": shown[k] != i,
             "weights": np.round(W.astype(np.float64), 4).tolist(),
             "biases": np.round(b.astype(np.float64), 4).tolist(),
             "dead": [bool(v) for v in dead[i]] if i in dead else [],
@@ -163,7 +179,8 @@ def network_frame(snap, plane_maps, *, features, loss, classes, train=None, test
 def static_frame(plane, *, features, classes, train=None, test=None):
     """What a frame with ``full=False`` leaves out (STATIC_KEYS): the input features and their maps,
     the points and the colours, which change only when the data or the features do."""
-    inputs = feature_maps(plane.extent, plane.resolution)[:, ::THUMB_STRIDE, ::THUMB_STRIDE]
+    stride = thumb_stride(plane.resolution)
+    inputs = feature_maps(plane.extent, plane.resolution)[:, ::stride, ::stride]
     return {"palette": {"neg": palette.NEGATIVE, "mid": palette.MIDDLE, "pos": palette.POSITIVE,
                         "classes": list(palette.CLASS_COLORS[:max(classes, 2)]),
                         "train": palette.TRAIN_COLOR, "test": palette.TEST_COLOR},

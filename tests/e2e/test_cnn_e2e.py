@@ -95,8 +95,18 @@ def click_map_cell(page, kind="conv2d", which=0, channel=0, row=12, col=10):
 
 def cell_text(page):
     """The clicked cell's sum in words, from "sum of" to the value the map holds."""
-    body = page.locator("[data-testid=stMain]").inner_text()
-    return re.search(r"[Ss]um of .*?The feature map holds -?[\d.]+\d", body, re.S).group(0)
+    for _ in range(50):
+        found = re.search(r"[Ss]um of .*?The feature map holds -?[\d.]+\d",
+                          page.locator("[data-testid=stMain]").inner_text(), re.S)
+        if found:
+            return found.group(0)
+        page.wait_for_timeout(100)                   # a rerun is replacing it
+    raise AssertionError("no cell arithmetic on the page")
+
+
+def press_play(page):
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
 
 
 def held_value(page):
@@ -126,7 +136,7 @@ def test_the_cell_view_follows_the_weights_while_playing(open_page):
     page = open_page("/cnn?data=bars")
     click_map_cell(page, which=1, channel=0, row=2, col=2)                     # conv 2: its kernel trains
     text = cell_text(page)
-    page.get_by_role("button", name="Play", exact=True).click()
+    press_play(page)
     page.wait_for_function("() => +[...document.querySelectorAll('[data-testid=stMetric]')]"
                            ".find(e => e.innerText.startsWith('Step'))?.querySelector("
                            "'[data-testid=stMetricValue]').innerText.replace(/,/g, '') > 300", timeout=60_000)
@@ -139,7 +149,7 @@ def test_the_cell_view_follows_the_weights_while_playing(open_page):
     wait_until_idle(page)
     before = cell_state(page)
     page.get_by_role("button", name="▶ Slide the kernel", exact=True).click()
-    page.get_by_role("button", name="Play", exact=True).click()
+    press_play(page)
     page.wait_for_timeout(2500)
     playing = cell_state(page)
     assert playing["kernel"] != before["kernel"] and playing["frame"] > before["frame"]

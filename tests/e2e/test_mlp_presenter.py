@@ -20,7 +20,7 @@ LAYOUT = STATE.replace("columns: st.L.columns.map(c => c[0])}", "columns: st.L.c
 def test_on_a_projector_every_text_is_whole_and_at_least_16_px(open_page, query):
     """Presenter mode at 1024 x 768 and 1280 x 720: no text cut, and the canvases' smallest text 16 px
     or more (the network canvas drew 12 px text, zoomed by at most 1.25)."""
-    name = "mlp-presenter" + query.replace("&", "-").replace("=", "-").replace(",", "")
+    name = "mlp" + query.replace("&", "-").replace("=", "-").replace(",", "")
     cut, small, seen = projector_check(open_page, f"/mlp?present=1{query}", name)
     assert not cut, cut
     assert not small, small
@@ -71,7 +71,7 @@ def test_hovering_a_neuron_shows_its_map_on_the_output(open_page):
     s = state(page)
     tile = s["columns"][1]                                          # the first hidden layer's first neuron
     page.mouse.move(s["left"] + (tile["x"] + 10) * s["zoom"], s["top"] + (tile["y"] + 10) * s["zoom"])
-    page.wait_for_function(f"() => JSON.stringify(({FOCUS})()) === '[0,0,{101 * 101}]'", timeout=20_000)
+    page.wait_for_function(f"() => JSON.stringify(({FOCUS})()) === '[0,0,{121 * 121}]'", timeout=20_000)   # the paused grid
     screenshot(page, "mlp-hover-neuron")
     page.mouse.move(2, 2)
     page.wait_for_function(f"() => ({FOCUS})() === null", timeout=20_000)

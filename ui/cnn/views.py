@@ -225,6 +225,9 @@ def cell_panel(page, run):
         cnn_view("cnn_cell", page._on_event, view="cell", channel=CHANNEL, clickable=True, live=False,
                  label="How one cell is computed")
         text = st.empty()
+        numbers = run.arithmetic()
+        if numbers is not None:          # written at once: an empty placeholder would blink every fragment run
+            text.markdown(cell_words(numbers, run))
         st.caption("The red square is the kernel on its input; the cell it makes is outlined in the map beside it. "
                    "Press Slide to watch the kernel move one position at a time and build the map (slow, medium or "
                    "fast; pause any time), or click a cell of the map to put the kernel there. "

@@ -15,7 +15,10 @@ from ..run import Run
 
 N_POINTS = 500                 # as TensorFlow Playground
 MAX_OWN_POINTS = 2000          # training points a user may add by clicking (a CSV holds as many)
-PLANE_RESOLUTION = 101         # output map (a boundary drawn at 0.12 units); thumbnails take every 10th cell (11 x 11)
+# The output over the plane: paused, on a 121 x 121 grid (a boundary drawn to 0.1 units); playing, on a
+# 49 x 49 grid (0.25), which costs a quarter as much a frame (the canvas interpolates between cells, so a
+# discretized boundary is a smooth line either way). Thumbnails: 13 x 13 cells of either.
+PLANE_RESOLUTION, LIVE_RESOLUTION = 121, 49
 NOMINAL_FPS = 25               # "epochs per frame" counts frames at this rate; under load a frame holds more
 
 
@@ -66,13 +69,17 @@ class MlpRun(Run):
         train, test = self._datasets()
         net = engine.build(s.spec(), seed=s.seed)
         self.plane = Plane(tuple(s.features), resolution=PLANE_RESOLUTION)
+        self.live_plane = Plane(tuple(s.features), resolution=LIVE_RESOLUTION)
         return engine.Trainer(net, train=train, test=test, seed=s.seed, **s.trainer_options())
 
-    def plane_maps(self, snap):
-        """The neuron maps of ``snap`` over the input plane, computed once per snapshot."""
-        if getattr(self, "_maps", None) is None or self._maps.snap is not snap:
-            self._maps = PlaneMaps(snap, self.plane)
-        return self._maps
+    def plane_maps(self, snap, live=False):
+        """The neuron maps of ``snap`` over the input plane (``live``: the playing frames' coarser grid),
+        computed once per snapshot and grid."""
+        plane = self.live_plane if live else self.plane
+        maps = getattr(self, "_maps", None)
+        if maps is None or maps.snap is not snap or maps.plane is not plane:
+            self._maps = maps = PlaneMaps(snap, plane)
+        return maps
 
     def run_key(self):
         return self.settings.run_key(), self.custom
@@ -163,7 +170,7 @@ class MlpRun(Run):
         """The canvas frame of ``snap`` (one snapshot per frame: the trainer may publish meanwhile)."""
         s = self.settings
         self.frames += 1
-        frame = network_frame(snap, self.plane_maps(snap), features=s.features, loss=s.engine_loss, classes=s.classes,
+        frame = network_frame(snap, self.plane_maps(snap, live=not interactive), features=s.features, loss=s.engine_loss, classes=s.classes,
                               train=(self.train_xy, self.train_labels),
                               test=(self.test_xy, self.test_labels) if s.show_test else None,
                               discretize=s.discretize, interactive=interactive, frame=self.frames,

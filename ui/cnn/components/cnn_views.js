@@ -71,19 +71,38 @@ const fs = (st, base) => (st.zoomed ? Math.max(base, 13) * st.z : base);
 const px = (st, n) => n * st.px;
 const fontOf = (st, size, weight) => `${weight || 400} ${size}px ${st.style.font}`;
 
+// Setting a canvas's font parses it, and the same labels are measured in every frame: both are
+// kept (the font set last, and each font's text widths).
+function setFont(st, font) {
+  if (st.fontSet !== font) { st.ctx.font = font; st.fontSet = font; }
+}
+
+function textWidth(st, font, s) {
+  const widths = st.widths || (st.widths = new Map());
+  const key = font + "|" + s;
+  let w = widths.get(key);
+  if (w === undefined) {
+    if (widths.size > 4000) widths.clear();
+    setFont(st, font);
+    w = st.ctx.measureText(s).width;
+    widths.set(key, w);
+  }
+  return w;
+}
+
 function measure(st, s, base, weight) {
-  st.ctx.font = fontOf(st, fs(st, base), weight);
-  return st.ctx.measureText(s).width;
+  return textWidth(st, fontOf(st, fs(st, base), weight), s);
 }
 
 function text(st, s, x, y, opts = {}) {
-  const ctx = st.ctx, size = fs(st, opts.size || 12);
-  ctx.font = fontOf(st, size, opts.weight);
-  ctx.fillStyle = opts.color || st.style.ink; ctx.textAlign = opts.align || "center"; ctx.textBaseline = opts.base || "alphabetic";
+  const ctx = st.ctx, size = fs(st, opts.size || 12), font = fontOf(st, size, opts.weight);
+  setFont(st, font);
+  const align = opts.align || "center";
+  ctx.fillStyle = opts.color || st.style.ink; ctx.textAlign = align; ctx.textBaseline = opts.base || "alphabetic";
   ctx.fillText(s, x, y);
   st.minFont = Math.min(st.minFont, size);
-  if (!opts.turned) {             // how far a text runs past the canvas's sides (data-overflow, for the tests)
-    const w = ctx.measureText(s).width, left = ctx.textAlign === "left" ? x : ctx.textAlign === "right" ? x - w : x - w / 2;
+  if (st.checking && !opts.turned) {     // how far a text runs past the canvas's sides (data-overflow, for tests)
+    const w = textWidth(st, font, s), left = align === "left" ? x : align === "right" ? x - w : x - w / 2;
     st.overflow = Math.max(st.overflow, -left, left + w - st.width);
   }
 }
@@ -125,7 +144,7 @@ function overviewLayout(st, o, W) {
   const BODY = Math.max(120, Math.min(tall, 0.72 * (window.innerHeight || 1000) - HEAD - FOOT));
   const H = HEAD + BODY + FOOT;
   const labelW = Math.max(...o.classes.map((c) => measure(st, c, 12, 700))) + 6, pctW = measure(st, "100%", 11) + 6;
-  const outW = Math.min(W * 0.32, Math.max(Math.min(px(st, 130), Math.max(px(st, 84), W * 0.14)), labelW + pctW + px(st, 40)));
+  const outW = Math.min(W * 0.32, Math.max(Math.min(px(st, 130), Math.max(px(st, 84), W * 0.14)), labelW + pctW + px(st, 64)));
   const cols = o.columns, n = cols.length, gap = Math.max(8, Math.min(26, W * 0.02));
   const inputSide = Math.min(BODY - 10, Math.max(48, W * 0.12));
   const share = (W - 2 - outW - inputSide - gap * n) / Math.max(n - 1, 1);
@@ -159,8 +178,8 @@ function mapRect(b, ch, y, x) {  // pixel rectangle of cell (y, x) of map ch in 
   return { x: b.x + sub * (c.w * t + 2) + x * t, y: b.y + row * (c.h * t + 2) + y * t, w: t, h: t };
 }
 
-function drawOverview(st) {
-  const o = st.frame.overview, ctx = st.ctx, L = overviewLayout(st, o, st.width);
+function drawOverview(st, L) {
+  const o = st.frame.overview, ctx = st.ctx;
   st.L = L;
   const planes = st.planes || [];
   const f1 = fs(st, 12);
@@ -242,14 +261,19 @@ function drawProbabilities(st, o, L) {
   const labelW = Math.min(L.labelW, w * 0.5), barW = Math.max(w - labelW - L.pctW, 4);
   o.probs.forEach((p, k) => {
     const y = top + k * row;
-    text(st, o.classes[k], x + labelW - 4, y + row / 2, { align: "right", base: "middle", weight: k === best ? 700 : 400,
-      color: label !== null && k === label ? PICK : undefined });
     ctx.fillStyle = st.contrast ? "#ffffff" : "#eef0f3"; ctx.fillRect(x + labelW, y + 3, barW, row - 6);
     if (st.contrast) { ctx.strokeStyle = "#000"; ctx.lineWidth = 1; ctx.strokeRect(x + labelW + 0.5, y + 3.5, barW - 1, row - 7); }
     ctx.fillStyle = k === best ? (label === null || best === label ? PICK : WRONG) : st.contrast ? "#555b66" : "#9aa3b5";
     ctx.fillRect(x + labelW, y + 3, Math.max(barW * p, 1), row - 6);
-    text(st, pct(p), x + labelW + barW + 3, y + row / 2, { size: 11, align: "left", base: "middle" });
   });
+  // the words by font, so the canvas changes its font three times, not thirty
+  o.probs.forEach((p, k) => {
+    if (k !== best) text(st, o.classes[k], x + labelW - 4, top + k * row + row / 2, { align: "right", base: "middle",
+      color: label !== null && k === label ? PICK : undefined });
+  });
+  text(st, o.classes[best], x + labelW - 4, top + best * row + row / 2, { align: "right", base: "middle", weight: 700,
+    color: label !== null && best === label ? PICK : undefined });
+  o.probs.forEach((p, k) => text(st, pct(p), x + labelW + barW + 3, top + k * row + row / 2, { size: 11, align: "left", base: "middle" }));
 }
 
 function overviewHit(st, mx, my) {
@@ -295,8 +319,8 @@ function kernelsLayout(st, ks, W) {
   return { W, H: Math.max(y, 40), blocks };
 }
 
-function drawKernels(st) {
-  const ks = st.frame.kernels, L = kernelsLayout(st, ks, st.width), f1 = fs(st, 12), f2 = fs(st, 11), f3 = fs(st, 10);
+function drawKernels(st, L) {
+  const ks = st.frame.kernels, f1 = fs(st, 12), f2 = fs(st, 11), f3 = fs(st, 10);
   st.L = L;
   L.blocks.forEach((b, n) => {
     const kv = b.kv;
@@ -358,20 +382,22 @@ function stripLayout(st, s, W) {
   return { W, H: rows * rowH, side, cellW: W / perRow, perRow, rowH, f1, f3 };
 }
 
-function drawStrip(st) {
-  const s = st.frame.strip, ctx = st.ctx, L = stripLayout(st, s, st.width);
+function drawStrip(st, L) {
+  const s = st.frame.strip, ctx = st.ctx;
   st.L = L;
   for (let i = 0; i < s.n; i++) {
     const x = (i % L.perRow) * L.cellW + (L.cellW - L.side) / 2, y = Math.floor(i / L.perRow) * L.rowH;
-    const [best, p] = s.top[i][0], wrong = best !== s.labels[i];
+    const wrong = s.top[i][0][0] !== s.labels[i];
     blitPlane(ctx, st.stripSheet, i, st.stripSource.h, st.stripSource.w, x, y, L.side, L.side);
     ctx.lineWidth = px(st, i === s.selected ? 3 : wrong ? 2 : 1);
     ctx.strokeStyle = i === s.selected ? PICK : wrong ? WRONG : st.faint;
     ctx.strokeRect(x, y, L.side, L.side);
-    const cx = x + L.side / 2;
-    text(st, `${s.classes[best]} ${pct(p)}`, cx, y + L.side + L.f1 * 1.1, { weight: 600, color: wrong ? WRONG : undefined });
-    text(st, wrong ? `label ${s.classes[s.labels[i]]}` : "✓ right", cx, y + L.side + L.f1 * 1.1 + L.f3 * 1.3,
-      { size: 10, color: wrong ? WRONG : st.muted });
+  }
+  for (let pass = 0; pass < 2; pass++) for (let i = 0; i < s.n; i++) {      // the captions, one font at a time
+    const x = (i % L.perRow) * L.cellW + L.cellW / 2, y = Math.floor(i / L.perRow) * L.rowH + L.side + L.f1 * 1.1;
+    const [best, p] = s.top[i][0], wrong = best !== s.labels[i];
+    if (pass === 0) text(st, `${s.classes[best]} ${pct(p)}`, x, y, { weight: 600, color: wrong ? WRONG : undefined });
+    else text(st, wrong ? `label ${s.classes[s.labels[i]]}` : "✓ right", x, y + L.f3 * 1.3, { size: 10, color: wrong ? WRONG : st.muted });
   }
 }
 
@@ -398,8 +424,8 @@ function confusionLayout(st, m, W) {
   return { W, H: legendY + 2 * f2 * 1.45 + 4, k, cell, x0: labelW, y0, turned, legendY, f2 };
 }
 
-function drawConfusion(st) {
-  const m = st.frame.confusion, ctx = st.ctx, L = confusionLayout(st, m, st.width);
+function drawConfusion(st, L) {
+  const m = st.frame.confusion, ctx = st.ctx;
   st.L = L;
   text(st, "predicted →", L.x0 + (L.k * L.cell) / 2, L.f2 * 1.1, { size: 11, color: st.muted });
   text(st, "true ↓", 2, L.y0 - 4, { size: 11, align: "left", color: st.muted });
@@ -408,7 +434,7 @@ function drawConfusion(st) {
     if (!L.turned) { text(st, name, cx, L.y0 - 6, { size: 11 }); return; }
     ctx.save(); ctx.translate(cx, L.y0 - 5); ctx.rotate(-Math.PI / 2);
     text(st, name, 0, 0, { size: 11, align: "left", base: "middle", turned: true });
-    ctx.restore();
+    ctx.restore(); st.fontSet = null;
   });
   m.matrix.forEach((row, t) => {
     const total = row.reduce((a, b) => a + b, 0) || 1;
@@ -419,7 +445,13 @@ function drawConfusion(st) {
       ctx.fillStyle = `rgb(${rgb})`;
       ctx.fillRect(L.x0 + p * L.cell, L.y0 + t * L.cell, L.cell - 1, L.cell - 1);
       if (st.contrast) { ctx.strokeStyle = "#8a8f99"; ctx.lineWidth = 1; ctx.strokeRect(L.x0 + p * L.cell + 0.5, L.y0 + t * L.cell + 0.5, L.cell - 2, L.cell - 2); }
-      const size = L.cell >= px(st, 30) ? 11 : 9;
+    });
+  });
+  const size = L.cell >= px(st, 30) ? 11 : 9;       // the counts, where they fit (all on hover)
+  m.matrix.forEach((row, t) => {
+    const total = row.reduce((a, b) => a + b, 0) || 1;
+    row.forEach((count, p) => {
+      const v = t === p ? count / total : Math.min(1, (count / total) * 4);
       if (count && measure(st, String(count), size) <= L.cell - 3 && fs(st, size) <= L.cell - 2)
         text(st, String(count), L.x0 + p * L.cell + L.cell / 2, L.y0 + t * L.cell + L.cell / 2,
           { size, base: "middle", color: v > 0.55 ? "#fff" : st.contrast ? "#000" : "#31333f" });
@@ -519,8 +551,8 @@ function cellLayout(st, c, W) {
     grids, n, show, oy, ox, pad: { padT, padL, padB, padR }, heads, caps, where, lines, line };
 }
 
-function drawCell(st) {
-  const c = st.cell, ctx = st.ctx, L = cellLayout(st, c, st.width), f2 = fs(st, 11);
+function drawCell(st, L) {
+  const c = st.cell, ctx = st.ctx, f2 = fs(st, 11);
   st.L = L;
   const { n, show, oy, ox } = L, { padT, padL, padB, padR } = L.pad;
   // A: the input (one channel) with the window beside the output map with the cell
@@ -661,17 +693,19 @@ function render(st) {
   st.width = width;
   st.style = { font: cs.fontFamily, ink: st.contrast ? "#000000" : cs.color };
   st.ctx = st.canvas.getContext("2d");
-  const height = Math.ceil(view.layout(st).H), dpr = window.devicePixelRatio || 1;
+  st.fontSet = null;
+  const L = view.layout(st), height = Math.ceil(L.H), dpr = window.devicePixelRatio || 1;
   if (st.canvas.width !== Math.round(width * dpr) || st.canvas.height !== Math.round(height * dpr)) {
     st.canvas.width = Math.round(width * dpr); st.canvas.height = Math.round(height * dpr);
     st.canvas.style.height = height + "px";
   }
-  st.ctx = st.canvas.getContext("2d");
   st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   st.ctx.clearRect(0, 0, width, height);
-  st.minFont = Infinity; st.overflow = 0;
-  view.draw(st);
-  st.canvas.dataset.overflow = String(Math.round(st.overflow));
+  st.minFont = Infinity; st.overflow = 0; st.fontSet = null;     // a resized canvas forgets its font
+  st.checking = st.frame.full !== false || st.data.view === "cell";  // paused frames, one a fragment run playing
+  st.L = L;
+  view.draw(st, L);
+  if (st.checking) st.canvas.dataset.overflow = String(Math.round(st.overflow));
   if (st.data.view === "cell") keepCellUI(st);
   if (Number.isFinite(st.minFont)) st.canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
   st.tip.style.fontSize = fs(st, 12) + "px";

@@ -14,7 +14,8 @@ const DESIGN_WIDTH = 900;   // layout units of a wide box at zoom 1 (presenter m
 const MIN_LAYOUT = 600;     // the narrowest wide layout; narrower boxes zoom out
 const STACK_BELOW = 560;    // boxes narrower than this (CSS px, phones) put the output under the network
 const MIN_STACKED = 440;    // the narrowest network alone; narrower boxes zoom out
-const MAX_PLOT = 380;
+const MAX_PLOT = 380, MIN_PLOT = 140;
+const SHORT = { sigmoid: "sigm", leaky_relu: "leaky", linear: "lin", relu: "ReLU" };   // activations in narrow columns
 
 function lut(p) {
   const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
@@ -114,7 +115,12 @@ function layout(st, width, stacked, maxHeight) {
   const head = yLayerButtons + bs + 4 + 3 * line + 4;              // tiles start: under the three header lines
   const netBottom = head + rows * pitch;
   const labelW = Math.max(...d.inputs.map((f) => textWidth(st, f.label, F))) + 10;
-  const tickW = textWidth(st, "−6", F) + 8;
+  const tickW = textWidth(st, "−6", F) + 8, n = d.layers.length;
+  // The narrowest a column can be (a tile, room for its links, its header in short words) and the
+  // width the whole wide layout needs with them: render zooms out, or stacks, when the box is narrower.
+  const column = Math.max(s + 24, ...["8", "leaky", "sigm"].map((t) => textWidth(st, t, F) + 8));
+  const network = MARGIN + labelW + n * column;
+  const needed = network + (stacked ? MARGIN : 40 + MIN_PLOT + tickW + MARGIN);
   // the output column: the losses, their curve, the plot, its ticks and legend
   const lossLines = 2, chartH = Math.max(34, 2.6 * fs);
   const below = line + 6 + 10 + line + 4;                          // x ticks, legend bar, legend labels
@@ -125,13 +131,13 @@ function layout(st, width, stacked, maxHeight) {
   } else {
     outTop = yLayerButtons;
     const room = maxHeight - (outTop + lossLines * line + chartH + 10) - below;
-    plot = Math.max(140, Math.min(width * 0.4, MAX_PLOT, room));
+    plot = Math.max(MIN_PLOT, Math.min(width * 0.4, MAX_PLOT, room, width - network - 40 - tickW - MARGIN));
     plotX = width - MARGIN - tickW - plot; last = plotX - 40 - s;
   }
   const lossY = outTop + line, chart = { x: plotX, y: outTop + lossLines * line + 2, w: plot, h: chartH };
   const plotY = chart.y + chartH + 8;
   const height = Math.max(stacked ? 0 : netBottom, plotY + plot + below);
-  const x0 = MARGIN + labelW, n = d.layers.length, xs = [x0];
+  const x0 = MARGIN + labelW, xs = [x0];
   for (let k = 0; k < n; k++) xs.push(n === 1 ? last : x0 + ((k + 1) * (last - x0)) / n);
   const columns = [d.inputs.length, ...d.layers.map((l) => l.units)].map((count, c) => {
     const top = head + ((rows - count) * pitch) / 2;
@@ -149,7 +155,7 @@ function layout(st, width, stacked, maxHeight) {
     button(x - bs - 2, yLayerButtons, -1, { layer: k, delta: -1 }, `remove a neuron from layer ${k + 1}`);
     button(x + 2, yLayerButtons, 1, { layer: k, delta: 1 }, `add a neuron to layer ${k + 1}`);
   }
-  return { s, width, height, columns, buttons, bs, fs, line, head, hiddenMid: mid, yButtons, lossY, chart,
+  return { s, width, height, columns, buttons, bs, fs, line, head, hiddenMid: mid, yButtons, lossY, chart, needed,
            plot: { x: plotX, y: plotY, size: plot } };
 }
 
@@ -242,7 +248,9 @@ function draw(st) {
   // neurons: hidden thumbnails, then the output tiles from the output plot
   let m = 0;
   const lh = L.line, y1 = L.head - 4 - 2 * lh - 0.35 * lh;
-  const narrow = L.columns.length > 2 && L.columns[2][0].x - L.columns[1][0].x < textWidth(st, "8 neurons", st.fontPx) + 8;
+  const gap = L.columns.length > 2 ? L.columns[2][0].x - L.columns[1][0].x : Infinity;
+  const narrow = gap < Math.max(...d.layers.map((l) => textWidth(st, l.activation.replace("_", " ") + (l.dropout ? ` · drop ${l.dropout}` : ""), st.fontPx)),
+                                textWidth(st, "8 neurons", st.fontPx)) + 8;
   d.layers.forEach((layer, k) => {
     const isOut = k === d.layers.length - 1, col = L.columns[k + 1];
     col.forEach((p, j) => {
@@ -269,7 +277,8 @@ function draw(st) {
     const name = isOut ? "output" : narrow ? String(layer.units) : `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
     ctx.fillText(name, x, y1);
     ctx.fillStyle = c.muted;
-    ctx.fillText(layer.activation.replace("_", " ") + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, y1 + lh);
+    ctx.fillText(narrow ? SHORT[layer.activation] || layer.activation
+                        : layer.activation.replace("_", " ") + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, y1 + lh);
     if (dead) { ctx.fillStyle = "#c0392b"; ctx.fillText(`${dead} dead`, x, y1 + 2 * lh); }
   });
   ctx.textAlign = "center"; ctx.fillStyle = c.text;
@@ -619,16 +628,26 @@ function render(st) {
     const lowest = view.present ? 0.8 : 0.6, widest = 1.2 * DESIGN_WIDTH;
     const fit = (room) => {
       st.zoom = Math.min(Math.max(available / DESIGN_WIDTH, 0.7) * k, available / MIN_LAYOUT, 2.2);
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 10; i++) {
         st.L = layout(st, Math.min(available / st.zoom, widest), false, room / st.zoom);
-        if (st.L.height * st.zoom <= room + 1) return true;
+        const tall = st.L.height * st.zoom > room + 1, cramped = st.L.needed > st.L.width + 1;
+        if (!tall && !cramped) return true;
         if (st.zoom <= lowest) return false;
-        st.zoom = Math.max(lowest, st.zoom * Math.min(room / (st.L.height * st.zoom), 0.99));
+        const shrink = Math.min(tall ? room / (st.L.height * st.zoom) : 1, cramped ? st.L.width / st.L.needed : 1, 0.99);
+        st.zoom = Math.max(lowest, st.zoom * shrink);
       }
       return false;
     };
     const first = window.innerHeight - st.pageTop - 8;
-    if (!(st.pageTop <= 0.45 * window.innerHeight && fit(first))) fit(window_);
+    if (!(st.pageTop <= 0.45 * window.innerHeight && fit(first)) && !fit(window_) && st.L.needed > st.L.width + 1) {
+      // too many columns for the box beside the output, even zoomed out: the output goes under the network
+      st.zoom = Math.min(available / MIN_STACKED, k);
+      for (let i = 0; i < 6; i++) {
+        st.L = layout(st, available / st.zoom, true, Infinity);
+        if (st.L.needed <= st.L.width + 1 || st.zoom <= 0.5) break;
+        st.zoom = Math.max(0.5, st.zoom * Math.min(st.L.width / st.L.needed, 0.99));
+      }
+    }
   }
   st.canvas.style.width = `${Math.round(st.L.width * st.zoom)}px`;
   st.links = links(d, st.L);

@@ -32,6 +32,16 @@ function setFont(st, base, weight) {  // base px at zoom 1; zoomed text is at le
   return st.px;
 }
 
+function mw(st, text) {  // a text's width in the current font, remembered (the same labels come every frame)
+  const key = st.ctx.font + "\u0000" + text, cache = st.widths || (st.widths = new Map());
+  let w = cache.get(key);
+  if (w === undefined) {
+    if (cache.size > 5000) cache.clear();
+    w = st.ctx.measureText(text).width; cache.set(key, w);
+  }
+  return w;
+}
+
 function put(st, text, x, y) {  // fillText that remembers the smallest font drawn
   st.ctx.fillText(text, x, y);
   if (st.px < st.minFont) st.minFont = st.px;
@@ -42,12 +52,12 @@ function lines(st, text, room, max) {  // text broken into at most ``max`` lines
   let line = "";
   for (const w of words) {
     const next = line ? line + " " + w : w;
-    if (line && st.ctx.measureText(next).width > room) { out.push(line); line = w; } else line = next;
+    if (line && mw(st, next) > room) { out.push(line); line = w; } else line = next;
   }
   if (line) out.push(line);
   if (out.length > max) { out.length = max; out[max - 1] += " …"; }
   for (let k = 0; k < out.length; k++) {
-    while (out[k].length > 2 && st.ctx.measureText(out[k]).width > room) out[k] = out[k].slice(0, -2) + "…";
+    while (out[k].length > 2 && mw(st, out[k]) > room) out[k] = out[k].slice(0, -2) + "…";
   }
   return out;
 }
@@ -84,7 +94,7 @@ const unrolledLayout = cached(function (st, p, W) {
   const cols = Math.min(8, Math.ceil(Math.sqrt(units)));       // each step's state as a near-square grid
   const minCell = (z > 1 ? 9 : 7) * z, margin = 26 * z;     // larger squares for a projector
   setFont(st, 12);
-  const tokenW = Math.max(30 * z, ...p.inputs.map((t) => st.ctx.measureText(t.text).width + 10 * z));
+  const tokenW = Math.max(30 * z, ...p.inputs.map((t) => mw(st, t.text) + 10 * z));
   const minStep = Math.max(cols * minCell + margin, tokenW + 8 * z);
   // As many steps as fit at a readable size: the first ones, then the last after a gap.
   const fit = Math.max(2, Math.floor((W - 10 * z) / minStep - (p.steps.length > 2 ? 0.6 : 0)));
@@ -162,7 +172,7 @@ function drawUnrolled(st, p, y0) {
     const out = p.outputs[s];
     if (out) {
       setFont(st, 12, 400);
-      const w = Math.min(k === L.n - 1 ? 2 * L.stepW : L.stepW - 6 * z, ctx.measureText(out.text).width + 12 * z);
+      const w = Math.min(k === L.n - 1 ? 2 * L.stepW : L.stepW - 6 * z, mw(st, out.text) + 12 * z);
       token(st, out, Math.min(cx, st.width - w / 2 - 1), yOut + L.outH / 2, w, L.outH - 4 * z);
       arrow(st, cx, yGrid0 - 3 * z, cx, yOut + L.outH, st.muted);
       st.hits.push({ x: cx - w / 2, y: yOut, w, h: L.outH, tip: out.tip || `output at step t=${t}: ${out.text}` });
@@ -177,7 +187,7 @@ function legendItems(st, p) {  // the colour scales: [{names, lo, hi, scale, w}]
   const bar = 56 * st.z;
   return (p.scales || []).map((s) => {
     const lo = num(s.lo), hi = num(s.hi);
-    return { ...s, lo, hi, bar, w: st.ctx.measureText(`${s.names}: ${lo}${hi}`).width + bar + 30 * st.z };
+    return { ...s, lo, hi, bar, w: mw(st, `${s.names}: ${lo}${hi}`) + bar + 30 * st.z };
   });
 }
 
@@ -199,14 +209,14 @@ function drawLegend(st, p, y0) {
     for (const it of row) {
       setFont(st, 12); ctx.textBaseline = "middle"; ctx.textAlign = "left"; ctx.fillStyle = st.text;
       const label = `${it.names}: `;
-      put(st, label, x, y); x += ctx.measureText(label).width;
-      ctx.fillStyle = st.muted; put(st, it.lo, x, y); x += ctx.measureText(it.lo).width + 4 * z;
+      put(st, label, x, y); x += mw(st, label);
+      ctx.fillStyle = st.muted; put(st, it.lo, x, y); x += mw(st, it.lo) + 4 * z;
       const grad = ctx.createLinearGradient(x, 0, x + it.bar, 0);
       for (let q = 0; q <= 4; q++) grad.addColorStop(q / 4, rgb(color(q * 63.75, it.scale)));
       ctx.fillStyle = grad; ctx.fillRect(x, y - st.px * 0.35, it.bar, st.px * 0.7);
       ctx.strokeStyle = st.line; ctx.lineWidth = 1; ctx.strokeRect(x, y - st.px * 0.35, it.bar, st.px * 0.7);
       x += it.bar + 4 * z; ctx.fillStyle = st.muted; put(st, it.hi, x, y);
-      x += ctx.measureText(it.hi).width + 22 * z;
+      x += mw(st, it.hi) + 22 * z;
     }
   });
   return Lg.H;
@@ -243,12 +253,12 @@ function drawMaps(st, p, y0) {
     ctx.strokeStyle = st.line; ctx.lineWidth = st.contrast ? 2 : 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
     ctx.fillStyle = st.muted;
     ctx.save(); ctx.translate(x + st.px * 0.6, box.y + box.h / 2); ctx.rotate(-Math.PI / 2);   // the rows: units
-    const rowsLabel = ctx.measureText(`units 1–${m.rows}`).width < box.h ? `units 1–${m.rows}` : "units";
+    const rowsLabel = mw(st, `units 1–${m.rows}`) < box.h ? `units 1–${m.rows}` : "units";
     ctx.textAlign = "center"; ctx.textBaseline = "middle"; put(st, rowsLabel, 0, 0); ctx.restore();
     ctx.textBaseline = "top"; ctx.textAlign = "left";
     const yAxis = box.y + box.h + 2 * z;
     put(st, "t=0", box.x, yAxis); ctx.textAlign = "right"; put(st, `t=${m.cols - 1}`, box.x + box.w, yAxis);
-    if (box.w > ctx.measureText("t=000 time step → t=000").width) { ctx.textAlign = "center"; put(st, "time step →", box.x + box.w / 2, yAxis); }
+    if (box.w > mw(st, "t=000 time step → t=000")) { ctx.textAlign = "center"; put(st, "time step →", box.x + box.w / 2, yAxis); }
     for (const t of p.marks || []) {   // a marked step (the symbol to remember) gets a tick
       const mx = box.x + ((t + 0.5) / m.cols) * box.w;
       ctx.fillStyle = MARK; ctx.beginPath(); ctx.moveTo(mx, box.y - 1); ctx.lineTo(mx - 4 * z, box.y - 7 * z); ctx.lineTo(mx + 4 * z, box.y - 7 * z); ctx.fill();
@@ -265,7 +275,7 @@ function drawMaps(st, p, y0) {
 const linesLayout = cached(function (st, p, W) {
   const z = st.z, head = titleH(st, p.title, W);
   setFont(st, 12);
-  const pad = { l: Math.max(48 * z, st.ctx.measureText("1e-10").width + 12 * z), r: 10 * z, t: head + st.px * 1.8, b: st.px * 2.6 + 8 * z };
+  const pad = { l: Math.max(48 * z, mw(st, "1e-10") + 12 * z), r: 10 * z, t: head + st.px * 1.8, b: st.px * 2.6 + 8 * z };
   return { head, pad, H: pad.t + 130 * z + pad.b };
 });
 
@@ -293,9 +303,9 @@ function drawLines(st, p, y0) {
   ctx.textAlign = "left"; ctx.textBaseline = "middle";
   for (const s of p.series) {
     ctx.fillStyle = s.color; ctx.fillRect(lx, ly - 1.5 * z, 14 * z, 3 * z); ctx.fillStyle = st.muted; put(st, s.name, lx + 18 * z, ly);
-    lx += 30 * z + ctx.measureText(s.name).width;
+    lx += 30 * z + mw(st, s.name);
   }
-  if (p.note && lx + ctx.measureText(p.note).width < box.x + box.w) {   // e.g. what clipping did
+  if (p.note && lx + mw(st, p.note) < box.x + box.w) {   // e.g. what clipping did
     ctx.textAlign = "right"; put(st, p.note, box.x + box.w, ly);
   }
   ctx.strokeStyle = st.grid; ctx.lineWidth = 1; ctx.fillStyle = st.muted; ctx.textAlign = "right"; ctx.textBaseline = "middle";
@@ -353,8 +363,8 @@ function drawTokens(st, p, y0) {
     const x = 2 + (t % L.per) * L.tw, y = y0 + L.head + 6 * z + Math.floor(t / L.per) * L.rowH, h = L.rowH - 8 * z;
     ctx.fillStyle = tok.color; ctx.globalAlpha = tok.mark ? 0.9 : 0.35; ctx.fillRect(x, y, L.tw - 2, h); ctx.globalAlpha = 1;
     if (tok.mark) { ctx.strokeStyle = MARK; ctx.lineWidth = 2.5 * z; ctx.strokeRect(x - 1, y - 1, L.tw, h + 2); }
-    const shown = ctx.measureText(tok.text).width + 4 * z <= L.tw ? tok.text : tok.text.slice(0, 1);
-    if (ctx.measureText(shown).width + 2 * z <= L.tw) {
+    const shown = mw(st, tok.text) + 4 * z <= L.tw ? tok.text : tok.text.slice(0, 1);
+    if (mw(st, shown) + 2 * z <= L.tw) {
       ctx.fillStyle = tok.mark ? "#fff" : st.text; ctx.textAlign = "center"; ctx.textBaseline = "middle"; put(st, shown, x + L.tw / 2 - 1, y + h / 2);
     }
     st.hits.push({ x, y, w: L.tw, h, tip: `step t=${t}: ${tok.text}${tok.mark ? " (marked)" : ""}` });
@@ -363,14 +373,14 @@ function drawTokens(st, p, y0) {
   ctx.textAlign = "left"; ctx.textBaseline = "middle"; ctx.fillStyle = st.text; setFont(st, 13, 600);
   const answer = `answer: ${p.network}`;
   put(st, answer, 2, y + st.px * 0.65);
-  const w = ctx.measureText(answer + "   ").width;
+  const w = mw(st, answer + "   ");
   setFont(st, 12); ctx.fillStyle = st.muted;
   const truth = `truth: ${p.truth}`;
-  if (2 + w + ctx.measureText(truth).width <= st.width) put(st, truth, 2 + w, y + st.px * 0.65);   // beside the answer
+  if (2 + w + mw(st, truth) <= st.width) put(st, truth, 2 + w, y + st.px * 0.65);   // beside the answer
   else put(st, truth, 2, y + st.px * 1.95);                                                        // or under it
   y += st.px * 1.3 * 2 + 8 * z;
-  const nameW = Math.max(...(p.bars || []).map((b) => ctx.measureText(b.name).width), 0) + 8 * z;
-  const room = Math.max(20, Math.min(240 * z, st.width - nameW - ctx.measureText("100%").width - 16 * z));
+  const nameW = Math.max(...(p.bars || []).map((b) => mw(st, b.name)), 0) + 8 * z;
+  const room = Math.max(20, Math.min(240 * z, st.width - nameW - mw(st, "100%") - 16 * z));
   for (const b of p.bars || []) {
     ctx.fillStyle = st.muted; ctx.textAlign = "right"; put(st, b.name, nameW - 4 * z, y + L.barH / 2);
     ctx.fillStyle = b.color; ctx.fillRect(nameW, y + L.barH * 0.1, Math.max(1, b.value * room), L.barH * 0.8);
