@@ -106,9 +106,23 @@ class AutoencoderSettings(Settings):
 
     # -- the network ------------------------------------------------------------------------------
     def encoder_layers(self):
-        """The spec's layers up to and with the code (and the sampling layer of a VAE)."""
+        """The spec's layers up to and with the code (and the sampling layer of a VAE).
+
+        Denoising: a noise layer after the flatten adds Gaussian noise of standard deviation
+        ``noise`` to the pixels while training (Keras' GaussianNoise; nothing at inference), and
+        the targets stay the clean images. Not clipped to [0, 1]: the noise stays zero-mean, and
+        the network sees a noisy image's values as they are.
+        Variational: the code layer gives ``code`` means and ``code`` log-variances, and a sampling
+        layer draws the code from them while training (the means otherwise) and adds ``beta`` times
+        its KL divergence to N(0, 1) to the loss; the trainer keeps that divergence per step
+        (``snapshot.history["kl"]``, beside ``history["step_loss"]``, the reconstruction loss)."""
         layers = [{"type": "flatten"}]
+        if self.denoising and self.noise > 0:
+            layers.append({"type": "noise", "stddev": self.noise})
         layers += [{"type": "dense", "units": u, "activation": self.activation} for u in self.encoder]
+        if self.variational:
+            return layers + [{"type": "dense", "units": 2 * self.code, "activation": "linear"},
+                             {"type": "sampling", "beta": self.beta}]
         return layers + [{"type": "dense", "units": self.code, "activation": "linear"}]
 
     def decoder_layers(self):
@@ -123,7 +137,8 @@ class AutoencoderSettings(Settings):
 
     @property
     def code_layer(self):
-        """The index of the code layer in the spec."""
+        """The index of the code layer in the spec (a VAE's sampling layer: at inference its output
+        is the means, the code)."""
         return len(self.encoder_layers()) - 1
 
     def trainer_options(self):
