@@ -13,19 +13,20 @@ from .url import encode
 
 def play_row(page, run, ready=True, width="content"):
     """Play/Pause, Step (one epoch) and Reset, each ``width`` wide; returns the row (a container the
-    page may add to). Disabled until the engine is ready (``ready``) or after every run diverged."""
+    page may add to). Disabled until the engine is ready (``ready``) or after every run diverged.
+    Alt+P, Alt+S and Alt+N press them (ui/components/_shared.js, pageShortcuts)."""
     diverged = run.built and run.diverged
     row = st.container(horizontal=True, wrap=True, vertical_alignment="center", gap="small")
     playing = run.playing and ready
     row.button("Pause" if playing else "Play", key=key(page, "play"), type="primary",
                    icon=":material/pause:" if playing else ":material/play_arrow:",
                    on_click=_toggle_play, args=(run,), width=width, disabled=diverged or not ready,
-                   help=("Stop training" if playing else "Train continuously, drawing as it goes")
+                   help=("Stop training (Alt+P)" if playing else "Train continuously, drawing as it goes (Alt+P)")
                    if ready else "Play works as soon as the engine is ready")
     row.button("Step", key=key(page, "step"), icon=":material/skip_next:", on_click=run.step_epoch,
-               width=width, help="Train one epoch: one pass over the training data", disabled=diverged or not ready)
+               width=width, help="Train one epoch: one pass over the training data (Alt+S)", disabled=diverged or not ready)
     row.button("Reset", key=key(page, "reset"), icon=":material/restart_alt:", on_click=run.rebuild,
-               width=width, help="New starting weights from the seed", disabled=not ready)
+               width=width, help="New starting weights from the seed (Alt+N)", disabled=not ready)
     return row
 
 

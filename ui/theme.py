@@ -12,6 +12,11 @@ BASE_CSS = """
 .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555866; }   /* 7:1 on white */
 [data-testid="stCaptionContainer"] { opacity: 1; }      /* Streamlit's 0.6 made it #999ba3: 2.8:1 (axe) */
+/* prefers-reduced-motion: no animations or transitions (the canvases draw fewer frames: _shared.js) */
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;
+    transition-duration: 0.01ms !important; scroll-behavior: auto !important; }
+}
 [data-testid="stMetricValue"] { font-size: 1.6rem; }
 [class*="st-key-frames-"] { display: none; }
 [data-testid="stLayoutWrapper"]:has(> [class*="st-key-frames-"]) { display: none; }   /* and no gap for it */

@@ -23,13 +23,18 @@ function mountRoot(parentElement, className, html) {
 function pollChannel(st, onFrame) {
   let box = null, observer = null, pending = 0;
   const read = () => {
-    pending = 0;
+    pending = 0; st.readAt = performance.now();
     const text = box ? box.textContent : "";
     if (text && text !== st.lastText) {
       try { onFrame(JSON.parse(text)); st.lastText = text; } catch (err) { /* partial frame */ }
     }
   };
-  const soon = () => { if (!pending) pending = requestAnimationFrame(read); };
+  // With prefers-reduced-motion a canvas draws at most REDUCED_FPS frames a second (the newest one).
+  const soon = () => {
+    if (pending) return;
+    const wait = reducedMotion() ? (st.readAt || 0) + 1000 / REDUCED_FPS - performance.now() : 0;
+    pending = wait > 0 ? setTimeout(() => requestAnimationFrame(read), wait) : requestAnimationFrame(read);
+  };
   const token = {};
   const watch = () => {
     if (st.timer !== token) { if (observer) observer.disconnect(); return; }
@@ -56,4 +61,167 @@ function watchVisibility(trigger) {
   if (!w.trigger) document.addEventListener("visibilitychange",
     () => w.trigger("visibility", document.hidden ? "hidden" : "visible"));
   w.trigger = trigger;
+}
+
+// -- accessibility (issue 22): a canvas a keyboard and a screen reader can use ---------------------
+// Each canvas is focusable (a visible ring), has a role and a name, says what its keys do, and keeps
+// a text summary of what it shows; the page's main canvas reads it out (aria-live polite), at most
+// once every SUMMARY_MS. A page's view gives a navigator, st.nav:
+//   first(st) -> item, move(st, item, event) -> item (arrow keys, Home, End, PageUp/Down),
+//   activate(st, item, event) (Enter or Space), describe(st, item) -> text,
+//   rect(st, item) -> {x, y, w, h} in the units its drawing ends in (the ring is drawn there).
+// Play, Step and Reset have shortcuts anywhere on the page: Alt+P, Alt+S and Alt+N (with Alt, so a
+// screen reader's single-letter keys and typing never trigger them, WCAG 2.1.4; Streamlit keeps R
+// and C for itself, hence N, new weights, for Reset). Streamlit's own st.button(shortcut=...) puts
+// the keys into the button's accessible name ("Play Shortcut Alt + P").
+const SUMMARY_MS = 2000, REDUCED_FPS = 3;
+const SR_ONLY = "position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0;";
+const A11Y_CSS = "canvas:focus{outline:none}canvas:focus-visible{outline:3px solid #075e96;outline-offset:2px}";
+
+function reducedMotion() {
+  return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+}
+
+const SHORTCUTS = { KeyP: "play", KeyS: "step", KeyN: "reset" };
+
+function pageButton(name) {  // the page's Play, Step or Reset button (ui/controls.py: keys "<page>_<name>")
+  const pattern = new RegExp(`^st-key-[a-z0-9]+_${name}$`);
+  for (const el of document.querySelectorAll(`[class*="_${name}"]`)) {
+    if (![...el.classList].some((c) => pattern.test(c))) continue;
+    const shown = [...el.querySelectorAll("button")].find((b) => b.offsetParent !== null);   // not Streamlit's hidden copy
+    if (shown) return shown;
+  }
+  return null;
+}
+
+function pageShortcuts() {  // once a window; marks the buttons with their keys for a screen reader
+  for (const [code, name] of Object.entries(SHORTCUTS)) {
+    const b = pageButton(name), keys = `Alt+${code.slice(3)}`;
+    if (b && b.getAttribute("aria-keyshortcuts") !== keys) b.setAttribute("aria-keyshortcuts", keys);
+  }
+  if (window.__nnpShortcuts) return;
+  window.__nnpShortcuts = true;
+  document.addEventListener("keydown", (e) => {
+    const name = SHORTCUTS[e.code];
+    if (!name || !e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || e.repeat) return;
+    const b = pageButton(name);
+    if (!b) return;
+    e.preventDefault();
+    if (!b.disabled) b.click();
+  }, true);
+}
+
+let a11yIds = 0;
+function accessible(st, canvas, { name, keys = "", live = false }) {
+  pageShortcuts();
+  let a = st.a11y;
+  if (!a) {
+    a = st.a11y = { id: `nnp-a11y-${++a11yIds}`, focused: false, said: "", saidAt: 0 };
+    const box = document.createElement("div");
+    box.className = "nnp-a11y";
+    box.innerHTML = `<style>${A11Y_CSS}</style><div id="${a.id}-keys" style="${SR_ONLY}"></div>` +
+      `<div class="nnp-summary" id="${a.id}-sum" style="${SR_ONLY}"></div>` +
+      `<div class="nnp-focus" role="status" aria-live="polite" aria-atomic="true" style="${SR_ONLY}"></div>`;
+    canvas.insertAdjacentElement("afterend", box);
+    a.keys = box.querySelector(`[id$="-keys"]`); a.summary = box.querySelector(".nnp-summary");
+    a.focusText = box.querySelector(".nnp-focus");
+    canvas.tabIndex = 0;
+    canvas.setAttribute("role", "application");
+    canvas.setAttribute("aria-describedby", `${a.id}-keys ${a.id}-sum`);
+    canvas.addEventListener("focus", () => {
+      a.focused = true; FOCUSED[name] = st;
+      if (st.nav && !st.cursor) st.cursor = st.nav.first(st);
+      sayFocus(st); redraw(st);
+    });
+    canvas.addEventListener("blur", () => {
+      a.focused = false; redraw(st);
+      setTimeout(() => { if (!canvas.isConnected) a.removed = true; }, 0);   // removed while focused
+    });
+    canvas.addEventListener("keydown", (e) => onKey(st, e));
+    refocus(st, canvas, name);
+  }
+  canvas.setAttribute("aria-label", name);
+  canvas.setAttribute("aria-roledescription", "interactive picture");
+  a.summary.setAttribute("aria-live", live ? "polite" : "off");
+  const text = `${keys ? keys + " " : ""}Alt+P plays or pauses, Alt+S trains one epoch, Alt+N resets.`;
+  if (a.keys.textContent !== text) a.keys.textContent = text;
+}
+
+function redraw(st) { if (st.redraw) st.redraw(); }
+
+// Streamlit mounts a canvas anew when the page around it changes (Pause brings back the views above
+// it): a canvas that had the keyboard's focus hands it to its successor, with the focused item.
+const FOCUSED = (window.__nnpFocused = window.__nnpFocused || {});
+function refocus(st, canvas, name) {
+  const until = performance.now() + 4000;
+  const check = () => {
+    const prev = FOCUSED[name], active = document.activeElement;
+    if (prev && prev !== st && !prev.canvas.isConnected && (prev.a11y.focused || prev.a11y.removed)
+        && (!active || active === document.body)) {
+      st.cursor = prev.cursor; prev.a11y.focused = prev.a11y.removed = false;
+      canvas.focus();
+    } else if (performance.now() < until && canvas.isConnected) setTimeout(check, 100);
+  };
+  setTimeout(check, 50);
+}
+
+// The summary of what the canvas shows: written at once when it changes in kind (say, paused), and
+// at most once every SUMMARY_MS otherwise, so a screen reader is not flooded while training.
+function summarize(st, text, urgent = false) {
+  const a = st.a11y;
+  if (!a || text === a.said) return;
+  const now = performance.now();
+  clearTimeout(a.later);
+  if (urgent || now - a.saidAt >= SUMMARY_MS) { a.said = text; a.saidAt = now; a.summary.textContent = text; }
+  else a.later = setTimeout(() => summarize(st, text, true), a.saidAt + SUMMARY_MS - now);
+}
+
+function sayFocus(st) {
+  const a = st.a11y;
+  if (!a || !st.nav || !st.cursor) return;
+  const text = st.nav.describe(st, st.cursor) || "";
+  a.focusText.textContent = text.replace(/<br>/g, ". ").replace(/<[^>]*>/g, "");
+}
+
+function onKey(st, e) {
+  if (e.altKey || e.ctrlKey || e.metaKey) return;
+  const k = e.key, nav = st.nav;
+  let done = true;
+  if (nav && ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"].includes(k)) {
+    const next = nav.move(st, st.cursor || nav.first(st), e);
+    if (next) st.cursor = next;
+    sayFocus(st); redraw(st);
+  } else if (nav && nav.activate && (k === "Enter" || k === " ") && st.cursor) nav.activate(st, st.cursor, e);
+  else if (nav && nav.escape && k === "Escape" && st.cursor) { st.cursor = nav.escape(st, st.cursor) || st.cursor; sayFocus(st); redraw(st); }
+  else done = false;
+  if (done) { e.preventDefault(); e.stopPropagation(); }
+}
+
+// The focused item's ring, drawn last: black outside, white inside, seen on any colour.
+function drawFocus(st, ctx, scale = 1) {
+  const a = st.a11y;
+  if (!a || !a.focused || !st.nav || !st.cursor) return;
+  const r = st.nav.rect(st, st.cursor);
+  if (!r) return;
+  ctx.save();
+  ctx.lineWidth = 3 / scale; ctx.strokeStyle = "#000000"; ctx.strokeRect(r.x - 3 / scale, r.y - 3 / scale, r.w + 6 / scale, r.h + 6 / scale);
+  ctx.lineWidth = 1.5 / scale; ctx.strokeStyle = "#ffffff"; ctx.strokeRect(r.x - 1 / scale, r.y - 1 / scale, r.w + 2 / scale, r.h + 2 / scale);
+  ctx.restore();
+}
+
+// A navigator over a list of rectangles with their words (hover tips): arrows go to the previous or
+// next one, Home and End to the first and last.
+function listNav(items) {
+  const at = (st, item) => Math.max(0, Math.min(items(st).length - 1, item ? item.i : 0));
+  return {
+    first: (st) => (items(st).length ? { i: 0 } : null),
+    move: (st, item, e) => {
+      const n = items(st).length, i = at(st, item);
+      if (!n) return null;
+      const step = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1, PageUp: -10, PageDown: 10 }[e.key];
+      return { i: e.key === "Home" ? 0 : e.key === "End" ? n - 1 : Math.max(0, Math.min(n - 1, i + (step || 0))) };
+    },
+    describe: (st, item) => { const h = items(st)[at(st, item)]; return h ? (typeof h.tip === "function" ? h.tip(h.x + h.w / 2, h.y + h.h / 2) : h.tip) : ""; },
+    rect: (st, item) => items(st)[at(st, item)] || null,
+  };
 }

@@ -286,6 +286,7 @@ function draw(st) {
   drawButtons(st, c);
   drawLoss(st, c);
   drawPlot(st, colors, c);
+  drawFocus(st, ctx, z);
   const min = st.minFont.toFixed(1);
   if (st.canvas.getAttribute("data-min-font") !== min) st.canvas.setAttribute("data-min-font", min);
 }
@@ -574,19 +575,14 @@ function install(st) {
     if (h.kind === "button") { if (h.b.enabled && allow("shape")) send(st, "shape", h.b.action); }
     else if (h.kind === "input") { if (allow("feature")) send(st, "feature", d.inputs[h.r].id); }
     else if (h.kind === "plot") { if (allow("plot_click")) send(st, "plot_click", { x: +h.x.toFixed(3), y: +h.y.toFixed(3) }); }
-    else if (h.kind !== "loss" && allow("edit")) {
-      const target = h.kind === "link" ? { layer: h.l.k, name: "W", i: h.l.i, j: h.l.j, value: h.l.w }
-                                       : { layer: h.k, name: "b", i: h.j, j: 0, value: d.layers[h.k].biases[h.j] };
-      st.editing = target; edit.value = String(target.value);
-      edit.style.left = Math.min(mx * st.zoom, st.L.width * st.zoom - edit.offsetWidth - 4) + "px"; edit.style.top = my * st.zoom - 12 + "px";
-      edit.style.display = "block"; edit.focus(); edit.select();
-    }
+    else if (h.kind !== "loss" && allow("edit")) openEditor(st, h, mx, my);
   });
   edit.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") { edit.style.display = "none"; return; }
+    if (e.key === "Escape") { edit.style.display = "none"; if (st.keyEdit) canvas.focus(); return; }
     if (e.key !== "Enter") return;
     const value = Number(edit.value);
     edit.style.display = "none";
+    if (st.keyEdit) canvas.focus();        // opened from the keyboard: back to the canvas
     if (edit.value.trim() === "" || !Number.isFinite(value)) return;
     send(st, "edit", { ...st.editing, value });
   });
@@ -599,6 +595,158 @@ function install(st) {
     if (st.data) render(st);
   }).observe(st.root);
   window.addEventListener("resize", () => { st.pageTop = null; if (st.data) render(st); });
+}
+
+function openEditor(st, h, mx, my, byKey = false) {  // the weight or bias editor at (mx, my), layout units
+  const d = st.data, edit = st.edit;
+  const target = h.kind === "link" ? { layer: h.l.k, name: "W", i: h.l.i, j: h.l.j, value: h.l.w }
+                                   : { layer: h.k, name: "b", i: h.j, j: 0, value: d.layers[h.k].biases[h.j] };
+  st.editing = target; st.keyEdit = byKey; edit.value = String(target.value);
+  edit.setAttribute("aria-label", h.kind === "link" ? `weight from ${linkEnds(d, h.l)}: type a number, Enter to apply, Escape to cancel`
+                                                    : `bias of ${neuronName(d, h.k, h.j)}: type a number, Enter to apply, Escape to cancel`);
+  edit.style.left = Math.min(mx * st.zoom, st.L.width * st.zoom - edit.offsetWidth - 4) + "px"; edit.style.top = my * st.zoom - 12 + "px";
+  edit.style.display = "block"; edit.focus(); edit.select();
+}
+
+function linkEnds(d, l) {
+  const active = d.inputs.filter((f) => f.active);
+  return `${l.k === 0 ? active[l.i].label : neuronName(d, l.k - 1, l.i)} to ${neuronName(d, l.k, l.j)}`;
+}
+
+// -- the keyboard (issue 22): every tile, weight, +/- button and the output plot -----------------
+// Up and Down go along a column (from its top to its +/- buttons); Right from a tile goes to one of
+// its outgoing weights (Up and Down pick which), Right again to the neuron it feeds; Left likewise
+// backwards; Right from the output goes onto the output plot, where the arrows move a cross
+// (Escape leaves it). Enter toggles a feature, edits a bias or a weight, presses a button or adds a
+// point. Moving onto a tile shows its map on the output, as hovering does.
+const MLP_KEYS = "Arrow keys move between the features, neurons, weights, the plus and minus buttons and the output plot; Enter edits the focused weight or bias, turns a feature on or off, presses a button or adds a point; Escape leaves the plot.";
+
+function mlpColumn(d, c) { return c === 0 ? d.inputs.length : d.layers[c - 1].units; }
+function near(i, from, to) { return Math.max(0, Math.min(to - 1, Math.round(from > 1 ? (i * (to - 1)) / (from - 1) : (to - 1) / 2))); }
+function activeIndex(d, r) { return d.inputs.slice(0, r).filter((f) => f.active).length; }
+function sources(d, k) { return k === 0 ? d.inputs.filter((f) => f.active).length : d.layers[k - 1].units; }
+
+function mlpValid(st, cur) {  // the cursor after the network changed shape: the nearest item that exists
+  const d = st.data, n = d.layers.length, clamp = (v, m) => Math.max(0, Math.min(m - 1, v));
+  if (!cur) return { kind: "input", r: 0 };
+  if (cur.kind === "input") return { kind: "input", r: clamp(cur.r, d.inputs.length) };
+  if (cur.kind === "neuron") { const k = clamp(cur.k, n); return { kind: "neuron", k, j: clamp(cur.j, d.layers[k].units) }; }
+  if (cur.kind === "link") {
+    const k = clamp(cur.k, n), m = sources(d, k);
+    return m ? { ...cur, k, i: clamp(cur.i, m), j: clamp(cur.j, d.layers[k].units) } : { kind: "neuron", k, j: 0 };
+  }
+  if (cur.kind === "button") return st.L.buttons.length ? { kind: "button", n: clamp(cur.n, st.L.buttons.length) } : { kind: "input", r: 0 };
+  return cur;
+}
+
+function mlpHit(st, cur) {  // the cursor as hit() describes things under the mouse
+  if (cur.kind === "link") return { kind: "link", l: st.links.find((l) => l.k === cur.k && l.i === cur.i && l.j === cur.j) };
+  if (cur.kind === "button") return { kind: "button", b: st.L.buttons[cur.n] };
+  return cur;
+}
+
+function mlpMove(st, cur, e) {
+  const d = st.data, L = st.L, n = d.layers.length, k = e.key;
+  cur = mlpValid(st, cur);
+  const up = k === "ArrowUp" ? -1 : k === "ArrowDown" ? 1 : 0, right = k === "ArrowRight" ? 1 : k === "ArrowLeft" ? -1 : 0;
+  if (k === "Home") return { kind: "input", r: 0 };
+  if (k === "End") return { kind: "plot", x: 0, y: 0 };
+  if (cur.kind === "plot") {
+    const step = d.extent / (e.shiftKey ? 50 : 10), lim = (v) => Math.max(-d.extent, Math.min(d.extent, v));
+    return { kind: "plot", x: +lim(cur.x + right * step).toFixed(3), y: +lim(cur.y - up * step).toFixed(3) };
+  }
+  if (cur.kind === "button") {
+    const bs = L.buttons, b = bs[cur.n], row = bs.map((x, i) => i).filter((i) => bs[i].y === b.y);
+    if (right) return { kind: "button", n: row[Math.max(0, Math.min(row.length - 1, row.indexOf(cur.n) + right))] };
+    if (up < 0 && b.action.layer >= 0) return { kind: "button", n: b.delta < 0 ? 0 : 1 };
+    if (up > 0) {
+      if (b.action.layer >= 0) return { kind: "neuron", k: b.action.layer, j: 0 };
+      const first = bs.findIndex((x) => x.action.layer === 0);
+      return first >= 0 ? { kind: "button", n: first + (b.delta > 0 ? 1 : 0) } : { kind: "neuron", k: 0, j: 0 };
+    }
+    return cur;
+  }
+  if (cur.kind === "link") {
+    if (up) return cur.from === "dst" ? { ...cur, i: Math.max(0, Math.min(sources(d, cur.k) - 1, cur.i + up)) }
+                                      : { ...cur, j: Math.max(0, Math.min(d.layers[cur.k].units - 1, cur.j + up)) };
+    if (right > 0) return { kind: "neuron", k: cur.k, j: cur.j };
+    if (right < 0) {
+      if (cur.k > 0) return { kind: "neuron", k: cur.k - 1, j: cur.i };
+      const active = d.inputs.map((f, r) => (f.active ? r : -1)).filter((r) => r >= 0);
+      return { kind: "input", r: active[cur.i] };
+    }
+    return cur;
+  }
+  const c = cur.kind === "input" ? 0 : cur.k + 1, row = cur.kind === "input" ? cur.r : cur.j, count = mlpColumn(d, c);
+  if (up) {
+    if (row + up < 0) {       // above a hidden layer's top neuron: its - and + buttons
+      const b = L.buttons.findIndex((x) => x.action.layer === c - 1);
+      return c >= 1 && c < n && b >= 0 ? { kind: "button", n: b } : cur;
+    }
+    const r = Math.min(count - 1, row + up);
+    return c === 0 ? { kind: "input", r } : { kind: "neuron", k: c - 1, j: r };
+  }
+  if (right > 0) {
+    if (c === n) return { kind: "plot", x: 0, y: 0 };
+    if (c === 0 && !d.inputs[row].active) return { kind: "neuron", k: 0, j: near(row, count, d.layers[0].units) };
+    const i = c === 0 ? activeIndex(d, row) : row;
+    return { kind: "link", k: c, i, j: near(row, count, d.layers[c].units), from: "src" };
+  }
+  if (right < 0 && c > 0) {
+    const m = sources(d, c - 1);
+    if (!m) return { kind: "input", r: 0 };
+    return { kind: "link", k: c - 1, i: near(row, count, m), j: row, from: "dst" };
+  }
+  return cur;
+}
+
+function mlpActivate(st, cur) {
+  if (!st.L || !st.data) return;
+  const d = st.data, h = mlpHit(st, mlpValid(st, cur)), r = mlpRect(st, cur);
+  if (h.kind === "button") { if (h.b.enabled && allows(d, "shape")) send(st, "shape", h.b.action); }
+  else if (h.kind === "input") { if (allows(d, "feature")) send(st, "feature", d.inputs[h.r].id); }
+  else if (h.kind === "plot") { if (allows(d, "plot_click")) send(st, "plot_click", { x: h.x, y: h.y }); }
+  else if ((h.kind === "neuron" || (h.kind === "link" && h.l)) && allows(d, "edit")) openEditor(st, h, r.x + r.w / 2, r.y + r.h + 16, true);
+  else { st.a11y.focusText.textContent = "Pause to edit."; return; }
+}
+
+function mlpRect(st, cur) {
+  const L = st.L, d = st.data;
+  cur = mlpValid(st, cur);
+  if (cur.kind === "input") { const p = L.columns[0][cur.r]; return { x: p.x, y: p.y, w: L.s, h: L.s }; }
+  if (cur.kind === "neuron") { const p = L.columns[cur.k + 1][cur.j]; return { x: p.x, y: p.y, w: L.s, h: L.s }; }
+  if (cur.kind === "button") { const b = L.buttons[cur.n]; return { x: b.x, y: b.y, w: L.bs, h: L.bs }; }
+  if (cur.kind === "plot") { const p = toPlot(st, cur.x, cur.y); return { x: p.x - 6, y: p.y - 6, w: 12, h: 12 }; }
+  const h = mlpHit(st, cur);
+  if (!h.l) return null;
+  const m = bezier(h.l.a, h.l.b, 0.5);
+  return { x: m.x - 6, y: m.y - 6, w: 12, h: 12 };
+}
+
+const MLP_NAV = {
+  first: () => ({ kind: "input", r: 0 }),
+  move: (st, cur, e) => {
+    if (!st.L || !st.data) return cur;
+    const next = mlpMove(st, cur, e), h = mlpHit(st, next);
+    setHover(st, h.kind === "neuron" || h.kind === "input" ? h : null);     // its map on the output plot
+    return next;
+  },
+  activate: mlpActivate,
+  escape: (st, cur) => (cur.kind === "plot" ? { kind: "neuron", k: st.data.layers.length - 1, j: 0 } : cur),
+  describe: (st, cur) => {
+    if (!st.L || !st.data) return "";
+    const h = mlpHit(st, mlpValid(st, cur));
+    if (h.kind === "plot") return describe(st, h).replace("click to add", "Enter adds");
+    if (h.kind === "link" && !h.l) return "";
+    return describe(st, h).replace(/click to/g, "Enter to");
+  },
+  rect: (st, cur) => (st.L ? mlpRect(st, cur) : null),
+};
+
+function mlpSummary(d) {  // what a screen reader hears (at most every two seconds while training)
+  const [train, test] = d.loss || [null, null];
+  const shape = [d.inputs.filter((f) => f.active).length + " features", ...d.layers.slice(0, -1).map((l) => l.units), "output"].join(", ");
+  return `Epoch ${d.epoch}, test loss ${fmtLoss(test)}, training loss ${fmtLoss(train)}, ${allows(d, "edit") ? "paused" : "training"}. Network: ${shape}.`;
 }
 
 // -- sizing: the whole drawing fits the box's width and, where it can, the window's height -----
@@ -684,6 +832,10 @@ function show(st) {
   if (data.layers[0].weights.length !== data.inputs.filter((f) => f.active).length) return;
   st.data = data;
   render(st);
+  const paused = allows(data, "edit");
+  summarize(st, mlpSummary(data), paused !== st.wasPaused);    // Play or Pause is said at once
+  st.wasPaused = paused;
+  if (paused && st.a11y && st.a11y.focused) sayFocus(st);      // an edited weight's new value
 }
 
 export default function (component) {
@@ -699,6 +851,8 @@ export default function (component) {
   st.channel = data.channel;
   watchVisibility((event, value) => send(st, event, value));
   if (!st.installed) { install(st); st.installed = true; }
+  st.nav = MLP_NAV; st.redraw = () => { if (st.L && st.data) draw(st); };
+  accessible(st, st.canvas, { name: "Network and output", keys: MLP_KEYS, live: true });
   if (!st.timer) {
     pollChannel(st, (frame) => onFrame(st, frame));
     st.statics = { channel: `${data.channel}-static` };
