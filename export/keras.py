@@ -6,7 +6,7 @@ become (k, k, in, out), and a Permute before Flatten keeps the playground's (C, 
 dense layer's weights load as they are.
 """
 from . import data as data_code
-from .layers import KINDS
+from .layers import KINDS, kl_scale
 from .script import (Section, data_section, evaluation_words, header, model_words, script_text, settings_code,
                      settings_words, training_words, weights_words)
 
@@ -48,12 +48,41 @@ def _model(recipe):
     if recipe.l1 or recipe.l2:
         lines.append("PENALTY = regularizers.L1L2(l1=L1, l2=L2 / 2)  # Keras' L2 penalty l2 * w**2 has the "
                      "gradient 2 * l2 * w: half the page's L2 gives its L2 * w")
+    if any(layer.kind == "sampling" for layer in recipe.plan):
+        lines.append(SAMPLING.format(scale=kl_scale(recipe.spec)))
     lines += ["model = keras.Sequential([",
               f"    keras.Input(shape={tuple(shape)!r}),",
               *items,
               "])",
               "model.summary()"]
     return "\n".join(lines) + "\n"
+
+
+SAMPLING = '''KL_SCALE = {scale!r}  # 1 / the values the loss averages per sample, as the page scales the KL term
+
+
+class Sampling(layers.Layer):
+    """A variational code: the means and log-variances before it give the code, drawn while training
+    (mean + exp(log_var / 2) x a standard normal) and the means otherwise; beta x its KL divergence
+    to a standard normal, scaled like the loss, joins the loss."""
+
+    def __init__(self, beta, scale, **kwargs):
+        super().__init__(**kwargs)
+        self.beta, self.scale = beta, scale
+        self.seeds = keras.random.SeedGenerator(SEED)
+
+    def call(self, x, training=None):
+        mean, log_var = keras.ops.split(x, 2, axis=-1)
+        kl = -0.5 * keras.ops.sum(1 + log_var - mean ** 2 - keras.ops.exp(log_var), axis=-1)
+        self.add_loss(self.beta * self.scale * keras.ops.mean(kl))
+        if training:
+            return mean + keras.ops.exp(log_var / 2) * keras.random.normal(keras.ops.shape(mean), seed=self.seeds)
+        return mean
+
+    def compute_output_shape(self, shape):
+        return shape[:-1] + (shape[-1] // 2,)
+
+'''
 
 
 def _weights(recipe):

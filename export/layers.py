@@ -18,7 +18,8 @@ from engine.layers import LAYERS, build_layers
 from engine.spec import validate
 
 SHORT = {"dense": "dense", "dropout": "drop", "flatten": "flat", "conv2d": "conv", "maxpool2d": "pool",
-         "avgpool2d": "pool", "rnn": "rnn", "lstm": "lstm", "gru": "gru"}
+         "avgpool2d": "pool", "rnn": "rnn", "lstm": "lstm", "gru": "gru", "batchnorm": "norm", "sampling": "code",
+         "noise": "noise"}
 TORCH_ACT = {"linear": "{x}", "sigmoid": "torch.sigmoid({x})", "tanh": "torch.tanh({x})",
              "relu": "torch.relu({x})", "leaky_relu": "F.leaky_relu({x}, 0.01)"}
 KERAS_ACT = {"linear": None, "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "leaky_relu": None}
@@ -49,6 +50,10 @@ class Layer:
     def key(self, param):
         """The array's name in the playground's .npz: "<layer index>.<name>"."""
         return f'w["{self.index}.{param}"]'
+
+    def state_key(self, name):
+        """A state array's name in the .npz (batch normalization's moving statistics)."""
+        return f'w["state:{self.index}.{name}"]'
 
 
 def same_padding(size, k, stride):
@@ -227,6 +232,71 @@ def _recurrent_words(l):
             + ("its hidden state at every step" if l.cfg["return_sequences"] else "its last hidden state"))
 
 
+# -- batch normalization, a VAE's sampling, input noise -----------------------------------------------
+def _norm_torch(l):
+    module = "BatchNorm1d" if len(l.in_shape) == 1 else "BatchNorm2d"
+    return ([f"self.{l.name} = nn.{module}({l.in_shape[0]}, eps={l.cfg['epsilon']!r}, "
+             f"momentum={1 - l.cfg['momentum']:.10g})  # PyTorch's momentum is 1 - Keras' (and the page's)"],
+            [f"x = {_torch_act(l, f'self.{l.name}(x)')}"])
+
+
+def _norm_torch_load(l):
+    return [f"put(model.{l.name}.weight, {l.key('gamma')})", f"put(model.{l.name}.bias, {l.key('beta')})",
+            f"put(model.{l.name}.running_mean, {l.state_key('moving_mean')})",
+            f"put(model.{l.name}.running_var, {l.state_key('moving_variance')})"]
+
+
+def _norm_keras(l):
+    out = [(f"layers.BatchNormalization(momentum={l.cfg['momentum']!r}, epsilon={l.cfg['epsilon']!r}"
+            f"{_frozen(l)}, name=\"{l.name}\")", "over the last axis: features, or channels (last in Keras)")]
+    if l.act == "leaky_relu":
+        out.append(f'layers.LeakyReLU(negative_slope=0.01, name="{l.name}_act")')
+    elif l.act != "linear":
+        out.append(f'layers.Activation("{KERAS_ACT[l.act]}", name="{l.name}_act")')
+    return out
+
+
+def _norm_keras_load(l):
+    return [f'model.get_layer("{l.name}").set_weights([{l.key("gamma")}, {l.key("beta")}, '
+            f'{l.state_key("moving_mean")}, {l.state_key("moving_variance")}])']
+
+
+def _norm_words(l):
+    what = "feature" if len(l.in_shape) == 1 else "channel"
+    frozen = (" Frozen: it normalises with its moving statistics, in training too." if l.frozen else "")
+    return (f"batch normalization: each {what} centred and scaled by its mean and spread over the batch "
+            f"while training (by moving averages, momentum {l.cfg['momentum']:g}, when predicting), then "
+            f"times a learned scale plus a learned shift, {ACT_WORDS[l.act]}.{frozen}")
+
+
+def _sampling_torch(l):
+    k = l.out_shape[0]
+    return ([], [f"mean, log_var = x[:, :{k}], x[:, {k}:]  # the code's means and log-variances",
+                 f"self.kl = self.kl + {l.cfg['beta']!r} * (-0.5 * (1 + log_var - mean ** 2 - log_var.exp()).sum(1)).mean()"
+                 "  # beta x KL(code || N(0, 1))",
+                 "x = mean + torch.exp(log_var / 2) * torch.randn_like(mean) if self.training else mean"])
+
+
+def _sampling_keras(l):
+    return [(f'Sampling({l.cfg["beta"]!r}, KL_SCALE, name="{l.name}")', "the code: drawn while training, the mean otherwise")]
+
+
+def _sampling_words(l):
+    k = l.out_shape[0]
+    return (f"the variational code: the layer before gives {k} means and {k} log-variances; while training the "
+            f"code is drawn from them (mean + exp(log-variance / 2) × a standard normal), otherwise it is the "
+            f"means; β = {l.cfg['beta']:g} times its KL divergence to a standard normal joins the loss")
+
+
+def _noise_torch(l):
+    return ([], [f"x = x + {l.cfg['stddev']!r} * torch.randn_like(x) if self.training else x  # noise while training"])
+
+
+def _noise_words(l):
+    return (f"noise: Gaussian noise of standard deviation {l.cfg['stddev']:g} added to every input while training "
+            "(the targets stay clean: a denoising autoencoder)")
+
+
 @dataclass(frozen=True)
 class Kind:
     """How one layer kind is written: each function takes a ``Layer``.
@@ -259,6 +329,10 @@ KINDS = {
                  _recurrent_torch_load, _recurrent_keras_load, ("Wx", "Wh", "b")),
     "gru": Kind(_recurrent_torch("GRU"), _recurrent_keras("GRU", ", reset_after=True"), _recurrent_words,
                 _recurrent_torch_load, _recurrent_keras_load, ("Wx", "Wh", "bx", "bh")),
+    "batchnorm": Kind(_norm_torch, _norm_keras, _norm_words, _norm_torch_load, _norm_keras_load, ("gamma", "beta")),
+    "sampling": Kind(_sampling_torch, _sampling_keras, _sampling_words),
+    "noise": Kind(_noise_torch, lambda l: [f'layers.GaussianNoise({l.cfg["stddev"]!r}, name="{l.name}")'],
+                  _noise_words),
 }
 
 
@@ -282,6 +356,14 @@ def layer_plan(spec, l1=0.0, l2=0.0):
                           f"{SHORT.get(kind, kind)}{layer.index}", l1 if penalised else 0.0,
                           l2 if penalised else 0.0))
     return plan
+
+
+def kl_scale(spec):
+    """1 / the values the loss averages per sample: a sampling layer's KL term is scaled by it, as
+    the engine scales it (so beta 1 weighs the KL as a VAE's summed reconstruction loss does)."""
+    last = build_layers(validate(spec))[-1]
+    values = math.prod(last.out_shape)
+    return 1.0 / (values // last.out_shape[-1] if spec["loss"] == "softmax_crossentropy" else values)
 
 
 def n_values(shape):

@@ -1,6 +1,6 @@
 """A page's network as a runnable PyTorch script (``script``) or its sections (``sections``)."""
 from . import data as data_code
-from .layers import KINDS
+from .layers import KINDS, kl_scale
 from .script import (Section, evaluation_words, header, model_words, script_text, settings_code,
                      settings_words, training_words, weights_words, data_section)
 
@@ -23,8 +23,14 @@ def _imports(recipe, command_line=True):
             "import numpy as np\nimport torch\nimport torch.nn.functional as F\nfrom torch import nn\n")
 
 
+def _variational(recipe):
+    return any(layer.kind == "sampling" for layer in recipe.plan)
+
+
 def _model(recipe):
     init, forward, frozen = [], [], []
+    if _variational(recipe):
+        forward.append("self.kl = 0.0  # the sampling layer's beta x KL divergence, for the loss")
     for layer in recipe.plan:
         i, f = KINDS[layer.kind].torch(layer)
         init += i
@@ -33,10 +39,17 @@ def _model(recipe):
             frozen.append(f"model.{layer.name}.requires_grad_(False)  # frozen on the page: it does not learn")
     body = "\n".join(f"        {line}" for line in init) or "        pass"
     fwd = "\n".join(f"        {line}" for line in forward)
+    still = [l.name for l in recipe.plan if l.kind == "batchnorm" and l.frozen]
+    train = ("    def train(self, mode=True):\n"
+             "        super().train(mode)\n"
+             + "".join(f"        self.{name}.eval()  # frozen on the page: it normalises with its moving "
+                       "statistics\n" for name in still)
+             + "        return self\n\n") if still else ""
     return ("class Net(nn.Module):\n"
             "    def __init__(self):\n"
             "        super().__init__()\n"
             f"{body}\n\n"
+            f"{train}"
             "    def forward(self, x):\n"
             f"{fwd}\n"
             "        return x  # raw outputs: the loss reads them as they are\n\n\n"
@@ -73,13 +86,34 @@ def _accuracy(recipe):
 
 
 def _training(recipe):
+    norms = tuple(f"{l.name}." for l in recipe.plan if l.kind == "batchnorm")
+    if norms:
+        decayed = f"\"weight\" in name and not name.startswith({norms!r})"
+        kept = f"not ({decayed})"
+        words = ("# L1 and L2 act on the weights (names with \"weight\"), never on the biases or batch "
+                 "normalization's scale (its \"weight\"), as on the page.\n")
+    else:
+        decayed = "\"weight\" in name"
+        kept = "\"weight\" not in name"
+        words = "# L1 and L2 act on the weights (names with \"weight\"), never on the biases, as on the page.\n"
+    objective = "compute_loss"
+    kl = ""
+    if _variational(recipe):
+        objective = "training_loss"
+        kl = (f"KL_SCALE = {kl_scale(recipe.spec)!r}  # 1 / the values the loss averages per sample, as the page "
+              "scales the KL term\n\n\n"
+              "def training_loss(out, y):\n"
+              "    \"\"\"What training minimises: the reconstruction loss plus the KL term of the forward pass that "
+              "made ``out``.\"\"\"\n"
+              "    return compute_loss(out, y) + KL_SCALE * model.kl\n\n\n")
     return ("def compute_loss(out, y):\n"
             f"    return {LOSSES[recipe.loss]}\n\n\n"
+            + kl +
             "def accuracy(out, y):\n"
             f"    return {_accuracy(recipe)}\n\n\n"
-            "# L1 and L2 act on the weights (names with \"weight\"), never on the biases, as on the page.\n"
-            "weights = [p for name, p in model.named_parameters() if \"weight\" in name and p.requires_grad]\n"
-            "others = [p for name, p in model.named_parameters() if \"weight\" not in name and p.requires_grad]\n"
+            + words +
+            f"weights = [p for name, p in model.named_parameters() if {decayed} and p.requires_grad]\n"
+            f"others = [p for name, p in model.named_parameters() if {kept} and p.requires_grad]\n"
             "groups = [{\"params\": weights, \"weight_decay\": L2}, {\"params\": others, \"weight_decay\": 0.0}]\n"
             f"optimizer = {OPTIMIZERS[recipe.optimizer]}\n"
             "x_train_t, y_train_t = torch.from_numpy(x_train), torch.from_numpy(y_train)\n"
@@ -104,8 +138,12 @@ def _training(recipe):
             "    order = torch.randperm(len(x_train_t))\n"
             "    for start in range(0, len(order), BATCH_SIZE):\n"
             "        batch = order[start:start + BATCH_SIZE]\n"
+            + ("        if len(batch) < 2:\n"
+               "            continue  # batch normalization needs two samples (the page skips such a batch too)\n"
+               if any(l.kind == "batchnorm" and len(l.in_shape) == 1 and not l.frozen for l in recipe.plan)
+               else "") +
             "        optimizer.zero_grad()\n"
-            "        loss = compute_loss(model(x_train_t[batch]), y_train_t[batch])\n"
+            f"        loss = {objective}(model(x_train_t[batch]), y_train_t[batch])\n"
             "        loss.backward()\n"
             "        if CLIP:\n"
             "            nn.utils.clip_grad_norm_(model.parameters(), CLIP)  # the whole gradient's norm\n"

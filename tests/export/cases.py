@@ -22,7 +22,7 @@ class Case:
 
     def weights(self):
         buf = io.BytesIO()
-        np.savez(buf, **self.net.params)
+        np.savez(buf, **self.net.params, **{f"state:{k}": v for k, v in self.net.state.items()})   # as the page saves
         return buf.getvalue()
 
     def outputs(self):
@@ -80,7 +80,40 @@ def _autoencoder():
                                                          classification=False)
 
 
+def _mlp_bn():
+    data, spec, train, test, options = _mlp()
+    spec = {"input_shape": [4], "loss": "mse", "layers": [
+        {"type": "dense", "units": 6}, {"type": "batchnorm", "activation": "relu", "momentum": 0.9},
+        {"type": "dense", "units": 4}, {"type": "batchnorm", "activation": "leaky_relu", "epsilon": 0.01},
+        {"type": "dense", "units": 1, "activation": "tanh"}]}
+    return data, spec, train, test, dict(options, batch_size=16)
+
+
+def _cnn_bn():
+    data, _, train, test, options = _cnn()
+    spec = {"input_shape": [1, 12, 12], "loss": "softmax_crossentropy", "layers": [
+        {"type": "conv2d", "filters": 4, "kernel_size": 3, "padding": "same"},
+        {"type": "batchnorm", "activation": "relu", "momentum": 0.9}, {"type": "maxpool2d", "pool_size": 2},
+        {"type": "conv2d", "filters": 6, "kernel_size": 3, "padding": "same"},
+        {"type": "batchnorm", "activation": "relu", "momentum": 0.8}, {"type": "maxpool2d", "pool_size": 2},
+        {"type": "flatten"}, {"type": "dense", "units": 8},
+        {"type": "batchnorm", "activation": "tanh", "trainable": False}, {"type": "dense", "units": 4}]}
+    return data, spec, train, test, options
+
+
+def _vae():
+    data, _, train, test, options = _autoencoder()
+    spec = {"input_shape": [1, 8, 8], "loss": "binary_crossentropy", "layers": [
+        {"type": "flatten"}, {"type": "noise", "stddev": 0.1}, {"type": "dense", "units": 16, "activation": "relu"},
+        {"type": "dense", "units": 4}, {"type": "sampling", "beta": 1.0},
+        {"type": "dense", "units": 16, "activation": "relu"}, {"type": "dense", "units": 64}]}
+    return data, spec, train, test, options
+
+
 CASES = {
+    "mlp_bn": _mlp_bn,
+    "cnn_bn": _cnn_bn,
+    "vae": _vae,
     "autoencoder": _autoencoder,
     "mlp": _mlp,
     "cnn": _cnn,

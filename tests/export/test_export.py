@@ -234,3 +234,19 @@ def test_export_imports_no_ui_library():
             "print(sorted(m for m in ('streamlit', 'plotly', 'altair', 'torch', 'keras') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_vae_scripts_minimise_the_engines_loss(tmp_path, monkeypatch, capsys):
+    """Reconstruction plus beta x the KL term, scaled as the engine scales it (at the means: eval mode)."""
+    torch = pytest.importorskip("torch")
+    c, scope = run_script("pytorch", "vae", tmp_path, monkeypatch)
+    want = c.net.loss_and_grads(c.x_test, scope["y_test"])[0]
+    model = scope["model"].eval()
+    with torch.no_grad():
+        got = scope["training_loss"](model(torch.from_numpy(scope["x_test"])), torch.from_numpy(scope["y_test"]))
+    assert float(got) == pytest.approx(want, rel=1e-5) and float(model.kl) > 0
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() == "torch":
+        _, scope = run_script("keras", "vae", tmp_path, monkeypatch)
+        got = scope["model"].evaluate(scope["x_test"], scope["y_test"], verbose=0, return_dict=True)["loss"]
+        assert got == pytest.approx(want, rel=1e-5)
