@@ -127,7 +127,7 @@ class Page(ABC):
         per_run = [[loss_chart(s)] + ([accuracy_chart(s)] if s.classification else []) for s in snaps]
         charts = side_by_side(per_run, [r.title for r in run.runs])
         if self.gradient_chart and len(snaps) == 1 and "gradients" not in run.settings.hidden_parts:
-            charts.append(gradient_chart(snaps[0], [name for name, _ in self.layer_names(run)]))
+            charts.append(gradient_chart(snaps[0], self.layer_names(run)))
         return charts
 
     def activation_layer_names(self, run):

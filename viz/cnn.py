@@ -13,7 +13,9 @@ import numpy as np
 from engine.kernels.activations import activate
 
 LAYER_TITLES = {"conv2d": "conv", "maxpool2d": "max pool", "avgpool2d": "avg pool", "dense": "dense",
-                "flatten": "flatten", "dropout": "dropout"}
+                "flatten": "flatten", "dropout": "dropout", "batchnorm": "batch norm"}
+MAPS = ("conv2d", "batchnorm", "maxpool2d", "avgpool2d")     # layers whose output is feature maps (a batch
+ACTIVATED = ("conv2d", "dense", "batchnorm")                 # norm's in a conv block); layers with an activation
 
 
 def _b64(array):
@@ -54,8 +56,8 @@ def softmax(z):
 
 
 def shown_layers(layers):
-    """Positions (into ``snap.layers``) of the layers the overview draws: conv, pooling, dense."""
-    return [pos for pos, (_, kind, _, _) in enumerate(layers) if kind in ("conv2d", "maxpool2d", "avgpool2d", "dense")]
+    """Positions (into ``snap.layers``) of the layers the overview draws: conv, batch norm, pooling, dense."""
+    return [pos for pos, (_, kind, _, _) in enumerate(layers) if kind in MAPS + ("dense",)]
 
 
 def overview(layers, image, outputs, class_names):
@@ -76,7 +78,8 @@ def overview(layers, image, outputs, class_names):
         out = np.asarray(outputs[pos], np.float64)
         scale = _scale(out)
         maps = out.reshape(shape) if len(shape) == 3 else out.reshape(-1, 1, 1)
-        title = LAYER_TITLES[kind] + (f" {act}" if kind in ("conv2d", "dense") and act != "linear" else "")
+        title = ("BN" if kind == "batchnorm" else LAYER_TITLES[kind]) + (
+            f" {act}" if kind in ACTIVATED and act != "linear" else "")     # "BN relu": columns are narrow
         columns.append({"kind": kind, "title": title, "pos": pos, "c": int(maps.shape[0]), "h": int(maps.shape[1]),
                         "w": int(maps.shape[2]), "scale": float(f"{scale:.3g}"), "signed": bool(out.min() < 0),
                         "data": _b64(signed_codes(maps, scale))})
@@ -105,13 +108,13 @@ def layer_title(layers, pos):
     kind = layers[pos][1]
     n = sum(1 for _, k, _, _ in layers[:pos + 1] if k == kind)
     act = layers[pos][2]
-    return f"{LAYER_TITLES[kind]} {n}" + (f" ({act})" if kind == "conv2d" and act != "linear" else "")
+    return f"{LAYER_TITLES[kind]} {n}" + (f" ({act})" if kind in ("conv2d", "batchnorm") and act != "linear" else "")
 
 
 def input_name(layers, pos):
     """What layer ``pos`` reads, in the overview's words: "the input image", "max pool 1's maps"."""
     below = pos - 1
-    while below >= 0 and layers[below][1] not in ("conv2d", "maxpool2d", "avgpool2d"):
+    while below >= 0 and layers[below][1] not in MAPS:
         below -= 1
     if below < 0:
         return "the input image"

@@ -51,13 +51,18 @@ def accuracy_chart(snap):
 
 
 def gradient_chart(snap, layer_names):
-    """Each layer's gradient norm, averaged over each epoch, on a log scale."""
+    """Each layer's gradient norm, averaged over each epoch, on a log scale. ``layer_names``: the
+    names of the layers with parameters in order, or (name, layer index) pairs of some of them (a
+    batchnorm's gamma and beta have a column of their own, which pairs skip)."""
     ev = snap.history["evals"]
     norms = snap.history["grad_norms"]
     i = _thin(len(ev["epoch"]))
+    columns = list(snap.history.get("param_layers", ()))
+    pairs = [(item, k) if isinstance(item, str) else (item[0], columns.index(item[1]))
+             for k, item in enumerate(layer_names)]
     # The first evaluation comes before any step: its norms are 0, which a log scale cannot show.
-    series = {name: (np.where(norms[i, k] > 0, norms[i, k], np.nan), LAYER_COLORS[k % len(LAYER_COLORS)])
-              for k, name in enumerate(layer_names)}
+    series = {name: (np.where(norms[i, col] > 0, norms[i, col], np.nan), LAYER_COLORS[k % len(LAYER_COLORS)])
+              for k, (name, col) in enumerate(pairs)}
     return _chart("Gradient size per layer (log scale)", ev["epoch"][i], series, log=True)
 
 

@@ -22,7 +22,8 @@ POOL_LABELS = {"max": "Max pool", "avg": "Average pool", "none": "No pooling"}
 HIDEABLE = {"data": "Data", "network": "Network", "training": "Training settings", "kernels": "Kernels",
             "strip": "Test images", "confusion": "Confusion matrix", "curves": "Curves",
             "digit": "Your own digit", "downloads": "Downloads"}
-BLOCK_DEFAULT = dict(filters=8, kernels=3, strides=1, paddings="same", acts="relu", pools="max")
+BLOCK_DEFAULT = dict(filters=8, kernels=3, strides=1, paddings="same", acts="relu", norms="off", pools="max")
+NORMS = ("off", "on")        # a conv block's batch normalization, between its convolution and its activation
 BLOCK_FIELDS = tuple(BLOCK_DEFAULT)
 
 
@@ -62,6 +63,11 @@ FIELDS = {
                    "Applied to every cell of the feature maps: ReLU keeps positive sums and makes negative "
                    "ones 0; sigmoid and tanh squash every sum into (0, 1) and (−1, 1); linear keeps it",
                    labels=display_name),
+    "norms": _block("norms", "choices", NORMS, "bn", "Batch norm", "select",
+                    "Batch normalization of this block's sums before its activation: each feature map is shifted "
+                    "and scaled to mean 0 and spread 1 over the batch and the map (then by a learnt scale and "
+                    "shift); predictions use the averages seen in training",
+                    labels={"off": "none", "on": "batch norm"}),
     "pools": _block("pools", "choices", POOLS, "pools", "Pooling", "select",
                     "2×2 windows: the map's size halves", labels=POOL_LABELS),
     "dense": Field("int", (0, MAX_DENSE), "dense", True, label="Dense hidden units", widget="number",
@@ -98,6 +104,7 @@ class CnnSettings(Settings):
     strides: tuple = (1, 1)
     paddings: tuple = ("same", "same")
     acts: tuple = ("relu", "relu")
+    norms: tuple = ("off", "off")
     pools: tuple = ("max", "max")
     dense: int = 0                  # units of the optional dense hidden layer; 0: none
     dense_act: str = "relu"
@@ -200,9 +207,9 @@ class CnnSettings(Settings):
 
     @property
     def blocks(self):
-        """One dict per conv block: filters, kernel, stride, padding, activation, pool."""
-        return [dict(filters=f, kernel=k, stride=s, padding=p, act=a, pool=o) for f, k, s, p, a, o in
-                zip(self.filters, self.kernels, self.strides, self.paddings, self.acts, self.pools)]
+        """One dict per conv block: filters, kernel, stride, padding, activation, batch norm, pool."""
+        return [dict(filters=f, kernel=k, stride=s, padding=p, act=a, norm=n == "on", pool=o) for f, k, s, p, a, n, o in
+                zip(self.filters, self.kernels, self.strides, self.paddings, self.acts, self.norms, self.pools)]
 
     @property
     def facts(self):
@@ -222,7 +229,10 @@ class CnnSettings(Settings):
         layers = []
         for b in self.blocks:
             layers.append({"type": "conv2d", "filters": b["filters"], "kernel_size": b["kernel"],
-                           "stride": b["stride"], "padding": b["padding"], "activation": b["act"]})
+                           "stride": b["stride"], "padding": b["padding"],
+                           "activation": "linear" if b["norm"] else b["act"]})
+            if b["norm"]:                 # conv(linear) -> batchnorm(activation): before the activation
+                layers.append({"type": "batchnorm", "activation": b["act"]})
             if b["pool"] != "none":
                 layers.append({"type": f"{b['pool']}pool2d", "pool_size": 2})
         layers.append({"type": "flatten"})

@@ -3,6 +3,7 @@ the clicked cell's computation with the kernel sliding over its input, kernels, 
 matrix) and the ones drawn with each page run (a confusion cell's images, your digit)."""
 import math
 import time
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,8 +14,9 @@ from viz import cnn as cnn_data
 from viz import cnn_figures
 
 from ..canvas import VISIBILITY, BadEvent, Num, Text, component, frame_channel
-from ..page import Page
+from ..page import Page, control_rem
 from ..settings import page_zoom
+from ..theme import rem
 from ..state import current_run, key, request_app_rerun
 from .explain import CNN_TEXT
 from .run import WEIGHT_LIMIT, CnnRun
@@ -107,11 +109,12 @@ class CnnPage(Page):
         w.draw_count("filters", "Conv blocks",
                      help=f"1 to {MAX_BLOCKS}. Each block is a convolution, then an optional pooling that "
                           "halves the maps.")
-        for i in range(len(s.filters)):
-            cols = st.columns(len(BLOCK_FIELDS), vertical_alignment="bottom")
-            for name, col in zip(BLOCK_FIELDS, cols):
-                w.draw_item(name, i, col, label=f"{w.fields[name].label} {i + 1}",
-                            label_visibility="visible" if i == 0 else "collapsed")
+        for i in range(len(s.filters)):      # a row per block that wraps where the screen ends: no cut label
+            with st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="bottom"):
+                for name in BLOCK_FIELDS:
+                    f = w.fields[name]
+                    label = f"{f.label} {i + 1}"
+                    w.draw_item(name, i, label=label, width=rem(control_rem(replace(f, label=label)), s))
         cols = st.columns(3, vertical_alignment="bottom")
         w.draw("dense", cols[0], help=dense_help(s))
         for name, col in zip(("dense_act", "dropout"), cols[1:]):

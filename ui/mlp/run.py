@@ -134,22 +134,41 @@ class MlpRun(Run):
     def point_pass(self, xy, label):
         """The forward and backward pass of one example with the shown weights: per dense layer,
         each neuron's weighted sum ``z``, activation ``a`` and gradient ``dz`` (d loss / d z), and
-        each weight's gradient ``dW`` (d loss / d W) for this example alone."""
+        each weight's gradient ``dW`` (d loss / d W) for this example alone. With batch norm the
+        neuron's normalised sum ``n`` (the moving statistics, as the network predicts) comes between,
+        and there are no gradients (None): batch norm's gradient is a batch's, not one point's."""
         s, snap, net = self.settings, self.shown, self.trainer.net
         x = featurize(np.asarray(xy)[None], s.features)
         y = self.targets(np.asarray([label]))
-        outs = net.layer_outputs(x, flat=snap._flat)
-        loss, grads = net.loss_and_grads(x, y, flat=snap._flat)
+        outs = net.layer_outputs(x, flat=snap._flat, state=snap._state)
+        normalised = net.min_batch > 1
+        if normalised:
+            loss, grads = self._point_loss(outs[-1], y), None
+        else:
+            loss, grads = net.loss_and_grads(x, y, flat=snap._flat)
         layers, prev = [], x[0].astype(np.float64)
-        for index, kind, _, _ in snap.layers:
+        for k, (index, kind, _, _) in enumerate(snap.layers):
             out = outs[index][0].astype(np.float64).ravel()
             if kind == "dense":
                 W, b = snap.params[f"{index}.W"].astype(np.float64), snap.params[f"{index}.b"].astype(np.float64)
                 layers.append({"index": index, "inputs": prev, "z": prev @ W + b, "a": out,
-                               "dz": grads[f"{index}.b"].astype(np.float64),   # one example: d b = d z
-                               "dW": grads[f"{index}.W"].astype(np.float64)})
+                               "dz": None if grads is None else grads[f"{index}.b"].astype(np.float64),
+                               "dW": None if grads is None else grads[f"{index}.W"].astype(np.float64)})
+            elif kind == "batchnorm" and layers and layers[-1]["index"] == index - 1:
+                p, st = snap.params, snap.state
+                scale = p[f"{index}.gamma"] / np.sqrt(st[f"{index}.moving_variance"] + net.layers[k].cfg["epsilon"])
+                layers[-1]["n"] = (layers[-1]["z"] - st[f"{index}.moving_mean"]) * scale + p[f"{index}.beta"]
+                layers[-1]["a"] = out
             prev = out
         return {"xy": np.asarray(xy, float), "label": float(label), "loss": float(loss), "layers": layers}
+
+    def _point_loss(self, out, y):
+        """One example's loss from its raw output, as the trainer's evaluation computes it."""
+        from engine.kernels import program as P
+        net = self.trainer.net
+        out = np.array(out, net.dtype).reshape(1, net.loss_cols)
+        target = net.targets(y, 1).reshape(1, -1)
+        return float(P._loss_forward_backward(net.loss_code, out, target, out.copy(), False))
 
     # -- take it with you (ui/take_away.py) -----------------------------------
     def data_recipe(self):

@@ -19,7 +19,9 @@ HIDEABLE = {"data": "Data", "features": "Features", "network": "Network shape", 
             "curves": "Loss curves", "gradients": "Gradient flow", "downloads": "Downloads"}
 FEATURE_LABELS = {"x1": "X₁", "x2": "X₂", "x1_sq": "X₁²", "x2_sq": "X₂²", "x1_x2": "X₁X₂",
                   "sin_x1": "sin X₁", "sin_x2": "sin X₂"}
-ALL_LAYERS = ""                 # a layer's activation "as all layers"
+ALL_LAYERS = ""                 # a layer's activation or batch norm "as all layers"
+BN_CHOICES = ("on", "off")      # a layer's own batch norm (or ALL_LAYERS: the Batch norm switch's)
+BN_MIN_BATCH = 2                # batch statistics need two points (the variance of one is 0)
 
 
 def _single_loss(s):
@@ -46,6 +48,17 @@ FIELDS = {
                         widget="select", count="layers", item_default=ALL_LAYERS,
                         labels=lambda a: "as all" if a == ALL_LAYERS else display_name(a),
                         help="This layer's activation; 'as all' follows the Activation of the Training section"),
+    "batchnorm": Field("bool", None, "bn", True, label="Batch norm", widget="toggle", section="training",
+                       help="Batch normalization in every hidden layer, before its activation: each neuron's "
+                            "weighted sum is shifted and scaled to mean 0 and spread 1 over the batch (then by a "
+                            "learnt scale and shift), so deep layers keep receiving values where their "
+                            "activation bends. Predictions use the averages seen in training. Change one layer "
+                            "under Network details."),
+    "layer_bn": Field("choices", BN_CHOICES, "bns", True, MAX_LAYERS, label="Batch norm", widget="select",
+                      count="layers", item_default=ALL_LAYERS,
+                      labels={ALL_LAYERS: "as all", "on": "on", "off": "off"},
+                      help="Batch normalization in this layer, before its activation; 'as all' follows the "
+                           "Batch norm switch of the Training section"),
     "dropout": Field("floats", (0.0, MAX_DROPOUT), "drop", True, MAX_LAYERS, label="Dropout", widget="slider",
                      step=0.05, count="layers", item_default=0.0,
                      help="Share of this layer's neurons switched off at random in each training step"),
@@ -99,6 +112,8 @@ class MlpSettings(Settings):
     hidden: tuple = (4, 2)          # neurons per hidden layer
     activation: str = "tanh"
     layer_acts: tuple = ()          # per hidden layer; "" means "as all layers"
+    batchnorm: bool = False         # batch normalization before each hidden layer's activation
+    layer_bn: tuple = ()            # per hidden layer: "on", "off" or "" (as the switch)
     dropout: tuple = ()             # per hidden layer; missing means 0
     problem: str = "classification"
     loss: str = "mse"
@@ -139,11 +154,16 @@ class MlpSettings(Settings):
         return s
 
     def normalise_notes(self, wanted):
-        """A per-layer list of only "as all" (activation) or 0 (dropout) is kept as an empty list:
-        the same network, so nothing to say about it."""
-        same = [name for name in ("layer_acts", "dropout")
+        """A per-layer list of only "as all" (activation, batch norm) or 0 (dropout) is kept as an
+        empty list: the same network, so nothing to say about it. Batch norm raises a batch of one."""
+        same = [name for name in ("layer_acts", "layer_bn", "dropout")
                 if not getattr(self, name) and all(v == FIELDS[name].item_default for v in getattr(wanted, name))]
-        return [], tuple(same)
+        notes = []
+        if self.batch != wanted.batch and self.normalising and wanted.batch < BN_MIN_BATCH:
+            notes.append(f"Batch norm needs at least {BN_MIN_BATCH} points a batch (the spread of one point is "
+                         f"0): batch size {self.batch}.")
+            same.append("batch")
+        return notes, tuple(same)
 
     def _leaves_multiclass(self, before):
         """From more than two classes (where only cross-entropy fits) back to two."""
@@ -159,6 +179,15 @@ class MlpSettings(Settings):
     def layer_activation(self, i):
         acts = self.layer_acts
         return acts[i] if i < len(acts) and acts[i] else self.activation
+
+    def layer_batchnorm(self, i):
+        own = self.layer_bn[i] if i < len(self.layer_bn) else ALL_LAYERS
+        return self.batchnorm if own == ALL_LAYERS else own == "on"
+
+    @property
+    def normalising(self):
+        """True when any hidden layer has batch normalization."""
+        return any(self.layer_batchnorm(i) for i in range(len(self.hidden)))
 
     def layer_dropout(self, i):
         return self.dropout[i] if i < len(self.dropout) else 0.0
@@ -176,7 +205,11 @@ class MlpSettings(Settings):
     def spec(self):
         layers = []
         for i, units in enumerate(self.hidden):
-            layers.append({"type": "dense", "units": units, "activation": self.layer_activation(i)})
+            if self.layer_batchnorm(i):          # dense(linear) -> batchnorm(activation): before the activation
+                layers.append({"type": "dense", "units": units, "activation": "linear"})
+                layers.append({"type": "batchnorm", "activation": self.layer_activation(i)})
+            else:
+                layers.append({"type": "dense", "units": units, "activation": self.layer_activation(i)})
             if self.layer_dropout(i) > 0:
                 layers.append({"type": "dropout", "rate": self.layer_dropout(i)})
         out_act = "tanh" if self.engine_loss == "mse" and self.problem == "classification" else "linear"
@@ -195,6 +228,27 @@ class MlpSettings(Settings):
     def trainer_options(self):
         return {"optimizer": self.optimizer, "lr": self.lr, "batch_size": self.batch, "l1": self.l1, "l2": self.l2,
                 "clip_norm": self.clip or None}
+
+
+# Presets: a starting point each; picking one sets these fields (batch norm, the seed, the speed and the
+# view stay as they are). "Deep sigmoid" is TensorFlow Playground's training (plain SGD at 0.03, batch 10) on
+# six layers of eight sigmoid neurons: without batch norm it stays at chance, with it (the Batch norm switch)
+# it learns the circle within seconds (README, bench/deep_sigmoid.py).
+_START = dict(problem="classification", dataset="circle", noise=0, train_pct=50, features=("x1", "x2"),
+              layer_acts=(), dropout=(), loss="mse", init="auto", optimizer="sgd", lr=0.03,
+              regularization="none", reg_rate=0.0, batch=10)
+PRESETS = {"playground": dict(_START, hidden=(4, 2), activation="tanh"),
+           "deep_sigmoid": dict(_START, hidden=(8,) * 6, activation="sigmoid")}
+PRESET_LABELS = {"playground": "TensorFlow Playground's start", "deep_sigmoid": "Deep sigmoid (6 × 8)",
+                 "custom": "Custom (your changes)"}
+
+
+def preset_of(s):
+    """The preset ``s`` is (whatever its batch norm), or None when changed away from every preset."""
+    for name, values in PRESETS.items():
+        if all(getattr(s, k) == v for k, v in values.items()):
+            return name
+    return None
 
 
 def datasets_for(problem):
@@ -216,8 +270,12 @@ def normalise(s):
     drops = tuple(s.dropout[:n]) + (0.0,) * max(0, n - len(s.dropout))
     acts = () if all(a in (ALL_LAYERS, s.activation) for a in acts) else acts
     drops = () if not any(drops) else drops
+    bns = tuple(s.layer_bn[:n]) + (ALL_LAYERS,) * max(0, n - len(s.layer_bn))
+    bns = () if all(b == ALL_LAYERS or (b == "on") == s.batchnorm for b in bns) else bns
     if not s.features:
         s = replace(s, features=MlpSettings.features)
-    s = replace(s, layer_acts=acts, dropout=drops,
+    s = replace(s, layer_acts=acts, layer_bn=bns, dropout=drops,
                 features=tuple(f for f in FEATURES if f in s.features))
+    if s.normalising and s.batch < BN_MIN_BATCH:
+        s = replace(s, batch=BN_MIN_BATCH)
     return s

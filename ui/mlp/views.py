@@ -21,12 +21,12 @@ from ..theme import rem
 from . import points
 from .explain import MLP_TEXT
 from .run import MlpRun
-from .settings import HIDEABLE, MAX_LAYERS, MAX_UNITS, MlpSettings, datasets_for
+from .settings import HIDEABLE, MAX_LAYERS, MAX_UNITS, PRESET_LABELS, PRESETS, MlpSettings, datasets_for, preset_of
 from .thumbnails import dataset_items
 
 log = logging.getLogger(__name__)
 PAGE = "mlp"
-TRAINING = ("lr", "activation", "optimizer", "loss", "regularization", "reg_rate", "clip")   # the sidebar's Training section
+TRAINING = ("lr", "activation", "batchnorm", "optimizer", "loss", "regularization", "reg_rate", "clip")   # the sidebar's Training section
 CURVE_INTERVAL = 0.15            # seconds between two loss curves sent to the canvas while playing
 CHANNEL = "frames-mlp"
 WEIGHT_LIMIT = 100.0             # a typed weight or bias is kept within ±this (float32 and the canvas stay finite)
@@ -83,7 +83,7 @@ class MlpPage(Page):
     settings_class = MlpSettings
     run_class = MlpRun
     hideable = HIDEABLE
-    sidebar = (("data", "Data"), ("features", "Features"), ("training", "Training"))
+    sidebar = (("network", "Preset"), ("data", "Data"), ("features", "Features"), ("training", "Training"))
     explanation = MLP_TEXT
     activation_stats = True
     probe_what = "points"
@@ -108,7 +108,9 @@ class MlpPage(Page):
 
     # -- controls ------------------------------------------------------------------------------
     def draw_section(self, section, run):
-        if section == "data":
+        if section == "network":         # the presets: hidden with the network's shape in presenter mode
+            self._preset(run)
+        elif section == "data":
             self._data(run)
         elif section == "training":
             for name in TRAINING:
@@ -128,6 +130,20 @@ class MlpPage(Page):
             w.draw(name)
         with st.expander("Your own points"):
             own_points(self, run)
+
+    def _preset(self, run):
+        widget = self.widgets.key("preset")
+        st.session_state[widget] = preset_of(run.settings) or "custom"
+        st.selectbox("Start from", [*PRESETS, "custom"], key=widget, on_change=self._pick_preset,
+                     format_func=PRESET_LABELS.get, label_visibility="collapsed",
+                     help="A starting point: its data, network and training settings (batch norm, the seed and "
+                          "the speed stay as they are). Deep sigmoid: six layers of eight sigmoid neurons with "
+                          "plain SGD, which stays at chance until you switch Batch norm on (Training).")
+
+    def _pick_preset(self):
+        name = st.session_state.get(self.widgets.key("preset"))
+        if name in PRESETS:
+            self.widgets.set(**PRESETS[name])
 
     def _pick(self, name):
         run = current_run(PAGE)
@@ -153,7 +169,7 @@ class MlpPage(Page):
         if not run.playing:
             point_numbers(run)
         if "network" not in run.settings.hidden_parts:
-            with st.expander("Network details: layers, per-layer activation and dropout, initial weights"):
+            with st.expander("Network details: layers, per-layer activation, batch norm and dropout, initial weights"):
                 self._network(run)
 
     def _network(self, run):
@@ -166,9 +182,10 @@ class MlpPage(Page):
             w.draw_item("hidden", i, cols[i + 1], help=f"Neurons in hidden layer {i + 1}")
         if s.hidden:
             cols = st.columns(MAX_LAYERS + 1)
-            cols[0].markdown("**Activation**<br>**Dropout**", unsafe_allow_html=True)
+            cols[0].markdown("**Activation**<br>**Batch norm**<br>**Dropout**", unsafe_allow_html=True)
             for i in range(len(s.hidden)):
                 w.draw_item("layer_acts", i, cols[i + 1], label_visibility="collapsed")
+                w.draw_item("layer_bn", i, cols[i + 1], label_visibility="collapsed")
                 w.draw_item("dropout", i, cols[i + 1], label_visibility="collapsed")
         w.draw("init")
 
@@ -459,11 +476,22 @@ def point_numbers(run):
         names = [name for name, _ in dense_names(run.shown)]
         st.markdown(f"Point **({p['xy'][0]:.2f}, {p['xy'][1]:.2f})**, label **{p['label']:g}**, "
                     f"loss for this point **{p['loss']:.4f}**.")
+        if p["layers"] and p["layers"][0]["dz"] is None:
+            st.caption("With batch norm there are no gradients for one point: a batch-normalised sum depends on "
+                       "every point of its batch, so the gradient is the batch's. n is the normalised sum, with the "
+                       "averages of the mean and spread seen in training (as the network predicts).")
         for name, layer in zip(names, p["layers"]):
-            st.markdown(f"**{name.capitalize()}**: z = inputs · W + b, a = activation(z), dz = ∂loss/∂z")
-            neurons = pd.DataFrame({"z": layer["z"], "a": layer["a"], "dz": layer["dz"]},
-                                   index=[f"{name} · {j + 1}" for j in range(len(layer["z"]))])
+            normalised = "n" in layer
+            st.markdown(f"**{name.capitalize()}**: z = inputs · W + b, "
+                        + ("n = γ · (z − mean) / √(variance + ε) + β, a = activation(n)" if normalised else
+                           "a = activation(z)") + (", dz = ∂loss/∂z" if layer["dz"] is not None else ""))
+            columns = {"z": layer["z"], **({"n": layer["n"]} if normalised else {}), "a": layer["a"]}
+            if layer["dz"] is not None:
+                columns["dz"] = layer["dz"]
+            neurons = pd.DataFrame(columns, index=[f"{name} · {j + 1}" for j in range(len(layer["z"]))])
             st.dataframe(neurons.T.style.format("{:.4f}"), width="stretch")
+            if layer["dW"] is None:
+                continue
             grads = pd.DataFrame(layer["dW"], columns=neurons.index,
                                  index=[f"input {i + 1} = {v:.3f}" for i, v in enumerate(layer["inputs"])])
             st.caption("∂loss/∂W for each weight (row: the input it multiplies; column: the neuron): "

@@ -182,3 +182,21 @@ def test_gradient_clipping_is_a_training_control_in_the_link():
     assert at.select_slider(key="cnn_w_clip").help
     at.select_slider(key="cnn_w_clip").set_value(0.0).run()
     assert run_of(at).trainer.clip_norm is None and "clip" not in at.query_params
+
+
+def test_batch_norm_per_conv_block_in_the_editor_and_the_link():
+    at = open_page({"data": "bars", "bn": "on"})
+    run = run_of(at)
+    assert run.settings.norms == ("on", "off")                                  # one block named; the other off
+    assert [l["type"] for l in run.trainer.net.spec["layers"]][:3] == ["conv2d", "batchnorm", "maxpool2d"]
+    assert run.trainer.net.spec["layers"][0]["activation"] == "linear"          # the activation after the norm
+    at.selectbox(key="cnn_w_norms_1").set_value("on").run()                     # the block editor
+    run = run_of(at)
+    assert run.settings.norms == ("on", "on") and at.query_params["bn"] == "on,on"
+    assert sorted(run.snap.state) == ["1.moving_mean", "1.moving_variance", "4.moving_mean", "4.moving_variance"]
+    at.button(key="cnn_step").click().run()
+    assert not at.exception and metric(at, "Epoch") == "1"
+    titles = [c["title"] for c in run_of(at).frame(run_of(at).snap)["overview"]["columns"]]
+    assert titles == ["input", "conv", "BN relu", "max pool", "conv", "BN relu", "max pool"]
+    at.selectbox(key="cnn_w_preset").select("lenet").run()                      # a preset keeps the norms
+    assert run_of(at).settings.norms == ("on", "on") and run_of(at).settings.kernels == (5, 5)

@@ -11,7 +11,7 @@ from ui.lessons.metrics import line_match
 from ui.url import decode, encode, settle
 
 THREE = CnnSettings(filters=(8, 16, 16), kernels=(3, 3, 3), strides=(1, 1, 1), paddings=("same",) * 3,
-                    acts=("relu",) * 3, pools=("max",) * 3)
+                    acts=("relu",) * 3, norms=("off",) * 3, pools=("max",) * 3)
 
 
 def test_a_bad_item_keeps_the_good_ones_and_the_notice_says_what_is_used():

@@ -1,10 +1,12 @@
 """The MLP page's logic through Streamlit's AppTest (fragments with run_every do not tick here)."""
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine import warm_up
+from engine.data import featurize
 
 TIMEOUT = 120
 APP = str(Path(__file__).resolve().parents[3] / "app.py")
@@ -221,3 +223,60 @@ def test_every_control_says_what_it_does(query):
     missing = [f"{kind} {getattr(w, 'label', '')!r}" for kind in WIDGETS for w in at.get(kind)
                if not getattr(w, "help", None)]
     assert not missing, missing
+
+
+def test_batch_norm_for_all_layers_and_per_layer_in_the_spec_and_the_link(page):
+    page.number_input(key="mlp_w_layers").set_value(3).run()
+    page.toggle(key="mlp_w_batchnorm").set_value(True).run()
+    run = run_of(page)
+    kinds = [(l["type"], l["activation"]) for l in run.trainer.net.spec["layers"]]
+    assert kinds == [("dense", "linear"), ("batchnorm", "tanh")] * 3 + [("dense", "tanh")]
+    assert page.query_params["bn"] == "1" and "0.moving_mean" not in run.snap.state
+    assert set(run.snap.state) == {f"{i}.{n}" for i in (1, 3, 5) for n in ("moving_mean", "moving_variance")}
+    page.selectbox(key="mlp_w_layer_bn_1").set_value("off").run()          # one layer's own (Network details)
+    run = run_of(page)
+    assert [l["type"] for l in run.trainer.net.spec["layers"]] == ["dense", "batchnorm", "dense", "dense",
+                                                                   "batchnorm", "dense"]
+    assert page.query_params["bns"] == ",off,"
+    page.button(key="mlp_step").click().run()
+    assert not page.exception and page.metric[0].value == "1"
+    frame_layers = run.frame(run.snap, interactive=True)["layers"]           # the canvas marks them
+    assert [l["batchnorm"] for l in frame_layers] == [True, False, True, False]
+    assert frame_layers[0]["activation"] == "tanh"
+
+
+def test_batch_norm_needs_two_points_a_batch():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/mlp.py")
+    at.query_params.update({"batch": "1", "bn": "1"})
+    at.run()
+    assert run_of(at).settings.batch == 2 and run_of(at).trainer.batch_size == 2
+    assert any("at least 2 points a batch" in w.value for w in at.warning)
+
+
+def test_the_deep_sigmoid_preset_and_one_click_of_batch_norm(page):
+    page.selectbox(key="mlp_w_preset").set_value("deep_sigmoid").run()
+    s = run_of(page).settings
+    assert (s.hidden, s.activation, s.optimizer, s.lr, s.batch, s.dataset) == ((8,) * 6, "sigmoid", "sgd", 0.03,
+                                                                                 10, "circle")
+    assert page.query_params["net"] == "8,8,8,8,8,8" and page.query_params["act"] == "sigmoid"
+    page.toggle(key="mlp_w_batchnorm").set_value(True).run()
+    assert page.selectbox(key="mlp_w_preset").value == "deep_sigmoid"       # still the preset, with batch norm
+    assert sum(l["type"] == "batchnorm" for l in run_of(page).trainer.net.spec["layers"]) == 6
+    page.selectbox(key="mlp_w_preset").set_value("playground").run()
+    assert run_of(page).settings.hidden == (4, 2) and run_of(page).settings.batchnorm
+
+
+def test_the_numbers_of_one_point_with_batch_norm():
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("app_pages/mlp.py")
+    at.query_params.update({"bn": "1"})
+    at.run()
+    run = run_of(at)
+    run.advance(50)
+    p = run.point_pass(run.train_xy[0], run.train_labels[0])
+    first = p["layers"][0]
+    assert first["dz"] is None and first["dW"] is None
+    np.testing.assert_allclose(first["a"], np.tanh(first["n"]), atol=1e-5)
+    out = run.trainer.net.forward(featurize(run.train_xy[:1], run.settings.features))
+    assert p["loss"] == pytest.approx((float(out[0, 0]) - run.train_labels[0]) ** 2, rel=1e-5)

@@ -30,7 +30,7 @@ def test_losses_and_outputs():
 def test_only_resetting_fields_change_the_run_key():
     base = MlpSettings()
     for name, f in FIELDS.items():
-        if name in ("features", "hide", "hidden", "layer_acts", "dropout", "problem"):
+        if name in ("features", "hide", "hidden", "layer_acts", "layer_bn", "dropout", "problem"):
             continue
         other = {"int": lambda v: v + 1, "bool": lambda v: not v,
                  "choice": lambda v: [c for c in f.bounds if c != v][0],
@@ -62,3 +62,17 @@ def test_a_canvas_click_with_nan_is_refused():
     for value in ({"x": math.nan, "y": 0.0}, {"x": 0.0, "y": math.inf}, {"x": 7.0, "y": 0.0}):
         with pytest.raises(BadEvent):
             checked(value, EVENTS["plot_click"])
+
+
+def test_batch_norm_goes_before_each_chosen_layers_activation():
+    s = MlpSettings().with_(hidden=(3, 3, 3), activation="sigmoid", batchnorm=True, layer_bn=("", "off", ""),
+                            dropout=(0.0, 0.0, 0.2))
+    layers = s.spec()["layers"]
+    assert [(l["type"], l.get("activation")) for l in layers] == [
+        ("dense", "linear"), ("batchnorm", "sigmoid"), ("dense", "sigmoid"), ("dense", "linear"),
+        ("batchnorm", "sigmoid"), ("dropout", None), ("dense", "tanh")]
+    net = engine.build(s.spec())
+    assert sorted(net.state) == ["1.moving_mean", "1.moving_variance", "4.moving_mean", "4.moving_variance"]
+    assert MlpSettings().with_(layer_bn=("on", "on")).layer_bn == ("on", "on")       # on without the switch
+    assert MlpSettings().with_(batchnorm=True, layer_bn=("on", "")).layer_bn == ()   # the same as the switch
+    assert not MlpSettings().with_(batchnorm=True, layer_bn=("off", "off")).normalising

@@ -15,7 +15,8 @@ def decode(params):
 FULL = MlpSettings(dataset="spiral", noise=25, train_pct=70, seed=123, features=("x1", "x2", "sin_x1"),
                    hidden=(8, 5, 3), activation="relu", layer_acts=("", "sigmoid", ""), dropout=(0.1, 0.0, 0.25),
                    problem="classification", loss="cross_entropy", init="uniform", optimizer="adam", lr=0.003,
-                   regularization="l2", reg_rate=0.01, batch=32, speed=5.0, show_test=True, discretize=True,
+                   regularization="l2", reg_rate=0.01, clip=1.0, batchnorm=True, layer_bn=("", "off", ""), batch=32,
+                   speed=5.0, show_test=True, discretize=True,
                    present=True, hide=("data", "gradients"), zoom=1.75, contrast=True)
 
 

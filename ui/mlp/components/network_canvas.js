@@ -249,10 +249,17 @@ function draw(st) {
   let m = 0;
   const lh = L.line, y1 = L.head - 4 - 2 * lh - 0.35 * lh;
   const gap = L.columns.length > 2 ? L.columns[2][0].x - L.columns[1][0].x : Infinity;
-  const narrow = gap < Math.max(...d.layers.map((l) => textWidth(st, l.activation.replace("_", " ") + (l.dropout ? ` · drop ${l.dropout}` : ""), st.fontPx)),
+  const narrow = gap < Math.max(...d.layers.map((l) => textWidth(st, layerWords(l), st.fontPx)),
                                 textWidth(st, "8 neurons", st.fontPx)) + 8;
   d.layers.forEach((layer, k) => {
     const isOut = k === d.layers.length - 1, col = L.columns[k + 1];
+    if (layer.batchnorm && col.length) {  // a batch-normalised layer: a tinted strip behind its tiles
+      const pad = 6, top = col[0].y - pad, h = col[col.length - 1].y + L.s + pad - top;
+      ctx.fillStyle = c.hi ? "rgba(0,0,0,0.12)" : "rgba(8,119,189,0.10)";
+      ctx.fillRect(col[0].x - pad, top, L.s + 2 * pad, h);
+      ctx.strokeStyle = c.hi ? "#000000" : "rgba(8,119,189,0.55)"; ctx.lineWidth = c.line; ctx.setLineDash([4, 3]);
+      ctx.strokeRect(col[0].x - pad, top, L.s + 2 * pad, h); ctx.setLineDash([]);
+    }
     col.forEach((p, j) => {
       if (!isOut) ctx.drawImage(maps, t * m++, 0, t, t, p.x, p.y, L.s, L.s);
       else ctx.drawImage(d.output_channels > 1 ? classImage(st, j, colors) : st.plotImage, p.x, p.y, L.s, L.s);
@@ -277,8 +284,8 @@ function draw(st) {
     const name = isOut ? "output" : narrow ? String(layer.units) : `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
     ctx.fillText(name, x, y1);
     ctx.fillStyle = c.muted;
-    ctx.fillText(narrow ? SHORT[layer.activation] || layer.activation
-                        : layer.activation.replace("_", " ") + (layer.dropout ? ` · drop ${layer.dropout}` : ""), x, y1 + lh);
+    ctx.fillText(narrow ? (layer.batchnorm ? "BN " : "") + (SHORT[layer.activation] || layer.activation)
+                        : layerWords(layer), x, y1 + lh);
     if (dead) { ctx.fillStyle = "#c0392b"; ctx.fillText(`${dead} dead`, x, y1 + 2 * lh); }
   });
   ctx.textAlign = "center"; ctx.fillStyle = c.text;
@@ -289,6 +296,10 @@ function draw(st) {
   drawFocus(st, ctx, z);
   const min = st.minFont.toFixed(1);
   if (st.canvas.getAttribute("data-min-font") !== min) st.canvas.setAttribute("data-min-font", min);
+}
+
+function layerWords(l) {  // a column's second header line: batch norm, activation, dropout
+  return (l.batchnorm ? "BN · " : "") + l.activation.replace("_", " ") + (l.dropout ? ` · drop ${l.dropout}` : "");
 }
 
 // -- the output column -------------------------------------------------------------------------
@@ -494,7 +505,8 @@ function describe(st, h) {
   if (h.kind === "neuron") {
     const layer = d.layers[h.k], dead = layer.dead[h.j] ? "<br>dead: never active on the training data" : "";
     const shown = h.k < d.layers.length - 1 ? "<br>its output over the plane, enlarged on the output plot" : "";
-    return `${neuronName(d, h.k, h.j)} · ${layer.activation.replace("_", " ")}<br>bias ${layer.biases[h.j]}${dead}${shown}` + (allows(d, "edit") ? "<br><i>click to edit the bias</i>" : "<br><i>pause to edit</i>");
+    const bn = layer.batchnorm ? "<br>batch norm: its sum is normalised over the batch, then the activation" : "";
+    return `${neuronName(d, h.k, h.j)} · ${layer.activation.replace("_", " ")}<br>bias ${layer.biases[h.j]}${bn}${dead}${shown}` + (allows(d, "edit") ? "<br><i>click to edit the bias</i>" : "<br><i>pause to edit</i>");
   }
   if (h.kind === "link") {
     const l = h.l, active = d.inputs.filter((f) => f.active);
