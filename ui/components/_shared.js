@@ -179,7 +179,8 @@ function summarize(st, text, urgent = false) {
 function sayFocus(st) {
   const a = st.a11y;
   if (!a || !st.nav || !st.cursor) return;
-  const text = st.nav.describe(st, st.cursor) || "";
+  let text = "";
+  try { text = st.nav.describe(st, st.cursor) || ""; } catch (err) { /* a view not drawn yet */ }
   a.focusText.textContent = text.replace(/<br>/g, ". ").replace(/<[^>]*>/g, "");
 }
 
@@ -188,7 +189,8 @@ function onKey(st, e) {
   const k = e.key, nav = st.nav;
   let done = true;
   if (nav && ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"].includes(k)) {
-    const next = nav.move(st, st.cursor || nav.first(st), e);
+    let next = null;
+    try { next = nav.move(st, st.cursor || nav.first(st), e); } catch (err) { /* a view not drawn yet */ }
     if (next) st.cursor = next;
     sayFocus(st); redraw(st);
   } else if (nav && nav.activate && (k === "Enter" || k === " ") && st.cursor) nav.activate(st, st.cursor, e);
@@ -201,7 +203,8 @@ function onKey(st, e) {
 function drawFocus(st, ctx, scale = 1) {
   const a = st.a11y;
   if (!a || !a.focused || !st.nav || !st.cursor) return;
-  const r = st.nav.rect(st, st.cursor);
+  let r = null;
+  try { r = st.nav.rect(st, st.cursor); } catch (err) { /* a view not drawn yet */ }
   if (!r) return;
   ctx.save();
   ctx.lineWidth = 3 / scale; ctx.strokeStyle = "#000000"; ctx.strokeRect(r.x - 3 / scale, r.y - 3 / scale, r.w + 6 / scale, r.h + 6 / scale);

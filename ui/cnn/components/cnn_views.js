@@ -705,6 +705,8 @@ function render(st) {
   st.checking = st.frame.full !== false || st.data.view === "cell";  // paused frames, one a fragment run playing
   st.L = L;
   view.draw(st, L);
+  drawFocus(st, st.ctx);
+  try { summarize(st, SUMMARY[st.data.view](st)); } catch (err) { /* words never stop the drawing */ }
   if (st.checking) st.canvas.dataset.overflow = String(Math.round(st.overflow));
   if (st.data.view === "cell") keepCellUI(st);
   if (Number.isFinite(st.minFont)) st.canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
@@ -737,6 +739,126 @@ function install(st) {
   new ResizeObserver(() => render(st)).observe(st.root);
 }
 
+// -- the keyboard and a screen reader (issue 22) ------------------------------------------------
+// Every view's cells are reached with the arrow keys (the focused one ringed and read out) and Enter
+// does what a click does; each view keeps a short text of what it shows (the overview reads it out).
+const clampTo = (v, n) => Math.max(0, Math.min(n - 1, v));
+const arrows = (e) => [e.key === "ArrowRight" ? 1 : e.key === "ArrowLeft" ? -1 : 0, e.key === "ArrowDown" ? 1 : e.key === "ArrowUp" ? -1 : 0];
+const byKey = (text) => (text || "").replace(/click to/g, "Enter to");
+
+function overviewAt(st, cur) {  // the cursor within what the overview draws now
+  const boxes = st.L.boxes, k = clampTo(cur.k, boxes.length - 1) || Math.min(1, boxes.length - 1), c = boxes[k].col;
+  const dense = c.h === 1 && c.w === 1;
+  return { k, ch: clampTo(cur.ch, dense ? Math.min(c.c, 128) : c.c), y: dense ? 0 : clampTo(cur.y, c.h), x: dense ? 0 : clampTo(cur.x, c.w), dense };
+}
+
+const NAV = {
+  overview: {
+    keys: "Arrow keys move between the cells of a feature map; Page Up and Page Down go to the previous or next map, Home and End to the previous or next layer; Enter shows how the cell is computed.",
+    first: () => ({ k: 1, ch: 0, y: 0, x: 0 }),
+    move: (st, cur, e) => {
+      const h = overviewAt(st, cur), [dx, dy] = arrows(e);
+      if (e.key === "Home" || e.key === "End") return overviewAt(st, { ...h, k: Math.max(1, h.k + (e.key === "End" ? 1 : -1)) });
+      if (e.key === "PageUp" || e.key === "PageDown") return overviewAt(st, { ...h, ch: h.ch + (e.key === "PageDown" ? 1 : -1) });
+      return h.dense ? overviewAt(st, { ...h, ch: h.ch + dy }) : overviewAt(st, { ...h, x: h.x + dx, y: h.y + dy });
+    },
+    activate: (st, cur) => {
+      const h = overviewAt(st, cur), c = st.L.boxes[h.k].col;
+      if (!h.dense && st.data.clickable) st.trigger("cell", { pos: c.pos, channel: h.ch, y: h.y, x: h.x });
+    },
+    describe: (st, cur) => byKey(overviewTip(st, overviewAt(st, cur))),
+    rect: (st, cur) => { const h = overviewAt(st, cur); return mapRect(st.L.boxes[h.k], h.ch, h.y, h.x); },
+  },
+  kernels: {
+    keys: "Arrow keys move between the kernels (left and right: filters; up and down: input channels); Page Up and Page Down go to the previous or next layer; Enter opens the kernel sliding over its input.",
+    first: () => ({ n: 0, fi: 0, c: 0 }),
+    at: (st, cur) => { const n = clampTo(cur.n, st.L.blocks.length), kv = st.L.blocks[n].kv; return { n, fi: clampTo(cur.fi, kv.f), c: clampTo(cur.c, kv.c) }; },
+    move: (st, cur, e) => {
+      const h = NAV.kernels.at(st, cur), [dx, dy] = arrows(e);
+      if (e.key === "PageUp" || e.key === "PageDown") return NAV.kernels.at(st, { ...h, n: h.n + (e.key === "PageDown" ? 1 : -1) });
+      return NAV.kernels.at(st, { ...h, fi: h.fi + dx, c: h.c + dy });
+    },
+    activate: (st, cur) => { const h = NAV.kernels.at(st, cur); if (st.data.clickable) st.trigger("pick", { conv: h.n, filter: h.fi, channel: h.c }); },
+    describe: (st, cur) => {
+      const h = NAV.kernels.at(st, cur), kv = st.L.blocks[h.n].kv, codes = st.kernelCodes[h.n], k = kv.k;
+      const rows = [...Array(k).keys()].map((j) => [...Array(k).keys()].map((i) =>
+        num(((codes[((h.fi * kv.c + h.c) * k + j) * k + i] - 128) / 127) * kv.scale)).join(" ")).join("; ");
+      const from = kv.c > 1 ? `, input channel ${h.c + 1}` : "";
+      return `${kv.title}: filter ${h.fi + 1}${from}, ${st.frame.kernel_grads ? "gradients" : "weights"} row by row: ${rows}` +
+        (st.data.clickable ? ". Enter to see it slide over its input" : "");
+    },
+    rect: (st, cur) => { const h = NAV.kernels.at(st, cur), b = st.L.blocks[h.n]; return { x: b.x + h.fi * (b.tile + 3), y: b.y + h.c * (b.tile + 3), w: b.tile, h: b.tile }; },
+  },
+  strip: {
+    keys: "Arrow keys move between the test images; Enter follows the image through the network.",
+    first: (st) => ({ i: Math.max(0, st.frame && st.frame.strip.selected >= 0 ? st.frame.strip.selected : 0) }),
+    move: (st, cur, e) => {
+      const n = st.frame.strip.n, [dx, dy] = arrows(e);
+      if (e.key === "Home" || e.key === "End") return { i: e.key === "Home" ? 0 : n - 1 };
+      return { i: clampTo(cur.i + dx + dy * st.L.perRow, n) };
+    },
+    activate: (st, cur) => { if (st.data.clickable) st.trigger("probe", clampTo(cur.i, st.frame.strip.n)); },
+    describe: (st, cur) => byKey(stripTip(st, { i: clampTo(cur.i, st.frame.strip.n) })),
+    rect: (st, cur) => { const L = st.L, i = clampTo(cur.i, st.frame.strip.n);
+      return { x: (i % L.perRow) * L.cellW + (L.cellW - L.side) / 2, y: Math.floor(i / L.perRow) * L.rowH, w: L.side, h: L.side }; },
+  },
+  confusion: {
+    keys: "Arrow keys move between the cells (down: the true class, right: the network's answer); Enter shows those test images.",
+    first: () => ({ t: 0, p: 0 }),
+    move: (st, cur, e) => { const [dx, dy] = arrows(e), k = st.L.k; return { t: clampTo(cur.t + dy, k), p: clampTo(cur.p + dx, k) }; },
+    activate: (st, cur) => { if (st.data.clickable) st.trigger("confusion", { true: cur.t, pred: cur.p }); },
+    describe: (st, cur) => byKey(confusionTip(st, { t: clampTo(cur.t, st.L.k), p: clampTo(cur.p, st.L.k) })),
+    rect: (st, cur) => ({ x: st.L.x0 + cur.p * st.L.cell, y: st.L.y0 + cur.t * st.L.cell, w: st.L.cell, h: st.L.cell }),
+  },
+  cell: {   // the cursor is the window's place (st.at): the arithmetic under the drawing follows it
+    keys: "Arrow keys move the kernel's window over the input, one output cell at a time; Home goes back to the cell you picked. The numbers of each position are read out.",
+    first: () => ({ cell: true }),
+    move: (st, cur, e) => {
+      const c = st.cell, [dx, dy] = arrows(e);
+      if (!c) return cur;
+      stopSliding(st);
+      st.at = e.key === "Home" ? [c.y, c.x] : [clampTo(st.at[0] + dy, c.oh), clampTo(st.at[1] + dx, c.ow)];
+      render(st);
+      return cur;
+    },
+    describe: (st) => {
+      const c = st.cell, L = st.L;
+      if (!c || !L.lines) return "";
+      return `${c.title}, map ${c.channel + 1}, row ${st.at[0] + 1}, column ${st.at[1] + 1}. ${L.lines.join(" ")}`;
+    },
+    rect: (st) => {
+      const c = st.cell, L = st.L, ot = L.planeSide / Math.max(c.oh, c.ow);
+      return { x: L.planeSide + L.gap + st.at[1] * ot, y: L.topA + st.at[0] * ot, w: ot, h: ot };
+    },
+  },
+};
+
+// What each view shows, in words (a screen reader's alternative to the picture).
+const SUMMARY = {
+  overview: (st) => {
+    const o = st.frame.overview, best = o.probs.indexOf(Math.max(...o.probs)), label = st.frame.probe ? st.frame.probe.label : null;
+    const order = o.probs.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0]);
+    const second = order.length > 1 ? `, then ${o.classes[order[1][1]]} (${pct(order[1][0])})` : "";
+    const layers = o.columns.slice(1).map((c) => (c.h === 1 && c.w === 1 ? `${c.title} ${c.c} units` : `${c.title} ${c.c} maps of ${c.h}×${c.w}`)).join(", ");
+    return `${label !== null ? `A test image labelled ${o.classes[label]}` : "The image"} through the network: it answers ` +
+      `${o.classes[best]} (${pct(o.probs[best])})${second}${label !== null ? (best === label ? ", right" : ", wrong") : ""}. Layers: ${layers}.`;
+  },
+  kernels: (st) => st.frame.kernels.map((kv) => `${kv.title}: the largest ${st.frame.kernel_grads ? "gradient" : "weight"} ${kv.scale}`).join(". ") + ".",
+  strip: (st) => {
+    const s = st.frame.strip, wrong = [...Array(s.n).keys()].filter((i) => s.top[i][0][0] !== s.labels[i]);
+    const says = wrong.slice(0, 5).map((i) => `image ${i + 1}, labelled ${s.classes[s.labels[i]]}, read as ${s.classes[s.top[i][0][0]]}`).join("; ");
+    return `${s.n} test images: ${s.n - wrong.length} read right, ${wrong.length} wrong${says ? ": " + says : ""}.`;
+  },
+  confusion: (st) => {
+    const m = st.frame.confusion, k = m.classes.length;
+    let right = 0, total = 0, worst = null;
+    m.matrix.forEach((row, t) => row.forEach((n, p) => { total += n; if (t === p) right += n; else if (!worst || n > worst[0]) worst = [n, t, p]; }));
+    const mistake = worst && worst[0] ? ` The commonest mistake: ${m.classes[worst[1]]} read as ${m.classes[worst[2]]}, ${worst[0]} times.` : "";
+    return `Confusion matrix of ${total} test images in ${k} classes: ${total ? Math.round((100 * right) / total) : 0}% on the diagonal (right).${mistake}`;
+  },
+  cell: (st) => (st.L && st.L.lines ? `${st.L.where} ${st.L.lines.join(" ")}` : ""),
+};
+
 // -- the cell view's controls: slide the kernel, pick the channel, edit the kernel (paused) ----
 const PRESETS = {
   "Vertical edge": (i, j, c) => Math.sign(j - c),
@@ -755,6 +877,7 @@ function cellControls(st) {
     '<span class="chan"><button class="cprev" type="button" title="The previous input channel">◀</button><span class="cname"></span>' +
     '<button class="cnext" type="button" title="The next input channel">▶</button></span>' +
     '<button class="home" type="button" title="Back to the cell you clicked">Clicked cell</button>';
+  bar.querySelectorAll("button[title]").forEach((b) => b.setAttribute("aria-label", b.title));
   bar.querySelector(".slide").onclick = () => (st.sliding ? stopSliding(st) : startSliding(st));
   bar.querySelector(".back").onclick = () => { stopSliding(st); move(st, -1); };
   bar.querySelector(".next").onclick = () => { stopSliding(st); move(st, 1); };
@@ -855,7 +978,8 @@ export default function (component) {
   look(st);
   st.trigger = setTriggerValue;
   st.channel = data.channel;
-  st.canvas.setAttribute("aria-label", data.label || data.view);
+  st.nav = NAV[data.view]; st.redraw = () => render(st);
+  accessible(st, st.canvas, { name: data.label || data.view, keys: st.nav.keys, live: data.view === "overview" && !!data.live });
   root.classList.toggle("contrast", st.contrast);
   root.style.setProperty("--cnnv-font", `${fs(st, 12)}px`);
   if (cell && !root.querySelector(".bar").firstChild) cellControls(st);
