@@ -5,7 +5,7 @@ import numpy as np
 from engine.data import Plane
 from engine.plane import PlaneMaps
 from viz import pictures as P
-from viz.network_view import FEATURE_LABELS, dense_layers, feature_maps, output_values
+from viz.network_view import FEATURE_LABELS, dense_layers, feature_maps, neuron_outputs, output_values
 
 RESOLUTION, STRIDE = 49, 4       # a picture's grid and its tiles' sampling (13 x 13): the canvas's 101 x 101
                                  # grid would make an animation's hundred frames four times slower
@@ -26,7 +26,7 @@ def network_picture(run, snap, width=P.SLIDE_WIDTH):
     inputs = [(FEATURE_LABELS[f], all_inputs[list(FEATURES).index(f)][::k, ::k]) for f in features]
     dense = dense_layers(snap)
     hidden = []
-    for i in dense[:-1]:
+    for i in neuron_outputs(snap)[:-1]:           # a batch-normalised neuron: its output after the norm
         m = maps.neuron_maps[i][:, ::k, ::k]
         hidden.append([np.clip(u / (np.abs(u).max() or 1.0), -1, 1) for u in m])
     values = output_values(maps, s.engine_loss, s.classes)

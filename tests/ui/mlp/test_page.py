@@ -1,12 +1,16 @@
 """The MLP page's logic through Streamlit's AppTest (fragments with run_every do not tick here)."""
 from pathlib import Path
 
+import io
+import json
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine import warm_up
 from engine.data import featurize
+from ui import model_file
 
 TIMEOUT = 120
 APP = str(Path(__file__).resolve().parents[3] / "app.py")
@@ -243,6 +247,11 @@ def test_batch_norm_for_all_layers_and_per_layer_in_the_spec_and_the_link(page):
     frame_layers = run.frame(run.snap, interactive=True)["layers"]           # the canvas marks them
     assert [l["batchnorm"] for l in frame_layers] == [True, False, True, False]
     assert frame_layers[0]["activation"] == "tanh"
+    saved = json.loads(run.weights_json())                                    # the downloads carry the statistics
+    assert saved["state"]["1.moving_variance"] == run.snap.state["1.moving_variance"].tolist()
+    assert "state:1.moving_mean" in np.load(io.BytesIO(model_file.write(run, "mlp")))
+    picture = run.picture_views()["network"].render(run.snap, 800)             # slides: the normalised maps
+    assert picture.size[0] == 800
 
 
 def test_batch_norm_needs_two_points_a_batch():
