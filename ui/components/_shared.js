@@ -112,9 +112,19 @@ function pageShortcuts() {  // once a window; marks the buttons with their keys 
 }
 
 let a11yIds = 0;
-function accessible(st, canvas, { name, keys = "", live = false }) {
+function accessible(st, canvas, { name, keys = "", live = false, interactive = true }) {
   pageShortcuts();
   let a = st.a11y;
+  if (!a && !interactive) {   // a picture to read, not to use: role img, its summary as description
+    a = st.a11y = { id: `nnp-a11y-${++a11yIds}`, focused: false, said: "", saidAt: 0 };
+    const box = document.createElement("div");
+    box.className = "nnp-a11y";
+    box.innerHTML = `<div class="nnp-summary" id="${a.id}-sum" style="${SR_ONLY}"></div>`;
+    canvas.insertAdjacentElement("afterend", box);
+    a.summary = box.querySelector(".nnp-summary");
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-describedby", `${a.id}-sum`);
+  }
   if (!a) {
     a = st.a11y = { id: `nnp-a11y-${++a11yIds}`, focused: false, said: "", saidAt: 0 };
     const box = document.createElement("div");
@@ -141,8 +151,9 @@ function accessible(st, canvas, { name, keys = "", live = false }) {
     refocus(st, canvas, name);
   }
   canvas.setAttribute("aria-label", name);
-  canvas.setAttribute("aria-roledescription", "interactive picture");
   a.summary.setAttribute("aria-live", live ? "polite" : "off");
+  if (!interactive) return;
+  canvas.setAttribute("aria-roledescription", "interactive picture");
   const text = `${keys ? keys + " " : ""}Alt+P plays or pauses, Alt+S trains one epoch, Alt+N resets.`;
   if (a.keys.textContent !== text) a.keys.textContent = text;
 }

@@ -217,7 +217,81 @@ function render(st) {
   st.minFont = Infinity;
   draw(st, f);
   canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
+  aeAccessible(st, f);
 }
+
+// -- the keyboard and a screen reader (issue 22): the code plane's decoded point moves with the arrow
+// keys (the labels of the codes nearest to it are read out); every view keeps a text of what it
+// shows (the reconstructions' errors, read out politely; the plane's groups; the errors' spread).
+const PLANE_KEYS = "Arrow keys move the decoded point over the plane (with Shift in small steps), Home to the middle; the image decoded there is drawn, and the labels of the codes nearest to it are read out.";
+
+function aeAccessible(st, f) {
+  if (!st.a11y) {
+    st.nav = st.view === "plane" ? PLANE_NAV : null; st.redraw = () => render(st);
+    accessible(st, st.canvas, { name: st.canvas.getAttribute("aria-label") || st.view, keys: PLANE_KEYS,
+                                live: st.view === "recon", interactive: st.view === "plane" });
+  }
+  drawFocus(st, st.ctx);
+  try { summarize(st, AE_SUMMARY[st.view](st, f)); } catch (err) { /* words never stop the drawing */ }
+}
+
+function codes(st, p) {  // every test code as [x, y] in [0, 1] of the plane, with its label
+  const q = new Uint16Array(bytes(p.points).buffer), labels = st.labels || [], out = [];
+  for (let i = 0; i < q.length / 2; i++) out.push([q[2 * i] / 65535, q[2 * i + 1] / 65535, labels[i]]);
+  return out;
+}
+
+function nearest(st, p, x, y, n = 10) {  // the labels of the n codes nearest to (x, y), most frequent first
+  const e = p.extent, ux = (x - e[0]) / (e[1] - e[0]), uy = (y - e[2]) / (e[3] - e[2]);
+  const near = codes(st, p).map(([cx, cy, l]) => [(cx - ux) ** 2 + (cy - uy) ** 2, l]).sort((a, b) => a[0] - b[0]).slice(0, n);
+  const counts = {};
+  for (const [, l] of near) if (l !== undefined) counts[l] = (counts[l] || 0) + 1;
+  return Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([l, c]) => `${p.names[l] ?? l} (${c})`).join(", ");
+}
+
+const fix = (v) => String(+v.toFixed(2)).replace("-", "−");
+
+const PLANE_NAV = {
+  first: (st) => { const p = st.frame.plane, e = p.extent; return p.point ? { x: p.point[0], y: p.point[1] } : { x: (e[0] + e[1]) / 2, y: (e[2] + e[3]) / 2 }; },
+  move: (st, cur, ev) => {
+    const e = st.frame.plane.extent, k = ev.shiftKey ? 0.01 : 0.05, lim = (v, a, b) => Math.max(a, Math.min(b, v));
+    const dx = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0, dy = ev.key === "ArrowUp" ? 1 : ev.key === "ArrowDown" ? -1 : 0;
+    const next = ev.key === "Home" ? { x: (e[0] + e[1]) / 2, y: (e[2] + e[3]) / 2 }
+      : { x: lim(cur.x + dx * k * (e[1] - e[0]), e[0], e[1]), y: lim(cur.y + dy * k * (e[3] - e[2]), e[2], e[3]) };
+    clearTimeout(st.keyPoint);      // the page decodes the last place the keys stop at
+    st.keyPoint = setTimeout(() => st.trigger("point", { x: +next.x.toFixed(4), y: +next.y.toFixed(4) }), 60);
+    return next;
+  },
+  activate: (st, cur) => st.trigger("point", { x: +cur.x.toFixed(4), y: +cur.y.toFixed(4) }),
+  describe: (st, cur) => `point (${fix(cur.x)}, ${fix(cur.y)}); the nearest codes are of ${nearest(st, st.frame.plane, cur.x, cur.y)}`,
+  rect: (st, cur) => { if (!st.plane) return null; const [x, y] = toScreen(st.plane.L, st.plane.e, [cur.x, cur.y]); return { x: x - 9 * st.z, y: y - 9 * st.z, w: 18 * st.z, h: 18 * st.z }; },
+};
+
+const AE_SUMMARY = {
+  recon: (st, f) => {
+    const a = bytes(f.recon.inputs), b = bytes(f.recon.outputs), n = f.recon.n, size = a.length / n, errs = [];
+    for (let k = 0; k < n; k++) { let s = 0; for (let i = k * size; i < (k + 1) * size; i++) s += Math.abs(a[i] - b[i]); errs.push(s / size / 255); }
+    const worst = errs.indexOf(Math.max(...errs));
+    return `${n} test images and what the network rebuilds of them: on average each pixel is off by ${(errs.reduce((x, y) => x + y, 0) / n).toFixed(3)} ` +
+      `(0 is a perfect copy, 1 the opposite); the worst is image ${worst + 1}, off by ${errs[worst].toFixed(3)}.`;
+  },
+  plane: (st, f) => {
+    const p = f.plane, e = p.extent, groups = {};
+    for (const [x, y, l] of codes(st, p)) { if (l === undefined) continue; const g = groups[l] || (groups[l] = [0, 0, 0]); g[0] += x; g[1] += y; g[2]++; }
+    const at = (u, lo, hi) => fix(lo + u * (hi - lo));
+    const where = Object.entries(groups).map(([l, [x, y, n]]) => `${p.names[l] ?? l} around (${at(x / n, e[0], e[1])}, ${at(y / n, e[2], e[3])})`).join("; ");
+    return `The code of every test image as a point, ${p.principal ? "on its first two principal components" : "on the two code units"}, ` +
+      `x from ${fix(e[0])} to ${fix(e[1])}, y from ${fix(e[2])} to ${fix(e[3])}. ${where ? "The labels' centres: " + where + "." : ""}` +
+      (p.point ? ` Decoded at (${fix(p.point[0])}, ${fix(p.point[1])}).` : "");
+  },
+  anomalies: (st, f) => {
+    const a = f.anomalies, total = a.counts.reduce((x, y) => x + y, 0), peak = a.counts.indexOf(Math.max(...a.counts));
+    return `Reconstruction error (${a.unit}) of ${total} test images, from ${a.edges[0].toPrecision(3)} to ${a.edges[a.edges.length - 1].toPrecision(3)}; ` +
+      `most between ${a.edges[peak].toPrecision(3)} and ${a.edges[peak + 1].toPrecision(3)}.` +
+      (a.own !== null && a.own !== undefined ? ` Your input: ${a.own.toPrecision(3)}, ${a.rank}.` : "") +
+      (a.worst_errors ? ` The worst rebuilt: ${a.worst_errors.map((v) => v.toPrecision(3)).join(", ")}.` : "");
+  },
+};
 
 function install(st) {
   let last = 0, pending = null;

@@ -418,8 +418,29 @@ function render(st) {
   for (const p of panels) y += DRAW[p.type](st, p, y) + gap;
   if (st.minFont < Infinity) st.canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
   if (st.stateCell) st.canvas.dataset.stateCell = String(Math.round(st.stateCell * 10) / 10);   // a hidden unit's square, px
+  drawFocus(st, ctx);
+  try { summarize(st, rnnSummary(f)); } catch (err) { /* words never stop the drawing */ }
   st.tip.style.fontSize = (z > 1 ? 13 * z : 12) + "px";
   showTip(st);
+}
+
+// -- the keyboard and a screen reader (issue 22): the arrow keys walk every part the mouse can hover
+// (each step's input, hidden units and output, a map, a curve, a token), each read out; the
+// canvas keeps a short text of the task's answer and what the panels show.
+const RNN_KEYS = "Arrow keys move between the parts of the picture: each step's input, hidden units and output, the maps, the curves and the tokens; each is read out.";
+const RNN_NAV = listNav((st) => st.hits);
+
+function rnnSummary(f) {
+  const words = [];
+  if (f.title) words.push(f.title + ":");
+  for (const p of f.panels || []) {
+    if (p.type === "tokens") words.push(`${p.title}. The network's answer: ${p.network}; the truth: ${p.truth}.`);
+    else if (p.type === "lines") {
+      const last = p.series.map((s) => { const v = s.values.filter((x) => x !== null); return v.length ? `${s.name} ${num(v[v.length - 1])}` : ""; }).filter(Boolean);
+      words.push(`${p.title.split(":")[0]}${last.length ? ": at the last step " + last.join(", ") : ""}.`);
+    }
+  }     // the heatmaps and the unrolled cell are read a part at a time with the arrow keys
+  return words.join(" ");
 }
 
 function showTip(st) {
@@ -437,6 +458,9 @@ export default function (component) {
   const st = root.__state || (root.__state = { root, canvas: root.querySelector("canvas"), tip: root.querySelector(".tip"), hits: [] });
   st.channel = data.channel; st.z = data.zoom || 1; st.contrast = !!data.contrast;
   watchVisibility(setTriggerValue);
+  st.nav = RNN_NAV; st.redraw = () => render(st);
+  accessible(st, st.canvas, { name: data.label || "The recurrent network over time", keys: RNN_KEYS,
+                              live: /-0$/.test(data.channel) });     // compare mode: the first cell's view speaks
   if (!st.timer) {
     st.canvas.addEventListener("mousemove", (e) => {
       const r = st.canvas.getBoundingClientRect(); st.mouse = { x: e.clientX - r.left, y: e.clientY - r.top }; showTip(st);
