@@ -134,7 +134,7 @@ def _setup(arrays):
         raise ValueError("The model file's setup is damaged.")
     try:
         setup = json.loads(str(raw))
-    except ValueError:
+    except (ValueError, RecursionError):          # RecursionError: nested deeper than Python's limit
         raise ValueError("The model file's setup is damaged.") from None
     if not isinstance(setup, dict) or setup.get("format") != FORMAT:
         raise ValueError("The model file is not in this playground's format.")

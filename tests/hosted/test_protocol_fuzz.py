@@ -434,6 +434,16 @@ FOUND = {
         t.wid, string_value=json.dumps({"selection": {"points": [{"x": "zz"}, {"y": 1}, 7], "box": [], "lasso": [],
                                                       "point_indices": []}}))], before=(
         "Step", "Step", (r"mlp_look_closer", lambda t: [pf.state(t.wid, bool_value=True)]))),
+    # Browser text parsed as JSON: nested deeper than Python's recursion limit, json.loads raised
+    # RecursionError (not ValueError) out of the canvas's queue and the lesson store's progress; a
+    # queue item naming its event with a list failed the event lookup (unhashable).
+    "a canvas queue nested past the recursion limit": Found("mlp", "", r"mlp_network", _event(json.dumps(
+        [{"event": "events", "value": "[" * 3999 + "]" * 3999}]))),
+    "a list as an event's name in the canvas queue": Found("mlp", "", r"mlp_network", _event(json.dumps(
+        [{"event": "events", "value": json.dumps({"token": 1, "items": [[1, ["feature"], "x1"]]})}]))),
+    "lesson progress nested past the recursion limit": Found("mlp", "lesson=neurons-weights", r"lesson_store_mlp",
+                                                             _event(json.dumps([{"event": "progress",
+                                                                                 "value": "[" * 30_000}]))),
 }
 
 

@@ -81,7 +81,7 @@ def clean_progress(raw, course):
     checks (it is browser input): lesson id -> progress."""
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):          # RecursionError: nested deeper than Python's limit
         return {}
     lessons = data.get("lessons") if isinstance(data, dict) else None
     clean = {}

@@ -106,7 +106,7 @@ def read_setup(raw, settings_class):
         raise ValueError(f"the file is {len(raw) // 1024} KB; a setup is at most {SETUP_MAX_BYTES // 1024} KB")
     try:
         setup = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):      # RecursionError: nested too deep
         raise ValueError("it is not a setup file (JSON) nor a CSV") from None
     link = setup.get("link", "") if isinstance(setup, dict) else None
     if not isinstance(link, str) or len(link) > 4000:

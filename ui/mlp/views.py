@@ -313,7 +313,7 @@ def new_events(text):
     applied (frames send it back as "ack"). BadEvent for a queue that is no queue."""
     try:
         queue = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):          # RecursionError: nested deeper than Python's limit
         raise BadEvent("the event queue is not JSON") from None
     if not isinstance(queue, dict) or set(queue) != {"token", "items"} or not isinstance(queue["items"], list):
         raise BadEvent("expected an object with keys items, token")
@@ -322,7 +322,7 @@ def new_events(text):
     last = seen[1] if seen and seen[0] == token else 0
     out = []
     for item in queue["items"][-QUEUE_MAX:]:
-        if not (isinstance(item, list) and len(item) == 3 and item[1] in EVENTS):
+        if not (isinstance(item, list) and len(item) == 3 and isinstance(item[1], str) and item[1] in EVENTS):
             raise BadEvent("an item of the queue is not [number, event, value]")
         number = checked(item[0], Num(1, 2 ** 53, whole=True))
         if number > last:

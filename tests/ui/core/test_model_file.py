@@ -148,3 +148,7 @@ def test_shipped_models_are_named_never_paths():
         model_file.shipped("../../etc/passwd")
     for name, path in model_file.shipped_models().items():
         assert path.parent == model_file.MODELS and model_file.shipped(name)
+
+
+def test_a_setup_nested_past_pythons_limit_is_damaged(saved):
+    refused(resave(saved, add={"setup": np.array("[" * 60_000)}), "damaged")        # within its size

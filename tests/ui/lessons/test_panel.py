@@ -159,3 +159,11 @@ def test_a_lesson_opening_that_streamlit_stops_midway_leaves_the_page_its_run(mo
         panel.LessonPanel.open("mlp")                   # stopped where it drops the widget values
     assert "mlp_run" in state and state["mlp_run"].playing is False
     assert state["mlp_replace_run"] is True             # page_run makes the lesson's run on the next run
+
+
+def test_progress_nested_past_pythons_limit_is_no_progress():
+    """The browser's progress text is browser input: JSON nested deeper than Python's recursion limit
+    (within the component's 64,000 characters) raised RecursionError out of the component's callback."""
+    course = load_course()
+    assert clean_progress("[" * 30_000 + "]" * 30_000, course) == {}
+    assert clean_progress('{"lessons": ' + "[" * 5000, course) == {}

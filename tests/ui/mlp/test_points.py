@@ -78,3 +78,11 @@ def test_the_run_trains_on_the_points_and_the_setup_holds_them():
 def test_a_bad_setup_is_refused_with_a_reason(setup, reason):
     with pytest.raises(ValueError, match=reason):
         points.read_setup(setup, MlpSettings)
+
+
+def test_a_setup_nested_past_pythons_limit_is_refused_with_a_reason():
+    """JSON nested deeper than Python's recursion limit made json.loads raise RecursionError, which
+    the upload's ValueError path did not catch."""
+    for setup in (b"[" * 100_000, b'{"link": "", "points": ' + b"[" * 5000 + b"]" * 5000 + b"}"):
+        with pytest.raises(ValueError, match="not a setup"):
+            points.read_setup(setup, MlpSettings)
