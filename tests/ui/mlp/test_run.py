@@ -124,3 +124,17 @@ def test_confusion_matrix_counts_the_test_points():
     assert matrix.shape == (2, 2) and matrix.sum() == len(run.test_xy)
     out = run.snap.predict(run.trainer.xt).ravel()
     assert matrix[1, 1] == int(((out > 0) & (run.test_labels > 0)).sum())
+
+
+def test_points_added_by_clicking_stop_at_the_limit():
+    """Clicks on the output add training points up to MAX_OWN_POINTS, as many as a CSV holds (each
+    click added one, without a limit: a crafted stream of clicks grew the data and the frames)."""
+    from ui.mlp.run import MAX_OWN_POINTS
+    run = MlpRun(MlpSettings())
+    generated = len(run.train_xy)
+    run.use_points(None, None, added=[(1.0, 1.0, 1.0)] * (MAX_OWN_POINTS - generated - 1))
+    assert run.add_point(-2.0, 3.0, -1.0) and len(run.train_xy) == MAX_OWN_POINTS
+    assert not run.add_point(4.0, 4.0, 1.0)
+    assert len(run.train_xy) == MAX_OWN_POINTS and run.added[-1] == (-2.0, 3.0, -1.0)
+    run.forget_points()
+    assert len(run.train_xy) == generated and run.add_point(4.0, 4.0, 1.0)
