@@ -225,3 +225,26 @@ def test_the_delay_help_tells_what_the_cells_learn(cell, delay, steps, learns):
     while run.snap.step < steps and run.snap.test_acc < 0.95:
         run.step_epoch()
     assert (run.snap.test_acc >= 0.95) == learns, (run.snap.step, run.snap.test_acc)
+
+
+def test_downloads_while_rewound_hold_the_epoch_shown():
+    """The weights (.npz, .json) and the model file of a rewound page are the epoch it shows, for
+    each compared cell (they saved the latest weights)."""
+    import io
+
+    from ui import model_file
+    run = RnnRun(small("parity", compare="rnn"))
+    for _ in range(3):
+        run.step_epoch()
+    run.rewind_to(1)
+    for r in run.runs:
+        early, latest = r.shown.params, r.snap.params
+        assert r.shown.epoch == 1 and any(not np.array_equal(early[k], latest[k]) for k in early)
+        npz = np.load(io.BytesIO(r.weights_npz()), allow_pickle=False)
+        as_json = json.loads(r.weights_json())
+        model = np.load(io.BytesIO(model_file.write(r, "rnn")), allow_pickle=False)
+        assert as_json["epoch"] == 1
+        for k in early:
+            np.testing.assert_array_equal(npz[k], early[k])
+            np.testing.assert_array_equal(model[k], early[k])
+            np.testing.assert_allclose(as_json["params"][k], early[k])
