@@ -19,6 +19,7 @@ from viz.activations import PERCENTILES, band_charts, histogram_figure, percenti
 
 from .state import expander_state, key
 
+PROBE_SIZE = 256          # the probe batch's samples unless a page says otherwise (Page.probe_size)
 KEEP_ALL = 100            # every recorded epoch is kept for the first KEEP_ALL ...
 MAX_ROWS = 600            # ... then every second one is dropped whenever there are more than this
 CAPTION = ("What each layer's activation function receives (its pre-activation: the weighted sum, or the "
@@ -38,12 +39,15 @@ class ActivationHistory:
         self.epochs = []
         self.rows = np.zeros((0, 0, len(PERCENTILES)))
         self.twins = {}
+        self._last = (None, None)                            # (snapshot, its values): a lesson's check reads them
 
     def values(self, snap):
-        """{layer index: pre-activations of the probe batch} for ``snap``."""
+        """{layer index: pre-activations of the probe batch} for ``snap`` (the last snapshot's kept)."""
         if self.layers is None:
             self.layers = shown_layers(snap.layers)
-        return pre_activations(snap, self.x, self.twins)
+        if self._last[0] is not snap:
+            self._last = (snap, pre_activations(snap, self.x, self.twins))
+        return self._last[1]
 
     def record(self, snap):
         """Add ``snap``'s row if its epoch is past the last recorded one (a continued rewind first

@@ -60,7 +60,7 @@ class Page(ABC):
     gradient_chart = True     # the gradient size per layer among the curves
     lesson = None             # the lesson the link opens on this page (ui/lessons), if any
     activation_stats = False  # each layer's pre-activations over time (ui/activations.py) under the curves
-    probe_size = 256          # ... on this many training samples (the first ones, fixed for the run)
+    probe_size = activations.PROBE_SIZE   # ... on this many training samples (the first ones, fixed for the run)
     probe_what = "examples"   # ... called this in the caption ("points", "images")
 
     def __init__(self):

@@ -134,6 +134,8 @@ class CnnSettings(Settings):
         n = min(max(given + [len(values.get("filters", cls.filters))]), MAX_BLOCKS)
         for name in BLOCK_FIELDS:
             items = tuple(values.get(name, getattr(cls, name)))
+            if name not in values:               # a list the link leaves out: as many blocks as the others
+                values[name] = items = items[:n]
             if len(items) < n and (items or name != "filters"):
                 values[name] = items + (BLOCK_DEFAULT[name],) * (n - len(items))
         return cls(**values)

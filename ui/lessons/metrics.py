@@ -122,6 +122,38 @@ def _grad_ratio(s):
     return _number(ratios[-1]) if len(ratios) else None
 
 
+# -- what each layer's activation receives (ui/activations.py) ----------------------------------------
+def _spread_layer(s):
+    """(index, name) of the layer a spread check reads: the k-th shown layer (``layer`` = k), or the
+    output; None when there is none."""
+    from .. import activations
+    history = activations.history_of(s.run, activations.PROBE_SIZE)
+    if history.layers is None:
+        history.layers = activations.shown_layers(s.snap.layers)
+    if not history.layers:
+        return None
+    k = s.params.get("layer", len(history.layers))
+    return (history, history.layers[k - 1][0]) if k <= len(history.layers) else None
+
+
+def _point_spread(s):
+    """How much a layer's pre-activations differ from probe point to probe point: each neuron's
+    standard deviation over the probe batch, averaged over the layer's neurons (0: every point
+    looks the same to the layer). Reads the values the page computed for its activation
+    statistics of the same snapshot (computed here when it has not)."""
+    found = _spread_layer(s)
+    if found is None:
+        return None
+    history, index = found
+    z = np.asarray(history.values(s.snap)[index], np.float64)
+    return _number(z.reshape(len(z), -1).std(axis=0).mean())
+
+
+def _spread_label(params, _):
+    return ("the output's" if "layer" not in params else f"layer {params['layer']}'s") + \
+        " pre-activation spread over the points"
+
+
 # -- settings ---------------------------------------------------------------------------------------
 NUMERIC_KINDS = ("int", "float", "ladder", "bool")
 
@@ -345,6 +377,11 @@ METRICS = {
                             help="number of hidden layers"),
     "dropout": Metric("dropout of the least-dropped hidden layer", _dropout, pages=("mlp",),
                       help="the smallest dropout rate among the hidden layers (so > 0: dropout in every layer)"),
+    "point_spread": Metric(_spread_label, _point_spread, pages=("mlp",), params={"layer": _check_positive},
+                           help="how much what a layer's activation receives differs from point to point: each "
+                                "neuron's standard deviation over the probe batch, averaged over the layer "
+                                "(0: every point looks the same to it); the output layer, or the k-th layer "
+                                "of the activation statistics (`layer` = k)"),
     "line_detector": Metric(_line_label, _line_detector, pages=("cnn",),
                             params={"orientation": _check_orientation, "filter": _check_positive},
                             help="cosine between a first-layer kernel and a line through its centre (1: a pure line "
