@@ -1,6 +1,7 @@
 """The live scheduler: fair shares, a pace is a ceiling, training stops with the lease or Pause."""
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -134,3 +135,19 @@ def test_the_cores_a_container_may_use(tmp_path):
     assert live.cgroup_cpu_quota(tmp_path) == 0.5
     assert live.cgroup_cpu_quota(tmp_path / "none") is None
     assert 1 <= live.usable_cpus() <= (live.os.cpu_count() or 1)
+
+
+def test_the_trainers_threads_follow_the_affinity_and_the_quota_not_the_hosts_cores(monkeypatch):
+    """A pod given one core on a many-core host got a trainer thread per host core (os.cpu_count)."""
+    monkeypatch.setattr(live.os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(live.os, "sched_getaffinity", lambda pid: set(range(8)), raising=False)
+    for quota, cores in [(None, 8), (1.0, 1), (0.5, 1), (2.5, 3), (32.0, 8)]:
+        monkeypatch.setattr(live, "cgroup_cpu_quota", lambda q=quota: q)
+        assert live.usable_cpus() == cores, quota
+    monkeypatch.setattr(live.os, "sched_getaffinity", lambda pid: {3}, raising=False)
+    monkeypatch.setattr(live, "cgroup_cpu_quota", lambda: None)
+    assert live.usable_cpus() == 1
+    started = []
+    monkeypatch.setattr(live.threading, "Thread", lambda **kw: SimpleNamespace(start=lambda: started.append(kw["name"])))
+    live.Scheduler()
+    assert started == ["nnp-trainer-0"]
