@@ -108,3 +108,16 @@ def test_pause_shows_the_weights_the_run_holds():
     worker.join()
     assert not run.playing and shown == run.snap.step == run.trainer.step_count == 20
     assert run.train_slice(10**6, 0.03) == 0 and run.snap.step == 20      # a slice picked before: nothing
+
+
+def test_the_confusion_matrix_counts_the_test_images_its_caption_names(run):
+    """On MNIST the matrix counts a fixed sample of the 2,000 test digits (its caption said "test
+    data" and the help promised all 2,000); Test accuracy is measured on the same images."""
+    from ui.cnn.views import confusion_words, evaluated
+    mnist = CnnRun(CnnSettings(seed=1))
+    n, total = evaluated(mnist)
+    m = mnist.snap.confusion
+    assert m.sum() == n == len(mnist.snap.confusion_rows) < total == len(mnist.xt) == 2000
+    assert f"It counts {n:,} of the 2,000 test images" in confusion_words(n, total)
+    assert abs(np.trace(m) / m.sum() - mnist.snap.test_acc) < 1e-6
+    assert "It counts all 500 test images" in confusion_words(*evaluated(run))       # the bars: every one
