@@ -97,10 +97,17 @@ def error_histogram(errors, extra=(), bins=ERROR_BINS):
     return edges, np.histogram(errors, edges)[0]
 
 
-def plane_range(points, margin=0.06):
-    """A square range around all ``points`` (N, 2) with a margin: the plane's axes."""
+PRIOR_RADIUS = 2.5           # a VAE's plane shows its standard normal at least this far out
+
+
+def plane_range(points, margin=0.06, around=None):
+    """A square range around all ``points`` (N, 2) with a margin: the plane's axes. ``around``: a
+    VAE's prior centre, which the range then holds with PRIOR_RADIUS around it (so the rings of
+    its standard normal show, and how the codes fill them)."""
     points = np.asarray(points, np.float64)
     lo, hi = points.min(axis=0), points.max(axis=0)
+    if around is not None:
+        lo, hi = np.minimum(lo, np.asarray(around) - PRIOR_RADIUS), np.maximum(hi, np.asarray(around) + PRIOR_RADIUS)
     centre, half = (lo + hi) / 2, max(float((hi - lo).max()) / 2, 1e-3) * (1 + margin)
     return [float(centre[0] - half), float(centre[0] + half), float(centre[1] - half), float(centre[1] + half)]
 

@@ -11,6 +11,7 @@ import numpy as np
 from .palette import TEST_COLOR, TRAIN_COLOR
 
 MAX_POINTS = 150
+KL_COLOR = "#6f4e9c"
 LAYER_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d", "#bab0ac")
 
 
@@ -39,6 +40,23 @@ def loss_chart(snap, log=False, title="Loss"):
     i = _thin(len(ev["epoch"]))
     return _chart(title + (" (log scale)" if log else ""), ev["epoch"][i],
                   {"train": (ev["train_loss"][i], TRAIN_COLOR), "test": (ev["test_loss"][i], TEST_COLOR)}, log=log)
+
+
+def kl_chart(snap):
+    """A VAE's KL divergence to N(0, 1) (per image, summed over the code units), the mean of each
+    epoch's training steps (``snap.history["kl"]``, per step). None for a network without one."""
+    kl = snap.history.get("kl")
+    if kl is None:
+        return None
+    ev = snap.history["evals"]
+    steps = np.asarray(ev["step"], int)
+    sums = np.concatenate([[0.0], np.cumsum(np.asarray(kl, float))])
+    ends = np.minimum(steps, len(kl))
+    starts = np.concatenate([[0], ends[:-1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(ends > starts, (sums[ends] - sums[starts]) / np.maximum(ends - starts, 1), np.nan)
+    i = _thin(len(ev["epoch"]))
+    return _chart("KL divergence to N(0, 1) (per image)", ev["epoch"][i], {"KL": (means[i], KL_COLOR)})
 
 
 def accuracy_chart(snap):

@@ -3,7 +3,7 @@ import numpy as np
 
 import engine
 from engine.data import make_2d
-from viz.curves import MAX_POINTS, accuracy_chart, gradient_chart, loss_chart
+from viz.curves import MAX_POINTS, accuracy_chart, gradient_chart, kl_chart, loss_chart
 
 
 def snapshot(steps):
@@ -38,3 +38,17 @@ def test_gradient_chart_is_log_and_hides_the_zero_start():
     assert chart["log"] and [s["name"] for s in chart["series"]] == ["layer 1", "output"]
     assert chart["series"][0]["values"][0] is None         # before the first step
     assert all(v > 0 for v in chart["series"][0]["values"][1:])
+
+
+def test_kl_chart_is_the_mean_kl_of_each_epochs_steps():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 6))
+    spec = {"input_shape": [6], "loss": "mse", "layers": [{"type": "dense", "units": 4}, {"type": "sampling", "beta": 1.0},
+                                                          {"type": "dense", "units": 6}]}
+    tr = engine.Trainer(engine.build(spec, seed=0), train=(x, x), batch_size=10, lr=0.01, classification=False)
+    snap = tr.step(12)                       # 4 steps an epoch: epochs 1, 2, 3
+    chart = kl_chart(snap)
+    kl = np.asarray(snap.history["kl"], float)
+    assert chart["x"] == [0, 1, 2, 3] and chart["series"][0]["values"][0] is None      # no step before epoch 0
+    np.testing.assert_allclose(chart["series"][0]["values"][1:], kl.reshape(3, 4).mean(axis=1), rtol=1e-3)
+    assert kl_chart(snapshot(5)) is None     # no sampling layer: no KL

@@ -52,6 +52,11 @@ class AutoencoderRun(Run):
         self.encoder = engine.build(_part_spec(s.facts.input_shape, s.encoder_layers()))
         self.decoder = engine.build(_part_spec([s.code], s.decoder_layers()))
         self.point = None
+        self.noisy = None            # denoising: the shown test images with noise as training adds it (fixed)
+        if s.denoising and s.noise > 0:
+            rng = np.random.default_rng(s.seed + 1)
+            shown = self.xt[:SHOWN]
+            self.noisy = (shown + rng.normal(0, s.noise, shown.shape)).astype(np.float32)
         return engine.Trainer(net, train=(self.x, self.x_flat), test=(self.xt, self.xt_flat), seed=s.seed,
                               classification=False, **s.trainer_options())
 
@@ -75,9 +80,12 @@ class AutoencoderRun(Run):
 
     def decode(self, snap, codes):
         """Images (N, pixels) in [0, 1] decoded from ``codes`` (N, code units)."""
+        return self._pixels(self._decode_raw(snap, codes))
+
+    def _decode_raw(self, snap, codes):
+        """The decoder's raw outputs (logits for cross-entropy) for ``codes`` (N, code units)."""
         flat = self._flat(snap, self.settings.code_layer + 1, len(self.settings.spec()["layers"]) - 1)
-        out = self.decoder.forward(np.asarray(codes, np.float32), flat=flat)
-        return self._pixels(out)
+        return self.decoder.forward(np.asarray(codes, np.float32), flat=flat)
 
     def _pixels(self, out):
         out = np.asarray(out, np.float64).reshape(len(out), -1)
@@ -85,6 +93,11 @@ class AutoencoderRun(Run):
 
     def reconstruct(self, snap, images):
         return self._pixels(snap.predict(images))
+
+    def shown_reconstructions(self, snap):
+        """What the network rebuilds of the shown test images: of the noisy ones for a denoising network
+        (the clean image is what it should give back)."""
+        return self.reconstruct(snap, self.xt[:SHOWN] if self.noisy is None else self.noisy)
 
     # -- what the page draws of a snapshot ------------------------------------------------------
     def views(self, snap):
@@ -95,21 +108,28 @@ class AutoencoderRun(Run):
         if cached_snap is snap:
             return cached
         if self.playing and cached is not None and time.monotonic() - self._views_at < SLOW_VIEWS:
-            views = dict(cached, recon=self._pixels(snap.predict(self.xt[:SHOWN])))
+            views = dict(cached, recon=self.shown_reconstructions(snap))
             self._views = (snap, views)
             return views
         self._views_at = time.monotonic()
-        xt, yt = self.xt[:PLANE_IMAGES], self.yt[:PLANE_IMAGES]
-        codes = self.codes(snap, xt)
+        all_codes = self.codes(snap, self.xt)            # every test image once through the encoder ...
+        outputs = self._decode_raw(snap, all_codes)      # ... and its code through the decoder: the prediction
+        errors = ae.pixel_errors(self.settings.loss, self.xt_flat, outputs)
+        codes, yt = all_codes[:PLANE_IMAGES], self.yt[:PLANE_IMAGES]
         projection = ae.Projection(codes)
         points = projection(codes)
-        outputs = snap.predict(self.xt)
-        errors = ae.pixel_errors(self.settings.loss, self.xt_flat, outputs)
-        views = {"recon": self._pixels(outputs[:SHOWN]), "codes": codes, "projection": projection,
-                 "points": points, "labels": yt, "extent": ae.plane_range(points), "errors": errors,
+        recon = self._pixels(outputs[:SHOWN]) if self.noisy is None else self.shown_reconstructions(snap)
+        views = {"recon": recon, "codes": codes, "projection": projection, "points": points, "labels": yt,
+                 "extent": ae.plane_range(points, around=self._prior_centre(projection)), "errors": errors,
                  "grouped": ae.grouped_by_label(codes, yt)}
         self._views = (snap, views)
         return views
+
+    def _prior_centre(self, projection):
+        """Where the code 0 (the centre of a VAE's standard normal) lies on the plane, or None."""
+        if not self.settings.variational:
+            return None
+        return projection(np.zeros((1, self.settings.code)))[0]
 
     def decoded_at(self, snap, point):
         """The image decoded at a point of the plane (the code there, or its projection's preimage)."""

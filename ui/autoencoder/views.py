@@ -9,6 +9,7 @@ import streamlit as st
 
 from viz import autoencoder as ae
 from viz.cnn_figures import ink_image
+from viz.curves import gradient_chart, kl_chart, loss_chart
 from viz.palette import LABEL_COLORS
 
 from ..canvas import VISIBILITY, Num, component, digit_pad, frame_channel
@@ -64,9 +65,30 @@ class AutoencoderPage(Page):
             f"The share of the first {ae.GROUP_QUERIES:,} test images whose {ae.NEIGHBOURS} nearest codes (of "
             f"{min(len(run.xt), 2000):,}) mostly carry their own label. Training never sees a label: "
             "a high share means the network found the classes on its own.")
-        helps["Train loss"] = "Mean reconstruction loss per pixel on the training images, after each epoch"
-        helps["Test loss"] = "Mean reconstruction loss per pixel on the test images, which the network never trains on"
+        vae = " (each code's mean; the KL term is its own curve)" if run.settings.variational else ""
+        helps["Train loss"] = f"Mean reconstruction loss per pixel on the training images, after each epoch{vae}"
+        helps["Test loss"] = ("Mean reconstruction loss per pixel on the test images, which the network never trains "
+                              f"on{vae}")
         return helps
+
+    def charts(self, run, snaps):
+        """The reconstruction loss, a VAE's KL divergence as its own curve, the gradient size per layer."""
+        snap = snaps[0]
+        charts = [loss_chart(snap, title="Reconstruction loss")]
+        kl = kl_chart(snap)
+        if kl is not None:
+            charts.append(kl)
+        if "gradients" not in run.settings.hidden_parts:
+            charts.append(gradient_chart(snap, self.layer_names(run)))
+        return charts
+
+    def curves_caption(self, run):
+        if run.settings.variational:
+            return (f"The reconstruction loss is measured with each code's mean; training adds β = "
+                    f"{run.settings.beta:g} times the KL divergence (divided by the {run.settings.pixels} pixels "
+                    "the loss averages over). A falling KL: the codes crowd toward N(0, 1); a rising one: they "
+                    "spread out to rebuild better.")
+        return ""
 
     def _grouped_label(self, run):
         return "Grouped by digit" if run.settings.dataset == "mnist" else "Grouped by label"
@@ -75,17 +97,28 @@ class AutoencoderPage(Page):
     def make_slots(self, run):
         s = run.settings
         hidden, zoom = s.hidden_parts, page_zoom(s)
-        slots = SimpleNamespace(count=-1, send=frame_channel(CHANNEL))
+        slots = SimpleNamespace(send=frame_channel(CHANNEL), send_slow=frame_channel(CHANNEL + "-slow"),
+                                slow_key=None)
         common = dict(channel=CHANNEL, zoom=zoom, contrast=s.present and s.contrast)
-        st.markdown("**Test images and what the network rebuilds of them**")
+        if run.noisy is not None:
+            st.markdown("**Test images, with noise, and what the network rebuilds of the noisy ones**")
+        else:
+            st.markdown("**Test images and what the network rebuilds of them**")
         ae_view("ae_recon", self._on_event, view="recon", live=True, label="Test images and their reconstructions",
                 **common)
+        if run.noisy is not None:
+            st.caption(f"Denoising: while training, every image gets noise (standard deviation {s.noise:g}) and "
+                       "the network is asked for the clean image. The middle row is what it is given here; the "
+                       "bottom row what it makes of it.")
         if "plane" not in hidden:
             st.markdown("**The code plane**")
             ae_view("ae_plane", self._on_event, view="plane", live=False, label="The code plane", **common)
-            st.caption("Each dot is a test image at its code, coloured by its label: the network never saw a label, "
-                       "yet images of one kind gather. Click or drag anywhere to see the image the decoder makes "
-                       "from that point.")
+            st.caption("Each dot is a test image at its code, coloured by its label: the labels are never used in "
+                       "training, yet images of one kind gather. Click or drag anywhere to see the image the decoder "
+                       "makes from that point."
+                       + (" The dashed rings are the standard normal distribution the KL term pulls the codes "
+                          "toward (1 and 2 standard deviations): a VAE's codes fill it, centred on 0, so points "
+                          "between the dots decode to plausible images too." if s.variational else ""))
             self.widgets.draw("grid")
         if "anomalies" not in hidden:
             st.markdown("**Anomalies**")
@@ -96,8 +129,13 @@ class AutoencoderPage(Page):
         return slots
 
     def draw(self, run, slots, snaps, interactive):
-        slots.count += 1
-        slots.send(frame(run, snaps[0], full=slots.count == 0))
+        snap = snaps[0]
+        views = run.views(snap)            # renewed twice a second while playing: the slow frame with them
+        slow_key = (id(views["errors"]), run.own and id(run.own[1]), run.settings.grid)
+        if slow_key != slots.slow_key:
+            slots.slow_key = slow_key
+            slots.send_slow(slow_frame(run, snap))
+        slots.send(fast_frame(run, snap))
 
     def _on_event(self, event, value):
         run = current_run(PAGE)
@@ -111,37 +149,53 @@ class AutoencoderPage(Page):
             own_input(run)
 
 
-def frame(run, snap, full):
-    """The live frame of ``snap`` (the plane and errors renewed twice a second while playing: the
-    run says); the labels, which never change, in ``full`` frames."""
+def slow_frame(run, snap):
+    """What changes at most twice a second while playing (the plane and the errors, the run renews them
+    then), and what never changes (the test images, their labels): sent on its own channel only when
+    it changed, so a frame of reconstructions stays small."""
     s = run.settings
     views = run.views(snap)
     side = s.facts.input_shape[-1]
-    out = {"side": side, "recon": {"n": len(views["recon"]), "inputs": ae.image_bytes(run.xt_flat[:len(views["recon"])]),
-                                   "outputs": ae.image_bytes(views["recon"])}}
-    names = list(s.facts.class_names)
+    n = len(views["recon"])
+    recon = {"n": n, "inputs": ae.image_bytes(run.xt_flat[:n]),
+             "noisy": None if run.noisy is None else ae.image_bytes(run.noisy.reshape(n, -1)),
+             "noise": s.noise if run.noisy is not None else None}
+    projection = views["projection"]
+    prior = run._prior_centre(projection)
     plane = {"extent": views["extent"], "points": ae.points_bytes(views["points"], views["extent"]),
-             "principal": views["projection"].principal, "explained": views["projection"].explained,
-             "names": names, "colors": list(LABEL_COLORS), "point": None, "decoded": None, "grid": None, "own": None}
-    if full:
-        plane["labels"] = ae.image_bytes(np.asarray(views["labels"]) / 255.0)
-    if run.point is not None:
-        plane["point"] = list(run.point)
-        plane["decoded"] = ae.image_bytes(run.decoded_at(snap, run.point)[None])
+             "labels": ae.image_bytes(np.asarray(views["labels"]) / 255.0),
+             "principal": projection.principal, "explained": projection.explained,
+             "names": list(s.facts.class_names), "colors": list(LABEL_COLORS), "grid": None, "own": None,
+             "prior": None if prior is None else prior.tolist()}
     if s.grid:
         plane["grid"] = ae.image_bytes(run.grid(snap))
-    edges, counts = ae.error_histogram(views["errors"], [] if run.own is None else [run.own_error(snap)[0]])
+    own = run.own_error(snap) if run.own is not None else None
+    edges, counts = ae.error_histogram(views["errors"], [] if own is None else [own[0]])
     worst, errors = run.worst(snap)
     anomalies = {"edges": edges.tolist(), "counts": counts.tolist(), "unit": "loss per pixel",
                  "worst": ae.image_bytes(run.xt_flat[worst]), "worst_errors": errors.tolist(), "own": None, "rank": ""}
-    if run.own is not None:
-        error, point = run.own_error(snap)
+    if own is not None:
+        error, point = own
         plane["own"] = point.tolist()
         anomalies["own"] = error
-        share = float((views["errors"] > error).mean())
-        anomalies["rank"] = f"worse than {1 - share:.0%} of the test images"
-    out.update(plane=plane, anomalies=anomalies)
-    return out
+        anomalies["rank"] = f"worse than {float((views['errors'] < error).mean()):.0%} of the test images"
+    return {"side": side, "recon": recon, "plane": plane, "anomalies": anomalies}
+
+
+def fast_frame(run, snap):
+    """What every frame brings: the shown test images' reconstructions and the image decoded at the
+    clicked point."""
+    views = run.views(snap)
+    plane = {"point": None, "decoded": None}
+    if run.point is not None:
+        plane = {"point": list(run.point), "decoded": ae.image_bytes(run.decoded_at(snap, run.point)[None])}
+    return {"recon": {"outputs": ae.image_bytes(views["recon"])}, "plane": plane}
+
+
+def frame(run, snap):
+    """The whole frame of ``snap`` as the canvases put it together (the slow parts and the fast ones)."""
+    slow, fast = slow_frame(run, snap), fast_frame(run, snap)
+    return {**slow, **{k: {**slow.get(k, {}), **v} for k, v in fast.items()}}
 
 
 def own_input(run):

@@ -106,3 +106,25 @@ def test_a_drawing_is_read_as_mnist_reads_digits_and_placed_among_the_errors():
     assert error > 0 and point.shape == (2,) and np.isfinite(point).all()
     with pytest.raises(ValueError, match="pixels"):
         run.use_image("wrong", np.zeros(100))
+
+
+def test_a_vae_shows_its_prior_and_its_kl_and_a_denoising_network_its_noisy_inputs():
+    from ui.autoencoder.views import AutoencoderPage, fast_frame, slow_frame
+    run = AutoencoderRun(AutoencoderSettings(encoder=(32,), variational=True))
+    run.advance(60)
+    slow = slow_frame(run, run.snap)
+    centre = slow["plane"]["prior"]
+    extent = slow["plane"]["extent"]
+    assert centre == [0.0, 0.0] and extent[0] <= -2.5 and extent[1] >= 2.5       # a 2-D code: the code itself
+    assert slow["recon"]["noisy"] is None
+    titles = [c["title"] for c in AutoencoderPage().charts(run, [run.snap])]
+    assert titles[:2] == ["Reconstruction loss", "KL divergence to N(0, 1) (per image)"]
+    plain = AutoencoderRun(AutoencoderSettings(encoder=(32,), denoising=True, noise=0.4))
+    slow, fast = slow_frame(plain, plain.snap), fast_frame(plain, plain.snap)
+    assert slow["plane"]["prior"] is None and slow["recon"]["noise"] == 0.4
+    noisy = np.frombuffer(__import__("base64").b64decode(slow["recon"]["noisy"]), np.uint8).reshape(16, 784)
+    clean = np.round(np.clip(plain.xt_flat[:16], 0, 1) * 255)
+    assert np.abs(noisy - clean).mean() > 40                                     # the noise shows
+    np.testing.assert_allclose(plain.shown_reconstructions(plain.snap), plain.reconstruct(plain.snap, plain.noisy))
+    assert fast["plane"] == {"point": None, "decoded": None}
+    assert "KL divergence to N(0, 1) (per image)" not in [c["title"] for c in AutoencoderPage().charts(plain, [plain.snap])]

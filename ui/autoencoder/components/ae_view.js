@@ -1,5 +1,8 @@
-// The autoencoder's views (ui/autoencoder/views.py), redrawn with every frame from the channel:
-// "recon": test images above what the network rebuilds of them; "plane": every test image's code
+// The autoencoder's views (ui/autoencoder/views.py), redrawn with every frame. Two channels: every
+// frame brings the reconstructions and the decoded point; the slow one (the plane, the errors, the
+// test images and labels) comes only when it changed, and the two are put together here.
+// "recon": test images above what the network rebuilds of them (a denoising network: the noisy
+// image it is given between them); "plane": every test image's code
 // as a dot coloured by its label, the image decoded where the user clicks or drags, a grid of
 // decoded images; "anomalies": the histogram of reconstruction errors, the user's own input in it,
 // the worst-rebuilt images. Sizes and type scale with the page's zoom (data.zoom, presenter mode);
@@ -48,26 +51,37 @@ function drawImage(st, c, x, y, size) {
 }
 
 // -- the views -----------------------------------------------------------------------
-function reconHeight(st, f) {
-  const n = f.recon.n, size = Math.max(20 * st.z, Math.min(56 * st.z, (st.width - 90 * st.z) / n - 4));
-  return 2 * (size + 6) + 10 * st.z;
+function reconLayout(st, f) {  // images per band (all of them, or in two bands on a narrow screen) and their size
+  const z = st.z, n = f.recon.n, x0 = 96 * z, min = 24 * z;
+  const bands = (st.width - x0) / n - 4 < min ? 2 : 1, per = Math.ceil(n / bands);
+  const size = Math.max(min, Math.min(56 * z, (st.width - x0) / per - 4));
+  const rows = f.recon.noisy ? 3 : 2;
+  return { n, x0, per, bands, size, rows, band: rows * (size + 6) + 10 * z };
 }
 
+function reconHeight(st, f) { const L = reconLayout(st, f); return L.bands * L.band; }
+
 function drawRecon(st, f) {
-  const ctx = st.ctx, z = st.z, r = f.recon, n = r.n;
-  const size = Math.max(20 * z, Math.min(56 * z, (st.width - 90 * z) / n - 4)), x0 = 90 * z;
-  const inputs = images(st, r.inputs, f.side), outputs = images(st, r.outputs, f.side);
-  setFont(st, 12, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "middle";
-  put(st, "test image", 0, size / 2); put(st, "rebuilt", 0, size + 6 + size / 2);
-  for (let k = 0; k < n; k++) {
-    drawImage(st, inputs[k], x0 + k * (size + 4), 0, size);
-    drawImage(st, outputs[k], x0 + k * (size + 4), size + 6, size);
+  const ctx = st.ctx, r = f.recon, L = reconLayout(st, f), size = L.size;
+  const rows = [["test image", images(st, r.inputs, f.side)]];
+  if (r.noisy) rows.push(["with noise", images(st, r.noisy, f.side)]);
+  rows.push(["rebuilt", images(st, r.outputs, f.side)]);
+  for (let b = 0; b < L.bands; b++) {
+    const top = b * L.band;
+    setFont(st, 12, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    rows.forEach(([label], i) => put(st, label, 0, top + i * (size + 6) + size / 2));
+    for (let k = b * L.per; k < Math.min(L.n, (b + 1) * L.per); k++) {
+      const x = L.x0 + (k - b * L.per) * (size + 4);
+      rows.forEach(([, tiles], i) => drawImage(st, tiles[k], x, top + i * (size + 6), size));
+    }
   }
 }
 
-function planeLayout(st, f) {
-  const z = st.z, side = Math.min(st.width - 10 * z, 560 * z), top = 28 * z;
-  return { x: 40 * z, y: top, w: side - 40 * z, h: side - 40 * z, height: top + side };
+function planeLayout(st, f) {  // the plane, and beside it (where there is room) the decoded image, large
+  const z = st.z, panel = 200 * z, wide = st.width >= 560 * z + panel;
+  const side = Math.min(st.width - 10 * z - (wide ? panel : 0), 560 * z), top = 28 * z;
+  return { x: 40 * z, y: top, w: side - 40 * z, h: side - 40 * z, height: top + side,
+           panel: wide ? { x: side + 24 * z, y: top, size: Math.min(168 * z, panel - 32 * z) } : null };
 }
 
 function toScreen(L, e, p) {
@@ -85,6 +99,7 @@ function drawPlane(st, f) {
   put(st, p.principal ? `Codes: their first two principal components (${Math.round(100 * p.explained)} % of the spread)`
     : "Codes: the two code units", 0, 4 * z);
   ctx.fillStyle = "#fafafa"; ctx.fillRect(L.x, L.y, L.w, L.h);
+  ctx.save(); ctx.beginPath(); ctx.rect(L.x, L.y, L.w, L.h); ctx.clip();
   if (p.grid) {
     const tiles = images(st, p.grid, f.side), n = Math.round(Math.sqrt(tiles.length));
     ctx.globalAlpha = 0.55;
@@ -98,6 +113,8 @@ function drawPlane(st, f) {
     ctx.fillStyle = p.colors[labels[i] % p.colors.length];
     ctx.beginPath(); ctx.arc(x, y, radius, 0, 2 * Math.PI); ctx.fill();
   }
+  if (p.prior) drawPrior(st, L, e, p.prior);
+  ctx.restore();
   ctx.strokeStyle = st.axis; ctx.lineWidth = st.contrast ? 2 : 1; ctx.strokeRect(L.x, L.y, L.w, L.h);
   setFont(st, 11); ctx.fillStyle = st.muted; ctx.textAlign = "right"; ctx.textBaseline = "middle";
   put(st, e[3].toFixed(1), L.x - 4 * z, L.y + st.px / 2); put(st, e[2].toFixed(1), L.x - 4 * z, L.y + L.h - st.px / 2);
@@ -109,12 +126,36 @@ function drawPlane(st, f) {
     mark(st, [cx, cy], OWN, cx === x && cy === y ? "your input" : "your input (off the plane)", L);
   }
   if (p.point && p.decoded) {
-    const [x, y] = toScreen(L, e, p.point), size = 96 * z;
+    const [x, y] = toScreen(L, e, p.point), image = images(st, p.decoded, f.side)[0];
     mark(st, [x, y], st.text, "", L);
+    if (L.panel) {                      // wide: the decoded image large beside the plane
+      const P = L.panel;
+      setFont(st, 12, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "top";
+      put(st, "Decoded here:", P.x, P.y);
+      drawImage(st, image, P.x, P.y + st.px + 6 * z, P.size);
+      setFont(st, 11); ctx.fillStyle = st.muted;
+      put(st, `(${p.point[0].toFixed(2)}, ${p.point[1].toFixed(2)})`, P.x, P.y + st.px * 1.4 + P.size + 12 * z);
+    }
+    const size = 96 * z;                // and small beside the point
     const bx = Math.min(Math.max(x + 10 * z, L.x), L.x + L.w - size), by = Math.min(Math.max(y - size - 10 * z, L.y), L.y + L.h - size);
     ctx.fillStyle = "#ffffff"; ctx.fillRect(bx - 3 * z, by - 3 * z, size + 6 * z, size + 6 * z);
-    drawImage(st, images(st, p.decoded, f.side)[0], bx, by, size);
+    drawImage(st, image, bx, by, size);
+  } else if (L.panel) {
+    setFont(st, 12); ctx.fillStyle = st.muted; ctx.textAlign = "left"; ctx.textBaseline = "top";
+    ["Click or drag in the", "plane: the decoder", "makes an image from", "any point."].forEach((line, i) =>
+      put(st, line, L.panel.x, L.panel.y + i * st.px * 1.4));
   }
+}
+
+function drawPrior(st, L, e, c) {  // a VAE's standard normal: rings at 1 and 2 standard deviations around code 0
+  const ctx = st.ctx, z = st.z, [x, y] = toScreen(L, e, c), unit = L.w / (e[1] - e[0]);
+  ctx.strokeStyle = st.contrast ? "#000" : "rgba(49, 51, 63, 0.55)"; ctx.lineWidth = 1.5 * z; ctx.setLineDash([5 * z, 4 * z]);
+  for (const r of [1, 2]) { ctx.beginPath(); ctx.arc(x, y, r * unit, 0, 2 * Math.PI); ctx.stroke(); }
+  ctx.setLineDash([]);
+  setFont(st, 11); ctx.textAlign = "left"; ctx.textBaseline = "bottom";
+  const text = "N(0, 1): 1σ, 2σ", tx = x + 2 * unit * 0.72 + 4 * z, ty = y - 2 * unit * 0.72;
+  ctx.fillStyle = "rgba(250, 250, 250, 0.85)"; ctx.fillRect(tx - 2 * z, ty - st.px - 2 * z, ctx.measureText(text).width + 4 * z, st.px + 4 * z);
+  ctx.fillStyle = st.text; put(st, text, tx, ty);
 }
 
 function drawLegend(st, f, L) {
@@ -144,7 +185,13 @@ function mark(st, [x, y], color, label, L) {
   put(st, label, x + (right ? -6 : 6) * z, y + (ctx.textBaseline === "top" ? 6 : -6) * z);
 }
 
-function anomaliesHeight(st, f) { return 260 * st.z + (f.anomalies.worst ? 90 * st.z : 0); }
+function worstLayout(st, f) {
+  const z = st.z, size = 56 * z, n = f.anomalies.worst_errors ? f.anomalies.worst_errors.length : 0;
+  const per = Math.max(1, Math.min(n, Math.floor((st.width + 8 * z) / (size + 8 * z))));
+  return { size, per, rows: n ? Math.ceil(n / per) : 0 };
+}
+
+function anomaliesHeight(st, f) { const W = worstLayout(st, f); return 240 * st.z + W.rows * (W.size + 22 * st.z) + (W.rows ? 14 * st.z : 0); }
 
 function drawAnomalies(st, f) {
   const ctx = st.ctx, z = st.z, a = f.anomalies, W = Math.min(st.width, 640 * z);
@@ -173,14 +220,13 @@ function drawAnomalies(st, f) {
     put(st, `your input: ${a.own.toPrecision(3)} (${a.rank})`, x + (ctx.textAlign === "left" ? 6 : -6) * z, L.y);
   }
   if (a.worst) {
-    const tiles = images(st, a.worst, f.side), size = 56 * z, y = L.y + L.h + 34 * z;
+    const tiles = images(st, a.worst, f.side), W = worstLayout(st, f), size = W.size, y0 = L.y + L.h + 40 * z;
     setFont(st, 12, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "top";
-    put(st, "Rebuilt worst:", 0, y - 18 * z);
+    put(st, "Rebuilt worst:", 0, y0 - st.px - 4 * z);
     tiles.forEach((c, k) => {
-      const x = k * (size + 8 * z);
-      if (x + size > st.width) return;
+      const x = (k % W.per) * (size + 8 * z), y = y0 + Math.floor(k / W.per) * (size + 22 * z);
       drawImage(st, c, x, y, size);
-      setFont(st, 11); ctx.fillStyle = st.muted; ctx.textAlign = "center";
+      setFont(st, 11); ctx.fillStyle = st.muted; ctx.textAlign = "center"; ctx.textBaseline = "top";
       put(st, a.worst_errors[k].toPrecision(3), x + size / 2, y + size + 2 * z);
     });
   }
@@ -206,7 +252,7 @@ function render(st) {
   st.text = st.contrast ? "#000" : "#31333f"; st.muted = st.contrast ? "#000" : MUTED;
   st.line = st.contrast ? "#000" : "#d5d8de"; st.axis = st.contrast ? "#000" : "#9aa0a6";
   st.bar = st.contrast ? "#00457a" : "#6c9fca";
-  if (f.plane && f.plane.labels) st.labels = bytes(f.plane.labels);
+  if (f.plane && f.plane.labels && f.plane.labels !== st.labelText) { st.labelText = f.plane.labels; st.labels = bytes(f.plane.labels); }
   const [height, draw] = VIEWS[st.view];
   st.ctx.font = `12px ${st.font}`;
   const h = height(st, f);
@@ -318,11 +364,20 @@ export default function (component) {
   st.channel = data.channel; st.view = data.view; st.z = data.zoom || 1; st.contrast = !!data.contrast;
   st.trigger = setTriggerValue;
   if (data.live) watchVisibility(setTriggerValue);
+  if (!st.installed) { install(st); new ResizeObserver(() => render(st)).observe(root); st.installed = true; }
   if (!st.timer) {
-    install(st);
-    new ResizeObserver(() => render(st)).observe(root);
-    pollChannel(st, (frame) => { st.frame = frame; render(st); });
+    st.slowChannel = { channel: `${data.channel}-slow` };
+    pollChannel(st, (frame) => { st.fast = frame; merge(st); });
+    pollChannel(st.slowChannel, (frame) => { st.slow = frame; merge(st); });
   }
   if (st.frame) render(st);
-  return () => { st.timer = null; };
+  return () => { st.timer = null; if (st.slowChannel) st.slowChannel.timer = null; };
+}
+
+function merge(st) {  // the slow frame's parts with the fast frame's on top, then a drawing
+  if (!st.slow || !st.fast) return;
+  const f = { ...st.slow };
+  for (const [k, v] of Object.entries(st.fast)) f[k] = { ...(st.slow[k] || {}), ...v };
+  st.frame = f;
+  render(st);
 }
