@@ -4,7 +4,10 @@ bursts, through bench/_streamlit_client.py. After each batch the page must still
 element was shown, the server answers its health check and logged no traceback from the app's code,
 and Play, Step (the Epoch metric moves) and Reset (back to 0) do what they say.
 
-The normal run sends a quick share (about 30 values a page); ``NNP_FUZZ_FULL=1`` sends at least 500
+The Lessons page (/lessons) has no run: its widgets (the progress reset) and its progress store get
+the same crafted values, and after each batch it must still list the whole course.
+
+The normal run sends a quick share (24 values a page); ``NNP_FUZZ_FULL=1`` sends at least 500
 a page, from several links (each page's default, links that show the widgets some settings hide,
 a lesson, presenter mode), checking the controls after every batch.
 """
@@ -24,12 +27,20 @@ import pytest
 
 from tests.hosted import protocol_fuzz as pf
 from tests.hosted.harness import run_coroutine
-from tests.hosted.pages import ROOT, model_pages
+from tests.hosted.pages import ROOT, Page, model_pages
 
 sys.path.insert(0, str(ROOT / "bench"))
 from _streamlit_client import Session  # noqa: E402
 
 PAGES = model_pages()
+
+
+class _NoSettings:
+    """The Lessons page's settings: none (it has no run and no link fields)."""
+    FIELDS = {}
+
+
+LESSONS = Page("lessons", "app_pages/lessons.py", _NoSettings, None)
 # hostile values a page, in batches of ``batch`` whose last ``burst`` go without waiting; the controls
 # are checked after every batch (full) or after the last one. A playing page's runs last a live box (2 s):
 # the quick run leaves Play to the controls check.
@@ -200,6 +211,31 @@ async def controls_work(s):
         return [f"controls: {type(e).__name__} {e}"]
 
 
+def _course_size():
+    from ui.lessons.model import load_course
+    return len(load_course().lessons)
+
+
+def _lessons_listed(s):
+    return len(list(s.elements("page_link")))
+
+
+async def course_works(s):
+    """The Lessons page after a batch: a new run of it lists the whole course. Returns what failed."""
+    try:
+        before = _counts(s)
+        await s.rerun()
+        await _settle(s, before, "")
+    except asyncio.TimeoutError:
+        return ["the Lessons page did not finish a run"]
+    n, want = _lessons_listed(s), _course_size()
+    return [] if n == want else [f"the Lessons page lists {n} lessons of {want}"]
+
+
+async def wait_course(s, timeout=120):
+    await s.wait_for(lambda: s.full_runs_finished and not s.running and _lessons_listed(s), timeout)
+
+
 async def wait_ready(s, timeout=300):
     """The page is drawn and its engine ready (Play enabled, as after a cold compile)."""
     await s.wait_for(lambda: s.full_runs_finished, timeout)
@@ -248,7 +284,7 @@ async def fuzz_session(url, page, link, batches, cfg, events, rng, log, out):
     s = Session(url, page.path, link, on_delta=on_delta)
     try:
         await s.connect()
-        await wait_ready(s)
+        await (wait_ready(s) if page.description else wait_course(s))
         for b in range(batches):
             where = f"{page.path}?{link} batch {b + 1}"
             picked = _pick(s, page, events, rng, cfg["batch"], cfg["play"])
@@ -293,7 +329,8 @@ async def fuzz_session(url, page, link, batches, cfg, events, rng, log, out):
             if problems:
                 out.failures.append(f"{where}: {problems[:3]}; last sent: {sent_here[-5:]}")
                 return
-            failed = await controls_work(s) if cfg["every_batch"] or b == batches - 1 else []
+            works = controls_work if page.description else course_works
+            failed = await works(s) if cfg["every_batch"] or b == batches - 1 else []
             failed += [f"traceback: {t}" for t in app_tracebacks(log.new_text())]
             failed += _exceptions(s)
             if failed:
@@ -374,7 +411,7 @@ def test_a_traceback_through_the_apps_code_is_told_from_streamlits_own():
     assert app_tracebacks(streamlit_only) == []
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
+@pytest.mark.parametrize("page", PAGES + [LESSONS], ids=lambda p: p.path)
 def test_crafted_widget_values_and_events_leave_a_working_page(app_server, page, fuzz_full):
     url, pid = app_server
     cfg = FULL if fuzz_full else QUICK
