@@ -20,8 +20,9 @@ Adding a layer
    (and ``state_shapes``/``init_state``), ``penalized``, ``stages``; ``places`` when
    each weight is applied elsewhere than once per output row (``work`` reads it).
 3. ``engine/kernels/program.py``: its kind code, listed in ``FAMILY_KINDS[family]``,
-   and its branch in its family's dispatch: ``_forward``/``_backward`` for the dense
-   family, ``_<family>_layer_forward``/``_backward`` for the others.
+   and its branch in its family's dispatch: ``_extra_layer_forward``/``_backward`` for
+   the dense family (``BatchNorm`` is an example with parameters, state and a float row),
+   ``_<family>_layer_forward``/``_backward`` for the others.
 4. ``viz/``: its view.
 Tests: its NumPy reference in ``tests/reference.py``, then reference, finite-difference
 and PyTorch tests in ``tests/engine/``. A kind whose family has no branch for it is

@@ -33,9 +33,12 @@ convolution or recurrent kernel; each combination is one cached specialisation.
 Dispatch goes by the family in each row, then by the kind; every branch names its
 kind, and ``FAMILY_KINDS`` lists what each family runs: ``engine.layers`` refuses,
 when a network is built, a layer whose kind its family does not list. The dense
-family's kinds are written out in ``_forward`` and ``_backward``, which hold
-everything a kind may read (params, state, the float row, ``training``, the random
-state); the conv and recurrent families' layer functions take only what their
+family's first kinds (dense, dropout, flatten) are written out in ``_forward`` and
+``_backward``; its later ones (batchnorm, sampling, noise) sit in their own compiled
+``_extra_layer_forward``/``_backward``, which take everything a kind may read
+(params, state, the float row, ``training``, the batch-statistics mode, the random
+state), so the program's loop, and with it the dense, conv and recurrent nets' steps,
+stays as it was; the conv and recurrent families' layer functions take only what their
 kinds read today, since every array argument costs compile time at each call: a
 kind that needs more adds it there. ``training`` always arrives from Python: a
 literal True or False inside compiled code would make Numba compile a callee once
@@ -174,19 +177,8 @@ def _forward(prog, fprog, params, state, acts, cache, B, training, stats, rng_st
                 _dropout_forward(x, out, c, fprog[l, 0], training, rng_state)
             elif kind == FLATTEN:
                 _copy_forward(x, out)
-            elif kind == BATCHNORM:
-                C, S, trainable = row[X0], row[X0 + 1], row[X0 + 2]
-                p, o = row[P_OFF], row[S_OFF]
-                _batchnorm_forward(x.reshape((B, C, S)), params[p:p + C], params[p + C:p + 2 * C],
-                                   state[o:o + C], state[o + C:o + 2 * C], out.reshape((B, C, S)),
-                                   c[:2 * C].reshape((2, C)), stats if trainable else MOVING,
-                                   fprog[l, 0], fprog[l, 1])
-            elif kind == SAMPLING:
-                k = row[X0]
-                _sampling_forward(x.reshape((B, 2 * k)), out.reshape((B, k)), c.reshape((B, k + 1)),
-                                  training, rng_state)
-            elif kind == NOISE:
-                _noise_forward(x, out, fprog[l, 0], training, rng_state)
+            else:
+                _extra_layer_forward(row, fprog[l], params, state, x, out, c, B, training, stats, rng_state)
         elif conv is not None and family == CONV_FAMILY:
             _conv_layer_forward(row, params, x, out, c, B)
         elif recurrent is not None and family == RECURRENT_FAMILY:
@@ -216,24 +208,53 @@ def _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, kl_weig
             elif kind == DROPOUT:
                 if need_d_x:
                     _dropout_backward(d_out, c, d_x)
-            elif kind == FLATTEN or kind == NOISE:
+            elif kind == FLATTEN:
                 if need_d_x:
                     _copy_forward(d_out, d_x)
-            elif kind == BATCHNORM:
-                C, S, trainable = row[X0], row[X0 + 1], row[X0 + 2]
-                p = row[P_OFF]
-                _batchnorm_backward(x.reshape((B, C, S)), params[p:p + C], d_out.reshape((B, C, S)),
-                                    c[:2 * C].reshape((2, C)), grads[p:p + C], grads[p + C:p + 2 * C],
-                                    d_x[:B * C * S if need_d_x else 0].reshape((-1, C, S)), trainable != 0)
-            elif kind == SAMPLING:
-                k = row[X0]
-                _sampling_backward(x.reshape((B, 2 * k)), d_out.reshape((B, k)), c.reshape((B, k + 1)),
-                                   d_x[:B * 2 * k if need_d_x else 0].reshape((-1, 2 * k)),
-                                   fprog[l, 0] * kl_weight)
+            else:
+                _extra_layer_backward(row, fprog[l], params, grads, x, d_x, d_out, c, B, kl_weight, need_d_x)
         elif conv is not None and family == CONV_FAMILY:
             _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
         elif recurrent is not None and family == RECURRENT_FAMILY:
             _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+
+
+@jit
+def _extra_layer_forward(row, frow, params, state, x, out, c, B, training, stats, rng_state):
+    """Forward of the dense family's batchnorm, sampling and noise layers (row[KIND]): their
+    own compiled function, so the program's loop stays as small as before they came."""
+    kind = row[KIND]
+    if kind == BATCHNORM:
+        C, S, trainable = row[X0], row[X0 + 1], row[X0 + 2]
+        p, o = row[P_OFF], row[S_OFF]
+        _batchnorm_forward(x.reshape((B, C, S)), params[p:p + C], params[p + C:p + 2 * C],
+                           state[o:o + C], state[o + C:o + 2 * C], out.reshape((B, C, S)),
+                           c[:2 * C].reshape((2, C)), stats if trainable else MOVING, frow[0], frow[1])
+    elif kind == SAMPLING:
+        k = row[X0]
+        _sampling_forward(x.reshape((B, 2 * k)), out.reshape((B, k)), c.reshape((B, k + 1)), training, rng_state)
+    elif kind == NOISE:
+        _noise_forward(x, out, frow[0], training, rng_state)
+
+
+@jit
+def _extra_layer_backward(row, frow, params, grads, x, d_x, d_out, c, B, kl_weight, need_d_x):
+    """Backward of the dense family's batchnorm, sampling and noise layers; d_out already holds
+    d loss / d out; ``kl_weight``: d loss / d (one sample's KL divergence) before beta."""
+    kind = row[KIND]
+    if kind == BATCHNORM:
+        C, S, trainable = row[X0], row[X0 + 1], row[X0 + 2]
+        p = row[P_OFF]
+        _batchnorm_backward(x.reshape((B, C, S)), params[p:p + C], d_out.reshape((B, C, S)),
+                            c[:2 * C].reshape((2, C)), grads[p:p + C], grads[p + C:p + 2 * C],
+                            d_x[:B * C * S if need_d_x else 0].reshape((-1, C, S)), trainable != 0)
+    elif kind == SAMPLING:
+        k = row[X0]
+        _sampling_backward(x.reshape((B, 2 * k)), d_out.reshape((B, k)), c.reshape((B, k + 1)),
+                           d_x[:B * 2 * k if need_d_x else 0].reshape((-1, 2 * k)), frow[0] * kl_weight)
+    elif kind == NOISE:
+        if need_d_x:
+            _copy_forward(d_out, d_x)
 
 
 @jit_inline
@@ -360,6 +381,9 @@ def _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
 FAMILY_STAGES = {
     "dense": [
         ("activations", 1.5, [(_activate, "i A1"), (_activation_backward, "i A1 A1")]),
+        ("batch normalization and sampling layers", 1.0,
+         [(_extra_layer_forward, "row F1 A1 A1 A1 A1 A1 i b i rng"),
+          (_extra_layer_backward, "row F1 A1 A1 A1 A1 A1 A1 i f64 b")]),
         ("losses and optimizers", 2.0, [(_loss_forward_backward, "i A2 A2 A2 b"),
                                         (_optimizer_step, "i A1 A1 A1 A1 i f64 runs"),
                                         (_shuffle, "rng ints")]),

@@ -24,7 +24,8 @@ def _argtypes(dtype):
     f = from_dtype(np.dtype(dtype))
     ints = types.Array(types.int64, 1, "C")
     return dict(A1=types.Array(f, 1, "C"), A2=types.Array(f, 2, "C"), A3=types.Array(f, 3, "C"),
-                A4=types.Array(f, 4, "C"), row=ints, ints=ints, runs=types.Array(types.int64, 2, "C"),
+                A4=types.Array(f, 4, "C"), F1=types.Array(types.float64, 1, "C"), row=ints, ints=ints,
+                runs=types.Array(types.int64, 2, "C"),
                 rng=types.Array(types.uint64, 1, "C"), i=types.int64, f64=types.float64, b=types.boolean)
 
 
