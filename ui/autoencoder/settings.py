@@ -52,7 +52,7 @@ FIELDS = {
     "noise": Field("float", (0.0, 0.5), "noise", True, label="Input noise", widget="slider", step=0.05,
                    section="network", shown=lambda s: s.denoising,
                    help="Standard deviation of the Gaussian noise added to each pixel (pixels are 0 to 1)"),
-    "loss": Field("choice", tuple(LOSSES), "loss", True, label="Loss", widget="select", section="training",
+    "loss": Field("choice", tuple(LOSSES), "loss", True, label="Loss", widget="select", section="network",
                   labels=LOSSES,
                   help="How a reconstruction is scored against the image: cross-entropy per pixel on a sigmoid "
                        "output, or the squared error of a sigmoid output, averaged over all 784 pixels"),
