@@ -1,6 +1,6 @@
 """Engine speed: steps/s against PyTorch CPU in the same process, plus start-up costs.
 
-    python bench/engine_bench.py [--case NAME ...] [--repeats 5] [--seconds 1.0]
+    python bench/engine_bench.py [--case NAME ...] [--repeats 5] [--seconds 1.0] [--torch-threads N]
                                  [--skip-cases] [--skip-startup | --startup mlp cnn lstm]
 
 Each case trains the same network on the same data with both engines; the
@@ -100,6 +100,31 @@ def case_cnn_mnist():
     return tr, _torch_stepper(model, opt, torch.nn.functional.cross_entropy, x, y, 32)
 
 
+BN_CONV = {"input_shape": [1, 28, 28], "loss": "softmax_crossentropy", "layers": [
+    {"type": "conv2d", "filters": 8, "kernel_size": 3, "padding": "same"},
+    {"type": "batchnorm", "activation": "relu"}, {"type": "maxpool2d", "pool_size": 2},
+    {"type": "conv2d", "filters": 16, "kernel_size": 3, "padding": "same"},
+    {"type": "batchnorm", "activation": "relu"}, {"type": "maxpool2d", "pool_size": 2},
+    {"type": "flatten"}, {"type": "dense", "units": 10}]}
+
+
+def case_bn_conv():
+    """The CNN with batch normalization after each convolution (Keras' momentum 0.99 and epsilon 0.001:
+    PyTorch's momentum 0.01)."""
+    x, y, xt, yt = mnist()
+    tr = engine.Trainer(engine.build(BN_CONV, seed=0), train=(x, y), optimizer="adam", lr=1e-3,
+                        batch_size=32, eval_every=10**12)
+    if torch is None:
+        return tr, None
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.BatchNorm2d(8, eps=1e-3, momentum=0.01), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.BatchNorm2d(16, eps=1e-3, momentum=0.01), torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2), torch.nn.Flatten(), torch.nn.Linear(16 * 7 * 7, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    return tr, _torch_stepper(model, opt, torch.nn.functional.cross_entropy, x, y, 32)
+
+
 def _case_sine(cell):
     x, y = waves("sine", n=2000, length=50, noise=0.05, seed=0)
     spec = {"input_shape": [50, 1], "loss": "mse", "layers": [{"type": cell, "units": 32},
@@ -124,6 +149,7 @@ def _case_sine(cell):
 
 
 CASES = {"mlp-playground": case_mlp_playground, "mlp-mnist": case_mlp_mnist, "cnn-mnist": case_cnn_mnist,
+         "bn-conv": case_bn_conv,
          "rnn-sine": lambda: _case_sine("rnn"), "lstm-sine": lambda: _case_sine("lstm"),
          "gru-sine": lambda: _case_sine("gru")}
 
@@ -254,11 +280,16 @@ def main():
     ap.add_argument("--case", action="append", choices=sorted(CASES), help="cases to run (default all)")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=1.0, help="length of one timed block")
+    ap.add_argument("--torch-threads", type=int, default=None,
+                    help="PyTorch's threads (default: one per core; on a loaded machine 2 threads spin and "
+                         "PyTorch collapses, so 1 gives a fairer figure there)")
     ap.add_argument("--skip-cases", action="store_true", help="only the start-up figures")
     ap.add_argument("--skip-startup", action="store_true")
     ap.add_argument("--startup", nargs="*", choices=STARTUP_NETS, default=list(STARTUP_NETS),
                     help="nets whose cold and warm start-up to time (default all)")
     args = ap.parse_args()
+    if torch is not None and args.torch_threads:
+        torch.set_num_threads(args.torch_threads)
     print(f"machine: {os.cpu_count()} cores, numpy {np.__version__}, "
           f"torch {torch.__version__ if torch else 'not installed'}"
           f"{f' ({torch.get_num_threads()} threads)' if torch else ''}")
