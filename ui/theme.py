@@ -12,6 +12,9 @@ BASE_CSS = """
 .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555866; }   /* 7:1 on white */
 [data-testid="stCaptionContainer"] { opacity: 1; }      /* Streamlit's 0.6 made it #999ba3: 2.8:1 (axe) */
+/* a disabled control's label: Streamlit's 40 % ink is 2.3:1 on the sidebar (axe); 4.8:1, still paler */
+[data-testid="stElementContainer"]:has(:disabled, [aria-disabled="true"]) [data-testid="stWidgetLabel"] p {
+  color: #6f6e6c !important; }
 /* prefers-reduced-motion: no animations or transitions (the canvases draw fewer frames: _shared.js) */
 @media (prefers-reduced-motion: reduce) {
   *, *::before, *::after { animation-duration: 0.01ms !important; animation-iteration-count: 1 !important;

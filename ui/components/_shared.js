@@ -116,7 +116,7 @@ function accessible(st, canvas, { name, keys = "", live = false, interactive = t
   pageShortcuts();
   let a = st.a11y;
   if (!a && !interactive) {   // a picture to read, not to use: role img, its summary as description
-    a = st.a11y = { id: `nnp-a11y-${++a11yIds}`, focused: false, said: "", saidAt: 0 };
+    a = st.a11y = { id: `nnp-a11y-${++a11yIds}`, focused: false };
     const box = document.createElement("div");
     box.className = "nnp-a11y";
     box.innerHTML = `<div class="nnp-summary" id="${a.id}-sum" style="${SR_ONLY}"></div>`;
@@ -126,7 +126,7 @@ function accessible(st, canvas, { name, keys = "", live = false, interactive = t
     canvas.setAttribute("aria-describedby", `${a.id}-sum`);
   }
   if (!a) {
-    a = st.a11y = { id: `nnp-a11y-${++a11yIds}`, focused: false, said: "", saidAt: 0 };
+    a = st.a11y = { id: `nnp-a11y-${++a11yIds}`, focused: false };
     const box = document.createElement("div");
     box.className = "nnp-a11y";
     box.innerHTML = `<style>${A11Y_CSS}</style><div id="${a.id}-keys" style="${SR_ONLY}"></div>` +
@@ -151,6 +151,7 @@ function accessible(st, canvas, { name, keys = "", live = false, interactive = t
     refocus(st, canvas, name);
   }
   canvas.setAttribute("aria-label", name);
+  a.name = name;
   a.summary.setAttribute("aria-live", live ? "polite" : "off");
   if (!interactive) return;
   canvas.setAttribute("aria-roledescription", "interactive picture");
@@ -178,13 +179,16 @@ function refocus(st, canvas, name) {
 
 // The summary of what the canvas shows: written at once when it changes in kind (say, paused), and
 // at most once every SUMMARY_MS otherwise, so a screen reader is not flooded while training.
+// The time it was last written is kept per canvas name on the window: a canvas Streamlit mounts anew
+// (Play, Pause) waits as its predecessor would have.
+const SAID = (window.__nnpSaid = window.__nnpSaid || {});
 function summarize(st, text, urgent = false) {
   const a = st.a11y;
-  if (!a || text === a.said) return;
-  const now = performance.now();
+  if (!a || text === a.summary.textContent) return;
+  const now = performance.now(), last = SAID[a.name] || 0;
   clearTimeout(a.later);
-  if (urgent || now - a.saidAt >= SUMMARY_MS) { a.said = text; a.saidAt = now; a.summary.textContent = text; }
-  else a.later = setTimeout(() => summarize(st, text, true), a.saidAt + SUMMARY_MS - now);
+  if (urgent || now - last >= SUMMARY_MS) { SAID[a.name] = now; a.summary.textContent = text; }
+  else a.later = setTimeout(() => summarize(st, text, true), last + SUMMARY_MS - now);
 }
 
 function sayFocus(st) {

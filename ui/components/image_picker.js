@@ -7,6 +7,7 @@ export default function (component) {
     b.className = item.id === data.selected ? "on" : "";
     b.title = item.title;
     b.setAttribute("aria-label", item.title);
+    b.setAttribute("aria-pressed", String(item.id === data.selected));   // the chosen one, without its colour
     b.innerHTML = `<img alt="" src="${item.src}"><span>${item.title}</span>`;
     b.onclick = () => setTriggerValue("pick", item.id);
     return b;

@@ -180,6 +180,38 @@ function render(st) {
   st.tip.style.fontSize = st.fs + "px";
   st.charts.forEach((c, k) => drawChart(st, c, k));
   if (st.charts.length) st.canvas.dataset.minFont = String(Math.round(st.fs * 10) / 10);   // one size for every text
+  describeCharts(st);
+}
+
+// -- for a screen reader (issue 22): each chart's latest values in words, and a table of its values at
+// up to TABLE_ROWS epochs (the first, the last and evenly between), renewed at most every SUMMARY_MS.
+const TABLE_ROWS = 12;
+const esc = (t) => String(t).replace(/[&<>"]/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]);
+
+function describeCharts(st) {
+  if (!st.a11y) accessible(st, st.canvas, { name: st.canvas.getAttribute("aria-label") || "Training curves", interactive: false });
+  const wait = (st.tableAt || 0) + SUMMARY_MS - performance.now();
+  clearTimeout(st.tableTimer);
+  if (wait > 0) { st.tableTimer = setTimeout(() => describeCharts(st), wait); return; }
+  st.tableAt = performance.now();
+  const charts = st.charts || [], last = (s) => { for (let i = s.values.length - 1; i >= 0; i--) if (s.values[i] !== null) return i; return -1; };
+  const words = charts.map((c) => {
+    const parts = c.series.map((s) => { const i = last(s); return i < 0 ? "" : `${s.name} ${fmt(s.values[i], c)} at ${(c.xlabel || "epoch").toLowerCase()} ${c.x[i]}`; }).filter(Boolean);
+    return `${c.title}: ${parts.length ? parts.join(", ") : "no values yet"}.`;
+  });
+  summarize(st, words.join(" "), true);
+  if (!st.tables) {
+    st.tables = document.createElement("div");
+    st.tables.setAttribute("style", SR_ONLY);
+    st.a11y.summary.parentElement.appendChild(st.tables);
+  }
+  st.tables.innerHTML = charts.map((c) => {
+    const n = c.x.length, picks = n <= TABLE_ROWS ? [...Array(n).keys()]
+      : [...new Set([...Array(TABLE_ROWS).keys()].map((r) => Math.round((r * (n - 1)) / (TABLE_ROWS - 1))))];
+    const head = `<tr><th scope="col">${esc(c.xlabel || "Epoch")}</th>${c.series.map((s) => `<th scope="col">${esc(s.name)}</th>`).join("")}</tr>`;
+    const rows = picks.map((i) => `<tr><th scope="row">${esc(c.x[i])}</th>${c.series.map((s) => `<td>${esc(fmt(s.values[i], c))}</td>`).join("")}</tr>`).join("");
+    return `<table><caption>${esc(c.title)}${n > TABLE_ROWS ? ` (${picks.length} of ${n} points)` : ""}</caption>${head}${rows}</table>`;
+  }).join("");
 }
 
 export default function (component) {

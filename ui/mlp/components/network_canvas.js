@@ -845,7 +845,7 @@ function show(st) {
   st.data = data;
   render(st);
   const paused = allows(data, "edit");
-  summarize(st, mlpSummary(data), paused !== st.wasPaused);    // Play or Pause is said at once
+  summarize(st, mlpSummary(data), st.wasPaused !== undefined && paused !== st.wasPaused);    // Play or Pause: at once
   st.wasPaused = paused;
   if (paused && st.a11y && st.a11y.focused) sayFocus(st);      // an edited weight's new value
 }
