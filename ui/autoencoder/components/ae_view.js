@@ -21,8 +21,11 @@ function setFont(st, base, weight) {
   st.ctx.font = `${weight ? weight + " " : ""}${st.px}px ${st.font}`;
 }
 
-function put(st, text, x, y) {
-  st.ctx.fillText(text, x, y);
+function put(st, text, x, y) {  // and how far any text runs past the canvas's sides (data-overflow)
+  const ctx = st.ctx, w = ctx.measureText(text).width, a = ctx.textAlign;
+  const left = a === "center" ? x - w / 2 : a === "right" || a === "end" ? x - w : x;
+  st.overflow = Math.max(st.overflow || 0, -left, left + w - st.width);
+  ctx.fillText(text, x, y);
   if (st.px < st.minFont) st.minFont = st.px;
 }
 
@@ -77,10 +80,27 @@ function drawRecon(st, f) {
   }
 }
 
+function planeTitle(st, f) {  // the plane's title, in as many lines as the width needs
+  const p = f.plane;
+  setFont(st, 13, 600);
+  return wrap(st, p.principal ? `Codes: their first two principal components (${Math.round(100 * p.explained)} % of the spread)`
+    : "Codes: the two code units", st.width);
+}
+
+function wrap(st, text, width) {  // lines of words no wider than width (in the current font)
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && st.ctx.measureText(next).width > width) { lines.push(line); line = word; } else line = next;
+  }
+  return line ? lines.concat([line]) : lines;
+}
+
 function planeLayout(st, f) {  // the plane, and beside it (where there is room) the decoded image, large
-  const z = st.z, panel = 200 * z, wide = st.width >= 560 * z + panel;
-  const side = Math.min(st.width - 10 * z - (wide ? panel : 0), 560 * z), top = 28 * z;
-  return { x: 40 * z, y: top, w: side - 40 * z, h: side - 40 * z, height: top + side,
+  const z = st.z, panel = 200 * z, wide = st.width >= 560 * z + panel, title = planeTitle(st, f);
+  const side = Math.min(st.width - 10 * z - (wide ? panel : 0), 560 * z), top = title.length * st.px * 1.3 + 10 * z;
+  return { x: 40 * z, y: top, w: side - 40 * z, h: side - 40 * z, height: top + side, title,
            panel: wide ? { x: side + 24 * z, y: top, size: Math.min(168 * z, panel - 32 * z) } : null };
 }
 
@@ -96,8 +116,7 @@ function drawPlane(st, f) {
   const ctx = st.ctx, z = st.z, p = f.plane, L = planeLayout(st, f), e = p.extent;
   st.plane = { L, e };
   setFont(st, 13, 600); ctx.fillStyle = st.text; ctx.textAlign = "left"; ctx.textBaseline = "top";
-  put(st, p.principal ? `Codes: their first two principal components (${Math.round(100 * p.explained)} % of the spread)`
-    : "Codes: the two code units", 0, 4 * z);
+  L.title.forEach((line, i) => put(st, line, 0, 4 * z + i * st.px * 1.3));
   ctx.fillStyle = "#fafafa"; ctx.fillRect(L.x, L.y, L.w, L.h);
   ctx.save(); ctx.beginPath(); ctx.rect(L.x, L.y, L.w, L.h); ctx.clip();
   if (p.grid) {
@@ -136,7 +155,8 @@ function drawPlane(st, f) {
       setFont(st, 11); ctx.fillStyle = st.muted;
       put(st, `(${p.point[0].toFixed(2)}, ${p.point[1].toFixed(2)})`, P.x, P.y + st.px * 1.4 + P.size + 12 * z);
     }
-    const size = 96 * z;                // and small beside the point
+    if (L.panel) return;
+    const size = 96 * z;                // narrow: small beside the point
     const bx = Math.min(Math.max(x + 10 * z, L.x), L.x + L.w - size), by = Math.min(Math.max(y - size - 10 * z, L.y), L.y + L.h - size);
     ctx.fillStyle = "#ffffff"; ctx.fillRect(bx - 3 * z, by - 3 * z, size + 6 * z, size + 6 * z);
     drawImage(st, image, bx, by, size);
@@ -208,16 +228,23 @@ function drawAnomalies(st, f) {
   ctx.strokeStyle = st.axis; ctx.lineWidth = 1;
   ctx.beginPath(); ctx.moveTo(L.x, L.y); ctx.lineTo(L.x, L.y + L.h); ctx.lineTo(L.x + L.w, L.y + L.h); ctx.stroke();
   setFont(st, 11); ctx.fillStyle = st.muted; ctx.textBaseline = "top"; ctx.textAlign = "center";
-  put(st, lo.toPrecision(3), L.x, L.y + L.h + 4 * z); put(st, hi.toPrecision(3), L.x + L.w, L.y + L.h + 4 * z);
   put(st, a.unit, L.x + L.w / 2, L.y + L.h + 4 * z);
+  ctx.textAlign = "left"; put(st, lo.toPrecision(3), L.x, L.y + L.h + 4 * z);
+  ctx.textAlign = "right"; put(st, hi.toPrecision(3), L.x + L.w, L.y + L.h + 4 * z);
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
   put(st, String(top), L.x - 4 * z, L.y + 6 * z); put(st, "0", L.x - 4 * z, L.y + L.h);
   if (a.own !== null && a.own !== undefined) {
     const x = xs(a.own);
     ctx.strokeStyle = OWN; ctx.lineWidth = 2 * z;
     ctx.beginPath(); ctx.moveTo(x, L.y); ctx.lineTo(x, L.y + L.h); ctx.stroke();
-    setFont(st, 12, 600); ctx.fillStyle = OWN; ctx.textAlign = x > L.x + L.w * 0.6 ? "right" : "left"; ctx.textBaseline = "top";
-    put(st, `your input: ${a.own.toPrecision(3)} (${a.rank})`, x + (ctx.textAlign === "left" ? 6 : -6) * z, L.y);
+    setFont(st, 12, 600); ctx.fillStyle = OWN; ctx.textBaseline = "top";
+    const lines = [`your input: ${a.own.toPrecision(3)}`, a.rank], wide = Math.max(...lines.map((t) => ctx.measureText(t).width));
+    const right = x + 6 * z + wide > W && x - 6 * z - wide >= 0;       // on the side of the line where it fits
+    ctx.textAlign = right ? "right" : "left";
+    const tx = right ? x - 6 * z : Math.max(0, Math.min(x + 6 * z, W - wide));
+    ctx.fillStyle = "rgba(255, 255, 255, 0.8)"; ctx.fillRect(right ? tx - wide - 2 * z : tx - 2 * z, L.y, wide + 4 * z, 2.5 * st.px);
+    ctx.fillStyle = OWN;
+    lines.forEach((t, i) => put(st, t, tx, L.y + i * st.px * 1.2));
   }
   if (a.worst) {
     const tiles = images(st, a.worst, f.side), W = worstLayout(st, f), size = W.size, y0 = L.y + L.h + 40 * z;
@@ -260,9 +287,10 @@ function render(st) {
   canvas.style.width = `${st.width}px`; canvas.style.height = `${h}px`;
   st.ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   st.ctx.clearRect(0, 0, st.width, h);
-  st.minFont = Infinity;
+  st.minFont = Infinity; st.overflow = 0;
   draw(st, f);
   canvas.dataset.minFont = String(Math.round(st.minFont * 10) / 10);
+  canvas.dataset.overflow = String(Math.round(st.overflow));
   aeAccessible(st, f);
 }
 
