@@ -92,6 +92,10 @@ class Page(ABC):
             for name in names:
                 self.widgets.draw(name, width=rem(control_rem(self.settings_class.FIELDS[name]), run.settings))
 
+    def prepare(self, run):
+        """Slow work a run needs before it can be built, shown with its own progress (a base network
+        trained first, say); called once the engine is ready, before ``run.ensure_built``."""
+
     def play_extra(self, run):
         """Something of the page's beside Play, Step and Reset (a speed, say)."""
 
@@ -174,7 +178,9 @@ class Page(ABC):
             self.lesson.draw(run)
         ready = engine_ready(_families(s.spec()))
         if ready:
+            self.prepare(run)
             run.ensure_built()
+            ready = run.built
         with play_row(self.name, run, ready, width=rem(7, s)):
             self.play_extra(run)
         divergence_notice(self.name, run)

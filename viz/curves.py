@@ -87,6 +87,19 @@ def gradient_chart(snap, layer_names):
 RUN_COLORS = (("#1f77b4", "#9ecae9"), ("#d62728", "#f4a6a6"), ("#2ca02c", "#98df8a"))   # (train, test) per run
 
 
+def compared_accuracy_chart(snaps, titles, title="Test accuracy"):
+    """The test accuracy of runs trained in lock step on one chart, one line each, against the steps
+    they share (a comparison on a few examples counts steps, not epochs)."""
+    evals = [s.history["evals"] for s in snaps]
+    n = min(len(ev["step"]) for ev in evals)
+    i = _thin(n)
+    chart = _chart(title, evals[0]["step"][i],
+                   {name: (ev["test_acc"][:n][i], colors[0]) for name, ev, colors in zip(titles, evals, RUN_COLORS)},
+                   y_range=[0, 1], percent=True)
+    chart["xlabel"] = "Step"
+    return chart
+
+
 def side_by_side(charts_of_runs, titles):
     """Several runs' charts merged: one chart of each kind with every run's series on it, named by
     its run (``titles``); x is the epoch they share (the runs train in lock step)."""

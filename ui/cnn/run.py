@@ -6,47 +6,159 @@ from functools import lru_cache
 
 import numpy as np
 
+import json
+
 import engine
 from engine.data import IMAGE_DATASETS
 from viz import cnn as view
 
 from ..run import Run
+from . import transfer
+from .data import PAGE_IMAGES, few_per_class
+from .settings import BASE_TASK
 
 STRIP_SIZE = 20          # test images in the strip under the overview
 GRAD_SAMPLES = 64        # training images behind the kernels' gradients
 CELL_IMAGES = 40         # test images shown for a confusion-matrix cell at most
 WEIGHT_LIMIT = 10.0      # a typed kernel weight or bias is kept within ±this
 MAP_KINDS = ("conv2d", "maxpool2d", "avgpool2d")
+TRANSFER_EVAL = 500      # test images of the second task each evaluation of a comparison counts
+TRANSFER_EVAL_STEPS = 10  # ... made at least this many steps apart (an epoch of 5 examples is one step)
 
 
 @lru_cache(maxsize=4)
 def image_data(dataset, seed):
     """(x_train, y_train, x_test, y_test) of an image set: one read-only copy per process for every
     session with that set and seed (MNIST's is the same for every seed: the engine shares it)."""
-    arrays = IMAGE_DATASETS[dataset].load(seed=seed)
+    arrays = PAGE_IMAGES[dataset].load(seed=seed)
     for a in arrays:
         a.flags.writeable = False
     return arrays
 
 
 class CnnRun(Run):
-    def __init__(self, settings, build=True):
+    """The page's network. In a Transfer comparison it is the network that reuses the base's conv
+    layers, and its partner (another CnnRun) the same network from scratch, on the same examples."""
+
+    def __init__(self, settings, build=True, lead=None):
         self.digit = None            # (28, 28) image of the user's own digit, as the network sees it
         self.cell = None             # (layer position, channel, y, x) of the clicked feature-map cell
         self.cell_input = 0          # the input channel the cell view shows first (a conv layer's kernel slice)
         self.confusion_cell = None   # (true class, predicted class) whose test images are shown
         self.frames = 0
         self._grads = (None, None)   # (snapshot, gradients) of the kernels' gradient view
-        super().__init__(settings, build)
+        self.base = None             # transfer.Base: the network whose conv layers a comparison reuses
+        self.clock = transfer.Clock()   # seconds of training since the last build
+        self._built_for = self._built_seed = None   # (task, spec as JSON) and seed of the trainer
+        self._first = None           # the first task's trainer and history while comparing (to come back to)
+        super().__init__(settings, build, lead)
 
     # -- building ---------------------------------------------------------
+    @property
+    def title(self):
+        if self.settings.transfer == "off":
+            return ""
+        return "From scratch" if self.lead is not None else "Reused"
+
+    @property
+    def comparing(self):
+        return self.settings.transfer != "off"
+
     def build(self):
         s = self.settings
-        self.x, self.y, self.xt, self.yt = image_data(s.dataset, s.seed)
-        net = engine.build(s.spec(), seed=s.seed)
         self.cell = self.confusion_cell = None
-        return engine.Trainer(net, train=(self.x, self.y), test=(self.xt, self.yt), seed=s.seed,
-                              **s.trainer_options())
+        self.clock = transfer.Clock()
+        spec = s.spec()
+        options = dict(s.trainer_options())
+        if not self.comparing:
+            self.x, self.y, self.xt, self.yt = image_data(s.dataset, s.seed)
+            net = engine.build(spec, seed=s.seed)
+        else:
+            x, y, self.xt, self.yt = image_data(s.transfer, s.seed)
+            rows = few_per_class(y, s.shots, s.seed)         # the same examples for both networks
+            self.x, self.y = x[rows], y[rows]
+            if self.lead is None:
+                layers = transfer.reused_layers(spec)
+                if s.reuse == "frozen":
+                    spec = transfer.with_frozen(spec, layers)
+                net = transfer.build_from(spec, s.seed, self.base.net, layers)
+            else:
+                net = engine.build(spec, seed=s.seed)
+            steps_per_epoch = -(-len(rows) // s.batch)
+            options.update(eval_size=TRANSFER_EVAL,
+                           eval_every=steps_per_epoch * -(-TRANSFER_EVAL_STEPS // steps_per_epoch))
+        self._built_for, self._built_seed = (s.task, json.dumps(s.spec(), sort_keys=True)), s.seed
+        return engine.Trainer(net, train=(self.x, self.y), test=(self.xt, self.yt), seed=s.seed, **options)
+
+    def make_partners(self):
+        if self.lead is not None or not self.comparing:
+            return []
+        return [CnnRun(self.settings, build=False, lead=self)]
+
+    def rebuild(self):
+        """New data and fresh weights. Into a Transfer comparison, the base is the network trained so
+        far on digits 0-4 (if it trained), else one this process trained for the same settings; with
+        neither, the run stays unbuilt until the page trains one (``train_base``, with a progress
+        bar). Out of one, the first task's network comes back as it was."""
+        if self.lead is not None:
+            return super().rebuild()
+        with self.lock:
+            s = self.settings
+            if self.comparing:
+                if self.built and self._built_for[0] == BASE_TASK:
+                    self._first = {"spec": self._built_for[1], "seed": self._built_seed, "trainer": self.trainer,
+                                   "history": self.history}
+                self.base = self._find_base()
+                if self.base is None:
+                    self.playing = False
+                    self.trainer = self.snap = None
+                    self.partners = []
+                    self.version += 1
+                    return
+            elif self._first is not None and self.built and self._built_for[0] != s.task \
+                    and (self._first["spec"], self._first["seed"]) == (json.dumps(s.spec(), sort_keys=True), s.seed):
+                self.trainer, self.history = self._first["trainer"], self._first["history"]
+                self._first = None
+                self._run_key, self.rewound, self.partners = self.run_key(), None, []
+                self._built_for = (s.task, json.dumps(s.spec(), sort_keys=True))
+                self.publish(self.trainer.snapshot())
+                self.version += 1
+                return
+            super().rebuild()
+
+    def _find_base(self):
+        """The base for the current settings: the one in use if it still fits, the network the user
+        trained on digits 0-4, or one this process trained for these settings; None if there is none."""
+        s = self.settings
+        spec = s.base_spec()
+        yours = transfer.base_key(spec, None, True)
+        pretrained = transfer.pretrained_key(spec, s.seed, s.trainer_options())
+        if self.base is not None and self.base.key in (yours, pretrained):
+            return self.base
+        if self._first is not None and self._first["spec"] == json.dumps(spec, sort_keys=True):
+            base = transfer.base_of_trainer(self._first["trainer"], spec)
+            if base is not None:
+                return base
+        return transfer.cached_base(spec, s.seed, s.trainer_options())
+
+    @property
+    def needs_base(self):
+        """True while a comparison waits for a base to be trained (``train_base``)."""
+        return self.lead is None and self.comparing and self.trainer is None
+
+    def train_base(self, progress=None):
+        """Train the base on digits 0-4 for the current settings (``transfer.BASE_STEPS`` steps;
+        ``progress(done, steps)``), then build the comparison on it."""
+        s = self.settings
+        base = transfer.pretrain(s.base_spec(), s.seed, image_data(BASE_TASK, s.seed), s.trainer_options(),
+                                 progress=progress)
+        with self.lock:
+            self.base = base
+            self.rebuild()
+
+    def _train(self, steps, seconds):
+        with self.clock:
+            return super()._train(steps, seconds)
 
     @property
     def class_names(self):

@@ -8,7 +8,8 @@ field per block property, so a link stays short and readable
 from dataclasses import dataclass, replace
 
 import engine
-from engine.data import IMAGE_DATASETS
+
+from .data import PAGE_IMAGES, SECOND_TASKS
 
 from ..settings import (Field, Settings, classroom_fields, clip_field, display_name, learning_rate_field,
                         optimizer_field, seed_field)
@@ -21,10 +22,17 @@ POOLS = ("max", "avg", "none")
 POOL_LABELS = {"max": "Max pool", "avg": "Average pool", "none": "No pooling"}
 HIDEABLE = {"data": "Data", "network": "Network", "training": "Training settings", "kernels": "Kernels",
             "strip": "Test images", "confusion": "Confusion matrix", "curves": "Curves",
-            "digit": "Your own digit", "downloads": "Downloads"}
+            "digit": "Your own digit", "symbols": "Your own symbols", "downloads": "Downloads"}
 BLOCK_DEFAULT = dict(filters=8, kernels=3, strides=1, paddings="same", acts="relu", norms="off", pools="max")
 NORMS = ("off", "on")        # a conv block's batch normalization, between its convolution and its activation
 BLOCK_FIELDS = tuple(BLOCK_DEFAULT)
+
+
+BASE_TASK = "digits04"                 # the first task of a Transfer comparison
+FIRST_TASKS = ("mnist", BASE_TASK, "bars")
+DATA_LABELS = {"mnist": "MNIST digits", "digits04": "Digits 0-4", "bars": "Bars"}
+TRANSFER_LABELS = {"off": "Off", "digits59": "Digits 5-9", "bars": "Bars"}
+SHOTS = (1, 5, 10, 50)
 
 
 def _block(name, kind, bounds, url, label, widget, help=None, labels=None):
@@ -39,14 +47,24 @@ def dense_help(s):
             f"class); 0: the feature maps go straight to the {s.classes} outputs.")
 
 
+def _transfer_offered(s):
+    return s.dataset == BASE_TASK
+
+
+def _comparing(s):
+    return s.transfer != "off"
+
+
 def _no_dense(s):
     return not s.dense
 
 
 FIELDS = {
-    "dataset": Field("choice", tuple(IMAGE_DATASETS), "data", True, label="Images", widget="segmented",
-                     section="data", labels={"mnist": "MNIST digits", "bars": "Bars"},
-                     help="MNIST: 8,000 handwritten digits to train on, 2,000 to test. Bars: 12 × 12 images "
+    "dataset": Field("choice", FIRST_TASKS, "data", True, label="Images", widget="segmented",
+                     section="data", labels=DATA_LABELS,
+                     help="MNIST: 8,000 handwritten digits to train on, 2,000 to test. Digits 0-4: the half of "
+                          "them with the digits 0 to 4, a first task whose conv layers the Transfer section "
+                          "reuses for the digits 5-9 or the bars. Bars: 12 × 12 images "
                           "of a line in four orientations (2,000 to train, 500 to test); trains in seconds, with "
                           "learning rate 0.01 and L2 0.01, so within ten epochs two to four first-layer "
                           "kernels become clean line detectors."),
@@ -86,6 +104,19 @@ FIELDS = {
                 help="A penalty on large weights: each step also shrinks every weight by this share of it."),
     "clip": clip_field(),
     "probe": Field("int", (0, 4999), "probe", label="Probe image"),
+    "transfer": Field("choice", ("off",) + SECOND_TASKS, "tl", True, label="Second task", widget="segmented",
+                      section="data", labels=TRANSFER_LABELS, shown=_transfer_offered,
+                      help="Reuse this network's conv layers, as trained on digits 0-4, for a second task learnt "
+                           "from a few examples per class, side by side with the same network from scratch on "
+                           "the same examples."),
+    "shots": Field("ladder", SHOTS, "tn", True, label="Examples per class", widget="segmented",
+                   section="data", labels=lambda n: str(n), shown=_comparing,
+                   help="Training images of each class of the second task (the same ones for both networks). "
+                        "The test images are all of the second task's."),
+    "reuse": Field("choice", ("fine", "frozen"), "reuse", True, label="Reused conv layers", widget="segmented",
+                   section="data", labels={"fine": "Fine-tuned", "frozen": "Frozen"}, shown=_comparing,
+                   help="Frozen: the reused conv layers keep their weights and only the new head learns. "
+                        "Fine-tuned: they start from the first task's weights and go on learning with the head."),
     "kernel_grads": Field("bool", None, "kgrad", label="Show the kernels' gradients", widget="toggle",
                           help="How the loss would change with each kernel weight, on 64 training images"),
     **classroom_fields(HIDEABLE),
@@ -115,6 +146,9 @@ class CnnSettings(Settings):
     l2: float = 0.0
     clip: float = 0.0               # gradient clipping by global norm; 0: off
     probe: int = 0                  # the test image the overview follows
+    transfer: str = "off"           # the second task of the Transfer comparison, or off
+    shots: int = 5                  # ... its training examples per class
+    reuse: str = "fine"             # ... the reused conv layers fine-tuned or frozen
     kernel_grads: bool = False
     present: bool = False
     hide: tuple = ()
@@ -128,6 +162,8 @@ class CnnSettings(Settings):
         values, and as many conv blocks as the longest block list names (``?kernels=7,7,7`` is three
         blocks; the lists it leaves out get default blocks)."""
         values = dict(values)
+        if values.get("transfer", "off") != "off":       # a comparison starts from digits 0-4
+            values.setdefault("dataset", BASE_TASK)
         dataset = values.get("dataset", cls.dataset)
         values = {**DATA_DEFAULTS.get(dataset, {}), **values}
         given = [len(values[name]) for name in BLOCK_FIELDS if isinstance(values.get(name), tuple)]
@@ -156,16 +192,23 @@ class CnnSettings(Settings):
         below 1 x 1 is refused, naming the block (a data set whose images are too small for the
         blocks drops them in ``normalise``, named by ``normalise_notes``)."""
         s, notes = self, []
+        if s.transfer != before.transfer and s.transfer != "off" and s.dataset != BASE_TASK:
+            s = replace(s, dataset=BASE_TASK)         # a second task follows digits 0-4
+            notes.append("The Transfer comparison reuses a network trained on digits 0-4: the first task is now "
+                         "Digits 0-4.")
+        elif s.dataset != before.dataset and s.dataset != BASE_TASK and s.transfer != "off":
+            s = replace(s, transfer="off")
         if s.dataset != before.dataset:
-            old, new = DATA_DEFAULTS.get(before.dataset, {}), DATA_DEFAULTS.get(s.dataset, {})
-            moved = {}
-            for name in ("lr", "l2"):
-                was = old.get(name, getattr(CnnSettings, name))
-                if getattr(s, name) == was:
-                    moved[name] = new.get(name, getattr(CnnSettings, name))
+            old = type(s).from_values({"dataset": before.dataset})
+            new = type(s).from_values({"dataset": s.dataset})
+            moved = {name: getattr(new, name) for name in ("lr", "l2") if getattr(s, name) == getattr(old, name)}
+            if all(getattr(s, name) == getattr(old, name) for name in BLOCK_FIELDS):
+                moved.update({name: getattr(new, name) for name in BLOCK_FIELDS})
             if any(moved[name] != getattr(s, name) for name in moved):
+                blocks = any(moved[name] != getattr(s, name) for name in BLOCK_FIELDS if name in moved)
                 s = replace(s, **moved)
-                notes.append(f"{FIELDS['dataset'].label_of(s.dataset)}: learning rate {s.lr:g} and L2 "
+                net = (f", {len(s.filters)} conv blocks of {', '.join(map(str, s.filters))} filters" if blocks else "")
+                notes.append(f"{FIELDS['dataset'].label_of(s.dataset)}: learning rate {s.lr:g}{net} and L2 "
                              f"regularization {s.l2:g}" + (DATA_REASONS.get(s.dataset, "") or "") + ".")
             return s, notes
         wanted, was = aligned(s), aligned(before)
@@ -214,9 +257,15 @@ class CnnSettings(Settings):
                 zip(self.filters, self.kernels, self.strides, self.paddings, self.acts, self.norms, self.pools)]
 
     @property
+    def task(self):
+        """The data the page's network trains on: the second task in a Transfer comparison, else the
+        data set."""
+        return self.transfer if self.transfer != "off" else self.dataset
+
+    @property
     def facts(self):
-        """The data set's input shape, classes and class names (the engine's data source says)."""
-        return IMAGE_DATASETS[self.dataset].facts()
+        """The trained task's input shape, classes and class names (its data source says)."""
+        return PAGE_IMAGES[self.task].facts()
 
     @property
     def image_shape(self):
@@ -227,7 +276,15 @@ class CnnSettings(Settings):
         return self.facts.classes
 
     def spec(self):
-        """The engine spec for these settings."""
+        """The engine spec of the network the page trains: in a Transfer comparison the one for the
+        second task (its images and classes), whose reused conv layers are frozen if asked."""
+        return self._spec(self.facts)
+
+    def base_spec(self):
+        """The spec of the network for the first task (the data set): the base a comparison reuses."""
+        return self._spec(PAGE_IMAGES[self.dataset].facts())
+
+    def _spec(self, facts):
         layers = []
         for b in self.blocks:
             layers.append({"type": "conv2d", "filters": b["filters"], "kernel_size": b["kernel"],
@@ -242,8 +299,8 @@ class CnnSettings(Settings):
             layers.append({"type": "dense", "units": self.dense, "activation": self.dense_act})
             if self.dropout > 0:
                 layers.append({"type": "dropout", "rate": self.dropout})
-        layers.append({"type": "dense", "units": self.classes, "activation": "linear"})
-        return {"input_shape": list(self.image_shape), "layers": layers, "loss": "softmax_crossentropy"}
+        layers.append({"type": "dense", "units": facts.classes, "activation": "linear"})
+        return {"input_shape": list(facts.input_shape), "layers": layers, "loss": "softmax_crossentropy"}
 
     def trainer_options(self):
         """What the running trainer takes without a reset."""
@@ -256,8 +313,11 @@ class CnnSettings(Settings):
 # kernels keep their random start (correlation 0.89-1.00 with it after 100 epochs, seeds 0-2). At 0.01
 # with L2 0.01, by epoch 10 (630 steps, about a second) two to four of the eight kernels match a line at
 # 0.8 or more and have left their start (seeds 0-4; tests/ui/cnn/test_settings.py measures seeds 0-2).
-DATA_DEFAULTS = {"mnist": {}, "bars": {"lr": 0.01, "l2": 0.01}}
-DATA_REASONS = {"bars": ", so within ten epochs two to four first-layer kernels become clean line detectors"}
+DATA_DEFAULTS = {"mnist": {}, "bars": {"lr": 0.01, "l2": 0.01},
+                 "digits04": {"lr": 0.003, "filters": (8, 16, 16)}}
+DATA_REASONS = {"bars": ", so within ten epochs two to four first-layer kernels become clean line detectors",
+                "digits04": ", the base with which reusing its conv layers helped most in our measurements "
+                            "(bench/transfer_bench.py)"}
 
 PRESETS = {
     "tiny": dict(filters=(4,), kernels=(5,), strides=(1,), paddings=("same",), acts=("relu",),
@@ -298,6 +358,8 @@ def normalise(s):
     with that layer, and a network whose feature maps never shrink below one pixel (the last blocks
     are dropped until they fit; ``normalise_notes`` says which)."""
     s = aligned(s)
+    if s.transfer != "off" and s.dataset != BASE_TASK:
+        s = replace(s, dataset=BASE_TASK)       # a comparison reuses a network trained on digits 0-4
     if not s.dense and s.dropout:
         s = replace(s, dropout=0.0)
     while len(s.filters) > 1 and not fits(s):

@@ -18,6 +18,7 @@ from ..page import Page, control_rem
 from ..settings import page_zoom
 from ..theme import rem
 from ..state import current_run, key, request_app_rerun
+from . import transfer_view
 from .explain import CNN_TEXT
 from .run import WEIGHT_LIMIT, CnnRun
 from .settings import (BLOCK_FIELDS, HIDEABLE, MAX_BLOCKS, MAX_FILTERS, MAX_KERNEL, PRESET_LABELS, PRESETS,
@@ -94,7 +95,12 @@ class CnnPage(Page):
         if name in PRESETS:
             self.widgets.apply(current_run(PAGE).settings.with_preset(name))
 
+    def prepare(self, run):
+        if run.needs_base:
+            transfer_view.train_base(run)
+
     def below(self, run):
+        transfer_view.hint(self, run)
         confusion_cell(run)
         if "network" not in run.settings.hidden_parts:
             with st.expander("Network: conv blocks and dense layer", icon=":material/tune:"):
@@ -102,6 +108,9 @@ class CnnPage(Page):
         if "digit" not in run.settings.hidden_parts and run.settings.dataset == "mnist":
             from .own_digit import own_digit
             own_digit(run)
+        if "symbols" not in run.settings.hidden_parts:
+            from .own_symbols import section
+            section(run)
 
     def _network(self, run):
         """The conv blocks, one row each, and the dense hidden layer."""
@@ -124,6 +133,7 @@ class CnnPage(Page):
     def make_slots(self, run):
         hidden = run.settings.hidden_parts
         slots = SimpleNamespace(count=-1, send_frame=frame_channel(CHANNEL), cell_text=None, cell_text_at=0.0)
+        slots.transfer = transfer_view.box(run)
         cnn_view("cnn_overview", self._on_event, view="overview", channel=CHANNEL, clickable=True, live=True,
                  label="The probe image through the network")
         st.caption("One test image through the network: each conv layer's feature maps, each pooling's smaller "
@@ -164,6 +174,7 @@ class CnnPage(Page):
 
     def draw(self, run, slots, snaps, interactive):
         slots.count += 1
+        transfer_view.update(run, slots.transfer, snaps, interactive)
         snap = snaps[0]
         slots.send_frame(run.frame(snap, full=slots.count == 0, kernel_grads=run.settings.kernel_grads,
                                    editable=interactive and not run.playing))

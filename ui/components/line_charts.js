@@ -102,7 +102,7 @@ function drawChart(st, c, k) {
   ctx.textAlign = "center"; ctx.textBaseline = "top";
   const xt = niceTicks(F.xmin, F.xmax, Math.max(2, Math.floor(box.w / (60 * z)))).filter(Number.isInteger);  // whole epochs
   for (const v of xt) ctx.fillText(String(v), F.sx(v), box.y + box.h + 5 * z);
-  ctx.fillText("Epoch", box.x + box.w / 2, box.y + box.h + 5 * z + row);
+  ctx.fillText(c.xlabel || "Epoch", box.x + box.w / 2, box.y + box.h + 5 * z + row);   // a chart may count steps
   ctx.strokeStyle = st.frameColor; ctx.lineWidth = st.contrast ? 2 : 1; ctx.strokeRect(box.x, box.y, box.w, box.h);
   if (c.flat) for (const [a, b] of c.flat) {   // where the activation is flat: its gradient nearly vanishes
     const y0 = Math.max(box.y, Math.min(F.sy(b), box.y + box.h)), y1 = Math.max(box.y, Math.min(F.sy(a), box.y + box.h));
@@ -129,7 +129,7 @@ function drawChart(st, c, k) {
     for (const s of c.series) if (s.values[i] !== null && (!c.log || s.values[i] > 0)) {
       ctx.fillStyle = s.color; ctx.beginPath(); ctx.arc(x, F.sy(s.values[i]), 3.5 * z, 0, 2 * Math.PI); ctx.fill();
     }
-    st.tip.innerHTML = `epoch ${c.x[i]}<br>` + (c.band ? [[95, c.band.p[3]], [75, c.band.p[2]], [50, c.series[0].values],
+    st.tip.innerHTML = `${(c.xlabel || "epoch").toLowerCase()} ${c.x[i]}<br>` + (c.band ? [[95, c.band.p[3]], [75, c.band.p[2]], [50, c.series[0].values],
       [25, c.band.p[1]], [5, c.band.p[0]]].map(([q, v]) => `${q === 50 ? "median" : q + " %"}: ${fmt(v[i], c)}`).join("<br>")
       : c.series.map((s) => `<span style="color:${s.color}">■</span> ${s.name}: ${fmt(s.values[i], c)}`).join("<br>"));
     st.tip.style.display = "block";
