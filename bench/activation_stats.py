@@ -5,9 +5,9 @@
 Each case is a page's own Run in its page's setup, driven as the live loop drives it: a frame's
 training (the page's pace: the MLP's one epoch a frame at speed 1, the CNN's and autoencoder's
 ``--steps`` steps), then what the page runner does in that frame for the statistics:
-``activations.record`` in every frame (a forward pass of the probe batch, the pre-activations and
-their percentiles, for the first frame of each new epoch) and, every BANDS_INTERVAL at the page's
-frame rate, the band charts and their JSON. Training is not timed. Figures are script-thread CPU
+``activations.record`` (a forward pass of the probe batch, the pre-activations and
+their percentiles, when a slow frame, about 7 a second, shows a new epoch) and, every
+BANDS_INTERVAL at the page's frame rate, the band charts and their JSON. Training is not timed. Figures are script-thread CPU
 milliseconds per frame (``time.thread_time``, as ui/live.py measures a frame): median, 95th
 percentile and worst of every frame, the mean per frame with the charts' share, the median of the
 frames that recorded an epoch, and the bytes of a band frame.
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from ui import activations  # noqa: E402
-from ui.page import BANDS_INTERVAL  # noqa: E402
+from ui.page import BANDS_INTERVAL, SLOW_INTERVAL  # noqa: E402
 
 
 def _mlp(**changes):
@@ -68,13 +68,14 @@ def measure(name, frames):
     run, probe, names, steps, fps = CASES[name]()
     steps = steps or run.trainer.steps_per_epoch            # the MLP's speed 1: one epoch a frame
     every = max(1, math.ceil(BANDS_INTERVAL * fps))          # frames between two band frames
+    slow = max(1, math.ceil(SLOW_INTERVAL * fps))            # frames between two slow frames (a record)
     activations.record(run, run.snap, probe)                 # compile and warm what the first frame needs
     activations.frame_charts(run, run.snap, names(), probe)
     per_frame, recorded, charts, sizes = [], [], [], []
     for k in range(frames):
         run.advance(steps)
         snap = run.shown
-        cost, new = _cpu_ms(lambda: activations.record(run, snap, probe))
+        cost, new = _cpu_ms(lambda: activations.record(run, snap, probe)) if k % slow == 0 else (0.0, False)
         if new:
             recorded.append(cost)
         if k % every == 0:
@@ -96,7 +97,7 @@ def main():
     ap.add_argument("--case", action="append", choices=list(CASES))
     ap.add_argument("--frames", type=int, default=300)
     args = ap.parse_args()
-    for name in args.case or [c for c in CASES if c != "deep-sigmoid-bn"]:
+    for name in args.case or list(CASES):
         try:
             out = measure(name, args.frames)
         except (TypeError, ValueError) as err:            # a case the checkout cannot build yet (batch norm)

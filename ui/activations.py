@@ -9,8 +9,8 @@ centred.
 
 The numbers are the engine's own forward pass of the probe batch with the snapshot's weights and
 moving statistics (viz/activations.py). A run's ``ActivationHistory`` records one row of
-percentiles per epoch a frame shows (the first snapshot of each new epoch), so a frame whose epoch
-is already recorded costs nothing; ``bench/activation_stats.py`` measures the cost per frame.
+percentiles per new epoch the page's slow frames show (about 7 a second: ui/page.py), so a frame
+whose epoch is already recorded costs nothing; ``bench/activation_stats.py`` measures the cost.
 """
 import numpy as np
 import streamlit as st

@@ -36,7 +36,7 @@ from .warmup import engine_ready
 from .widgets import Widgets
 
 SLOW_INTERVAL = 0.15     # seconds between updates of the losses, accuracy and charts while playing
-BANDS_INTERVAL = 0.3     # ... and of the activation statistics' bands (about 10 KB each)
+BANDS_INTERVAL = 0.5     # ... and of the activation statistics' bands (about 10 KB each)
 
 
 def control_rem(field):
@@ -267,8 +267,8 @@ class Page(ABC):
                 slots.lesson(run, snaps)            # the lesson's checks: at most once a slow frame
             if slots.curves:
                 slots.send_charts({"frame": slots.count, "charts": self.charts(run, snaps)})
-        if getattr(slots, "bands", False):
-            activations.record(run, snaps[0], self.probe_size)      # every new epoch a frame shows
+        if slow and getattr(slots, "bands", False):
+            activations.record(run, snaps[0], self.probe_size)      # a new epoch, about 7 times a second
             if interactive or slots.count == 0 or now - slots.bands_at >= BANDS_INTERVAL:
                 slots.bands_at = now
                 slots.send_bands({"frame": slots.count, "charts": activations.frame_charts(
