@@ -1,4 +1,5 @@
-"""What a projector shows of a page: text cut off, and the smallest text the canvases draw.
+"""What a projector shows of a page: text cut off, text under 16 px (the metrics, buttons and labels
+grow with presenter mode's size: at 100 % a label is 14 px), and the smallest text the canvases draw.
 
 Every canvas component reports the smallest font it drew in its last frame, in CSS pixels, as
 ``data-min-font`` on its <canvas> (the canvases live in shadow roots, so this walks them).
@@ -25,6 +26,20 @@ CUT_TEXTS = """() => {
   return cut;
 }"""
 
+# The same texts' size: presenter mode must make them readable from the back of a room.
+SMALL_TEXTS = """(least) => {
+  const picks = ['[data-testid=stMetricLabel] p', '[data-testid=stMetricValue] > div',
+                 'button [data-testid=stMarkdownContainer] p', '[data-testid=stWidgetLabel] p'];
+  const small = [];
+  for (const sel of picks) for (const e of document.querySelectorAll(sel)) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 || e.closest('[data-testid=stSidebar]') || !e.innerText.trim()) continue;
+    const px = parseFloat(getComputedStyle(e).fontSize);
+    if (px < least) small.push(`${sel}: ${e.innerText} ${px} px`);
+  }
+  return small;
+}"""
+
 CANVAS_FONTS = """() => {
   const out = [];
   const walk = (root) => {
@@ -39,8 +54,8 @@ CANVAS_FONTS = """() => {
 
 
 def projector_check(open_page, path, name):
-    """Open ``path`` in presenter mode at each projector size; return (cut texts, small canvas
-    fonts, canvases seen) over both sizes, after saving a screenshot of each."""
+    """Open ``path`` in presenter mode at each projector size; return (cut texts, texts and canvas
+    fonts under 16 px, canvases seen) over both sizes, after saving a screenshot of each."""
     cut, small, seen = [], [], []
     for width, height in PROJECTORS:
         page = open_page(path, width=width, height=height)
@@ -48,6 +63,7 @@ def projector_check(open_page, path, name):
         page.wait_for_timeout(1500)                 # the canvases draw their first frames
         screenshot(page, f"{name}-presenter-{width}x{height}")
         cut += [f"{width}x{height} {t}" for t in page.evaluate(CUT_TEXTS)]
+        small += [f"{width}x{height} {t}" for t in page.evaluate(SMALL_TEXTS, MIN_CANVAS_FONT)]
         fonts = page.evaluate(CANVAS_FONTS)
         seen += [f["label"] for f in fonts]
         small += [f"{width}x{height} {f['label']}: {f['font']} px" for f in fonts
