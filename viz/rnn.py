@@ -216,6 +216,27 @@ def forecast_panel(window, truth, forecast):
             "marks": [T - 0.5]}
 
 
+def series_panel(window, truth, predicted, column, first_row=0):
+    """The user's own series: the window the network read (its forecast column), then the true values
+    of the test rows after it and the network's forecast of each, one step ahead (each from the true
+    rows before it). Values in the column's own units; x counts the file's data rows from 1."""
+    T, K = len(window), len(truth)
+    values = np.concatenate([window, truth, predicted])
+    values = values[np.isfinite(values)]
+    lo, hi = (float(values.min()), float(values.max())) if len(values) else (-1.0, 1.0)
+    pad = 0.08 * (hi - lo) or 1.0
+    return {"type": "lines", "title": f"Forecast of {column}: after the dashed line, the network's value for each row "
+                                      "from the true rows before it",
+            "x": list(range(first_row + 1, first_row + T + K + 1)), "xlabel": "row", "log": False,
+            "range": [lo - pad, hi + pad],
+            "series": [{"name": "input", "color": "#9aa0ac", "values": _rounded(window, 4) + [None] * K},
+                       {"name": "truth", "color": "#2ca25f", "dash": True,
+                        "values": [None] * (T - 1) + _rounded(np.concatenate([window[-1:], truth]), 4)},
+                       {"name": "network, one step ahead", "color": POSITIVE,
+                        "values": [None] * T + _rounded(predicted, 4)}],
+            "marks": [T - 0.5]}
+
+
 def tokens_panel(title, tokens, network, truth, probs=None, names=SYMBOLS):
     """The probe sequence as a strip of tokens (marked ones ringed), and the answer."""
     panel = {"type": "tokens", "title": title, "tokens": tokens, "network": network, "truth": truth}

@@ -4,7 +4,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from engine.data.sequences import char_text
+from engine.data.sequences import TEXTS, char_text
+
+from ..text import plain
 
 # Always answering 0 scores the clean wave's mean square (the waves are centred on 0).
 WAVE_MEAN_SQUARE = {"sine": 0.5, "sines": 0.26, "square": 0.64, "sawtooth": 0.21}
@@ -17,8 +19,23 @@ def text_facts(name):
     return len(text.chars), float(np.bincount(text.codes).max() / len(text.codes))
 
 
-def task_caption(s):
-    """What the task's input and target are, and what guessing would score, for settings ``s``."""
+def task_caption(s, own=None):
+    """What the task's input and target are, and what guessing would score, for settings ``s`` (and
+    the user's own text or series ``own``, ui/rnn/own_data.py)."""
+    if s.task == "series" and own is not None:
+        k = len(own.columns)
+        column = own.columns[min(s.column, k) - 1]
+        inputs = f"all {k} columns" if k > 1 else "the column"
+        return (f"**Input:** {s.length} rows of {inputs}, one row a step, each column scaled to mean 0 and spread 1 "
+                f"over the training rows (the first 80 %). **Target:** the next value of {plain(repr(column))}. "
+                "The loss is the squared error in those scaled units: always answering the column's mean would "
+                "score about 1, so well under 1 is a real forecast. The test rows are the last 20 %.")
+    if s.task == "text" and own is not None:
+        chars = own.chars
+        n, common = chars.vocab, float(np.bincount(chars.codes).max() / len(chars.codes))
+        return (f"**Input:** {s.length} characters of your text ({len(own.text):,} characters), one a step. "
+                f"**Target:** at every step, the next character. **Chance is 1 in {n}** ({100 / n:.1f} %, {n} "
+                f"different characters); always answering the commonest is right {100 * common:.0f} % of the time.")
     if s.task == "waves":
         return (f"**Input:** a noisy wave, one value a step ({s.length} steps; each sequence has its own speed "
                 "and phase). **Target:** the wave's next clean value. The loss is the squared error: always "
@@ -27,6 +44,8 @@ def task_caption(s):
         return (f"**Input:** one of 4 symbols (A, B, C, D) at step 0, then {s.delay} distractors (w, x, y, z), one a "
                 "step. **Target:** the first symbol, after the last step. **Chance is 25 %:** with four symbols "
                 "equally likely, a network that has forgotten can only guess one in four.")
+    if s.task == "text" and s.text not in TEXTS:
+        return "**Input:** your own text, one character a step: paste or upload it under Text."
     if s.task == "text":
         n, common = text_facts(s.text)
         return (f"**Input:** {s.length} characters of the text, one a step. **Target:** at every step, the next "

@@ -13,21 +13,26 @@ from engine.data.sequences import TEXTS, WAVES
 from ..settings import (CLIP_LADDER, Field, Settings, classroom_fields, learning_rate_field, optimizer_field,
                         seed_field)
 
-TASKS = ("waves", "delayed_recall", "text", "parity", "adding")
+TASKS = ("waves", "delayed_recall", "text", "parity", "adding", "series")
 CELLS = ("rnn", "lstm", "gru")
 COMPARE = ("off",) + CELLS
 LR_LADDER = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
 MAX_UNITS, MAX_LAYERS, MAX_LENGTH, MIN_DELAY, MAX_DELAY = 64, 2, 200, 5, 100
-LENGTHS = {"waves": (5, 200), "text": (4, 128), "parity": (2, 64), "adding": (4, 200), "delayed_recall": (2, 200)}
+LENGTHS = {"waves": (5, 200), "text": (4, 128), "parity": (2, 64), "adding": (4, 200), "delayed_recall": (2, 200),
+           "series": (2, 200)}
+OWN_TEXT = "own"                 # the text field's value for the user's own text (kept in the session, not the link)
+MAX_COLUMNS = 20                 # columns of an own series (ui/rnn/own_data.py)
 HIDEABLE = {"task": "Task", "network": "Network", "training": "Training settings", "inside": "Inside the network",
             "curves": "Loss curves", "downloads": "Downloads"}
 
 
 TASK_LABELS = {"waves": "Waves: forecast the next value", "delayed_recall": "Delayed recall of a symbol",
                "text": "Text: the next character", "parity": "Parity: odd number of ones?",
-               "adding": "Adding two marked values"}       # short enough for the sidebar's box
+               "adding": "Adding two marked values",
+               "series": "Your own series (CSV)"}       # short enough for the sidebar's box
 CELL_LABELS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU", "off": "nothing"}
-TEXT_LABELS = {"zen": "The Zen of Python (850 characters)", "kjv": "King James Bible, 12 chapters (40 kB)"}
+TEXT_LABELS = {"zen": "The Zen of Python (850 characters)", "kjv": "King James Bible, 12 chapters (40 kB)",
+               OWN_TEXT: "Your own text (paste or upload it below)"}
 WAVE_LABELS = {"sine": "Sine", "sines": "Sum of sines", "square": "Square", "sawtooth": "Sawtooth"}
 
 
@@ -62,10 +67,13 @@ FIELDS = {
     "delay": Field("int", (MIN_DELAY, MAX_DELAY), "delay", True, label="Delay (steps)", widget="slider",
                    section="task", shown=_for("delayed_recall"),
                    help=DELAY_HELP),
-    "text": Field("choice", tuple(TEXTS), "text", True, label="Text", widget="radio", section="task",
+    "text": Field("choice", tuple(TEXTS) + (OWN_TEXT,), "text", True, label="Text", widget="radio", section="task",
                   labels=TEXT_LABELS, shown=_for("text"),
                   help="What the network learns to write: the short Zen of Python (learnt by heart in about a "
-                       "minute) or Bible chapters (too long to memorise: it learns spelling and common words)."),
+                       "minute), Bible chapters (too long to memorise: it learns spelling and common words) or "
+                       "a text of your own (kept in this browser session only; a link says 'your own text')."),
+    "column": Field("int", (1, MAX_COLUMNS), "col", True, label="Column to forecast", shown=_for("series"),
+                    help="The column whose next value the network forecasts; it reads every numeric column."),
     "cell": Field("choice", CELLS, "cell", True, label="Cell", widget="segmented", section="network",
                   labels=CELL_LABELS, help="RNN: h = tanh(x·Wx + h·Wh + b). LSTM and GRU add gates that decide "
                                            "what to keep, so they remember over many more steps."),
@@ -100,6 +108,7 @@ TASK_DEFAULTS = {
     "text": dict(length=64, cell="lstm", units=64, lr=0.003, clip=1.0, batch=32),
     "parity": dict(length=10, cell="lstm", units=16, lr=0.01, clip=1.0, batch=32),
     "adding": dict(length=30, cell="lstm", units=16, lr=0.003, clip=1.0, batch=32),
+    "series": dict(length=30, cell="lstm", units=16, lr=0.003, clip=1.0, batch=32),
 }
 # Sizes of the generated data: (train, test) sequences, and the engine task's own settings.
 SIZES = {"waves": (1000, 200), "delayed_recall": (2000, 500), "text": (1500, 300),
@@ -116,6 +125,7 @@ class RnnSettings(Settings):
     length: int = 40                # time steps a sequence (waves, text, parity, adding)
     delay: int = 20                 # delayed recall: steps between the symbol and the answer
     text: str = "kjv"
+    column: int = 1                 # own series: the column to forecast (counted from 1)
     cell: str = "lstm"
     units: int = 16
     layers: int = 1
@@ -150,7 +160,8 @@ class RnnSettings(Settings):
         compared with as the cell swaps the two."""
         s = self
         if s.task != before.task:
-            keep = {name: getattr(s, name) for name in ("wave", "noise", "delay", "text", "compare", "seed", "temperature",
+            keep = {name: getattr(s, name) for name in ("wave", "noise", "delay", "text", "column", "compare", "seed",
+                                                        "temperature",
                                                         "loss_log", "present", "hide", "zoom", "contrast")}
             s = s.for_task(s.task, **keep)
         if s.compare == s.cell != "off":
@@ -195,8 +206,16 @@ class RnnSettings(Settings):
         """Time steps of one sequence."""
         return 1 + self.delay if self.task == "delayed_recall" else self.length
 
+    @property
+    def own_data(self):
+        """True when the task trains on the user's own data (kept in the session: ui/rnn/own_data.py)."""
+        return self.task == "series" or (self.task == "text" and self.text == OWN_TEXT)
+
     def task_params(self):
-        """The engine task's settings (engine.data.SEQUENCE_TASKS) for these settings."""
+        """The engine task's settings (engine.data.SEQUENCE_TASKS) for these settings (the user's own
+        data is the run's: none here)."""
+        if self.own_data:
+            return {}
         n, n_test = SIZES[self.task]
         params = {"n": n, "n_test": n_test}
         if self.task == "waves":
@@ -215,16 +234,20 @@ class RnnSettings(Settings):
         return SEQUENCE_TASKS[self.task].facts(**self.task_params())
 
     def io_sizes(self):
-        """(input values a step, outputs) of the task's sequences."""
+        """(input values a step, outputs) of the task's sequences. The user's own data has its own (its
+        alphabet, its columns: the run knows them); here a stand-in of the same layer kinds."""
+        if self.own_data:
+            return (1, 1) if self.task == "series" else (2, 2)
         facts = self.facts
         return facts.input_shape[-1], facts.outputs
 
     def spec(self):
         return self.cell_spec(self.cell)
 
-    def cell_spec(self, cell):
-        """The engine spec of a network of ``cell``s (the page's cell, or the one it is compared with)."""
-        features, outputs = self.io_sizes()
+    def cell_spec(self, cell, io=None):
+        """The engine spec of a network of ``cell``s (the page's cell, or the one it is compared with);
+        ``io``: (input values a step, outputs) when the data says (the user's own)."""
+        features, outputs = io or self.io_sizes()
         every_step = self.task == "text"             # a prediction at every step: more signal per window
         layers = [{"type": cell, "units": self.units,
                    "return_sequences": every_step or k < self.layers - 1} for k in range(self.layers)]

@@ -13,6 +13,7 @@ from ..canvas import VISIBILITY, component, frame_channel
 from ..page import Page
 from ..settings import page_zoom
 from ..state import current_run, request_app_rerun
+from . import own_panel
 from .explain import RNN_TEXT, task_caption
 from .run import RnnRun
 from .settings import HIDEABLE, RnnSettings
@@ -55,7 +56,12 @@ class RnnPage(Page):
     def draw_section(self, section, run):
         super().draw_section(section, run)
         if section == "task":
-            st.caption(task_caption(run.settings))
+            s = run.settings
+            if s.task == "text":
+                own_panel.text_form(self, run)
+            elif s.task == "series":
+                own_panel.series_form(self, run)
+            st.caption(task_caption(s, run.own() if s.own_data else None))
 
     def controls(self, run):
         with st.container(key="rnn_training"):

@@ -33,7 +33,7 @@ def test_every_task_trains_and_draws(task):
     json.dumps(frame)                                          # JSON-able
     kinds = [p["type"] for p in frame["panels"]]
     assert kinds[-3:] == ["unrolled", "heatmaps", "lines"]
-    assert kinds[:-3] == ([] if task == "text" else ["lines"] if task == "waves" else ["tokens"])
+    assert kinds[:-3] == ([] if task == "text" else ["lines"] if task in ("waves", "series") else ["tokens"])
     maps = frame["panels"][-2]["maps"]
     T = run.settings.steps
     assert [m["title"] for m in maps][:2] == ["hidden state h", "cell state c"] and len(maps) == 6   # an LSTM
