@@ -121,3 +121,28 @@ def test_the_confusion_matrix_counts_the_test_images_its_caption_names(run):
     assert f"It counts {n:,} of the 2,000 test images" in confusion_words(n, total)
     assert abs(np.trace(m) / m.sum() - mnist.snap.test_acc) < 1e-6
     assert "It counts all 500 test images" in confusion_words(*evaluated(run))       # the bars: every one
+
+
+def test_a_typed_kernel_is_kept_within_bounds_and_one_that_names_nothing_is_refused():
+    """A kernel typed in the cell view (or crafted: the editor's event is browser input) is clamped
+    within ±WEIGHT_LIMIT and says which values changed; a layer, filter, channel or size that does not
+    exist, and weights that are no finite numbers, are refused."""
+    from ui.canvas import BadEvent
+    from ui.cnn.run import WEIGHT_LIMIT
+    from ui.cnn.views import typed_weights
+    r = CnnRun(CnnSettings(dataset="bars", seed=4))
+    W = r.trainer.net.params["0.W"]
+    k = W.shape[-1]
+    changed = r.edit_kernel(0, 1, 0, [25.0] + [0.5] * (k * k - 1), -30.0)
+    assert changed == [(25.0, WEIGHT_LIMIT), (-30.0, -WEIGHT_LIMIT)]
+    np.testing.assert_array_equal(r.trainer.net.params["0.W"][1, 0].ravel(), [WEIGHT_LIMIT] + [0.5] * (k * k - 1))
+    assert r.trainer.net.params["0.b"][1] == -WEIGHT_LIMIT and r.snap.params["0.W"][1, 0, 0, 0] == WEIGHT_LIMIT
+    before = r.trainer.net.flat.copy()
+    for pos, f, c, n in [(1, 0, 0, k * k), (0, W.shape[0], 0, k * k), (0, 0, W.shape[1], k * k), (0, 0, 0, k * k + 1)]:
+        with pytest.raises(ValueError):
+            r.edit_kernel(pos, f, c, [0.0] * n, 0.0)
+    np.testing.assert_array_equal(r.trainer.net.flat, before)                    # nothing written
+    for text in ["1,nan", "1e400", "", "1,,2", "x", ",".join(["1"] * 200)]:
+        with pytest.raises(BadEvent):
+            typed_weights(text)
+    assert typed_weights("-1,0,1.5") == [-1.0, 0.0, 1.5]
