@@ -132,6 +132,9 @@ def table(title, out, steps):
     for mode, a in out.items():
         print(f"    {mode:<9} " + "".join(f"  {100 * m:5.1f} ± {100 * sd:4.1f}" for m, sd in zip(a.mean(0), a.std(0))))
     for mode in ("frozen", "fine"):
+        diff = 100 * (out[mode] - out["scratch"])
+        print(f"    {mode} - scratch, points (mean ± sd of the paired gap): " +
+              "".join(f"  {m:+5.1f} ± {sd:4.1f}" for m, sd in zip(diff.mean(0), diff.std(0))))
         wins = ((out[mode] - out["scratch"]) >= 0.02).sum(0)
         losses = ((out["scratch"] - out[mode]) >= 0.02).sum(0)
         print(f"    {mode} vs scratch, seeds won / lost by 2+ points: " +

@@ -12,7 +12,6 @@ weights, so a run opened from a link (or a lesson) trains one first, ``BASE_STEP
 page's settings and seed; that base is kept once per process (read-only), so a class opening the
 same link trains it once.
 """
-import inspect
 import json
 import threading
 import time
@@ -27,6 +26,7 @@ BASE_STEPS = 400             # a base trained for a link: ~4 s of Adam on digits
 BASE_CHUNK = 20              # steps between two progress reports
 BASES_KEPT = 6               # pretrained bases one process keeps
 NOISE_POINTS = 2.0           # a gap smaller than this (percentage points) is "no clear benefit"
+SMOOTH = 3                   # evaluations the words average (the latest ones)
 LOCK = threading.Lock()
 _BASES = OrderedDict()       # key -> Base, the most recently used last
 
@@ -52,17 +52,8 @@ def with_frozen(spec, layers):
 
 def build_from(spec, seed, base_net, layers):
     """A network for ``spec`` with fresh weights from ``seed``, then the parameters and state of
-    ``layers`` copied from ``base_net`` (they must match in kind and shape)."""
-    if "init_from" in inspect.signature(engine.build).parameters:
-        return engine.build(spec, seed=seed, init_from=base_net, layers=list(layers))
-    net = engine.build(spec, seed=seed)        # an engine without init_from yet: copy them here
-    for store, source in ((net.params, base_net.params), (net.state, base_net.state)):
-        for name, value in source.items():
-            if int(name.split(".")[0]) in layers:
-                if store[name].shape != value.shape:
-                    raise ValueError(f"layer {name}: shape {value.shape} does not fit {store[name].shape}")
-                store[name][...] = value
-    return net
+    ``layers`` copied from ``base_net`` (the engine checks that they match in kind and shape)."""
+    return engine.build(spec, seed=seed, init_from=base_net, layers=list(layers))
 
 
 @dataclass
@@ -182,11 +173,13 @@ def comparison_words(reused, scratch, reused_seconds, scratch_seconds, mode, sho
                 f"example{'s' if shots != 1 else ''} per class, in lock step.")
     s_r, a_r, s_s, a_s = s_r[:n], a_r[:n], s_s[:n], a_s[:n]
     step = int(s_r[-1])
-    now_r, now_s = a_r[-1], a_s[-1]
+    last = slice(max(0, n - SMOOTH), n)           # a few examples make the curves jump: their latest mean
+    now_r, now_s = float(a_r[last].mean()), float(a_s[last].mean())
     gap = 100 * (now_r - now_s)
     reused_name = "frozen reused layers" if mode == "frozen" else "fine-tuned reused layers"
+    over = f" (the mean of the last {n - last.start} evaluations)" if n - last.start > 1 else ""
     head = (f"After {step:,} steps on {shots} example{'s' if shots != 1 else ''} per class: {reused_name} "
-            f"**{pct(now_r)}** of the test images right, from scratch **{pct(now_s)}**")
+            f"**{pct(now_r)}** of the test images right, from scratch **{pct(now_s)}**{over}")
     if abs(gap) < NOISE_POINTS:
         verdict = (f" (a gap of {abs(gap):.1f} points). **No clear benefit here**: under {NOISE_POINTS:g} points is "
                    "about what another draw of the examples changes (try another seed).")
