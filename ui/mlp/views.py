@@ -48,10 +48,12 @@ network_canvas = component("network_canvas", Path(__file__).parent / "components
                            {"events": Text(QUEUE_MAX * 200), **EVENTS})
 
 CANVAS_CAPTION = ("Each tile shows what a neuron outputs over the whole input plane, on the scale under the "
-                  "output: blue positive, orange negative. Lines are weights: colour is the sign, thickness the "
-                  "size. The big square is the network's output with the training points (white rim; test points "
-                  "have a black rim), the loss and its curve above it. Hover over a tile to see its map enlarged "
-                  "on the output, over a line or a neuron to read it; pause and click to edit it.")
+                  "output: blue positive, orange negative. Lines are weights: colour is the sign (negative ones "
+                  "dashed), thickness the size. The big square is the network's output with the training points "
+                  "(white rim; test points have a black rim; circles are the blue class, squares the orange one), "
+                  "the loss and its curve above it. Hover over a tile to see its map enlarged on the output, over a "
+                  "line or a neuron to read it; pause and click to edit it. With the keyboard: Tab to the picture, "
+                  "then the arrow keys and Enter.")
 LOSS_NAMES = {"mse": "mean squared error", "binary_crossentropy": "cross-entropy",
               "softmax_crossentropy": "cross-entropy"}
 LOSS_WORDS = {   # what the page's loss is, for the canvas, the metrics' help and the curves' caption

@@ -219,10 +219,12 @@ function draw(st) {
     ctx.strokeStyle = l.w >= 0 ? pal.pos : pal.neg;
     ctx.globalAlpha = c.linkMin + (1 - c.linkMin) * t;
     ctx.lineWidth = (c.hi ? 1.2 : 0.6) + 6 * t;
+    ctx.setLineDash(l.w < 0 ? [Math.max(4, 2 * ctx.lineWidth), Math.max(3, 1.3 * ctx.lineWidth)] : []);   // the sign without colour
     ctx.beginPath(); ctx.moveTo(l.a.x, l.a.y);
     const mx = (l.a.x + l.b.x) / 2;
     ctx.bezierCurveTo(mx, l.a.y, mx, l.b.y, l.b.x, l.b.y); ctx.stroke();
   }
+  ctx.setLineDash([]);
   ctx.globalAlpha = 1;
   const t = d.thumb, hiddenUnits = d.layers.slice(0, -1).reduce((n, l) => n + l.units, 0);
   const maps = tiles(st, "maps", d.mapsU8, hiddenUnits, t, colors);
@@ -368,6 +370,19 @@ function toPlot(st, x, y) {  // data coordinates <-> pixels of the output plot
   return { x: P.x + ((x + e) / (2 * e)) * P.size, y: P.y + ((e - y) / (2 * e)) * P.size };
 }
 
+// A class by its shape as well as its colour (WCAG 1.4.1): the positive class (or class 0) a circle,
+// the negative class (class 1) a square, class 2 a triangle; values to regress are circles.
+function pointShape(d, label) {
+  if (d.classes > 2) return Math.round(label) % 3;
+  return d.classes === 2 && !(label > 0) ? 1 : 0;
+}
+
+function pointPath(ctx, shape, x, y, r) {
+  if (shape === 1) { const h = 0.9 * r; ctx.rect(x - h, y - h, 2 * h, 2 * h); }
+  else if (shape === 2) { const h = 1.25 * r; ctx.moveTo(x, y - h); ctx.lineTo(x + 0.87 * h, y + 0.5 * h); ctx.lineTo(x - 0.87 * h, y + 0.5 * h); ctx.closePath(); }
+  else ctx.arc(x, y, r, 0, 2 * Math.PI);
+}
+
 function pointColor(d, label, colors) {
   if (d.classes > 2) return d.palette.classes[Math.round(label)] || "#000";
   if (d.classes === 2) return label > 0 ? d.palette.pos : d.palette.neg;
@@ -419,7 +434,7 @@ function drawPlot(st, colors, c) {
   for (const [pts, edge] of [[d.train, "#fff"], [d.test, "#111"]]) {
     for (const [x, y, label] of pts) {
       const p = toPlot(st, x, y);
-      ctx.beginPath(); ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+      ctx.beginPath(); pointPath(ctx, pointShape(d, label), p.x, p.y, r);
       ctx.fillStyle = pointColor(d, label, colors); ctx.fill();
       ctx.strokeStyle = edge; ctx.lineWidth = 1; ctx.stroke();
     }
@@ -450,6 +465,8 @@ function drawLegend(st, colors, c) {  // the colour scale under the plot: −1 .
     const n = d.classes, w = P.size / n;
     for (let k = 0; k < n; k++) {
       ctx.fillStyle = d.palette.classes[k]; ctx.fillRect(P.x + k * w + 2, y, w - 4, h);
+      ctx.beginPath(); pointPath(ctx, k % 3, P.x + k * w + 10, y + h / 2, 3.6);     // the class's point shape
+      ctx.fillStyle = "#ffffff"; ctx.fill();
       ctx.fillStyle = c.text; ctx.textAlign = "center"; ctx.fillText(`class ${k}`, P.x + k * w + w / 2, y + h + 3);
     }
     return;
@@ -464,6 +481,11 @@ function drawLegend(st, colors, c) {  // the colour scale under the plot: −1 .
   ctx.fillStyle = c.text;
   ctx.textAlign = "left"; ctx.fillText("−1", P.x, y + h + 3);
   ctx.textAlign = "right"; ctx.fillText("1", P.x + P.size, y + h + 3);
+  if (d.classes === 2) {   // the two classes' point shapes at their ends of the scale
+    ctx.fillStyle = "#ffffff"; ctx.strokeStyle = c.text; ctx.lineWidth = 1;
+    for (const [shape, x] of [[1, P.x + 7], [0, P.x + P.size - 7]]) { ctx.beginPath(); pointPath(ctx, shape, x, y + h / 2, 3.2); ctx.fill(); ctx.stroke(); }
+    ctx.fillStyle = c.text;
+  }
   const ends = 2 * textWidth(st, "−1", F) + 24;
   const middle = [d.classes === 2 ? "0 (the boundary)" : "0", "0"].find((m) => textWidth(st, m, F) + ends < P.size);
   ctx.textAlign = "center"; if (middle) ctx.fillText(middle, P.x + P.size / 2, y + h + 3);
