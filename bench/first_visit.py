@@ -1,20 +1,29 @@
-"""A first visit to the MLP page: seconds from `streamlit run` to a usable page (Play moves Epoch).
+"""A first visit to a page: seconds from `streamlit run` to a usable page (Play moves its metrics).
 
-    python bench/first_visit.py [--cold] [--repeat 3] [--app-dir DIR]
+    python bench/first_visit.py [--page mlp|cnn|rnn|autoencoder|all] [--cold] [--repeat 3]
+                                [--app-dir DIR [--app-dir DIR2 ...]]
 
 Starts headless Chromium first (a visitor's browser is already open), then the real app
-(with NUMBA_CACHE_DIR pointing at a new empty folder for --cold), opens /mlp as soon as
+(with NUMBA_CACHE_DIR pointing at a new empty folder for --cold), opens the page as soon as
 the server answers, and reports when the page showed its controls, when Play became
-enabled and when the Epoch metric first moved after pressing it, each counted from the
-moment `streamlit run` was started, and the server's CPU seconds by then (on a shared
-machine the CPU seconds move less than the wall time). ``--repeat`` runs it several times and
-prints the median of each figure; ``--app-dir`` serves another checkout (to compare two versions).
+enabled and when its first metrics moved after pressing it (Epoch or Step: a CNN's first
+epoch over MNIST takes a while, its first step does not), each counted from the moment
+`streamlit run` was started. Also the CPU seconds by then of the server process and of the
+processes it started (the engine's compiling workers), and the load average: on a shared
+machine the CPU seconds move less than the wall time. A warm run first fills the app's own
+cache (`python -m engine.warmup --in-process`, not timed).
+
+``--repeat`` runs each page several times and prints the median of each figure; several
+``--app-dir`` (checkouts, say a git worktree of the previous commit) are measured in turn,
+alternating run by run, and printed side by side.
 """
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,20 +35,56 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.e2e.harness import launch_chromium, streamlit_server  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
+PAGES = ("mlp", "cnn", "rnn", "autoencoder")
 
-EPOCH_MOVED = """() => +[...document.querySelectorAll('[data-testid=stMetric]')]
-  .find(e => e.innerText.startsWith('Epoch'))?.querySelector('[data-testid=stMetricValue]').innerText > 0"""
+METRIC_MOVED = """() => [...document.querySelectorAll('[data-testid=stMetric]')].some(e =>
+  /^(Epoch|Step)/.test(e.innerText)
+  && +e.querySelector('[data-testid=stMetricValue]').innerText.replaceAll(',', '') > 0)"""
 PLAY_ENABLED = """() => [...document.querySelectorAll('button')].some(
   b => b.innerText.trim().endsWith('Play') && !b.disabled)"""
 
 
+def _stat(pid):
+    """(parent pid, CPU seconds of the process itself) from /proc, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / TICK
+
+
 def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
+    stat = _stat(pid)
+    return stat[1] if stat else 0.0
 
 
-def first_visit(cold, app_dir=ROOT):
+class TreeCPU:
+    """The CPU seconds of a process's descendants (started and ended meanwhile too), sampled
+    every 0.1 s: the last figure seen of each."""
+
+    def __init__(self, pid):
+        self.pid, self.seen, self._stop = pid, {}, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self):
+        while not self._stop.wait(0.1):
+            stats = {int(p): _stat(p) for p in os.listdir("/proc") if p.isdigit()}
+            family = {self.pid}
+            for _ in range(3):                 # children, grandchildren, ...
+                family |= {p for p, s in stats.items() if s and s[0] in family}
+            for p in family - {self.pid}:
+                if stats.get(p):
+                    self.seen[p] = stats[p][1]
+
+    def total(self):
+        self._stop.set()
+        self._thread.join()
+        return sum(self.seen.values())
+
+
+def first_visit(page_name, cold, app_dir=ROOT):
     marks = {}
     with tempfile.TemporaryDirectory() as cache, sync_playwright() as p:
         browser = launch_chromium(p)
@@ -48,40 +93,61 @@ def first_visit(cold, app_dir=ROOT):
             os.environ["NUMBA_CACHE_DIR"] = cache
         try:
             start = time.perf_counter()
+            load = os.getloadavg()[0]
             with streamlit_server(app_dir, timeout=300) as (url, pid):
                 marks["server answers"] = time.perf_counter() - start
-                cpu_at_start = cpu_seconds(pid)
-                page.goto(url + "/mlp", wait_until="commit")
-                page.get_by_text("Learning rate", exact=True).wait_for(timeout=300_000)
+                workers = TreeCPU(pid)
+                page.goto(f"{url}/{page_name}", wait_until="commit")
+                page.get_by_text("Learning rate", exact=True).first.wait_for(timeout=600_000)
                 marks["controls shown"] = time.perf_counter() - start
-                page.wait_for_function(PLAY_ENABLED, timeout=600_000)
+                page.wait_for_function(PLAY_ENABLED, timeout=900_000)
                 marks["Play enabled"] = time.perf_counter() - start
                 page.get_by_role("button", name="Play", exact=True).click()
-                page.wait_for_function(EPOCH_MOVED, timeout=300_000)
-                marks["Epoch moves"] = time.perf_counter() - start
+                page.wait_for_function(METRIC_MOVED, timeout=300_000)
+                marks["metrics move"] = time.perf_counter() - start
                 marks["server CPU s"] = cpu_seconds(pid)
-                marks["of it after start"] = marks["server CPU s"] - cpu_at_start
+                marks["workers CPU s"] = workers.total()
+                marks["load average"] = (load + os.getloadavg()[0]) / 2
         finally:
             os.environ.pop("NUMBA_CACHE_DIR", None)
             browser.close()
     return marks
 
 
+def fill_cache(app_dir):
+    """A warm run's cache: the app's own folder, filled (and checked) before timing."""
+    subprocess.run([sys.executable, "-m", "engine.warmup", "--in-process"], cwd=app_dir, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--page", choices=PAGES + ("all",), default="mlp")
     ap.add_argument("--cold", action="store_true", help="start with an empty Numba cache")
     ap.add_argument("--repeat", type=int, default=1)
-    ap.add_argument("--app-dir", default=str(ROOT), help="the checkout whose app.py to serve (default: this one)")
+    ap.add_argument("--app-dir", action="append", default=None,
+                    help="a checkout whose app.py to serve (default: this one); give several to compare")
     args = ap.parse_args()
-    runs = []
-    for _ in range(args.repeat):
-        runs.append(first_visit(args.cold, args.app_dir))
-        print("  " + ", ".join(f"{k} {v:.1f}" for k, v in runs[-1].items()), f"(load {os.getloadavg()[0]:.2f})",
-              flush=True)
-    print(f"{'cold' if args.cold else 'warm'} cache, {args.app_dir}, seconds since `streamlit run` "
-          f"(median of {len(runs)}):")
-    for name in runs[0]:
-        print(f"  {name:16s} {statistics.median(r[name] for r in runs):6.1f}")
+    dirs = args.app_dir or [str(ROOT)]
+    pages = PAGES if args.page == "all" else (args.page,)
+    if not args.cold:
+        for d in dirs:
+            fill_cache(d)
+    runs = {(d, pg): [] for d in dirs for pg in pages}
+    for i in range(args.repeat):
+        for pg in pages:
+            for d in (dirs if i % 2 == 0 else dirs[::-1]):      # alternating: neither always goes first
+                marks = first_visit(pg, args.cold, d)
+                runs[d, pg].append(marks)
+                print(f"  {pg:11s} {d}: " + ", ".join(f"{k} {v:.1f}" for k, v in marks.items()), flush=True)
+    print(f"\n{'cold' if args.cold else 'warm'} cache, seconds since `streamlit run` "
+          f"(median of {args.repeat}):")
+    names = list(next(iter(runs.values()))[0])
+    for pg in pages:
+        print(f"  /{pg}" + "".join(f"{Path(d).name or d:>16s}" for d in dirs))
+        for name in names:
+            print(f"    {name:16s}" + "".join(f"{statistics.median(r[name] for r in runs[d, pg]):16.1f}"
+                                          for d in dirs))
 
 
 if __name__ == "__main__":

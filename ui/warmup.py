@@ -1,11 +1,18 @@
-"""Compile the engine in the background, once per process, while the page is already usable.
+"""Compile the engine in worker processes, once per server, while the page is already usable.
 
-A cold Numba cache takes tens of seconds to compile; a warm one a fraction of
-a second. The first page that needs a family of kernels starts a thread that
-compiles it (later requests queue behind it); every tab shows the same moving
-progress bar and gets its Play button as soon as the families it needs are in.
+A cold Numba cache takes tens of seconds to compile; a warm one loads in a
+second. The first page that needs a set of layer families starts a thread that
+hands whatever is missing from the disk cache to worker processes (one per
+usable core: engine.warmup.Compiler), then loads it into this process; every
+tab shows the same moving progress bar and gets its Play button as soon as the
+families it needs are in. Numba holds the GIL while it compiles, so compiling in
+a thread here would stall every other session; the workers stall nothing.
+When no page waits any more, the other pages' programs compile in the
+background at the lowest CPU priority, so a visitor who switches page finds
+them ready (loaded on that page's first visit); a page that waits takes their
+workers back. If no worker can start, this process compiles as it used to.
 A page starts it first thing (``start_engine()``), so the engine's imports and
-the Numba cache load run while the page imports and lays out the rest.
+its shared kernels load while the page imports and lays out the rest.
 """
 import logging
 import threading
@@ -28,55 +35,48 @@ def _skip_the_repl_check():
 
 POLL = 0.4          # seconds between progress-bar updates
 WARM_WAIT = 2.0     # a warm cache loads within this: no bar flashes up on a warm start
+PUMP = 0.1          # seconds the warm-up thread waits for its workers' news
+KERNELS = ()        # start_engine's target: the kernels every program shares, not a program
+HINT = 500          # its rank: after every page's own request (which includes those kernels), so a
+                    # page's longest chain of stages starts first; before the background
+LOADING = 0.9       # the bar's share of compiling; loading into this process the rest
 
 
 class Warmup:
-    def __init__(self):
+    """What this process has compiled and loaded, per set of layer families (a sorted tuple)."""
+
+    def __init__(self, workers=None, background=True, compiler=None):
         self._lock = threading.Lock()
         self._done = threading.Condition(self._lock)
-        self._ready, self._queued = set(), []
+        self._ready, self._wanted = set(), {}           # wanted: families -> rank (order of asking)
         self._errors = {}         # families -> why they could not be compiled
-        self.fraction, self.message = 0.0, "starting"
+        self._progress = {}       # families -> (fraction, message)
         self.started = time.monotonic()
         self._thread = None
+        self._workers, self._background, self._compiler = workers, background, compiler
+        self._in_process = False  # no worker could start: compile here
 
+    # -- asking ----------------------------------------------------------------
     def ready(self, families):
         """True when the program for ``families`` (a page's layer families, engine.families) is
-        compiled; otherwise make sure it is on its way."""
-        families = tuple(sorted(families))
+        loaded; otherwise make sure it is on its way."""
+        return self._want(tuple(sorted(families)))
+
+    def prepare(self):
+        """Load (or compile) the kernels every program shares."""
+        self._want(KERNELS)
+
+    def _want(self, key):
         with self._lock:
-            if families in self._ready:
+            if key in self._ready:
                 return True
-            if families in self._errors:      # failed: tried again only when asked (``retry``)
+            if key in self._errors:           # failed: tried again only when asked (``retry``)
                 return False
-            if families not in self._queued:
-                self._queued.append(families)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._compile, name="nnp-warmup", daemon=True)
+            self._wanted.setdefault(key, HINT if key == KERNELS else len(self._wanted))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._main, name="nnp-warmup", daemon=True)
                 self._thread.start()
         return False
-
-    def _compile(self):
-        import engine     # here: a page can start the warm-up before it imports the engine (0.5 s of imports)
-
-        while True:
-            with self._lock:
-                if not self._queued:
-                    return
-                family = self._queued[0]
-            error = None
-            try:
-                engine.warm_up(families=family, progress=self._report)
-            except Exception as err:          # shown on the page; the server keeps running
-                log.exception("engine warm-up failed")
-                error = f"The engine could not be compiled ({', '.join(family)}): {err}"
-            with self._lock:
-                self._queued.remove(family)
-                if error:
-                    self._errors[family] = error
-                else:
-                    self._ready.add(family)
-                self._done.notify_all()
 
     def error(self, families):
         """Why ``families`` could not be compiled, or None."""
@@ -97,8 +97,118 @@ class Warmup:
             self._done.wait_for(lambda: key in self._ready or key in self._errors, timeout)
         return self.ready(families)
 
-    def _report(self, fraction, message):
-        self.fraction, self.message = fraction, message
+    def progress(self, families):
+        """(fraction 0-1, message) of the work for ``families``."""
+        return self._progress.get(tuple(sorted(families)), (0.0, "starting"))
+
+    # -- the thread ------------------------------------------------------------
+    def _main(self):
+        from engine import warmup as W   # here: a page can start the warm-up before it imports the engine
+
+        W.drop_stale_caches()
+        compiler, planned, background = None, {}, not self._background
+        try:
+            while True:
+                with self._lock:
+                    wanted = sorted((k for k in self._wanted if k not in self._ready and k not in self._errors),
+                                    key=self._wanted.get)
+                    if not wanted and background and (compiler is None or compiler.idle()):
+                        self._thread = None
+                        return
+                if self._in_process:
+                    self._compile_here(W, wanted)
+                    continue
+                for key in wanted:
+                    if key not in planned:
+                        missing = [s for s in self._plan(W, key) if not W.in_disk_cache(s)]
+                        if missing:
+                            compiler = compiler or self._new_compiler(W)
+                            compiler.want(missing, self._wanted[key])
+                        keys = [s.key for s in missing]
+                        planned[key] = (keys, compiler.remaining(keys) if missing else 0.0)
+                if compiler is not None and compiler.unavailable:
+                    log.warning("engine warm-up: %s; compiling in the server process", compiler.unavailable)
+                    compiler.terminate()
+                    compiler, self._in_process = None, True
+                    continue
+                for key in wanted:
+                    keys, total = planned[key]
+                    why = compiler.error(keys) if keys else None
+                    if why:
+                        planned.pop(key)
+                        self._failed(key, why)
+                    elif not keys or compiler.done(keys):
+                        self._load(W, key)
+                        break                 # one at a time: the workers may be waiting
+                    else:
+                        left = compiler.remaining(keys) / total if total else 0.0
+                        running = compiler.running(keys)
+                        self._report(key, LOADING * (1 - left), "Compiling " + ", ".join(
+                            m.removeprefix("Compiling ") for m in running) if running else "Waiting for a compiler")
+                if not wanted and not background:
+                    background = True
+                    rest = [s for s in W.plan(W.programs(None)) if not W.in_disk_cache(s)]
+                    if rest:
+                        compiler = compiler or self._new_compiler(W)
+                        compiler.want(rest, W.BACKGROUND)
+                if compiler is not None:
+                    compiler.pump(PUMP)
+                elif wanted:
+                    time.sleep(PUMP)
+        except Exception as err:              # a bug here: every page waiting says so, the server keeps running
+            log.exception("engine warm-up failed")
+            with self._lock:
+                self._thread = None
+                for key in self._wanted:
+                    if key not in self._ready:
+                        self._errors.setdefault(key, f"The engine could not be compiled: {err}")
+                self._done.notify_all()
+        finally:
+            if compiler is not None:
+                compiler.close()
+
+    def _new_compiler(self, W):
+        if self._compiler is not None:
+            return self._compiler()
+        from .live import usable_cpus
+        return W.Compiler(self._workers or usable_cpus())
+
+    @staticmethod
+    def _plan(W, key):
+        if key == KERNELS:
+            return W.plan(W.programs(("dense",)), with_programs=False)
+        return W.plan(W.programs(key))
+
+    def _load(self, W, key, start=LOADING):
+        """Load ``key`` into this process (compiling whatever the disk cache lacks)."""
+        def report(fraction, message):
+            self._report(key, start + (1 - start) * fraction,
+                         "Loading the compiled engine" if start else message)
+        try:
+            if key == KERNELS:
+                W.warm_up(families=("dense",), with_programs=False, progress=report)
+            else:
+                W.warm_up(families=key, progress=report)
+        except Exception as err:              # shown on the page; the server keeps running
+            log.exception("engine warm-up failed")
+            self._failed(key, str(err))
+            return
+        with self._lock:
+            self._ready.add(key)
+            self._done.notify_all()
+
+    def _compile_here(self, W, wanted):
+        for key in wanted:
+            self._load(W, key, start=0.0)
+
+    def _failed(self, key, why):
+        with self._lock:
+            self._errors[key] = f"The engine could not be compiled ({', '.join(key) or 'kernels'}): {why}"
+            self._done.notify_all()
+
+    def _report(self, key, fraction, message):
+        old = self._progress.get(key, (0.0, ""))[0]
+        self._progress[key] = (max(old, min(fraction, 1.0)), message)
 
 
 @st.cache_resource(show_spinner=False)
@@ -107,10 +217,10 @@ def warmup():
 
 
 def start_engine():
-    """A page's first call: the engine's imports and its dense kernels (every program has them)
-    load in the background while the page imports and lays out the rest."""
+    """A page's first call: the engine's imports and its shared kernels load in the background
+    while the page imports and lays out the rest."""
     _skip_the_repl_check()
-    warmup().ready(("dense",))
+    warmup().prepare()
 
 
 def engine_ready(families):
@@ -131,9 +241,10 @@ def engine_ready(families):
             st.rerun(scope="app")
         if w.ready(families):
             st.rerun(scope="app")
+        fraction, message = w.progress(families)
         seconds = time.monotonic() - w.started
-        st.progress(min(max(w.fraction, 0.0), 1.0),
-                    f"Preparing the engine, once after an install: {w.message}… ({seconds:.0f} s)")
+        st.progress(min(max(fraction, 0.0), 1.0),
+                    f"Preparing the engine, once after an install: {message}… ({seconds:.0f} s)")
 
     progress()
     return False

@@ -42,17 +42,19 @@ def family_stages(family):
     return [(m, w, ks) for m, (w, ks) in merged.items()] + program.FAMILY_STAGES[family]
 
 
+def typed_stages(families, dtype):
+    """[(family, message, weight, [(kernel, signature)])] for the kernels of ``families``
+    (dense first): what a stage compiles, with Numba types."""
+    t = _argtypes(dtype)
+    return [(family, message, weight, [(k, tuple(t[name] for name in names.split())) for k, names in kernels])
+            for family in program.FAMILIES if family in families
+            for message, weight, kernels in family_stages(family)]
+
+
 def kernel_stages(families, dtype):
     """[(message, weight, compile)] for the kernels of ``families`` (dense first)."""
-    t = _argtypes(dtype)
-    out = []
-    for family in program.FAMILIES:
-        if family not in families:
-            continue
-        for message, weight, kernels in family_stages(family):
-            sigs = [(k, tuple(t[name] for name in names.split())) for k, names in kernels]
-            out.append((message, weight, lambda sigs=sigs: [k.compile(s) for k, s in sigs]))
-    return out
+    return [(message, weight, lambda sigs=sigs: [k.compile(s) for k, s in sigs])
+            for _, message, weight, sigs in typed_stages(families, dtype)]
 
 
 def kernels(families):

@@ -9,12 +9,14 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import engine
+from engine import warmup as W
 from engine.warmup import programs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +61,9 @@ def test_warm_up_reports_progress_from_0_to_1():
     for spec in (MLP, CNN, RNN):
         assert engine.is_warm(engine.families(spec))
     assert not engine.is_warm(("dense",), dtype=np.float16)
+    # what was just compiled (or loaded) is in the disk cache, and a stage never compiled is not
+    assert all(W.in_disk_cache(s) for s in W.plan(programs(None)))
+    assert not any(W.in_disk_cache(s) for s in W.plan(programs(("conv",)), dtypes=(np.float16,)))
 
 
 def _run_cold(code):
@@ -115,3 +120,165 @@ def test_warm_up_stages_compile_exactly_the_kernels_the_programs_use():
     """ % (CNN, RNN))
     assert set(got["before"].values()) == {1}, got["before"]
     assert got["after"] == got["before"]
+
+
+def test_a_plan_runs_each_stage_after_the_stages_its_kernels_call():
+    stages = W.plan(programs(None))
+    keys = [s.key for s in stages]
+    assert len(keys) == len(set(keys)) and all("\n" not in k for k in keys)
+    by_message = {s.message: s for s in stages}
+    conv_layers = by_message["Compiling convolution layers"]
+    assert {k.split(": ")[1] for k in conv_layers.needs} >= {"convolution taps (float32)", "pooling (float32)"}
+    bptt = by_message["Compiling backpropagation through time"]
+    assert "dense: dense layers (float32)" in bptt.needs          # a recurrent layer's input projection
+    for s in stages:
+        assert all(keys.index(n) < keys.index(s.key) for n in s.needs), s.key
+        if s.program:                                  # a program needs every kernel stage of its families
+            assert s.needs == {t.key for t in stages if not t.program and t.key.split(":")[0] in s.program}
+    only_kernels = W.plan(programs(("dense",)), with_programs=False)
+    assert only_kernels and not any(s.program for s in only_kernels)
+
+
+# -- the compiler's scheduling, with stand-in workers (no Numba: fast) ------------------------
+FAKE_WORKER = r"""
+import json, os, sys, time
+def say(*a): print("nnp-warmup", json.dumps(list(a)), flush=True)
+print("unrelated output", flush=True)
+say("ready", None, None)
+for line in sys.stdin:
+    command, _, key = line.strip().partition(" ")
+    if command == "nice":
+        os.setpriority(os.PRIO_PROCESS, 0, int(key))
+    elif command == "compile":
+        if "crash" in key:
+            os._exit(3)
+        time.sleep(1.5 if "slow" in key else 0.02)
+        if "fail" in key:
+            say("failed", key, f"{key} broke")
+        else:
+            say("done", key, os.getpriority(os.PRIO_PROCESS, 0))
+"""
+
+
+def fake(key, *needs, weight=1.0):
+    return W.Stage(key, f"Compiling {key}", weight, frozenset(needs), (), (), W.DTYPE)
+
+
+def pump_until(compiler, condition, timeout=20):
+    events, deadline = [], time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        events += compiler.pump(0.05)
+    assert condition(), events
+    return events
+
+
+def fake_compiler(workers):
+    return W.Compiler(workers, command=[sys.executable, "-c", FAKE_WORKER])
+
+
+def test_compiler_runs_the_lowest_rank_first_each_stage_after_its_needs():
+    c = fake_compiler(1)
+    try:
+        c.want([fake("late"), fake("also late", "late")], rank=5)
+        c.want([fake("b", "a"), fake("a"), fake("short")], rank=1)
+        events = pump_until(c, c.idle)
+        order = [key for event, key, _ in events if event == "done"]
+        assert order == ["a", "b", "short", "late", "also late"]     # rank 1, longest chain first, then 5
+        assert c.done(order) and c.remaining(order) == 0 and c.error(order) is None
+    finally:
+        c.terminate()
+
+
+def test_compiler_work_spreads_over_its_workers_and_estimates_what_is_left():
+    c = fake_compiler(2)
+    try:
+        c.want([fake("slow 1", weight=4), fake("slow 2", weight=4), fake("last", "slow 1", "slow 2", weight=2)])
+        assert c.remaining(["last"]) == 6                  # the chain: 4 + 2 (spread: 10 / 2 = 5)
+        pump_until(c, lambda: len(c.running(["last"])) == 2)
+        start = time.monotonic()
+        pump_until(c, lambda: c.done(["last"]))
+        assert time.monotonic() - start < 2.8              # both slow stages at once (1.5 s each)
+    finally:
+        c.terminate()
+
+
+def test_a_failed_stage_fails_what_needs_it_and_is_tried_again_when_asked():
+    c = fake_compiler(1)
+    try:
+        c.want([fake("fail once"), fake("after", "fail once"), fake("other")])
+        events = pump_until(c, c.idle)
+        assert ("failed", "after", "fail once broke") in events and c.done(["other"])
+        assert c.error(["after"]) == "fail once broke" and not c.done(["after"])
+        c.want([fake("after", "fail once")])               # its failed need is not asked again: still failed
+        assert c.error(["after"]) == "fail once broke" and c.idle()
+        c.want([fake("fail once"), fake("after", "fail once")])
+        assert c.error(["after"]) is None and not c.idle()
+    finally:
+        c.terminate()
+
+
+def test_a_worker_that_dies_fails_its_stage_and_one_that_cannot_start_says_so():
+    c = fake_compiler(1)
+    try:
+        c.want([fake("crash")])
+        pump_until(c, c.idle)
+        assert "exit code 3" in c.error(["crash"]) and "crash" in c.error(["crash"]) and not c.unavailable
+    finally:
+        c.terminate()
+    for command in ([sys.executable, "-c", "raise SystemExit(2)"], ["/nonexistent/python"]):
+        c = W.Compiler(1, command=command)
+        c.want([fake("a")])
+        pump_until(c, lambda: c.unavailable is not None)
+        assert "could not start" in c.unavailable and not c.done(["a"])
+        c.terminate()
+
+
+def test_background_stages_run_at_low_priority_and_give_their_worker_to_a_page():
+    c = fake_compiler(1)
+    try:
+        c.want([fake("slow background")], rank=W.BACKGROUND)
+        pump_until(c, lambda: c.running(["slow background"]))
+        c.want([fake("page")], rank=0)                     # the only worker is taken back at once
+        events = pump_until(c, lambda: c.done(["page"]), timeout=1.4)
+        assert ("done", "page", 0) in events               # at normal priority
+        events = pump_until(c, lambda: c.done(["slow background"]))
+        assert ("done", "slow background", W.LOW_PRIORITY) in events
+    finally:
+        c.terminate()
+
+
+def test_workers_fill_the_disk_cache_and_a_server_then_only_loads():
+    """Cold: two workers compile the dense program into an empty cache; a new process finds
+    every stage there and loads it all without one cache miss (nothing compiled twice)."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+
+        def run(code):
+            out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, env=env,
+                                 capture_output=True, text=True, timeout=900)
+            assert out.returncode == 0, out.stderr[-3000:]
+            return json.loads(out.stdout.strip().splitlines()[-1])
+
+        got = run("""
+            import json
+            from engine import warmup as W
+            from engine.kernels import program as P, stages
+            plan = W.plan(W.programs(("dense",)))
+            before = [W.in_disk_cache(s) for s in plan]
+            ok = W.compile_in_workers(2, families=("dense",))
+            here = sum(len(k.overloads) for k in stages.kernels(("dense",))) + len(P._run.overloads)
+            print(json.dumps({"before": before, "ok": ok, "after": [W.in_disk_cache(s) for s in plan],
+                              "compiled here": here}))
+            """)
+        assert not any(got["before"]) and got["ok"] and all(got["after"]) and got["compiled here"] == 0
+        got = run("""
+            import json
+            from engine import warmup as W
+            from engine.kernels import program as P, stages
+            W.warm_up(families=("dense",))
+            ks = list(stages.kernels(("dense",))) + [P._run]
+            print(json.dumps({"misses": sum(sum(k.stats.cache_misses.values()) for k in ks),
+                              "hits": sum(sum(k.stats.cache_hits.values()) for k in ks),
+                              "warm": W.is_warm(("dense",))}))
+            """)
+        assert got["misses"] == 0 and got["hits"] >= 10 and got["warm"], got
