@@ -183,7 +183,10 @@ class CnnRun(Run):
 
     def data_recipe(self):
         """The image set as the exported scripts make it (export/data.py)."""
-        return {"source": "image", "name": self.settings.dataset, "settings": {}, "seed": self.settings.seed}
+        s = self.settings
+        if self.comparing or s.dataset not in IMAGE_DATASETS:       # a few examples, a digit half: as arrays
+            return {"source": "arrays"}
+        return {"source": "image", "name": s.dataset, "settings": {}, "seed": s.seed}
 
     # -- frames -------------------------------------------------------------
     def frame(self, snap, full=True, kernel_grads=False, editable=False):

@@ -90,7 +90,7 @@ class RnnRun(Run):
 
     def build(self):
         if self.lead is None:
-            s = self.settings = self._fit_own_data(self.settings)
+            s = self.settings = self.fit_own_data(self.settings)
             own = self.own()
             if self.data is None or self.data.key != data_key(s, own):
                 self.data = TaskData(s, own)
@@ -108,7 +108,7 @@ class RnnRun(Run):
             return self.own_series or own_data.example_series()
         return self.own_text if s.task == "text" and s.text == OWN_TEXT else None
 
-    def _fit_own_data(self, s):
+    def fit_own_data(self, s):
         """``s`` made to fit the session's own data, each change said in the run's notices: no own text
         here (a link cannot carry it): the Zen of Python; a sequence length the text or series is too
         short for: the longest it allows; a column it does not have: the first."""

@@ -12,7 +12,7 @@ from viz.curves import accuracy_chart, loss_chart, side_by_side
 from ..canvas import VISIBILITY, component, frame_channel
 from ..page import Page
 from ..settings import page_zoom
-from ..state import current_run, request_app_rerun
+from ..state import current_run, link_params, request_app_rerun
 from . import own_panel
 from .explain import RNN_TEXT, task_caption
 from .run import RnnRun
@@ -52,6 +52,16 @@ class RnnPage(Page):
     explanation = RNN_TEXT
     control_fields = ("optimizer", "lr", "clip", "batch", "seed")
     gradient_chart = False    # the gradient through time is in the live view
+
+    def make_run(self, settings):
+        """A session's run from its link: own data the session does not hold is said at once (the
+        link names it; the data never travels in a link)."""
+        run = RnnRun(settings, build=False)
+        fitted = run.fit_own_data(run.settings)
+        if fitted != run.settings:
+            run.settings = fitted
+            st.query_params.from_dict(link_params(PAGE, fitted))
+        return run
 
     def draw_section(self, section, run):
         super().draw_section(section, run)
