@@ -345,6 +345,30 @@ def _sample_temperature(s):
     return None if sample is None else float(sample[1])
 
 
+# -- the autoencoder: codes found without labels, a VAE's KL term -----------------------------------
+def _grouped(s):
+    """The page's "Grouped by digit": the share of test codes whose 5 nearest codes mostly carry their
+    own label (the page computes it for its metrics from the same snapshot)."""
+    grouped = getattr(s.run, "grouped", None)
+    return None if grouped is None else _number(grouped(s.snap))
+
+
+def _kl(s):
+    """A VAE's KL divergence to N(0, 1) per image, the mean over the last epoch's training steps."""
+    kl = s.snap.history.get("kl")
+    if kl is None or not len(kl):
+        return None
+    return _number(np.mean(kl[-max(1, s.run.trainer.steps_per_epoch):]))
+
+
+def _code_offset(s):
+    """How far the mean of the test images' codes lies from the code 0 (in code units)."""
+    views = getattr(s.run, "views", None)
+    if views is None:
+        return None
+    return _number(np.linalg.norm(np.asarray(views(s.snap)["codes"], float).mean(axis=0)))
+
+
 METRICS = {
     "epoch": Metric("epoch", lambda s: float(s.snap.epoch), lambda s: (_evals(s)["epoch"],) * 2, "int",
                     help="passes over the training data so far"),
@@ -404,4 +428,11 @@ METRICS = {
                                 help="share of the last text sample's words that occur in the training text"),
     "sample_temperature": Metric("temperature of the generated text", _sample_temperature, pages=("rnn",),
                                  help="the temperature the last text sample was drawn at"),
+    "grouped": Metric("test codes grouped by their label", _grouped, fmt="percent", pages=("autoencoder",),
+                      help="the page's Grouped by digit: share of test codes whose 5 nearest codes mostly carry their "
+                           "own label (training never sees a label)"),
+    "kl": Metric("KL divergence to N(0, 1) per image", _kl, pages=("autoencoder",),
+                 help="a VAE's KL term before β, the mean over the last epoch's steps (none without Variational)"),
+    "code_offset": Metric("distance of the mean code from 0", _code_offset, pages=("autoencoder",),
+                          help="how far the test images' mean code lies from the code 0 (a VAE keeps it near 0)"),
 }

@@ -40,4 +40,6 @@ PAGES = {p.name: p for p in (
     LessonPage("cnn", "CNN playground", "ui.cnn.settings:CnnSettings", "ui.cnn.run:CnnRun"),
     LessonPage("rnn", "RNN playground", "ui.rnn.settings:RnnSettings", "ui.rnn.run:RnnRun",
                runs=("RNN", "LSTM", "GRU")),
+    LessonPage("autoencoder", "Autoencoder", "ui.autoencoder.settings:AutoencoderSettings",
+               "ui.autoencoder.run:AutoencoderRun"),
 )}
