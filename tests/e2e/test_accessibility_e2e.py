@@ -111,6 +111,19 @@ FRAMES_READ = """(seconds) => new Promise((done) => {
   setTimeout(() => { clearInterval(t); done(n / seconds); }, seconds * 1000); })"""
 
 
+# The summary's texts and when each appeared, sampled every 10 ms in the page until four texts said
+# ", training." (or ``seconds`` passed): [[seconds, text], ...].
+SUMMARY_CHANGES = """([selector, seconds]) => new Promise((done) => {
+  const read = () => { for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
+    const t = e.shadowRoot && e.shadowRoot.querySelector(selector); if (t) return t.textContent; } return ''; };
+  const out = [], end = performance.now() + seconds * 1000;
+  const t = setInterval(() => {
+    const text = read();
+    if (!out.length || out[out.length - 1][1] !== text) out.push([performance.now() / 1000, text]);
+    if (performance.now() > end || out.filter(([, x]) => x.includes(', training.')).length >= 4) { clearInterval(t); done(out); }
+  }, 10); })"""
+
+
 def test_home_and_lessons(browser, app_url):
     for path in ["/", "/lessons"]:
         for width in (1400, 400) if FULL else (1400,):
@@ -132,7 +145,7 @@ def test_mlp_page_by_keyboard_and_axe_paused_and_playing(browser, app_url):
         assert_no_serious(page, "/mlp paused")
         passed = tab_to(page, "Network and output")
         assert any(p.startswith("BUTTON:") and "Play" in p for p in passed), passed    # Play before the canvas
-        assert "paused" in summary(page, ".nnv")
+        assert ", paused." in summary(page, ".nnv")
         assert focus_text(page, ".nnv").startswith("X₁: on")
         page.keyboard.press("ArrowRight")                       # X1's first weight
         before = focus_text(page, ".nnv")
@@ -147,16 +160,11 @@ def test_mlp_page_by_keyboard_and_axe_paused_and_playing(browser, app_url):
         page.keyboard.press("ArrowRight")
         assert focus_text(page, ".nnv").startswith("neuron 1.1")
         page.keyboard.press("Alt+P")
-        wait_text(page, ".nnv .nnp-summary", "training")
+        wait_text(page, ".nnv .nnp-summary", ", training.")
         # while training the summary changes at most every 2 s (so a screen reader keeps up)
-        texts, start = [], time.time()
-        while time.time() - start < 20 and sum("training" in t for _, t in texts) < 4:
-            text = summary(page, ".nnv")
-            if not texts or texts[-1][1] != text:
-                texts.append((time.time(), text))
-            time.sleep(0.05)
-        gaps = [b[0] - a[0] for a, b in zip(texts, texts[1:]) if "training" in a[1]]   # Play itself is said at once
-        assert len(gaps) >= 2 and min(gaps) > 1.8, texts
+        texts = page.evaluate(SUMMARY_CHANGES, [".nnv .nnp-summary", 20])
+        gaps = [b[0] - a[0] for a, b in zip(texts, texts[1:]) if ", training." in a[1]]   # Play itself: at once
+        assert len(gaps) >= 2 and min(gaps) > 1.8, "\n".join(f"{t:.2f} {x}" for t, x in texts)
         assert_no_serious(page, "/mlp playing")
         # prefers-reduced-motion: at most 3 frames a second, measured beside the normal rate
         rates = {}
@@ -167,7 +175,7 @@ def test_mlp_page_by_keyboard_and_axe_paused_and_playing(browser, app_url):
         assert max(rates["reduce"]) <= 3.3 and min(rates["no-preference"]) > max(rates["reduce"]), rates
         page.keyboard.press("Alt+P")
         page.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)
-        wait_text(page, ".nnv .nnp-summary", "paused")
+        wait_text(page, ".nnv .nnp-summary", ", paused.")
         page.wait_for_function(f"() => ({ACTIVE})().tag === 'CANVAS'", timeout=10_000)   # focus survives Pause
     finally:
         page.close()

@@ -179,16 +179,18 @@ function refocus(st, canvas, name) {
 
 // The summary of what the canvas shows: written at once when it changes in kind (say, paused), and
 // at most once every SUMMARY_MS otherwise, so a screen reader is not flooded while training.
-// The time it was last written is kept per canvas name on the window: a canvas Streamlit mounts anew
-// (Play, Pause) waits as its predecessor would have.
+// ``kind`` (say "paused" or "training"): a text of another kind than the last one written goes out at
+// once. When and of what kind it was last written is kept per canvas name on the window: a canvas
+// Streamlit mounts anew (Play, Pause) goes on at its predecessor's pace.
 const SAID = (window.__nnpSaid = window.__nnpSaid || {});
-function summarize(st, text, urgent = false) {
+function summarize(st, text, kind = null, due = false) {
   const a = st.a11y;
   if (!a || text === a.summary.textContent) return;
-  const now = performance.now(), last = SAID[a.name] || 0;
+  const now = performance.now(), last = SAID[a.name] || { at: 0, kind: null };
   clearTimeout(a.later);
-  if (urgent || now - last >= SUMMARY_MS) { SAID[a.name] = now; a.summary.textContent = text; }
-  else a.later = setTimeout(() => summarize(st, text, true), last + SUMMARY_MS - now);
+  if (due || (kind !== null && kind !== last.kind) || now - last.at >= SUMMARY_MS) {
+    SAID[a.name] = { at: now, kind: kind !== null ? kind : last.kind }; a.summary.textContent = text;
+  } else a.later = setTimeout(() => summarize(st, text, kind, true), last.at + SUMMARY_MS - now);
 }
 
 function sayFocus(st) {

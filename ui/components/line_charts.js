@@ -199,7 +199,7 @@ function describeCharts(st) {
     const parts = c.series.map((s) => { const i = last(s); return i < 0 ? "" : `${s.name} ${fmt(s.values[i], c)} at ${(c.xlabel || "epoch").toLowerCase()} ${c.x[i]}`; }).filter(Boolean);
     return `${c.title}: ${parts.length ? parts.join(", ") : "no values yet"}.`;
   });
-  summarize(st, words.join(" "), true);
+  summarize(st, words.join(" "));
   if (!st.tables) {
     st.tables = document.createElement("div");
     st.tables.setAttribute("style", SR_ONLY);

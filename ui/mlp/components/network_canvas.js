@@ -867,8 +867,9 @@ function show(st) {
   st.data = data;
   render(st);
   const paused = allows(data, "edit");
-  summarize(st, mlpSummary(data), st.wasPaused !== undefined && paused !== st.wasPaused);    // Play or Pause: at once
-  st.wasPaused = paused;
+  // Play or Pause is said at once; a new canvas's first frame may be the channel's last one (stale)
+  summarize(st, mlpSummary(data), st.summarized ? (paused ? "paused" : "training") : null);
+  st.summarized = true;
   if (paused && st.a11y && st.a11y.focused) sayFocus(st);      // an edited weight's new value
 }
 
