@@ -93,8 +93,9 @@ class Page(ABC):
                 self.widgets.draw(name, width=rem(control_rem(self.settings_class.FIELDS[name]), run.settings))
 
     def prepare(self, run):
-        """Slow work a run needs before it can be built, shown with its own progress (a base network
-        trained first, say); called once the engine is ready, before ``run.ensure_built``."""
+        """Slow work a run needs before it can be built (``Run.prepare``: a base network trained first,
+        say); called once the engine is ready, before ``run.ensure_built``. A page may show its progress."""
+        run.prepare()
 
     def play_extra(self, run):
         """Something of the page's beside Play, Step and Reset (a speed, say)."""

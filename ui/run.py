@@ -60,6 +60,11 @@ class Run(ABC):
         """Runs trained beside this one in lock step (compare mode); none by default."""
         return []
 
+    def prepare(self, progress=None):
+        """Slow work this run needs before it can be built (a base network trained first, say), with
+        ``progress(done, total)`` as it goes; nothing by default. The page calls it (``Page.prepare``)
+        before ``ensure_built``, and so do the lessons' solver and the tests."""
+
     def steps_per_second(self):
         """The pace the user asked for while playing, or None for as fast as the share allows."""
         return None

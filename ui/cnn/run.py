@@ -146,6 +146,11 @@ class CnnRun(Run):
         """True while a comparison waits for a base to be trained (``train_base``)."""
         return self.lead is None and self.comparing and self.trainer is None
 
+    def prepare(self, progress=None):
+        """A comparison waiting for its base trains it now (``train_base``); else nothing."""
+        if self.needs_base:
+            self.train_base(progress)
+
     def train_base(self, progress=None):
         """Train the base on digits 0-4 for the current settings (``transfer.BASE_STEPS`` steps;
         ``progress(done, steps)``), then build the comparison on it."""
@@ -155,6 +160,15 @@ class CnnRun(Run):
         with self.lock:
             self.base = base
             self.rebuild()
+
+    def transfer_gap(self, snaps=None):
+        """In a comparison, how far the reused layers are ahead of the network from scratch in test
+        accuracy (a fraction; negative: behind), as the page's words say it; None otherwise."""
+        lead = self.lead or self
+        if not lead.comparing or len(lead.runs) < 2:
+            return None
+        reused, scratch = snaps or [r.shown for r in lead.runs[:2]]
+        return transfer.gap(reused, scratch)
 
     def _train(self, steps, seconds):
         with self.clock:

@@ -160,6 +160,19 @@ def pct(a):
     return f"{100 * a:.0f} %"
 
 
+def gap(reused, scratch):
+    """The reused layers' lead in test accuracy over the network from scratch (a fraction), over the
+    latest evaluations both have (the mean of the last ``SMOOTH``, as the words say it); None before
+    the first step."""
+    s_r, a_r = _curve(reused)
+    s_s, a_s = _curve(scratch)
+    n = min(len(s_r), len(s_s))
+    if n == 0 or s_r[n - 1] == 0:
+        return None
+    last = slice(max(0, n - SMOOTH), n)
+    return float(a_r[:n][last].mean() - a_s[:n][last].mean())
+
+
 def comparison_words(reused, scratch, reused_seconds, scratch_seconds, mode, shots, classes):
     """What the two test-accuracy curves show, in words: the gap now (in percentage points), and how
     much sooner the one ahead got to where the other is now (steps and seconds of training).

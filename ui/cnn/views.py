@@ -97,7 +97,7 @@ class CnnPage(Page):
 
     def prepare(self, run):
         if run.needs_base:
-            transfer_view.train_base(run)
+            transfer_view.train_base(run)           # with a progress bar (Run.prepare has none)
 
     def below(self, run):
         transfer_view.hint(self, run)

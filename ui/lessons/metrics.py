@@ -369,6 +369,13 @@ def _code_offset(s):
     return _number(np.linalg.norm(np.asarray(views(s.snap)["codes"], float).mean(axis=0)))
 
 
+def _transfer_gap(s):
+    """The page's Transfer comparison: the reused layers' lead over the network from scratch (the run
+    computes it from both runs' snapshots, as its words do)."""
+    gap = getattr(s.run, "transfer_gap", None)
+    return None if gap is None else gap()
+
+
 METRICS = {
     "epoch": Metric("epoch", lambda s: float(s.snap.epoch), lambda s: (_evals(s)["epoch"],) * 2, "int",
                     help="passes over the training data so far"),
@@ -420,6 +427,11 @@ METRICS = {
                              help="1 while the learner has a conv layer's cell open (paused, clicked)"),
     "pool_cell_open": Metric("a pooling cell's arithmetic open", _cell_open(("maxpool2d", "avgpool2d")), fmt="yes",
                              pages=("cnn",), help="1 while a pooling layer's cell is open"),
+    "transfer_gap": Metric("reused layers' test accuracy minus from scratch's", _transfer_gap, fmt="percent",
+                           pages=("cnn",),
+                           help="in the Transfer comparison, how far the network with the reused conv layers is "
+                                "ahead of the same network from scratch in test accuracy (negative: behind), the "
+                                "mean of the last 3 evaluations as the page's words say it"),
     "mistake_open": Metric("a mistake of the confusion matrix open", _mistake_open, fmt="yes", pages=("cnn",),
                            help="1 while an off-diagonal cell of the confusion matrix is open"),
     "gradient_reach": Metric("gradient reaching the first step / at the last", _gradient_reach, fmt="fraction",

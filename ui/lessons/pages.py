@@ -37,7 +37,8 @@ def _load(where):
 
 PAGES = {p.name: p for p in (
     LessonPage("mlp", "MLP playground", "ui.mlp.settings:MlpSettings", "ui.mlp.run:MlpRun"),
-    LessonPage("cnn", "CNN playground", "ui.cnn.settings:CnnSettings", "ui.cnn.run:CnnRun"),
+    LessonPage("cnn", "CNN playground", "ui.cnn.settings:CnnSettings", "ui.cnn.run:CnnRun",
+               runs=("Reused", "From scratch")),
     LessonPage("rnn", "RNN playground", "ui.rnn.settings:RnnSettings", "ui.rnn.run:RnnRun",
                runs=("RNN", "LSTM", "GRU")),
     LessonPage("autoencoder", "Autoencoder", "ui.autoencoder.settings:AutoencoderSettings",

@@ -19,8 +19,12 @@ MAX_PIECES = 60          # evaluations per stage at most (a stage of many epochs
 
 
 def make_run(lesson, settings=None):
-    """The lesson's page run, built from its preset (or ``settings``)."""
-    return lesson.page_info.run_class(settings or lesson.settings)
+    """The lesson's page run, built from its preset (or ``settings``), with what it needs first
+    (``Run.prepare``: a base network a Transfer comparison reuses, say)."""
+    run = lesson.page_info.run_class(settings or lesson.settings, build=False)
+    run.prepare()
+    run.ensure_built()
+    return run
 
 
 def draw_like_the_page(run):
