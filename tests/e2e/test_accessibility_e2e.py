@@ -111,7 +111,7 @@ FRAMES_READ = """(seconds) => new Promise((done) => {
   setTimeout(() => { clearInterval(t); done(n / seconds); }, seconds * 1000); })"""
 
 
-# The summary's texts and when each appeared, sampled every 10 ms in the page until four texts said
+# The summary's texts and when each appeared, sampled every 10 ms in the page until five texts said
 # ", training." (or ``seconds`` passed): [[seconds, text], ...].
 SUMMARY_CHANGES = """([selector, seconds]) => new Promise((done) => {
   const read = () => { for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
@@ -120,8 +120,27 @@ SUMMARY_CHANGES = """([selector, seconds]) => new Promise((done) => {
   const t = setInterval(() => {
     const text = read();
     if (!out.length || out[out.length - 1][1] !== text) out.push([performance.now() / 1000, text]);
-    if (performance.now() > end || out.filter(([, x]) => x.includes(', training.')).length >= 4) { clearInterval(t); done(out); }
+    if (performance.now() > end || out.filter(([, x]) => x.includes(', training.')).length >= 5) { clearInterval(t); done(out); }
   }, 10); })"""
+
+
+# The MLP canvas's flash guard fed a plot that turns from blue to orange and back every 50 ms for
+# 2 s: which of the two it let through each time, [[seconds, "A" or "B"], ...].
+FLASHING = """async () => {
+  let st = null;
+  for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
+    const r = e.shadowRoot && e.shadowRoot.querySelector('.nnv'); if (r && r.__state) st = r.__state; }
+  const make = (color) => { const c = document.createElement('canvas'); c.width = c.height = 48;
+    const x = c.getContext('2d'); x.fillStyle = color; x.fillRect(0, 0, 48, 48); return c; };
+  const a = make('#0877bd'), b = make('#f59322'), out = [];
+  st.flash = null;
+  for (let i = 0; i < 40; i++) {
+    const shown = st.flashGuard(st, i % 2 ? b : a);
+    out.push([performance.now() / 1000, shown.getContext('2d').getImageData(24, 24, 1, 1).data[0] > 128 ? 'B' : 'A']);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  st.flash = null;
+  return out; }"""
 
 
 def test_home_and_lessons(browser, app_url):
@@ -163,7 +182,8 @@ def test_mlp_page_by_keyboard_and_axe_paused_and_playing(browser, app_url):
         wait_text(page, ".nnv .nnp-summary", ", training.")
         # while training the summary changes at most every 2 s (so a screen reader keeps up)
         texts = page.evaluate(SUMMARY_CHANGES, [".nnv .nnp-summary", 20])
-        gaps = [b[0] - a[0] for a, b in zip(texts, texts[1:]) if ", training." in a[1]]   # Play itself: at once
+        seen = texts[1:]          # the first was there when the watch began: its time is unknown
+        gaps = [b[0] - a[0] for a, b in zip(seen, seen[1:]) if ", training." in a[1]]
         assert len(gaps) >= 2 and min(gaps) > 1.8, "\n".join(f"{t:.2f} {x}" for t, x in texts)
         assert_no_serious(page, "/mlp playing")
         # prefers-reduced-motion: at most 3 frames a second, measured beside the normal rate
@@ -177,6 +197,12 @@ def test_mlp_page_by_keyboard_and_axe_paused_and_playing(browser, app_url):
         page.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)
         wait_text(page, ".nnv .nnp-summary", ", paused.")
         page.wait_for_function(f"() => ({ACTIVE})().tag === 'CANVAS'", timeout=10_000)   # focus survives Pause
+        # three flashes: the output plot alternating blue and orange every 50 ms shows at most 6
+        # changes (3 flashes) in any second
+        shown = page.evaluate(FLASHING)
+        changes = [t for (t, a), (_, b) in zip(shown, shown[1:]) if a != b]
+        assert len(shown) == 40 and changes, shown
+        assert max(sum(t0 <= t < t0 + 1 for t in changes) for t0 in changes) <= 6, shown
     finally:
         page.close()
 

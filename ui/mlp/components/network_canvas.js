@@ -833,8 +833,46 @@ function render(st) {
   }
   st.canvas.style.width = `${Math.round(st.L.width * st.zoom)}px`;
   st.links = links(d, st.L);
-  st.plotImage = plotImage(st, lutOf(d.palette));
+  st.plotImage = flashGuard(st, plotImage(st, lutOf(d.palette)));
   draw(st);
+}
+
+// -- three flashes (WCAG 2.3.1, issue 22): at a large learning rate the output can swing between
+// blue and orange every step, and the output plot is a large area. A flash is a pair of opposing
+// changes in relative luminance of 0.1 or more, the darker below 0.8; the plot, as a 12 x 12 grid,
+// may not make a cell's 7th change within a second over more than a fifth of its area: such a
+// picture is held back (the last one shown stays) until the second has passed. bench/flashes.py
+// measures what the page shows.
+const FLASH_GRID = 12, FLASH_SHARE = 0.2, FLASH_CHANGES = 6;
+const LINEAR = Float32Array.from({ length: 256 }, (_, i) => { const v = i / 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+
+function flashGuard(st, img) {
+  const F = st.flash || (st.flash = { cells: null, at: null });
+  if (F.at === img && F.stamp === st.data) return F.shown;          // the same picture drawn again
+  const small = offscreen(st, "flashGrid", FLASH_GRID, FLASH_GRID);
+  small.ctx.imageSmoothingEnabled = true;
+  small.ctx.drawImage(img, 0, 0, FLASH_GRID, FLASH_GRID);
+  const px = small.ctx.getImageData(0, 0, FLASH_GRID, FLASH_GRID).data, now = performance.now() / 1000;
+  const lum = Array.from({ length: FLASH_GRID * FLASH_GRID }, (_, i) => 0.2126 * LINEAR[px[4 * i]] + 0.7152 * LINEAR[px[4 * i + 1]] + 0.0722 * LINEAR[px[4 * i + 2]]);
+  if (!F.cells) F.cells = lum.map((v) => ({ ref: v, dir: 0, times: [] }));
+  let over = 0;
+  const turns = F.cells.map((c, i) => {
+    c.times = c.times.filter((t) => now - t < 1);
+    const v = lum[i], turn = Math.abs(v - c.ref) >= 0.1 && Math.min(v, c.ref) < 0.8 && (v > c.ref ? 1 : -1) !== c.dir;
+    if (turn && c.times.length >= FLASH_CHANGES) over++;
+    return turn;
+  });
+  F.at = img; F.stamp = st.data;
+  if (over > FLASH_SHARE * F.cells.length && F.held) return (F.shown = F.held);   // held back
+  F.cells.forEach((c, i) => {
+    const v = lum[i];
+    if (turns[i]) { c.times.push(now); c.dir = v > c.ref ? 1 : -1; c.ref = v; }
+    else if (Math.abs(v - c.ref) >= 0.1 || (v - c.ref) * c.dir > 0) c.ref = v;      // on the same way: follow it
+  });
+  const held = offscreen(st, "flashHeld", img.width, img.height);
+  held.ctx.drawImage(img, 0, 0);
+  F.held = held;
+  return (F.shown = img);
 }
 
 // The frames leave out what changes only with the data or the features (viz/network_view.py,
@@ -887,6 +925,7 @@ export default function (component) {
   watchVisibility((event, value) => send(st, event, value));
   if (!st.installed) { install(st); st.installed = true; }
   st.nav = MLP_NAV; st.redraw = () => { if (st.L && st.data) draw(st); };
+  st.flashGuard = flashGuard;       // tests/e2e/test_accessibility_e2e.py feeds it flashing pictures
   accessible(st, st.canvas, { name: "Network and output", keys: MLP_KEYS, live: true });
   if (!st.timer) {
     pollChannel(st, (frame) => onFrame(st, frame));
