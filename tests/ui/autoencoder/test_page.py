@@ -128,3 +128,23 @@ def test_a_vae_shows_its_prior_and_its_kl_and_a_denoising_network_its_noisy_inpu
     np.testing.assert_allclose(plain.shown_reconstructions(plain.snap), plain.reconstruct(plain.snap, plain.noisy))
     assert fast["plane"] == {"point": None, "decoded": None}
     assert "KL divergence to N(0, 1) (per image)" not in [c["title"] for c in AutoencoderPage().charts(plain, [plain.snap])]
+
+
+def test_the_variational_switch_its_beta_and_bad_link_values():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update({"beta": "9", "code": "1", "noise": "0.3", "dae": "1"})
+    at.switch_page("app_pages/autoencoder.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(w.value for w in at.warning)
+    assert "β" in said or "beta" in said.lower(), said
+    run = at.session_state["autoencoder_run"]
+    assert run.settings.code == 2 and run.settings.beta == 4.0 and run.settings.denoising
+    assert not [s for s in at.slider if s.key == "autoencoder_w_beta"]          # shown with Variational only
+    at.toggle(key="autoencoder_w_variational").set_value(True).run()
+    assert not at.exception and [s for s in at.slider if s.key == "autoencoder_w_beta"]
+    run = at.session_state["autoencoder_run"]
+    assert run.settings.variational and [layer["type"] for layer in run.settings.spec()["layers"]].count("sampling") == 1
+    assert at.query_params["vae"] in ("1", ["1"])
+    captions = " ".join(c.value for c in at.caption)
+    assert "dashed rings" in captions and "Denoising" in captions
