@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import engine  # noqa: E402
-from engine_bench import _calibrate, _rate, _torch_stepper, torch  # noqa: E402
+from engine_bench import _calibrate, _torch_stepper, torch  # noqa: E402
 from ui.autoencoder.run import AutoencoderRun  # noqa: E402
 from ui.autoencoder.settings import AutoencoderSettings  # noqa: E402
 from viz import autoencoder as ae  # noqa: E402
@@ -77,8 +77,16 @@ def torch_autoencoder(settings):
     return torch.nn.Sequential(*mods)
 
 
+def _rates(run, steps):
+    """(steps per wall second, steps per CPU second of this process) of ``run(steps)``: on a shared,
+    loaded machine the CPU seconds say what the work costs, the wall seconds what a user waits."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run(steps)
+    return steps / (time.perf_counter() - wall), steps / max(time.process_time() - cpu, 1e-9)
+
+
 def engine_vs_torch(settings, repeats, threads, seconds=1.0):
-    """(engine steps/s, PyTorch steps/s with ``threads`` threads), medians of interleaved blocks."""
+    """((engine steps/s wall, per CPU s), (PyTorch's with ``threads`` threads)), medians of interleaved blocks."""
     run = AutoencoderRun(settings)
     trainer = engine.Trainer(engine.build(settings.spec(), seed=0), train=(run.x, run.x_flat), optimizer="adam",
                              lr=settings.lr, batch_size=settings.batch, eval_every=10**12, classification=False)
@@ -96,10 +104,11 @@ def engine_vs_torch(settings, repeats, threads, seconds=1.0):
         n_torch = _calibrate(torch_run, seconds)
     ours, theirs = [], []
     for _ in range(repeats):
-        ours.append(_rate(trainer.step, n_engine))
+        ours.append(_rates(trainer.step, n_engine))
         if torch_run is not None:
-            theirs.append(_rate(torch_run, n_torch))
-    return statistics.median(ours), (statistics.median(theirs) if theirs else None)
+            theirs.append(_rates(torch_run, n_torch))
+    median = lambda rows: tuple(statistics.median(r[i] for r in rows) for i in range(2))     # noqa: E731
+    return median(ours), (median(theirs) if theirs else None)
 
 
 def decode_ms(settings, repeats=50):
@@ -205,9 +214,12 @@ def main():
                   + (f"{first:.0f} s" if first is not None else "never"), flush=True)
         for threads in sorted({1, os.cpu_count()}):     # the engine is serial: one thread is the fair match
             ours, theirs = engine_vs_torch(default, args.repeats, threads)
-            ratio = f"{ours / theirs:.2f}x" if theirs else "-"
-            theirs = f"{theirs:,.0f} ({threads} thread{'s' if threads > 1 else ''})" if theirs else "not installed"
-            print(f"default autoencoder steps/s: engine {ours:,.0f}, PyTorch CPU {theirs}, ratio {ratio}", flush=True)
+            if theirs is None:
+                print(f"default autoencoder: engine {ours[0]:,.0f} steps/s; PyTorch not installed")
+                continue
+            print(f"default autoencoder, PyTorch CPU with {threads} thread{'s' if threads > 1 else ''}: steps a second "
+                  f"engine {ours[0]:,.0f}, PyTorch {theirs[0]:,.0f} (ratio {ours[0] / theirs[0]:.2f}x); steps a CPU "
+                  f"second engine {ours[1]:,.0f}, PyTorch {theirs[1]:,.0f} ({ours[1] / theirs[1]:.2f}x)", flush=True)
         median, worst, whole = decode_ms(default)
         print(f"a clicked point's decoded image: median {median:.2f} ms, worst {worst:.2f} ms of server CPU; "
               f"the frame carrying it {whole:.1f} ms", flush=True)
