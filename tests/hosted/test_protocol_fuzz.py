@@ -57,12 +57,14 @@ class ServerLog:
     def __init__(self, pid):
         self.path = Path(os.readlink(f"/proc/{pid}/fd/1"))
         self.offset = self.path.stat().st_size
+        self.recent = ""            # the last of what was read: a failure quotes it (the log is deleted after)
 
     def new_text(self):
         with open(self.path, errors="replace") as f:
             f.seek(self.offset)
             text = f.read()
         self.offset += len(text.encode("utf-8", errors="replace"))
+        self.recent = (self.recent + text)[-200_000:]
         return text
 
 
@@ -84,6 +86,13 @@ def app_tracebacks(text, root=ROOT):
         if mine:
             found.append(f"{lines[end] if end < len(lines) else '?'} at {mine[-1]}")
     return found
+
+
+def last_traceback(text, limit=3000):
+    """The last traceback in ``text`` of any origin (Streamlit's own too), ANSI colours removed."""
+    text = ANSI.sub("", text)
+    at = text.rfind("Traceback (most recent call last)")
+    return text[at:at + limit] if at >= 0 else ""
 
 
 def healthy(url):
@@ -337,6 +346,8 @@ async def fuzz_session(url, page, link, batches, cfg, events, rng, log, out):
                 out.failures.append(f"{where}: after the batch, {failed[:3]}; last sent: {sent_here[-5:]}")
                 return
     finally:
+        if out.failures and (tb := last_traceback(log.recent + log.new_text())):
+            out.failures.append(f"the server's last traceback:\n{tb}")
         await s.close()
 
 
@@ -409,6 +420,8 @@ def test_a_traceback_through_the_apps_code_is_told_from_streamlits_own():
         f"ValueError: invalid literal for int() with base 10: 'zz' at {ROOT}/ui/inspect.py:80 in _on_select",
         f"OverflowError: int too large to convert to float at {ROOT}/ui/canvas.py:39 in check"]
     assert app_tracebacks(streamlit_only) == []
+    assert last_traceback(app + streamlit_only).startswith("Traceback") and "no len()" in last_traceback(app + streamlit_only)
+    assert last_traceback(rich).endswith("OverflowError: int too large to convert to float\n") and last_traceback("ok") == ""
 
 
 @pytest.mark.parametrize("page", PAGES + [LESSONS], ids=lambda p: p.path)
@@ -419,7 +432,7 @@ def test_crafted_widget_values_and_events_leave_a_working_page(app_server, page,
     out = run_coroutine(fuzz_page(url, page, cfg, fuzz_full, log))
     print(f"\n{page.path}: {out.sent} crafted values ({out.bursts} bursts) and {out.legit} legit ones in "
           f"{out.seconds:.1f} s; by kind: {dict(sorted(out.kinds.items()))}")
-    assert not out.failures, out.failures
+    assert not out.failures, "\n".join(out.failures)         # whole: a repr would be cut short
     assert out.sent >= cfg["values"], out
 
 
