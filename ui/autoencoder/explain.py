@@ -20,7 +20,7 @@ there decodes the code at that place of those two directions, the mean code in a
 **Anomalies.** An image unlike the ones trained on is rebuilt badly: its reconstruction error is
 high. The histogram shows the error of every test image; an image of another kind (a bar among
 digits) or noise lands far to the right. That is how autoencoders detect anomalies: the flip side
-of finding what is alike. Draw a digit of your own on the pad below the curves: its error is marked
+of finding what is alike. Draw a digit of your own on the pad under the histogram: its error is marked
 in the histogram and its code in the plane.
 
 **Variational.** A variational autoencoder's code layer gives a mean and a spread for each unit;

@@ -126,6 +126,7 @@ class AutoencoderPage(Page):
                     **common)
             st.caption("An image unlike the training images is rebuilt badly: a high error flags an anomaly, the "
                        "flip side of finding what is alike.")
+            own_input(run)               # right under the histogram it is placed in
         return slots
 
     def draw(self, run, slots, snaps, interactive):
@@ -143,10 +144,6 @@ class AutoencoderPage(Page):
             run.visible = value == "visible"
         elif event == "point":
             run.point = (value["x"], value["y"])
-
-    def below(self, run):
-        if "anomalies" not in run.settings.hidden_parts:
-            own_input(run)
 
 
 def slow_frame(run, snap):
