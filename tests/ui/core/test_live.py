@@ -148,6 +148,7 @@ def test_the_trainers_threads_follow_the_affinity_and_the_quota_not_the_hosts_co
     monkeypatch.setattr(live, "cgroup_cpu_quota", lambda: None)
     assert live.usable_cpus() == 1
     started = []
-    monkeypatch.setattr(live.threading, "Thread", lambda **kw: SimpleNamespace(start=lambda: started.append(kw["name"])))
+    monkeypatch.setattr(live.threading, "Thread",
+                        lambda **kw: SimpleNamespace(start=lambda: started.append(kw["name"])))
     live.Scheduler()
     assert started == ["nnp-trainer-0"]
