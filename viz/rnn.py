@@ -6,6 +6,7 @@ panels. Heatmaps travel as base64 bytes (256 levels over the map's range): an LS
 six maps of 32 units over 100 steps are 26 KB a frame that way, not 100.
 """
 import base64
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -278,7 +279,8 @@ def text_html(prompt, drawn):
     network was, its probability on hover."""
     def esc(c):
         return {"<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": "<br>"}.get(c, c)
-    spans = "".join(f'<span title="{show_char(c)}: {p:.0%}" style="background:rgba(8,119,189,{0.22 * (1 - p):.2f})">'
+    spans = "".join(f'<span title="{html.escape(show_char(c))}: {p:.0%}" '       # a user's text may hold "
+                    f'style="background:rgba(8,119,189,{0.22 * (1 - p):.2f})">'
                     f'{esc(c)}</span>' for c, p in drawn)
     return (f'<div class="rnn-text"><span style="color:#9aa0ac">{"".join(esc(c) for c in prompt)}</span>'
             f'{spans}</div>')

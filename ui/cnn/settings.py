@@ -327,9 +327,11 @@ PRESETS = {
                     dense=0, dropout=0.0),
     "lenet": dict(filters=(6, 16), kernels=(5, 5), strides=(1, 1), paddings=("same", "valid"),
                   acts=("relu", "relu"), pools=("max", "max"), dense=120, dropout=0.0),
+    "three": dict(filters=(8, 16, 16), kernels=(3, 3, 3), strides=(1, 1, 1), paddings=("same",) * 3,
+                  acts=("relu",) * 3, pools=("max",) * 3, dense=0, dropout=0.0),     # digits 0-4's default
 }
 PRESET_LABELS = {"tiny": "Tiny: 1 conv layer", "default": "Default: 2 conv blocks",
-                 "lenet": "LeNet-like: 2 blocks + dense"}
+                 "lenet": "LeNet-like: 2 blocks + dense", "three": "Three conv blocks (8, 16, 16)"}
 def preset_of(s):
     """The preset ``s``'s network is, or None when edited away from every preset."""
     for name, values in PRESETS.items():

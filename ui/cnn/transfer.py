@@ -190,12 +190,12 @@ def comparison_words(reused, scratch, reused_seconds, scratch_seconds, mode, sho
     now_r, now_s = float(a_r[last].mean()), float(a_s[last].mean())
     gap = 100 * (now_r - now_s)
     reused_name = "frozen reused layers" if mode == "frozen" else "fine-tuned reused layers"
-    over = f" (the mean of the last {n - last.start} evaluations)" if n - last.start > 1 else ""
+    over = f" (means of the last {n - last.start} evaluations)" if n - last.start > 1 else ""
     head = (f"After {step:,} steps on {shots} example{'s' if shots != 1 else ''} per class: {reused_name} "
             f"**{pct(now_r)}** of the test images right, from scratch **{pct(now_s)}**{over}")
     if abs(gap) < NOISE_POINTS:
-        verdict = (f" (a gap of {abs(gap):.1f} points). **No clear benefit here**: under {NOISE_POINTS:g} points is "
-                   "about what another draw of the examples changes (try another seed).")
+        verdict = (f": a gap of {abs(gap):.1f} points. **No clear benefit here**: another draw of the examples "
+                   "(New seed) moves the gap by more than that.")
     elif gap > 0:
         verdict = f": **{gap:.0f} points** for the reused layers."
     else:
