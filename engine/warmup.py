@@ -230,6 +230,7 @@ class Compiler:
         self._stages, self._rank, self._state, self._errors = {}, {}, {}, {}
         self._began = {}                      # key -> when its current run began
         self._pace = [0.0, 0.0]               # weight and seconds of the stages done: this machine's pace
+        self.cpu = 0.0                        # CPU seconds the workers spent on the stages done
         self._workers = []
 
     # -- asking ------------------------------------------------------------------
@@ -359,6 +360,7 @@ class Compiler:
         if event == "done" and self._state[key] == "running":
             self._pace[0] += self._stages[key].weight
             self._pace[1] += time.monotonic() - self._began[key]
+            self.cpu += detail if isinstance(detail, (int, float)) else 0.0
         self._state[key] = event
         events.append((event, key, detail))
         if event == "failed":
@@ -540,7 +542,8 @@ def compile_in_workers(workers, families=None, dtypes=(DTYPE,), progress=None, p
                 if event == "failed":
                     raise RuntimeError(compiler.error([key]))
                 if progress is not None:
-                    progress(1 - compiler.remaining(keys) / total, compiler.stage(key).message)
+                    message = compiler.stage(key).message.replace("Compiling", "Compiled", 1)
+                    progress(1 - compiler.remaining(keys) / total, message)
             if compiler.unavailable:
                 return False
     finally:

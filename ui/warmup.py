@@ -139,6 +139,9 @@ class Warmup:
                         self._failed(key, why)
                     elif not keys or compiler.done(keys):
                         self._load(W, key)
+                        log.info("engine warm-up: %s ready %.1f s after the first page asked (%d stages compiled "
+                                 "by workers, %.1f CPU s in all so far)", ", ".join(key) or "shared kernels",
+                                 time.monotonic() - self.started, len(keys), compiler.cpu if compiler else 0.0)
                         break                 # one at a time: the workers may be waiting
                     else:
                         left = compiler.remaining(keys) / total if total else 0.0

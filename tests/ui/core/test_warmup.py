@@ -23,7 +23,7 @@ class FakeCompiler:
 
     def __init__(self, workers=2):
         self.workers, self.rank, self.state, self.errors = workers, {}, {}, {}
-        self.unavailable, self.closed = None, False
+        self.unavailable, self.closed, self.cpu = None, False, 0.0
         self.lock = threading.Lock()
         FakeCompiler.made.append(self)
 
