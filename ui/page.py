@@ -171,7 +171,7 @@ class Page(ABC):
         with st.sidebar:
             for section, title in self.sidebar:
                 if section not in hidden:
-                    st.subheader(title)
+                    st.header(title, anchor=False)          # h2, at a subheader's size in the sidebar
                     self.draw_section(section, run)
             self._classroom(s.present)
         self._header()
@@ -202,8 +202,10 @@ class Page(ABC):
             take_away.section(self, run)
 
     def _header(self):
-        with st.container(horizontal=True, wrap=True, vertical_alignment="bottom", horizontal_alignment="distribute"):
-            st.header(self.title, anchor=False, width="content")
+        # The page's one h1 (headings in order, issue 22), at a header's size (ui/theme.py)
+        with st.container(horizontal=True, wrap=True, vertical_alignment="bottom", horizontal_alignment="distribute",
+                          key="page_header"):
+            st.title(self.title, anchor=False, width="content")
             if self.explanation:
                 with st.popover("What am I seeing?", icon=":material/help:"):
                     st.markdown(self.explanation)
@@ -214,7 +216,7 @@ class Page(ABC):
         box = st.expander("Presenter mode", icon=":material/co_present:") if present else st.container()
         with box:
             if not present:
-                st.subheader("Classroom")
+                st.header("Classroom", anchor=False)
             self.widgets.draw_section("classroom")
 
     # -- the live frame: metrics of every run, the page's view, the curves ------------------------

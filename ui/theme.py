@@ -12,6 +12,10 @@ BASE_CSS = """
 .block-container { padding-top: 2.2rem; padding-bottom: 2rem; }
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #555866; }   /* 7:1 on white */
 [data-testid="stCaptionContainer"] { opacity: 1; }      /* Streamlit's 0.6 made it #999ba3: 2.8:1 (axe) */
+/* headings in order (issue 22): a model page's title is its h1 and its sections h2, at the sizes the
+   header and subheaders had */
+.st-key-page_header h1 { font-size: 2.25rem; font-weight: 600; padding: 0; line-height: 1.2; }
+[data-testid="stSidebar"] h2 { font-size: 1.125rem; font-weight: 600; padding: 0.75rem 0 1rem; line-height: 1.2; }
 /* a disabled control's label: Streamlit's 40 % ink is 2.3:1 on the sidebar (axe); 4.8:1, still paler */
 [data-testid="stElementContainer"]:has(:disabled, [aria-disabled="true"]) [data-testid="stWidgetLabel"] p {
   color: #6f6e6c !important; }
@@ -51,6 +55,8 @@ PLAYING_CSS = """
 def style(settings=None, playing=False):
     """The page's CSS for ``settings`` (presenter mode, its zoom and contrast) and the playing state."""
     css = BASE_CSS
+    if settings is not None:        # a model page: its sections' h2 under the h1, at a subheader's size
+        css += '[data-testid="stMain"] h2 { font-size: 1.75rem; }\n'
     if settings is not None and settings.present:
         css += PRESENTER_CSS % {"px": 16 * page_zoom(settings)}
         if settings.contrast:

@@ -18,7 +18,7 @@ UPLOADED = key(PAGE, "uploaded")      # pictures read so far: each one empties t
 
 
 def own_digit(run):
-    st.subheader("Your own digit", anchor=False)
+    st.header("Your own digit", anchor=False)      # h2 under the page's h1
     pad_col, seen_col, probs_col = st.columns([1.2, 1, 1.6], gap="medium")
     with pad_col:
         digit_pad(key(PAGE, "pad"), _on_pad, clear=st.session_state.get(UPLOADED, 0),

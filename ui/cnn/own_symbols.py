@@ -33,7 +33,7 @@ def section(run):
     """The section under the live view."""
     state = _state()
     symbols = state["set"]
-    st.subheader("Your own symbols", anchor=False)
+    st.header("Your own symbols", anchor=False)      # h2 under the page's h1
     st.caption("Teach this network symbols of your own, as Teachable Machine does: name 2 to 5 classes, draw at "
                f"least {sym.MIN_EXAMPLES} examples of each (or upload pictures), and train a new output layer on "
                "this network's conv layers, frozen, in a second or two. Every third drawing of a class is held out "
