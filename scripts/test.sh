@@ -27,4 +27,6 @@ if [ ! -x /usr/bin/chromium ]; then
         sudo apt-get install -y -qq chromium
     fi
 fi
-exec .venv/bin/python -m pytest "$@"
+# Two workers (NNP_TEST_WORKERS), each file's tests on one of them (a file shares its app server):
+# the suite is mostly waiting on browsers and servers, and CI's budget is 20 minutes.
+exec .venv/bin/python -m pytest -n "${NNP_TEST_WORKERS:-2}" --dist loadfile "$@"
