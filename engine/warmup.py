@@ -52,6 +52,8 @@ DTYPE = np.dtype(np.float32)
 PROGRAM_WEIGHT = {"dense": 9.0, "conv": 13.0, "recurrent": 11.5}
 BACKGROUND = 1000          # ranks from here: at the lowest CPU priority, after everything else
 LOW_PRIORITY = 19          # the background workers' niceness
+MAX_CLI_WORKERS = 4        # python -m engine.warmup's default: more rarely helps (the programs' own stages
+                           # are long), and each worker holds a few hundred MB while it compiles
 ROOT = Path(__file__).resolve().parents[1]
 _SAY = "nnp-warmup"        # a worker's protocol lines start with this; anything else is ignored
 
@@ -554,8 +556,9 @@ def compile_in_workers(workers, families=None, dtypes=(DTYPE,), progress=None, p
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Compile the engine into its disk cache.")
     ap.add_argument("--in-process", action="store_true", help="one stage after another in this process")
-    ap.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                    else os.cpu_count() or 1, help="worker processes (default: the usable cores)")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    ap.add_argument("--workers", type=int, default=min(cores, MAX_CLI_WORKERS),
+                    help=f"worker processes (default: the cores this process may use, at most {MAX_CLI_WORKERS})")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--nice", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--parent", type=int, default=None, help=argparse.SUPPRESS)

@@ -112,8 +112,8 @@ class Warmup:
                 with self._lock:
                     wanted = sorted((k for k in self._wanted if k not in self._ready and k not in self._errors),
                                     key=self._wanted.get)
-                    if not wanted and background and (compiler is None or compiler.idle()):
-                        self._thread = None
+                    if not wanted and (self._in_process or background and (compiler is None or compiler.idle())):
+                        self._thread = None           # nothing to do (the background never compiles here)
                         return
                 if self._in_process:
                     self._compile_here(W, wanted)

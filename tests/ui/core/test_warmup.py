@@ -156,6 +156,10 @@ def test_without_workers_this_process_compiles(engine_stub):
     FakeCompiler.made[0].unavailable = "a compiling process could not start: no fork"
     assert w.wait(("dense",), timeout=5)
     assert engine_stub == [(("dense",), True)] and FakeCompiler.made[0].closed
+    until(lambda: w._thread is None)                # and nothing more: the background never compiles here
+    assert w.ready(("dense", "conv")) is False
+    assert w.wait(("dense", "conv"), timeout=5) and len(FakeCompiler.made) == 1
+    assert engine_stub == [(("dense",), True), (("conv", "dense"), True)]
 
 
 def test_the_page_shows_its_controls_before_the_engine_is_ready(engine_stub, monkeypatch):
