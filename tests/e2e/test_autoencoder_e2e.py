@@ -30,68 +30,80 @@ def settled(page):
     time.sleep(0.5)
 
 
-def draw_stroke(page):
+def draw_stroke(page, k=0):
+    """A "7" (a bar, then a slanted stroke down); each next ``k`` a little further down and left."""
     pad = page.locator("canvas[aria-label='Draw a digit here']")
     pad.scroll_into_view_if_needed()
     wait_until_idle(page)
     box = pad.bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.2)
+    at = lambda x, y: (box["x"] + box["width"] * (x - 0.08 * k), box["y"] + box["height"] * (y + 0.05 * k))  # noqa: E731
+    page.mouse.move(*at(0.3, 0.2))
     page.mouse.down()
-    for k in range(1, 11):                        # a "7": a bar, then a slanted stroke down
-        page.mouse.move(box["x"] + box["width"] * (0.3 + 0.04 * k), box["y"] + box["height"] * 0.2)
-    for k in range(1, 11):
-        page.mouse.move(box["x"] + box["width"] * (0.7 - 0.02 * k), box["y"] + box["height"] * (0.2 + 0.065 * k))
+    for i in range(1, 11):
+        page.mouse.move(*at(0.3 + 0.04 * i, 0.2))
+    for i in range(1, 11):
+        page.mouse.move(*at(0.7 - 0.02 * i, 0.2 + 0.06 * i))
     page.mouse.up()
 
 
-@pytest.mark.parametrize("width, height", [(1400, 1000), (1024, 768), (400, 800)])
-def test_play_click_in_the_plane_and_draw(open_page, width, height):
-    page = open_page("/autoencoder", width, height)
+def own_error(page):
+    return (frame(page, slow=True) or {}).get("anomalies", {}).get("own")
+
+
+def test_play_then_click_in_the_plane_and_draw_at_three_widths(open_page):
+    """One page: first on a phone, then its window widened to 1400 px and narrowed to 1024 and 400 (a page load
+    each would double the test's time)."""
+    page = open_page("/autoencoder", 400, 800)
     settled(page)
-    if width == 400:                              # a phone: Play and the live view on the first screen
-        play = page.get_by_role("button", name="Play", exact=True).bounding_box()
-        recon = page.locator(f"canvas[aria-label='{LABELS[0]}']").bounding_box()
-        assert play["y"] + play["height"] < height and recon["y"] < height - 100, (play, recon)
-        screenshot(page, "autoencoder-400x800-first-screen")
-    if width == 1400:                             # Play moves Epoch and the codes (the narrower tests skip it)
-        points = frame(page, slow=True)["plane"]["points"]
-        page.get_by_role("button", name="Play", exact=True).click()
-        page.wait_for_function(f"() => ({EPOCH})() >= 1", timeout=60_000)
-        page.get_by_role("button", name="Pause", exact=True).click()
-        page.get_by_role("button", name="Play", exact=True).wait_for(timeout=20_000)
-        settled(page)
-        assert frame(page, slow=True)["plane"]["points"] != points
+    play = page.get_by_role("button", name="Play", exact=True).bounding_box()     # a phone: Play and the live
+    recon = page.locator(f"canvas[aria-label='{LABELS[0]}']").bounding_box()      # view on the first screen
+    assert play["y"] + play["height"] < 800 and recon["y"] < 800 - 100, (play, recon)
+    screenshot(page, "autoencoder-400x800-first-screen")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    time.sleep(0.5)
+    points = frame(page, slow=True)["plane"]["points"]
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function(f"() => ({EPOCH})() >= 1", timeout=60_000)
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Play", exact=True).wait_for(timeout=20_000)
+    settled(page)
+    assert frame(page, slow=True)["plane"]["points"] != points             # Play moved the codes
+    before = None
+    for k, (width, height) in enumerate([(1400, 1000), (1024, 768), (400, 800)]):
+        page.set_viewport_size({"width": width, "height": height})
+        time.sleep(0.5)
+        plane = page.locator(f"canvas[aria-label='{LABELS[1]}']")
+        plane.scroll_into_view_if_needed()
+        box = plane.bounding_box()
+        L = page.evaluate("() => { for (const e of document.querySelectorAll('*')) { const c = e.shadowRoot && "
+                          "e.shadowRoot.querySelector('.aev canvas[aria-label=\"The code plane\"]'); "
+                          "if (c) return c.parentElement.__state.plane.L; } return null; }")
+        clicked = frame(page)["plane"]["point"]
+        page.mouse.click(box["x"] + L["x"] + (0.3 + 0.2 * k) * L["w"], box["y"] + L["y"] + 0.6 * L["h"])
+        page.wait_for_function(f"(before) => {{ const p = ({FRAME})('frames-autoencoder')?.plane; "
+                               "return p && p.decoded && JSON.stringify(p.point) !== before; }",
+                               arg=json.dumps(clicked, separators=(",", ":")), timeout=30_000)
+        decoded = frame(page)["plane"]
+        extent = frame(page, slow=True)["plane"]["extent"]
+        assert extent[0] < decoded["point"][0] < extent[1] and extent[2] < decoded["point"][1] < extent[3]
+        assert len(decoded["decoded"]) == 1048                             # 784 bytes of pixels in base64
+        screenshot(page, f"autoencoder-decoded-{width}")
 
-    plane = page.locator(f"canvas[aria-label='{LABELS[1]}']")
-    plane.scroll_into_view_if_needed()
-    box = plane.bounding_box()
-    L = page.evaluate("() => { for (const e of document.querySelectorAll('*')) { const c = e.shadowRoot && "
-                      "e.shadowRoot.querySelector('.aev canvas[aria-label=\"The code plane\"]'); "
-                      "if (c) return c.parentElement.__state.plane.L; } return null; }")
-    page.mouse.click(box["x"] + L["x"] + 0.3 * L["w"], box["y"] + L["y"] + 0.6 * L["h"])
-    page.wait_for_function(f"() => ({FRAME})('frames-autoencoder')?.plane?.decoded", timeout=30_000)
-    decoded = frame(page)["plane"]
-    extent = frame(page, slow=True)["plane"]["extent"]
-    assert extent[0] < decoded["point"][0] < extent[1] and extent[2] < decoded["point"][1] < extent[3]
-    assert len(decoded["decoded"]) == 1048                                 # 784 bytes of pixels in base64
-    if width == 1400:
-        screenshot(page, "autoencoder-decoded-1400")
-
-    draw_stroke(page)
-    page.wait_for_function(f"() => typeof ({FRAME})('frames-autoencoder-slow')?.anomalies?.own === 'number'",
-                           timeout=30_000)
-    slow = frame(page, slow=True)
-    edges = slow["anomalies"]["edges"]
-    assert edges[0] <= slow["anomalies"]["own"] <= edges[-1] and len(slow["plane"]["own"]) == 2
-    page.get_by_text("Reconstruction error", exact=False).last.wait_for(timeout=20_000)
-    text = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="worse than").first.inner_text()
-    assert "of the test images" in text, text
-    page.locator(f"canvas[aria-label='{LABELS[2]}']").scroll_into_view_if_needed()
-    screenshot(page, f"autoencoder-own-input-{width}")
-    json.dumps(slow)                                                       # a whole, valid frame
-    overflow = page.evaluate("() => [...document.querySelectorAll('*')].flatMap(e => e.shadowRoot ? "
-                             "[...e.shadowRoot.querySelectorAll('.aev canvas')] : []).map(c => +c.dataset.overflow)")
-    assert len(overflow) == 3 and max(overflow) <= 0, overflow             # no text runs past a canvas's sides
+        draw_stroke(page, k)                      # one more stroke: another drawing, another error
+        page.wait_for_function(f"(before) => {{ const e = ({FRAME})('frames-autoencoder-slow')?.anomalies?.own; "
+                               "return typeof e === 'number' && e !== before; }", arg=before, timeout=30_000)
+        slow = frame(page, slow=True)
+        before = slow["anomalies"]["own"]
+        edges = slow["anomalies"]["edges"]
+        assert edges[0] <= before <= edges[-1] and len(slow["plane"]["own"]) == 2
+        text = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="worse than").first.inner_text()
+        assert "of the test images" in text, text
+        page.locator(f"canvas[aria-label='{LABELS[2]}']").scroll_into_view_if_needed()
+        time.sleep(0.3)
+        screenshot(page, f"autoencoder-own-input-{width}")
+        overflow = page.evaluate("() => [...document.querySelectorAll('*')].flatMap(e => e.shadowRoot ? "
+                                 "[...e.shadowRoot.querySelectorAll('.aev canvas')] : []).map(c => +c.dataset.overflow)")
+        assert len(overflow) == 3 and max(overflow) <= 0, (width, overflow)    # no text past a canvas's sides
 
 
 def test_on_a_projector_every_text_is_whole_and_at_least_16_px(open_page):

@@ -376,6 +376,7 @@ function install(st) {
     if (x < L.x || x > L.x + L.w || y < L.y || y > L.y + L.h) return;
     const [px, py] = toPlane(L, ext, x, y);
     const now = performance.now(), point = { x: +px.toFixed(4), y: +py.toFixed(4) };
+    if (st.nav) st.cursor = { ...point };     // the keyboard's point (and its focus ring) follows the mouse's
     if (now - last > 80) { last = now; st.trigger("point", point); } else pending = point;
   };
   st.canvas.addEventListener("pointerdown", (e) => { st.dragging = true; send(e); });
