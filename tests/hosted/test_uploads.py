@@ -5,6 +5,7 @@ markup in the name and the content). Each must bring a clear message, leave the 
 import io
 import os
 import struct
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 import zlib
 from pathlib import Path
@@ -92,8 +93,20 @@ def _markup(tab):
         .filter(s => s.includes('evil'))""")
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
-def test_hostile_uploads_bring_a_message_and_change_nothing(app_server, chromium, page):
+# Uploaders a page shows only for one of its settings: the RNN page's own text and own series. Their files
+# of every kind (empty, renamed binary, markup in the name, oversized) reach the same checks as the other
+# pages' uploaders: by default these get only the files of their own type (NNP_FULL=1: all).
+EXTRA_PATHS = ["rnn?task=text", "rnn?task=series"]
+PATHS = [p.path for p in PAGES] + EXTRA_PATHS
+GENERIC = ("empty file", "renamed binary", "markup in the name", "oversized")
+# Files that are good content for an uploader of their kind: a text with markup in it is a text to learn (it
+# must still be shown as text, named in a message); it becomes the run's data, so the run changes.
+ACCEPTED = {(".txt", "markup text")}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_hostile_uploads_bring_a_message_and_change_nothing(app_server, chromium, path):
+    page = SimpleNamespace(path=path)
     url, _ = app_server
     tab = chromium.new_page(viewport={"width": 1400, "height": 1000})
     requests = []
@@ -111,6 +124,8 @@ def test_hostile_uploads_bring_a_message_and_change_nothing(app_server, chromium
             accept = tab.locator("[data-testid=stFileUploader] input[type=file]").nth(u).get_attribute("accept") or ""
             ext = next((a.strip().lower() for a in accept.split(",") if a.strip().startswith(".")), ".bin")
             for what, name, data in hostile_files(ext):
+                if path in EXTRA_PATHS and what in GENERIC and not os.environ.get("NNP_FULL"):
+                    continue
                 before = _state(tab)
                 box = tab.locator("[data-testid=stFileUploader]").nth(u)
                 box.locator("input[type=file]").set_input_files(
@@ -122,7 +137,7 @@ def test_hostile_uploads_bring_a_message_and_change_nothing(app_server, chromium
                 box_text = " ".join(tab.locator("[data-testid=stFileUploader]").nth(u).all_inner_texts())
                 if tab.locator("[data-testid=stException]").count():
                     problems.append((what, "exception: " + tab.locator("[data-testid=stException]").first.inner_text()[:200]))
-                elif _state(tab) != before:
+                elif _state(tab) != before and (ext, what) not in ACCEPTED:
                     problems.append((what, f"changed the run: {before} -> {_state(tab)}"))
                 elif not (name in alerts or what == "oversized" and "or smaller" in box_text):
                     problems.append((what, f"no message about {name!r}: {alerts[-300:]!r} {box_text[-200:]!r}"))
@@ -132,7 +147,8 @@ def test_hostile_uploads_bring_a_message_and_change_nothing(app_server, chromium
                     problems.append((what, f"markup rendered: {_markup(tab)}"))
         shots = Path(__file__).parent / "screenshots"
         shots.mkdir(exist_ok=True)
-        tab.screenshot(path=str(shots / f"uploads-{page.path}.png"), full_page=True)
+        tab.screenshot(path=str(shots / f"uploads-{page.path.replace('?', '-').replace('=', '-')}.png"),
+                       full_page=True)
         assert not requests, requests
         assert not problems, problems
     finally:

@@ -211,6 +211,8 @@ def read_csv(data, name="series.csv"):
     body = rows[1:] if header else rows
     if len(body) > MAX_ROWS:
         raise ValueError(f"it has {len(body):,} rows; a series is at most {MAX_ROWS:,}")
+    if not body:
+        raise ValueError("it has a header row and no values")
     if len(body) < 2:
         raise ValueError("it has one row of values: a series needs many rows (one per time step)")
     width = len(rows[0][1])

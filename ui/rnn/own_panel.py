@@ -27,7 +27,7 @@ def messages():
     if st.session_state.get(ERROR):
         st.error(plain(st.session_state[ERROR]), icon="⚠️")
     elif st.session_state.get(NOTE):
-        st.caption(plain(st.session_state[NOTE]))
+        st.success(plain(st.session_state[NOTE]), icon=":material/check:")
 
 
 def text_form(page, run):
@@ -86,7 +86,7 @@ def _use_text(page, own):
     run.wants_own_text = False
     page.widgets.set(text=OWN_TEXT)
     run.refresh_own()                           # the same settings, another text: new data and network
-    _say(note=None)
+    _say(note=f"{own.name}: {len(own.text):,} characters, {own.alphabet} different; the network learns it now.")
 
 
 def _use_pasted(page):
@@ -126,7 +126,7 @@ def _upload_csv(page):
     run.use_series(series)
     page.widgets.set(column=1)
     run.refresh_own()                           # new data, a new network (the column may be the same)
-    _say(note=None)
+    _say(note=f"{series.note()} The network forecasts {series.columns[0]!r} now (pick another column below).")
 
 
 def _example(page):

@@ -80,7 +80,7 @@ def test_a_text_only_column_is_left_out_and_named():
     ("a,b\n1,2\n3,4,5\n", r"row 3 has 3 cells, the header 2"),
     ("a,b\n1,2\n", "one row of values"),
     ("a,b\n1,2\n1,3\n1,4\n", r"column 'a' holds the same value \(1\) in every row"),
-    ("a,b\n", "one row of values"),
+    ("a,b\n", "a header row and no values"),
     ("", "empty"),
     ("a,b\n" + "1,2\n2,3\n" * 5001, "10,000"),
     (",".join(f"c{k}" for k in range(21)) + "\n" + (",".join("1" * 21) + "\n") * 3, "at most 20"),
