@@ -10,14 +10,20 @@ enabled and when its first metrics moved after pressing it (Epoch or Step: a CNN
 epoch over MNIST takes a while, its first step does not), each counted from the moment
 `streamlit run` was started. Also the CPU seconds by then of the server process and of the
 processes it started (the engine's compiling workers), and the load average: on a shared
-machine the CPU seconds move less than the wall time. A warm run first fills the app's own
-cache (`python -m engine.warmup --in-process`, not timed).
+machine the CPU seconds move less than the wall time. From the workers' trace
+(NNP_WARMUP_TRACE) it replays the stages the page waited for on --cores cores, each taking
+its measured CPU seconds ("compile on N cores"), and adds the server's CPU seconds: "CPU path",
+a loaded machine's estimate of a quiet one's wall time (an upper bound: the server's work and
+the compile overlap in part); for a version that compiles in the server, its CPU seconds are
+its path. A warm run first fills the app's own cache (`python -m engine.warmup --in-process`,
+not timed).
 
 ``--repeat`` runs each page several times and prints the median of each figure; several
 ``--app-dir`` (checkouts, say a git worktree of the previous commit) are measured in turn,
 alternating run by run, and printed side by side.
 """
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -32,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from engine.warmup import BACKGROUND  # noqa: E402 (the ranks no page waits for)
 from tests.e2e.harness import launch_chromium, streamlit_server  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -84,11 +91,37 @@ class TreeCPU:
         return sum(self.seen.values())
 
 
-def first_visit(page_name, cold, app_dir=ROOT):
+def replay(stages, cores):
+    """Seconds to compile ``stages`` (trace lines) on ``cores`` cores, each stage taking its CPU
+    seconds, after its needs, the longest chain first (the compiler's order within a rank)."""
+    cpu = {s["key"]: s["cpu"] for s in stages}
+    needs = {s["key"]: [n for n in s["needs"] if n in cpu] for s in stages}
+    tail = {}
+
+    def chain(k):
+        if k not in tail:
+            tail[k] = cpu[k] + max([chain(o) for o in cpu if k in needs[o]] or [0.0])
+        return tail[k]
+    now, pending, running, finished = 0.0, set(cpu), [], set()
+    while pending or running:
+        ready = sorted((k for k in pending if all(n in finished for n in needs[k])), key=lambda k: -chain(k))
+        while ready and len(running) < cores:
+            k = ready.pop(0)
+            pending.discard(k)
+            running.append((now + cpu[k], k))
+        end, k = min(running)
+        running.remove((end, k))
+        now, _ = end, finished.add(k)
+    return now
+
+
+def first_visit(page_name, cold, app_dir=ROOT, cores=2):
     marks = {}
     with tempfile.TemporaryDirectory() as cache, sync_playwright() as p:
         browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        trace = Path(cache) / "trace.jsonl"
+        os.environ["NNP_WARMUP_TRACE"] = str(trace)
         if cold:
             os.environ["NUMBA_CACHE_DIR"] = cache
         try:
@@ -109,8 +142,13 @@ def first_visit(page_name, cold, app_dir=ROOT):
                 marks["server CPU s"] = cpu_seconds(pid)
                 marks["workers CPU s"] = workers.total()
                 marks["load average"] = (load + os.getloadavg()[0]) / 2
+            lines = [json.loads(t) for t in trace.read_text().splitlines()] if trace.exists() else []
+            waited = [s for s in lines if s["rank"] < BACKGROUND]
+            marks[f"compile on {cores} cores"] = replay(waited, cores) if waited else 0.0
+            marks["CPU path"] = marks["server CPU s"] + marks[f"compile on {cores} cores"]
         finally:
             os.environ.pop("NUMBA_CACHE_DIR", None)
+            os.environ.pop("NNP_WARMUP_TRACE", None)
             browser.close()
     return marks
 
@@ -126,6 +164,7 @@ def main():
     ap.add_argument("--page", choices=PAGES + ("all",), default="mlp")
     ap.add_argument("--cold", action="store_true", help="start with an empty Numba cache")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--cores", type=int, default=2, help="the quiet machine the CPU path replays on")
     ap.add_argument("--app-dir", action="append", default=None,
                     help="a checkout whose app.py to serve (default: this one); give several to compare")
     args = ap.parse_args()
@@ -138,7 +177,7 @@ def main():
     for i in range(args.repeat):
         for pg in pages:
             for d in (dirs if i % 2 == 0 else dirs[::-1]):      # alternating: neither always goes first
-                marks = first_visit(pg, args.cold, d)
+                marks = first_visit(pg, args.cold, d, args.cores)
                 runs[d, pg].append(marks)
                 print(f"  {pg:11s} {d}: " + ", ".join(f"{k} {v:.1f}" for k, v in marks.items()), flush=True)
     print(f"\n{'cold' if args.cold else 'warm'} cache, seconds since `streamlit run` "

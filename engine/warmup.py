@@ -22,7 +22,9 @@ Two ways to run a plan:
   ``BACKGROUND`` rank and up run at the lowest CPU priority, only in workers no
   other stage needs, and give their worker up to any other stage.
 ``in_disk_cache(stage)`` says, without loading anything, whether a stage would
-load rather than compile, so a warm start starts no process at all.
+load rather than compile, so a warm start starts no process at all. With
+``NNP_WARMUP_TRACE=file`` a compiler appends a JSON line per stage done (its
+needs, rank, CPU and wall seconds): bench/first_visit.py reads it.
 """
 import argparse
 import json
@@ -234,6 +236,7 @@ class Compiler:
         self._pace = [0.0, 0.0]               # weight and seconds of the stages done: this machine's pace
         self.cpu = 0.0                        # CPU seconds the workers spent on the stages done
         self._workers = []
+        self._trace = os.environ.get("NNP_WARMUP_TRACE")   # a file: one JSON line per stage done (bench)
 
     # -- asking ------------------------------------------------------------------
     def want(self, stages, rank=0):
@@ -363,6 +366,8 @@ class Compiler:
             self._pace[0] += self._stages[key].weight
             self._pace[1] += time.monotonic() - self._began[key]
             self.cpu += detail if isinstance(detail, (int, float)) else 0.0
+            if self._trace:
+                self._write_trace(key, detail)
         self._state[key] = event
         events.append((event, key, detail))
         if event == "failed":
@@ -370,6 +375,13 @@ class Compiler:
             for other, s in self._stages.items():             # what needs it cannot start
                 if key in s.needs and self._state[other] == "pending":
                     self._finish(other, "failed", detail, events)
+
+    def _write_trace(self, key, cpu):
+        s = self._stages[key]
+        line = {"key": key, "rank": self._rank[key], "needs": sorted(s.needs & self._stages.keys()),
+                "weight": s.weight, "cpu": cpu, "seconds": round(time.monotonic() - self._began[key], 2)}
+        with open(self._trace, "a") as f:
+            f.write(json.dumps(line) + "\n")
 
     def _lost(self, worker, events):
         """A worker's output ended: it exited."""
