@@ -193,7 +193,9 @@ def restore(run_class, model):
     """A new run of ``run_class`` in the file's state: its settings, the file's weights, state, step,
     epoch and history in the file's run; the numbers measured again when the file's last evaluation
     was at its step (so they are the saved ones only if the weights are). Raises ValueError."""
-    fresh = run_class(model.settings)
+    fresh = run_class(model.settings, build=False)
+    fresh.prepare()                       # what it needs first (a comparison's base: a file carries only its run)
+    fresh.ensure_built()
     runs = fresh.runs
     if model.run >= len(runs):
         raise ValueError("The model file names a compared run these settings do not have.")

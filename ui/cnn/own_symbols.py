@@ -142,6 +142,12 @@ def _results(run, state):
                         config={"displaylogo": False, "staticPlot": True})
 
 
+def _drawing_words(err):
+    """The digit reader's message in this section's words (it speaks of digits)."""
+    text = str(err)
+    return "it is blank: no ink found" if text.startswith("no ink found") else text
+
+
 # -- callbacks: each checks what it gets, says what was wrong, and changes nothing else then ----------
 def _say(error=None, note=None):
     state = _state()
@@ -194,7 +200,7 @@ def _on_pad(event, value):
         _say()
     except ValueError as err:
         state["pending"] = None
-        _say(f"The drawing: {err}.")
+        _say(f"The drawing: {_drawing_words(err)}.")
 
 
 def _add():
@@ -223,7 +229,7 @@ def _upload():
             state["set"].add(state["class"], digit_from_bytes(upload.getvalue()))
             added += 1
         except ValueError as err:
-            errors.append(f"{upload.name}: {err}")
+            errors.append(f"{upload.name}: {_drawing_words(err)}")
     if errors:
         _say("; ".join(errors[:3]) + (" …" if len(errors) > 3 else "") + "."
              + (f" {added} other picture{'s were' if added != 1 else ' was'} added." if added else " Nothing was added."))
@@ -294,4 +300,4 @@ def _on_test_pad(event, value):
         _say()
     except ValueError as err:
         state["test"] = None
-        _say(f"The drawing: {err}.")
+        _say(f"The drawing: {_drawing_words(err)}.")

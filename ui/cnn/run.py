@@ -77,13 +77,10 @@ class CnnRun(Run):
             x, y, self.xt, self.yt = image_data(s.transfer, s.seed)
             rows = few_per_class(y, s.shots, s.seed)         # the same examples for both networks
             self.x, self.y = x[rows], y[rows]
-            if self.lead is None:
-                layers = transfer.reused_layers(spec)
-                if s.reuse == "frozen":
-                    spec = transfer.with_frozen(spec, layers)
-                net = transfer.build_from(spec, s.seed, self.base.net, layers)
+            if self.lead is None:         # the spec says which reused layers are frozen
+                net = transfer.build_from(spec, s.seed, self.base.net, transfer.reused_layers(spec))
             else:
-                net = engine.build(spec, seed=s.seed)
+                net = engine.build(s.scratch_spec(), seed=s.seed)
             steps_per_epoch = -(-len(rows) // s.batch)
             options.update(eval_size=TRANSFER_EVAL,
                            eval_every=steps_per_epoch * -(-TRANSFER_EVAL_STEPS // steps_per_epoch))

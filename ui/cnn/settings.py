@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 import engine
 
 from .data import PAGE_IMAGES, SECOND_TASKS
+from .transfer import reused_layers, with_frozen
 
 from ..settings import (Field, Settings, classroom_fields, clip_field, display_name, learning_rate_field,
                         optimizer_field, seed_field)
@@ -278,6 +279,13 @@ class CnnSettings(Settings):
     def spec(self):
         """The engine spec of the network the page trains: in a Transfer comparison the one for the
         second task (its images and classes), whose reused conv layers are frozen if asked."""
+        spec = self._spec(self.facts)
+        if self.transfer != "off" and self.reuse == "frozen":
+            spec = with_frozen(spec, reused_layers(spec))
+        return spec
+
+    def scratch_spec(self):
+        """The spec of the network a comparison trains from scratch: the page's, every layer learning."""
         return self._spec(self.facts)
 
     def base_spec(self):

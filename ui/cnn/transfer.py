@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import engine
+from engine.layers import LAYERS
 
 BASE_STEPS = 400             # a base trained for a link: ~4 s of Adam on digits 0-4 here, 97-99 % right
 BASE_CHUNK = 20              # steps between two progress reports
@@ -33,12 +34,13 @@ _BASES = OrderedDict()       # key -> Base, the most recently used last
 
 def reused_layers(spec):
     """Indices of the layers a new task reuses: those with weights (convolutions, batch normalization)
-    before the first flatten or dense layer."""
+    before the first flatten or dense layer. A layer kind has weights when its spec takes "trainable"
+    (engine/layers.py gives that field to exactly those kinds)."""
     out = []
-    for i, layer in enumerate(engine.build(spec).layers):
-        if layer.cfg["type"] in ("flatten", "dense", "dropout"):
+    for i, layer in enumerate(spec["layers"]):
+        if layer["type"] in ("flatten", "dense", "dropout"):
             break
-        if layer.n_params:
+        if "trainable" in LAYERS[layer["type"]].fields:
             out.append(i)
     return out
 

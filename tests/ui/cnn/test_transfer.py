@@ -151,3 +151,18 @@ def test_the_comparison_frame_is_small_json():
     chart = compared_accuracy_chart([r.snap for r in run.runs], ["Reused", "From scratch"])
     assert chart["xlabel"] == "Step" and [s["name"] for s in chart["series"]] == ["Reused", "From scratch"]
     assert len(json.dumps(chart)) < 2000
+
+
+def test_a_comparison_saved_as_a_model_opens_again_even_where_no_base_was_trained():
+    from ui import model_file
+    run = CnnRun(small(transfer="digits59", reuse="frozen", seed=21), build=False)
+    run.prepare()
+    run.ensure_built()
+    run.advance(20)
+    data = model_file.write(run, "cnn")
+    transfer._BASES.clear()                                    # a fresh process: no base for these settings
+    model = model_file.read(data, "cnn", CnnSettings)
+    back = model_file.restore(CnnRun, model)
+    assert back.snap.step == 20 and [r.title for r in back.runs] == ["Reused", "From scratch"]
+    np.testing.assert_array_equal(back.snap.params["0.W"], run.snap.params["0.W"])
+    assert back.trainer.net.spec["layers"][0]["trainable"] is False
