@@ -131,6 +131,7 @@ class Warmup:
                     compiler.terminate()
                     compiler, self._in_process = None, True
                     continue
+                loaded = False
                 for key in wanted:
                     keys, total = planned[key]
                     why = compiler.error(keys) if keys else None
@@ -142,6 +143,7 @@ class Warmup:
                         log.info("engine warm-up: %s ready %.1f s after the first page asked (%d stages compiled "
                                  "by workers, %.1f CPU s in all so far)", ", ".join(key) or "shared kernels",
                                  time.monotonic() - self.started, len(keys), compiler.cpu if compiler else 0.0)
+                        loaded = True
                         break                 # one at a time: the workers may be waiting
                     else:
                         left = compiler.remaining(keys) / total if total else 0.0
@@ -155,8 +157,8 @@ class Warmup:
                         compiler = compiler or self._new_compiler(W)
                         compiler.want(rest, W.BACKGROUND)
                 if compiler is not None:
-                    compiler.pump(PUMP)
-                elif wanted:
+                    compiler.pump(0.0 if loaded else PUMP)
+                elif wanted and not loaded:
                     time.sleep(PUMP)
         except Exception as err:              # a bug here: every page waiting says so, the server keeps running
             log.exception("engine warm-up failed")
