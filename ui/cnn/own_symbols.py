@@ -1,5 +1,5 @@
 """Your own symbols on the CNN page: name 2-5 classes, draw (or upload) a few examples of each, train a
-small head on this network's conv layers in a second or two, then draw and see the prediction at once.
+small head on this network's conv layers in well under a second, then draw and see the prediction at once.
 The set can be downloaded and uploaded again (a small .npz, ui/cnn/symbols.py). Every bad input is a
 message and changes nothing else; the set lives in this session only (a link does not carry it)."""
 import streamlit as st
@@ -36,7 +36,7 @@ def section(run):
     st.header("Your own symbols", anchor=False)      # h2 under the page's h1
     st.caption("Teach this network symbols of your own, as Teachable Machine does: name 2 to 5 classes, draw at "
                f"least {sym.MIN_EXAMPLES} examples of each (or upload pictures), and train a new output layer on "
-               "this network's conv layers, frozen, in a second or two. Every third drawing of a class is held out "
+               "this network's conv layers, frozen, in well under a second. Every third drawing of a class is held out "
                "to test it. Then draw on the second pad and see what it says at once. Your drawings stay in this "
                "browser session; download them to keep them.")
     names_key = key(PAGE, "symbol_names")
@@ -120,7 +120,7 @@ def _results(run, state):
     model, fresh = state["model"], state["fresh"]
     names = model.names
     per_class = ", ".join(f"{plain(names[k])} {right}/{n}" for k, (right, n) in model.held_out.items())
-    st.markdown(f"**Trained** in {model.seconds:.1f} s ({model.steps} steps) on "
+    st.markdown(f"**Trained** in {model.seconds:.2f} s ({model.steps} steps) on "
                 f"{len(state['set'].labels) - sum(n for _, n in model.held_out.values())} examples; "
                 f"held out: {per_class}: **{model.held_out_acc:.0%}** right with {state['based_on']}. "
                 + (f"The same head on a fresh, untrained network's conv layers: **{fresh.held_out_acc:.0%}**."

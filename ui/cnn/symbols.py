@@ -1,9 +1,10 @@
-"""Your own symbols, without Streamlit: a few drawings per class, a small head trained in seconds on
+"""Your own symbols, without Streamlit: a few drawings per class, a small head trained in a moment on
 the page network's frozen conv layers, and its predictions (Teachable Machine's flow).
 
 A ``SymbolSet`` holds 2-5 named classes and their 28 x 28 drawings (made the way MNIST's digits were:
-ui/digit.py). ``train_head`` holds out every third drawing of each class, trains a new output layer
-on the frozen conv features of the rest, and measures each class's accuracy on the held-out ones.
+ui/digit.py). ``train_head`` holds out every third drawing of each class, computes the frozen conv
+layers' features of every drawing once, trains a new output layer on those of the rest (a few
+hundredths of a second), and measures each class's accuracy on the held-out ones.
 A set travels as a small .npz (images uint8, labels, names; never pickle) that ``read_npz`` checks
 before anything changes.
 """
@@ -155,22 +156,28 @@ def split(labels):
     return np.flatnonzero(~held), np.flatnonzero(held)
 
 
-def head_spec(base_spec, classes):
-    """(spec, reused layer indices): the base network's layers before its first flatten or dense layer
-    (convolutions, batch normalization, pooling; those with weights frozen), then a new output layer
-    for ``classes``, on 28 x 28 drawings."""
+def feature_spec(base_spec):
+    """(spec, reused layer indices) of the base network's feature part on 28 x 28 drawings: its layers
+    before the first flatten or dense layer (convolutions, batch normalization, pooling), then flatten.
+    Its output is what the new head reads; its weights are the base's, never trained here."""
     layers = base_spec["layers"]
     k = next((i for i, layer in enumerate(layers) if layer["type"] in ("flatten", "dense", "dropout")), len(layers))
-    spec = {"input_shape": [1, SIDE, SIDE], "loss": "softmax_crossentropy",
-            "layers": [dict(layer) for layer in layers[:k]]
-            + [{"type": "flatten"}, {"type": "dense", "units": classes, "activation": "linear"}]}
+    spec = {"input_shape": [1, SIDE, SIDE], "loss": "mse",
+            "layers": [dict(layer) for layer in layers[:k]] + [{"type": "flatten"}]}
     reused = reused_layers(spec)
     return with_frozen(spec, reused), reused
 
 
+def head_spec(features, classes):
+    """The new output layer: one dense layer from the frozen features to the classes."""
+    return {"input_shape": [features], "loss": "softmax_crossentropy",
+            "layers": [{"type": "dense", "units": classes, "activation": "linear"}]}
+
+
 @dataclass
 class SymbolModel:
-    net: object
+    features: object         # the base's frozen feature part (a Network)
+    head: object             # the trained output layer (a Network)
     names: list
     steps: int
     seconds: float
@@ -182,36 +189,45 @@ class SymbolModel:
         total = sum(n for _, n in self.held_out.values())
         return right / total if total else float("nan")
 
+    def outputs(self, images):
+        x = np.asarray(images, np.float32).reshape(-1, 1, SIDE, SIDE)
+        return np.asarray(self.head.forward(features_of(self.features, x)), float).reshape(len(x), -1)
+
     def accuracy(self, images, labels):
         """Share of ``images`` (N, 28, 28) classified as ``labels``."""
-        x = np.asarray(images, np.float32).reshape(-1, 1, SIDE, SIDE)
-        return float((np.asarray(self.net.forward(x)).reshape(len(x), -1).argmax(axis=1) == np.asarray(labels)).mean())
+        return float((self.outputs(images).argmax(axis=1) == np.asarray(labels)).mean())
 
     def predict(self, image):
         """Class probabilities of one (28, 28) drawing."""
-        x = np.asarray(image, np.float32).reshape(1, 1, SIDE, SIDE)
-        return softmax(np.asarray(self.net.forward(x), float).reshape(1, -1))[0]
+        return softmax(self.outputs(image))[0]
+
+
+def features_of(net, x):
+    return np.ascontiguousarray(np.asarray(net.forward(x), np.float32).reshape(len(x), -1))
 
 
 def train_head(symbols, base_net, seed=0, steps=HEAD_STEPS):
-    """A SymbolModel: the base's conv layers frozen, a new output layer trained on the training
-    drawings; each class's accuracy on its held-out drawings. ValueError if the set cannot train."""
+    """A SymbolModel: the base's feature part (frozen: computed once for every drawing), and a new
+    output layer trained on the training drawings' features; each class's accuracy on its held-out
+    drawings. ValueError if the set cannot train."""
     problems = symbols.problems()
     if problems:
         raise ValueError(problems[0])
-    spec, layers = head_spec(base_net.spec, len(symbols.names))
+    spec, layers = feature_spec(base_net.spec)
     t = time.perf_counter()
-    net = build_from(spec, seed, base_net, layers)
+    features = build_from(spec, seed, base_net, layers)
     x = np.asarray(symbols.images, np.float32).reshape(-1, 1, SIDE, SIDE)
     y = np.asarray(symbols.labels, np.int64)
+    f = features_of(features, x)
     train, held = split(y)
-    tr = engine.Trainer(net, train=(x[train], y[train]), optimizer="adam", lr=HEAD_LR, batch_size=len(train),
+    head = engine.build(head_spec(f.shape[1], len(symbols.names)), seed=seed)
+    tr = engine.Trainer(head, train=(f[train], y[train]), optimizer="adam", lr=HEAD_LR, batch_size=len(train),
                         seed=seed, eval_every=10**9)
     tr.step(steps)
     seconds = time.perf_counter() - t
-    pred = np.asarray(net.forward(x[held])).reshape(len(held), -1).argmax(axis=1)
+    pred = np.asarray(head.forward(f[held])).reshape(len(held), -1).argmax(axis=1)
     scores = {k: (int(((pred == k) & (y[held] == k)).sum()), int((y[held] == k).sum())) for k in range(len(symbols.names))}
-    return SymbolModel(net, list(symbols.names), steps, seconds, scores)
+    return SymbolModel(features, head, list(symbols.names), steps, seconds, scores)
 
 
 def base_network(run):

@@ -112,9 +112,8 @@ def test_a_head_on_frozen_trained_conv_layers_learns_drawn_symbols():
     assert probs.shape == (3,) and abs(probs.sum() - 1) < 1e-5
     for name, value in before.items():                              # the base is not changed
         np.testing.assert_array_equal(base.net.params[name], value)
-    frozen = [layer.cfg.get("trainable", True) for layer in model.net.layers if layer.n_params]
-    assert frozen == [False, False, True]
-    np.testing.assert_array_equal(model.net.params["0.W"], before["0.W"])           # trained, yet unchanged
+    np.testing.assert_array_equal(model.features.params["0.W"], before["0.W"])      # the base's, unchanged
+    assert [layer.cfg["type"] for layer in model.head.layers] == ["dense"]            # only a new output layer
 
 
 def test_a_head_needs_a_set_that_can_train():
