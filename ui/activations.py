@@ -115,7 +115,8 @@ def frame_charts(run, snap, layer_names, probe_size):
 
 def paused_histograms(page, run, layer_names, probe_size):
     """Paused: every layer's histogram at the epoch shown, in a box that stays open or closed as the
-    user left it (open at first); computed only while open."""
+    user left it (open at first); computed only while open, its figure made once per snapshot. The
+    page runner draws it outside the live fragment (ui/page.py says why)."""
     box_key = key(page, "activation_histograms")
     expander_state(box_key)
     snap = run.shown
@@ -129,8 +130,11 @@ def paused_histograms(page, run, layer_names, probe_size):
         if not history.layers:
             return
         names, acts = names_of(history, layer_names, snap)
-        fig = histogram_figure([values[i] for i, _ in history.layers], names, acts, epoch=snap.epoch)
-        st.plotly_chart(fig, key=key(page, "activation_histogram_chart"), config={"displaylogo": False})
+        kept = getattr(history, "figure", None)            # a paused page reruns on every click: made once
+        if kept is None or kept[0] is not snap or kept[1] != names:
+            history.figure = kept = (snap, names, histogram_figure([values[i] for i, _ in history.layers], names,
+                                                                   acts, epoch=snap.epoch))
+        st.plotly_chart(kept[2], key=key(page, "activation_histogram_chart"), config={"displaylogo": False})
         st.caption("Each row is one layer; all share the x axis. Grey: where the activation is flat (its slope "
                    "below a tenth of its largest), so a value there passes almost no gradient back. Rewind "
                    "(above) to compare epochs; hover a bar for its count.")

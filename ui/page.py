@@ -192,6 +192,10 @@ class Page(ABC):
         inspect.rewind_bar(self.name, run)
         live(self.name, run, lambda: self._slots(run), lambda slots, interactive: self._frame(run, slots, interactive),
              max_fps=self.frames_per_second(s))
+        if not run.playing and self._shows_bands(run):
+            # Outside the live fragment: a stateful expander inside it lost a quick second upload's
+            # change (the uploader sits outside the fragment; 2 of 3 tries in Chromium).
+            activations.paused_histograms(self.name, run, self.activation_layer_names(run), self.probe_size)
         self.below(run)
         if not run.playing and "downloads" not in hidden:
             take_away.pictures_row(self, run)          # each view as a PNG for slides
@@ -235,8 +239,7 @@ class Page(ABC):
             caption = self.curves_caption(run)
             if caption:
                 st.caption(caption)
-        slots.bands = (self.activation_stats and len(runs) == 1 and slots.curves
-                       and bool(activations.shown_layers(run.snap.layers)))
+        slots.bands = self._shows_bands(run)
         if slots.bands:
             self._activation_slots(run, slots)
         return slots
@@ -250,8 +253,11 @@ class Page(ABC):
                     contrast=run.settings.present and run.settings.contrast,
                     label="Each layer's pre-activations over the epochs")
         st.caption(activations.CAPTION.format(n=min(self.probe_size, len(run.trainer.x)), what=self.probe_what))
-        if not run.playing:
-            activations.paused_histograms(self.name, run, self.activation_layer_names(run), self.probe_size)
+
+    def _shows_bands(self, run):
+        """True when the page draws the activation statistics for ``run`` (one run, curves shown)."""
+        return (self.activation_stats and len(run.runs) == 1 and "curves" not in run.settings.hidden_parts
+                and bool(activations.shown_layers(run.snap.layers)))
 
     def _frame(self, run, slots, interactive):
         """One frame. Epoch, Step and the page's view change with every frame; the losses, accuracy

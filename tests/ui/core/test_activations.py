@@ -86,3 +86,7 @@ def test_the_mlp_page_sends_the_bands_and_shows_the_histograms_when_paused():
     assert bands[-1]["charts"][0]["x"][-1] == 2
     box = next(e for e in at.expander if e.label.startswith("Histograms of the pre-activations at epoch 2"))
     assert any(getattr(el, "type", "") == "plotly_chart" for el in box)
+    at.session_state["mlp_activation_histograms"] = False                         # closed: nothing computed
+    at.run()
+    box = next(e for e in at.expander if e.label.startswith("Histograms of the pre-activations at epoch 2"))
+    assert not any(getattr(el, "type", "") == "plotly_chart" for el in box)
