@@ -50,12 +50,12 @@ def test_the_transfer_comparison_trains_both_networks_and_says_what_the_curves_s
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetric]')].filter(e => "
                            "e.innerText.startsWith('Step')).every(e => +e.querySelector('[data-testid=stMetricValue]')"
-                           ".innerText.replace(/,/g, '') >= 60)", timeout=60_000)
+                           ".innerText.replace(/,/g, '') >= 40)", timeout=60_000)
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)
     wait_until_idle(page)
     steps = [int(v) for v in metrics(page, "Step")]
-    assert len(steps) == 2 and min(steps) >= 60 and max(steps) - min(steps) <= 30       # in lock step
+    assert len(steps) == 2 and min(steps) >= 40 and max(steps) - min(steps) <= 30       # in lock step
     words = box.inner_text()
     assert "After" in words and "from scratch" in words
     assert ("points for the reused layers" in words or "No clear benefit here" in words
@@ -63,7 +63,7 @@ def test_the_transfer_comparison_trains_both_networks_and_says_what_the_curves_s
     frame = chart_frame(page)
     chart = frame["charts"][0]
     assert chart["xlabel"] == "Step" and [s["name"] for s in chart["series"]] == ["Reused conv layers", "From scratch"]
-    assert len(chart["x"]) >= 6 and all(v is None or 0 <= v <= 1 for s in chart["series"] for v in s["values"])
+    assert len(chart["x"]) >= 4 and all(v is None or 0 <= v <= 1 for s in chart["series"] for v in s["values"])
     box.scroll_into_view_if_needed()
     screenshot(page, "transfer-1400")
     page.set_viewport_size({"width": 400, "height": 900})

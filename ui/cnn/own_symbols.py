@@ -52,7 +52,8 @@ def section(run):
         choice_key = key(PAGE, "symbol_class")
         st.session_state[choice_key] = picked
         st.segmented_control("Draw examples of", list(range(len(symbols.names))), key=choice_key,
-                             format_func=lambda k: symbols.names[k], on_change=_class_picked)
+                             format_func=lambda k: symbols.names[k], on_change=_class_picked,
+                             help="The class the drawings on the pad and the pictures uploaded below are added to.")
         digit_pad(key(PAGE, "symbol_pad"), _on_pad, clear=state["pad"], zoom=page_zoom(run.settings),
                   label="Draw an example of the class")
         st.button(f"Add to '{symbols.names[picked]}'", key=key(PAGE, "symbol_add"), on_click=_add,
@@ -85,7 +86,8 @@ def _examples(state):
         head, remove = st.columns([4, 2], vertical_alignment="center")
         head.markdown(f"**{plain(name)}**: {counts[k]} example{'s' if counts[k] != 1 else ''}")
         remove.button("Remove the last", key=key(PAGE, f"symbol_remove_{k}"), on_click=_remove, args=(k,),
-                      disabled=not counts[k], width="stretch")
+                      disabled=not counts[k], width="stretch",
+                      help=f"Take this class's latest example out (a drawing that went wrong).")
         if images:
             st.image([cnn_figures.ink_image(img, 42) for img in images[-12:]])
         else:

@@ -41,7 +41,9 @@ def text_form(page, run):
                      help=f"At least {own_data.MIN_TEXT} characters; the longer, the more there is to learn. The last "
                           "tenth is kept to test on.")
         st.button("Use this text", key=key(PAGE, "own_use"), on_click=_use_pasted, args=(page,),
-                  icon=":material/check:", width="stretch")
+                  icon=":material/check:", width="stretch",
+                  help="Train a new network on the text pasted above (it stays in this session; the link says "
+                       "'your own text').")
         st.file_uploader("Or upload a .txt file (UTF-8)", type=["txt"], key=key(PAGE, f"own_text_{_counter('texts')}"),
                          on_change=_upload_text, args=(page,), max_upload_size=1,
                          help=f"Plain text in UTF-8, at most {own_data.MAX_TEXT_BYTES // 1000} kB.")
@@ -72,7 +74,8 @@ def series_form(page, run):
                            file_name="example_series.csv", mime="text/csv", key=key(PAGE, "own_example_csv"),
                            icon=":material/download:", help="The made-up series in the format a CSV needs.")
         if run.own_series is not None:
-            st.button("Back to the example", key=key(PAGE, "own_example"), on_click=_example, args=(page,))
+            st.button("Back to the example", key=key(PAGE, "own_example"), on_click=_example, args=(page,),
+                      help="Forecast the made-up example series again (your CSV is forgotten).")
 
 
 # -- callbacks ------------------------------------------------------------------------------------

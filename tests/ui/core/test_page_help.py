@@ -37,6 +37,19 @@ def paused_page(page, query):
     return at
 
 
+# Widgets a page shows only in one of its states (issue 20: the Transfer comparison, the own text and series)
+STATES = [("cnn", {"data": "digits04", "filters": "2,4", "kernels": "3,3", "tl": "digits59"}),
+          ("rnn", {"task": "text", "units": "4", "len": "8"}), ("rnn", {"task": "series", "units": "4", "len": "8"})]
+
+
+@pytest.mark.parametrize("page, query", STATES, ids=lambda v: v if isinstance(v, str) else "-".join(v.values()))
+def test_the_widgets_of_a_pages_other_states_have_help(page, query):
+    at = paused_page(page, query)
+    missing = [f"{kind} {getattr(w, 'label', '')!r} ({getattr(w, 'key', '')})" for kind in WIDGETS
+               for w in at.get(kind) if not getattr(w, "help", None)]
+    assert not missing, missing
+
+
 @pytest.mark.parametrize("page", [p.path for p in PAGES])
 def test_every_widget_has_help_and_the_explanation_opens_from_the_top(page):
     at = paused_page(page, QUICK.get(page, {}))
