@@ -40,7 +40,7 @@ def click(page, name):
 
 
 def test_the_transfer_comparison_trains_both_networks_and_says_what_the_curves_show(open_page):
-    page = open_page("/cnn?data=digits04")
+    page = open_page("/cnn?data=digits04&filters=4,8&kernels=3,3")     # a smaller network: a quicker base
     click(page, "Reuse them for the digits 5-9")          # the network has not trained: a base is trained first
     page.get_by_text("Transfer: Digits 5-9 from 5 examples per class").wait_for(timeout=90_000)
     assert "tl=digits59" in page.url
