@@ -100,3 +100,10 @@ def test_own_symbols_train_and_bad_input_is_a_message():
     at.text_input(key="cnn_symbol_names").set_value("ring, x").run()         # the third class and its drawings go
     assert symbols_state(at)["set"].counts() == [5, 3] and symbols_state(at)["model"] is None
     assert any("5 drawings of the classes taken out were removed" in i.value for i in at.info)
+
+
+def test_presenter_mode_can_hide_the_own_symbols():
+    assert any(h.value == "Your own symbols" for h in open_page().header)
+    at = open_page({"present": "1", "hide": "symbols"})
+    assert not any(h.value == "Your own symbols" for h in at.header)
+    assert not [w for w in at.text_input if w.key == "cnn_symbol_names"]
