@@ -843,7 +843,7 @@ function render(st) {
 // may not make a cell's 7th change within a second over more than a fifth of its area: such a
 // picture is held back (the last one shown stays) until the second has passed. bench/flashes.py
 // measures what the page shows.
-const FLASH_GRID = 12, FLASH_SHARE = 0.2, FLASH_CHANGES = 6;
+const FLASH_GRID = 12, FLASH_SHARE = 0.2, FLASH_CHANGES = 6, FLASH_WINDOW = 1.1;   // s: a second, with a margin
 const LINEAR = Float32Array.from({ length: 256 }, (_, i) => { const v = i / 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
 
 function flashGuard(st, img) {
@@ -857,7 +857,7 @@ function flashGuard(st, img) {
   if (!F.cells) F.cells = lum.map((v) => ({ ref: v, dir: 0, times: [] }));
   let over = 0;
   const turns = F.cells.map((c, i) => {
-    c.times = c.times.filter((t) => now - t < 1);
+    c.times = c.times.filter((t) => now - t < FLASH_WINDOW);
     const v = lum[i], turn = Math.abs(v - c.ref) >= 0.1 && Math.min(v, c.ref) < 0.8 && (v > c.ref ? 1 : -1) !== c.dir;
     if (turn && c.times.length >= FLASH_CHANGES) over++;
     return turn;
