@@ -20,7 +20,8 @@ SHOWN = 16                   # test images shown beside their reconstructions
 PLANE_IMAGES = 2000          # test codes on the plane
 GRID = 8                     # decoded images per side of the grid over the plane
 WORST = 10
-SLOW_VIEWS = 0.5             # seconds between two computations of the codes and errors while playing
+SLOW_VIEWS = 0.5             # seconds between two computations of the codes and errors while playing, at least
+SLOW_SHARE = 0.2             # ... and the computations take at most this share of the time (a loaded machine)
 
 
 @lru_cache(maxsize=4)
@@ -42,6 +43,7 @@ class AutoencoderRun(Run):
         self.own = None              # (label, image (pixels,)) of the user's own input, for the anomaly view
         self._views = (None, None)   # (snapshot, its views)
         self._views_at = 0.0         # when the plane and errors were last computed
+        self._views_took = 0.0       # and how long that took (wall seconds)
         super().__init__(settings, build)
 
     def build(self):
@@ -102,16 +104,18 @@ class AutoencoderRun(Run):
     # -- what the page draws of a snapshot ------------------------------------------------------
     def views(self, snap):
         """The reconstructions, the code plane and the errors of ``snap`` (computed once per snapshot).
-        While playing, the plane and the errors cost tens of milliseconds: they are renewed twice a
-        second, and in between come with the reconstructions of ``snap``."""
+        While playing, the plane and the errors cost tens of milliseconds: they are renewed at most twice
+        a second and take at most a fifth of the time (a loaded machine renews them less often), and in
+        between come with the reconstructions of ``snap``."""
         cached_snap, cached = self._views
         if cached_snap is snap:
             return cached
-        if self.playing and cached is not None and time.monotonic() - self._views_at < SLOW_VIEWS:
+        wait = max(SLOW_VIEWS, self._views_took * (1 - SLOW_SHARE) / SLOW_SHARE)
+        if self.playing and cached is not None and time.monotonic() - self._views_at < wait:
             views = dict(cached, recon=self.shown_reconstructions(snap))
             self._views = (snap, views)
             return views
-        self._views_at = time.monotonic()
+        start = time.monotonic()
         all_codes = self.codes(snap, self.xt)            # every test image once through the encoder ...
         outputs = self._decode_raw(snap, all_codes)      # ... and its code through the decoder: the prediction
         errors = ae.pixel_errors(self.settings.loss, self.xt_flat, outputs)
@@ -123,6 +127,8 @@ class AutoencoderRun(Run):
                  "extent": ae.plane_range(points, around=self._prior_centre(projection)), "errors": errors,
                  "grouped": ae.grouped_by_label(codes, yt)}
         self._views = (snap, views)
+        self._views_at = time.monotonic()
+        self._views_took = self._views_at - start
         return views
 
     def _prior_centre(self, projection):
