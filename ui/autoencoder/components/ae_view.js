@@ -29,7 +29,16 @@ function put(st, text, x, y) {  // and how far any text runs past the canvas's s
   if (st.px < st.minFont) st.minFont = st.px;
 }
 
-function images(st, b64, side) {  // base64 bytes -> offscreen canvases, one per image (ink dark on white)
+function images(st, b64, side) {  // base64 bytes -> offscreen canvases, one per image (ink dark on white),
+  const cache = st.images || (st.images = new Map());   // kept while the same images come again
+  if (cache.has(b64)) return cache.get(b64);
+  if (cache.size > 12) cache.clear();
+  const out = decodeImages(b64, side);
+  cache.set(b64, out);
+  return out;
+}
+
+function decodeImages(b64, side) {
   const data = bytes(b64), n = data.length / (side * side), out = [];
   for (let k = 0; k < n; k++) {
     const c = document.createElement("canvas");
@@ -397,7 +406,7 @@ export default function (component) {
   if (!st.timer) {
     st.slowChannel = { channel: `${data.channel}-slow` };
     pollChannel(st, (frame) => { st.fast = frame; merge(st); });
-    pollChannel(st.slowChannel, (frame) => { st.slow = frame; merge(st); });
+    pollChannel(st.slowChannel, (frame) => { st.slow = frame; st.slowCount = (st.slowCount || 0) + 1; merge(st); });
   }
   if (st.frame) render(st);
   return () => { st.timer = null; if (st.slowChannel) st.slowChannel.timer = null; };
@@ -405,8 +414,14 @@ export default function (component) {
 
 function merge(st) {  // the slow frame's parts with the fast frame's on top, then a drawing
   if (!st.slow || !st.fast) return;
+  // A view whose parts did not change is not drawn again: the errors only change with the slow
+  // frame, the plane with it or with the decoded point; the reconstructions with every frame.
+  const mine = st.view === "recon" ? st.fast.recon : st.view === "plane" ? st.fast.plane : null;
+  const key = [st.slowCount, mine && JSON.stringify(mine)].join("|");
+  if (st.view !== "recon" && key === st.drawnKey && st.width === (st.root.clientWidth || 600)) return;
   const f = { ...st.slow };
   for (const [k, v] of Object.entries(st.fast)) f[k] = { ...(st.slow[k] || {}), ...v };
   st.frame = f;
+  st.drawnKey = key;
   render(st);
 }
