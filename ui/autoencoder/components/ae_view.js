@@ -215,7 +215,8 @@ function mark(st, [x, y], color, label, L) {
 }
 
 function worstLayout(st, f) {
-  const z = st.z, size = 56 * z, n = f.anomalies.worst_errors ? f.anomalies.worst_errors.length : 0;
+  const z = st.z, n = f.anomalies.worst_errors ? f.anomalies.worst_errors.length : 0;
+  const size = Math.max(40 * z, Math.min(56 * z, (st.width - (n - 1) * 8 * z) / Math.max(n, 1)));   // one row if it fits
   const per = Math.max(1, Math.min(n, Math.floor((st.width + 8 * z) / (size + 8 * z))));
   return { size, per, rows: n ? Math.ceil(n / per) : 0 };
 }
