@@ -148,3 +148,14 @@ def test_the_variational_switch_its_beta_and_bad_link_values():
     assert at.query_params["vae"] in ("1", ["1"])
     captions = " ".join(c.value for c in at.caption)
     assert "dashed rings" in captions and "Denoising" in captions
+
+
+def test_the_bars_bring_their_learning_rate_unless_the_user_changed_it():
+    from dataclasses import replace
+    s, notes = decode({"data": "bars"}, AutoencoderSettings)
+    assert s.lr == 0.01 and not notes and encode(s) == {"data": "bars"}           # the link need not name it
+    mnist = AutoencoderSettings()
+    bars = replace(mnist, dataset="bars")
+    assert bars.after_change(mnist).lr == 0.01 and "0.01" in bars.change_notes(mnist)[0]
+    assert replace(bars, dataset="mnist").after_change(bars.after_change(mnist)).lr == 0.003
+    assert replace(mnist, dataset="bars", lr=0.001).after_change(replace(mnist, lr=0.001)).lr == 0.001
