@@ -6,7 +6,7 @@ Each case is a page's own Run in its page's setup, driven as the live loop drive
 training (the page's pace: the MLP's one epoch a frame at speed 1, the CNN's and autoencoder's
 ``--steps`` steps), then what the page runner does in that frame for the statistics:
 ``activations.record`` (a forward pass of the probe batch, the pre-activations and
-their percentiles, when a slow frame, about 7 a second, shows a new epoch) and, every
+their percentiles, every RECORD_INTERVAL when the frame shows a new epoch) and, every
 BANDS_INTERVAL at the page's frame rate, the band charts and their JSON. Training is not timed. Figures are script-thread CPU
 milliseconds per frame (``time.thread_time``, as ui/live.py measures a frame): median, 95th
 percentile and worst of every frame, the mean per frame with the charts' share, the median of the
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from ui import activations  # noqa: E402
-from ui.page import BANDS_INTERVAL, SLOW_INTERVAL  # noqa: E402
+from ui.page import BANDS_INTERVAL, RECORD_INTERVAL  # noqa: E402
 
 
 def _mlp(**changes):
@@ -68,7 +68,7 @@ def measure(name, frames):
     run, probe, names, steps, fps = CASES[name]()
     steps = steps or run.trainer.steps_per_epoch            # the MLP's speed 1: one epoch a frame
     every = max(1, math.ceil(BANDS_INTERVAL * fps))          # frames between two band frames
-    slow = max(1, math.ceil(SLOW_INTERVAL * fps))            # frames between two slow frames (a record)
+    slow = max(1, math.ceil(RECORD_INTERVAL * fps))          # frames between two records
     activations.record(run, run.snap, probe)                 # compile and warm what the first frame needs
     activations.frame_charts(run, run.snap, names(), probe)
     per_frame, recorded, charts, sizes = [], [], [], []
