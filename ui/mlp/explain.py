@@ -24,6 +24,18 @@ loss falls, the network is memorising, not learning. Regularization (L1, L2) and
 **Backpropagation.** After each batch of points, the error at the output is sent backwards through
 the weights to tell every weight which way to move; the learning rate is how far it moves. The
 gradient-flow chart shows how large those corrections are in each layer: with many sigmoid layers
-they shrink toward the input (the *vanishing gradient*), with ReLU they do not.
+they shrink toward the input (the *vanishing gradient*), with ReLU they do not. *Gradient clipping*
+(Training) scales the whole correction down when it is larger than its setting.
+
+**Activation statistics.** Under the curves, each layer's band shows what its activation function
+receives (the weighted sums) for a fixed batch of training points, epoch by epoch: the line is the
+median, the bands hold the middle half and 90 % of the values; grey is where the activation is flat.
+Paused, the histograms show the same values at the epoch shown.
+
+**Batch norm.** With the *Batch norm* switch (Training) each hidden layer first shifts and scales its
+neurons' sums to mean 0 and spread 1 over the batch (then by a learnt scale and shift), and only then
+applies its activation; the network marks those layers. In the *Deep sigmoid* preset, without it the
+differences between points shrink layer by layer until the output gets the same value for every
+point and the network stays at chance; with it the bands stay spread out and it learns in seconds.
 """
 
