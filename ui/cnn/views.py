@@ -70,7 +70,10 @@ class CnnPage(Page):
     settings_class = CnnSettings
     run_class = CnnRun
     hideable = HIDEABLE
-    sidebar = (("data", "Data"), ("network", "Network"))
+    sidebar = (("data", "Data"), ("network", "Network"), ("training", "Training"))
+    # Under the Play row: the four most used; gradient clipping sits in the sidebar's Training section
+    # (a fifth control pushed the overview off a phone's first screen).
+    control_fields = ("optimizer", "lr", "batch", "l2")
     explanation = CNN_TEXT
     # Each frame is ~20 KB that four canvases decode: past about 15 a second a busy browser falls
     # behind, and a Pause then shows the frames still queued (bench/cnn_page.py).
@@ -81,7 +84,9 @@ class CnnPage(Page):
 
     # -- controls -----------------------------------------------------------------------------
     def draw_section(self, section, run):
-        if section == "network":
+        if section == "training":
+            self.widgets.draw("clip")
+        elif section == "network":
             st.session_state[self.widgets.key("preset")] = preset_of(run.settings) or CUSTOM
             st.selectbox("Network", list(PRESETS) + [CUSTOM], key=self.widgets.key("preset"),
                          on_change=self._pick_preset,
