@@ -75,7 +75,6 @@ def upload(page, content, name):
     time.sleep(0.5)
 
 
-@pytest.mark.skip(reason="regressed 2026-12-06: the upload no longer reaches the page since the pages gained more uploaders; to fix next")
 def test_csv_upload_good_file(open_page):
     page = open_page("/mlp")
     rows = "\n".join(f"{x},{y},{1 if x * y > 0 else -1}" for x in range(-4, 5) for y in range(-4, 5) if x and y)
@@ -152,7 +151,6 @@ def test_clicking_a_weight_edits_it(open_page):
     assert "1e+39 became 100" in page.locator("[data-testid=stAlert]").first.inner_text().replace("\u2060", "")
 
 
-@pytest.mark.skip(reason="regressed 2026-12-06: the upload no longer reaches the page since the pages gained more uploaders; to fix next")
 def test_a_new_upload_error_replaces_the_old_one(open_page):
     """Each file's error replaces the last one, whatever the file (a .txt was refused by the browser
     beside the previous CSV's error, which stayed)."""
@@ -167,7 +165,6 @@ def test_a_new_upload_error_replaces_the_old_one(open_page):
     assert len(errors) == 1 and "notes.txt: missing column(s) x1, x2, label" in errors[0], errors
 
 
-@pytest.mark.skip(reason="regressed 2026-12-06: the upload no longer reaches the page since the pages gained more uploaders; to fix next")
 def test_a_three_class_csv_trains_three_classes(open_page):
     page = open_page("/mlp")
     rows = "\n".join(f"{x},{y},{(x > 0) + (y > 0)}" for x in range(-4, 5) for y in range(-4, 5) if x and y)
