@@ -253,7 +253,6 @@ def test_an_upload_replaces_the_drawing_on_the_pad(open_page):
     page.wait_for_function(f"() => ({PAD_INK})() === 0", timeout=20_000)      # the pad no longer shows a digit
 
 
-@pytest.mark.skip(reason="regressed 2026-12-06: the upload no longer reaches the page since the pages gained more uploaders; to fix next")
 def test_an_uploaded_mnist_digit_is_read_by_a_trained_network(open_page):
     page = open_page("/cnn")
     for _ in range(3):
