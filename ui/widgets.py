@@ -92,6 +92,21 @@ class Widgets:
         now = time.monotonic()
         return value != drawn and not any(value == old and now - t < STALE_ECHO_SECONDS for old, t in before)
 
+    def follow(self, widget_key, value, draw):
+        """Draw a widget that shows a property of the settings (a preset box): ``draw()`` with its
+        state set to ``value``. Its callback asks ``chosen`` whether the user picked what it sends."""
+        st.session_state[widget_key] = value
+        return self._drawn(widget_key, draw())
+
+    def chosen(self, widget_key):
+        """In a callback of a ``follow``-drawn widget: True when its value is the user's choice, not
+        the value it showed before a canvas click changed the settings (a stale echo re-applied the
+        preset and undid the click)."""
+        if not self._changed(widget_key):
+            return False
+        self._shown()[widget_key] = (st.session_state[widget_key], [])    # the browser shows the user's pick
+        return True
+
     def _value(self, widget_key, current):
         if not self._changed(widget_key):
             return current

@@ -87,17 +87,18 @@ class CnnPage(Page):
         if section == "training":
             self.widgets.draw("clip")
         elif section == "network":
-            st.session_state[self.widgets.key("preset")] = preset_of(run.settings) or CUSTOM
-            st.selectbox("Network", list(PRESETS) + [CUSTOM], key=self.widgets.key("preset"),
-                         on_change=self._pick_preset,
-                         format_func=lambda p: PRESET_LABELS.get(p, "Custom (edited below)"),
-                         help="A starting point; change any layer in “Network: conv blocks and dense layer”.")
+            widget = self.widgets.key("preset")
+            self.widgets.follow(widget, preset_of(run.settings) or CUSTOM, lambda: st.selectbox(
+                "Network", list(PRESETS) + [CUSTOM], key=widget, on_change=self._pick_preset,
+                format_func=lambda p: PRESET_LABELS.get(p, "Custom (edited below)"),
+                help="A starting point; change any layer in “Network: conv blocks and dense layer”."))
         else:
             super().draw_section(section, run)
 
     def _pick_preset(self):
-        name = st.session_state.get(self.widgets.key("preset"))
-        if name in PRESETS:
+        widget = self.widgets.key("preset")
+        name = st.session_state.get(widget)
+        if name in PRESETS and self.widgets.chosen(widget):
             self.widgets.apply(current_run(PAGE).settings.with_preset(name))
 
     def prepare(self, run):

@@ -135,16 +135,17 @@ class MlpPage(Page):
 
     def _preset(self, run):
         widget = self.widgets.key("preset")
-        st.session_state[widget] = preset_of(run.settings) or "custom"
-        st.selectbox("Start from", [*PRESETS, "custom"], key=widget, on_change=self._pick_preset,
-                     format_func=PRESET_LABELS.get, label_visibility="collapsed",
-                     help="A starting point: its data, network and training settings (batch norm, the seed and "
-                          "the speed stay as they are). Deep sigmoid: six layers of eight sigmoid neurons with "
-                          "plain SGD, which stays at chance until you switch Batch norm on (Training).")
+        self.widgets.follow(widget, preset_of(run.settings) or "custom", lambda: st.selectbox(
+            "Start from", [*PRESETS, "custom"], key=widget, on_change=self._pick_preset,
+            format_func=PRESET_LABELS.get, label_visibility="collapsed",
+            help="A starting point: its data, network and training settings (batch norm, the seed and "
+                 "the speed stay as they are). Deep sigmoid: six layers of eight sigmoid neurons with "
+                 "plain SGD, which stays at chance until you switch Batch norm on (Training)."))
 
     def _pick_preset(self):
-        name = st.session_state.get(self.widgets.key("preset"))
-        if name in PRESETS:
+        widget = self.widgets.key("preset")
+        name = st.session_state.get(widget)
+        if name in PRESETS and self.widgets.chosen(widget):
             self.widgets.set(**PRESETS[name])
 
     def _pick(self, name):

@@ -48,3 +48,27 @@ def test_a_browser_a_few_redraws_behind_changes_nothing(binder):
         w._drawn(w.key("hidden_1"))
     state[w.key("hidden_1")] = 3                             # the browser has seen only the first redraw
     assert w.read(s.with_(hidden=(4, 5))).hidden == (4, 5)
+
+
+def test_a_stale_preset_box_is_no_pick(binder):
+    """A canvas click made the settings custom; the browser, not yet redrawn, sends the preset box's
+    old value: that is no pick (it re-applied the preset and undid the click, in Chromium)."""
+    w, state, _ = binder
+    box = w.key("preset")
+    w.follow(box, "playground", lambda: None)
+    w.follow(box, "custom", lambda: None)                   # the click's rerun draws the box as custom
+    state[box] = "playground"                               # the stale echo
+    assert not w.chosen(box)
+    state[box] = "deep_sigmoid"                             # a real pick
+    assert w.chosen(box)
+
+
+def test_the_preset_picked_before_can_be_picked_again_at_once(binder):
+    w, state, _ = binder
+    box = w.key("preset")
+    w.follow(box, "playground", lambda: None)
+    state[box] = "deep_sigmoid"
+    assert w.chosen(box)
+    w.follow(box, "deep_sigmoid", lambda: None)
+    state[box] = "playground"                               # back at once: the user's pick, not an echo
+    assert w.chosen(box)
