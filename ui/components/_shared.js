@@ -139,7 +139,10 @@ function accessible(st, canvas, { name, keys = "", live = false, interactive = t
     canvas.setAttribute("role", "application");
     canvas.setAttribute("aria-describedby", `${a.id}-keys ${a.id}-sum`);
     canvas.addEventListener("focus", () => {
-      a.focused = true; FOCUSED[name] = st;
+      // A mouse click focuses the canvas too; only a keyboard's focus (:focus-visible) shows the
+      // ring and names an item: a click on a tile showed the ring on the first feature.
+      a.focused = true; a.byKey = canvas.matches(":focus-visible"); FOCUSED[name] = st;
+      if (!a.byKey) return;
       if (st.nav && !st.cursor) st.cursor = st.nav.first(st);
       sayFocus(st); redraw(st);
     });
@@ -170,8 +173,10 @@ function refocus(st, canvas, name) {
     const prev = FOCUSED[name], active = document.activeElement;
     if (prev && prev !== st && !prev.canvas.isConnected && (prev.a11y.focused || prev.a11y.removed)
         && (!active || active === document.body)) {
+      const byKey = prev.a11y.byKey;
       st.cursor = prev.cursor; prev.a11y.focused = prev.a11y.removed = false;
       canvas.focus();
+      if (byKey && !st.a11y.byKey) { st.a11y.byKey = true; sayFocus(st); redraw(st); }
     } else if (performance.now() < until && canvas.isConnected) setTimeout(check, 100);
   };
   setTimeout(check, 50);
@@ -204,6 +209,7 @@ function sayFocus(st) {
 function onKey(st, e) {
   if (e.altKey || e.ctrlKey || e.metaKey) return;
   const k = e.key, nav = st.nav;
+  if (st.a11y && !st.a11y.byKey) { st.a11y.byKey = true; if (nav && !st.cursor) st.cursor = nav.first(st); }
   let done = true;
   if (nav && ["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"].includes(k)) {
     let next = null;
@@ -219,7 +225,7 @@ function onKey(st, e) {
 // The focused item's ring, drawn last: black outside, white inside, seen on any colour.
 function drawFocus(st, ctx, scale = 1) {
   const a = st.a11y;
-  if (!a || !a.focused || !st.nav || !st.cursor) return;
+  if (!a || !a.focused || !a.byKey || !st.nav || !st.cursor) return;
   let r = null;
   try { r = st.nav.rect(st, st.cursor); } catch (err) { /* a view not drawn yet */ }
   if (!r) return;
