@@ -149,7 +149,9 @@ def test_the_cell_view_follows_the_weights_while_playing(open_page):
     page.get_by_role("button", name="Pause", exact=True).click()
     wait_until_idle(page)
     before = cell_state(page)
-    page.get_by_role("button", name="▶ Slide the kernel", exact=True).click()
+    # The first cell view, as cell_state reads it: Pause mounts the view anew, and on a loaded
+    # machine the replaced one may still be on the page for a moment.
+    page.get_by_role("button", name="▶ Slide the kernel", exact=True).first.click()
     press_play(page)
     page.wait_for_timeout(2500)
     playing = cell_state(page)
