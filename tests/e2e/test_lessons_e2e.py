@@ -70,6 +70,10 @@ def test_a_lesson_from_its_link_to_done_and_still_done_after_a_reload(open_page,
     page.goto(app_url + "/lessons")
     page.get_by_text(f"1 of {N} lessons done").wait_for(timeout=60_000)
     row = page.locator("[data-testid=stHorizontalBlock]").filter(has_text="Overfitting: the train/test gap")
+    for _ in range(60):                                        # the count and the rows come in one run,
+        if "Done" in row.first.inner_text():                   # but a loaded browser may paint them apart
+            break
+        time.sleep(0.5)
     assert "Done" in row.first.inner_text()
     screenshot(page, "lessons-page-1400x1000")
     page.get_by_role("button", name="Reset my progress").click()
@@ -122,11 +126,12 @@ def test_the_weights_lesson_is_done_by_hand_on_the_canvas(open_page):
     """Neurons, weights and biases: no Play, two weights typed in on the network, both checks tick."""
     page = open_page("/mlp?lesson=neurons-weights")
     panel = page.locator(PANEL)
-    for answer in ("w₁ = 1, w₂ = 1, b = 0", "It moves the line without turning it"):
+    for k, answer in enumerate(("w₁ = 1, w₂ = 1, b = 0", "It moves the line without turning it")):
         panel.get_by_text(answer, exact=True).click()
         panel.get_by_role("button", name="Lock in my prediction").first.click()
+        # the next question's button only once this one is locked (a loaded server answers late)
+        page.get_by_text("Your prediction:").nth(k).wait_for(timeout=30_000)
         wait_until_idle(page)
-    page.get_by_text("Your prediction:").nth(1).wait_for(timeout=30_000)
     check(page, "by-hand", "open").wait_for(timeout=30_000)
     for k in range(2):                                        # the lines from X₁ and from X₂ to the output
         page.locator(".nnv canvas").scroll_into_view_if_needed()

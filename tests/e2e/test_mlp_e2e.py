@@ -62,9 +62,14 @@ def test_bad_link_values_show_a_notice(open_page):
 
 
 def csv_input(page):
-    """The points' uploader (the page has others: the take-away's model file)."""
-    return (page.locator("[data-testid=stFileUploader]").filter(has_text="Or load a CSV")
-            .locator("[data-testid=stFileUploaderDropzoneInput]"))
+    """The points' uploader (the page has others: the take-away's model file). It takes a new key
+    after each file, and for a moment the replaced one may still be on the page: wait for one."""
+    found = (page.locator("[data-testid=stFileUploader]").filter(has_text="Or load a CSV")
+             .locator("[data-testid=stFileUploaderDropzoneInput]"))
+    deadline = time.monotonic() + 20
+    while found.count() != 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return found
 
 
 def upload(page, content, name):

@@ -48,7 +48,9 @@ def tab(page, name):
 
 def uploader(page):
     page.get_by_text("Upload a model file", exact=True).click()
-    return page.get_by_test_id("stMain").locator("[data-testid=stFileUploaderDropzoneInput]")
+    # by its label: the CNN page has other uploaders (your digit, your own symbols)
+    return (page.get_by_test_id("stMain").locator("[data-testid=stFileUploader]")
+            .filter(has_text="Open a model (.npz)").locator("[data-testid=stFileUploaderDropzoneInput]"))
 
 
 def download(page, label, timeout=60_000):
