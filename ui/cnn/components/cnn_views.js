@@ -136,9 +136,36 @@ const num = (v, d = 2) => (Math.abs(v) >= 100 ? v.toPrecision(3) : Math.abs(v) <
 const short = (v) => String(+Number(v).toPrecision(2)).replace("-", "−");
 
 // -- overview ---------------------------------------------------------------
+// Each column's two labels (its layer, its shape) in lines that fit its share of the width: on a
+// phone the columns are narrower than "conv relu" or "16 × 14×14", and one line each ran into the
+// next column's. The head grows by the extra lines; L.heads keeps each label line's box (for tests).
 function overviewLayout(st, o, W) {
+  let L = overviewLayoutAt(st, o, W, 0);
+  const extra = headLines(st, L);
+  if (extra > 0) { L = overviewLayoutAt(st, o, W, extra); headLines(st, L); }
+  return L;
+}
+
+function headLines(st, L) {
+  const f1 = fs(st, 12), f2 = fs(st, 11), gap = L.gap;
+  const forms = L.boxes.map((b) => {
+    const c = b.col, room = 2 * Math.min(b.cx - 1, b.slot / 2 + gap / 2 - 3);   // 6 px between two columns' words
+    const fits = (lines, size, weight) => lines.every((s) => measure(st, s, size, weight) <= room);
+    b.title = fits([c.title], 12, 600) ? [c.title] : wrap(st, c.title, 12, 600, room);
+    const subs = c.h === 1 && c.w === 1 ? [[`${c.c} units`], [`${c.c} units`], [`${c.c}`, "units"]]
+      : [[`${c.c} × ${c.h}×${c.w}`], [`${c.c}×${c.h}×${c.w}`], [`${c.c} ×`, `${c.h}×${c.w}`]];
+    return subs.map((lines) => [lines, fits(lines, 11)]);
+  });
+  // the shapes all in one form: the first that fits every column (else the narrowest, two lines)
+  const form = [0, 1].find((i) => forms.every((f) => f[i][1]));
+  L.boxes.forEach((b, k) => { b.sub = forms[k][form === undefined ? 2 : form][0]; });
+  const nT = Math.max(...L.boxes.map((b) => b.title.length)), nS = Math.max(...L.boxes.map((b) => b.sub.length));
+  return Math.round((nT - 1) * f1 * 1.2 + (nS - 1) * f2 * 1.2);
+}
+
+function overviewLayoutAt(st, o, W, extra) {
   const f1 = fs(st, 12), f2 = fs(st, 11);
-  const HEAD = Math.round(f1 * 1.25 + f2 * 1.35 + 6), FOOT = Math.round(f2 * 1.35 + px(st, 12));
+  const HEAD = Math.round(f1 * 1.25 + f2 * 1.35 + 6) + extra, FOOT = Math.round(f2 * 1.35 + px(st, 12));
   // as tall as the width allows, but never taller than most of the window: scrolled to, it shows whole
   const tall = Math.max(px(st, W < 500 ? 170 : 240), Math.min(W * 0.45, px(st, 420))) - 36;
   const BODY = Math.max(120, Math.min(tall, 0.72 * (window.innerHeight || 1000) - HEAD - FOOT));
@@ -168,7 +195,7 @@ function overviewLayout(st, o, W) {
     x += slot + gap;
     return box;
   });
-  return { W, H, HEAD, BODY, FOOT, boxes, labelW, pctW, out: { x: x, w: W - x, y: HEAD } };
+  return { W, H, HEAD, BODY, FOOT, boxes, labelW, pctW, gap, out: { x: x, w: W - x, y: HEAD } };
 }
 
 function mapRect(b, ch, y, x) {  // pixel rectangle of cell (y, x) of map ch in column box b
@@ -182,11 +209,17 @@ function drawOverview(st, L) {
   const o = st.frame.overview, ctx = st.ctx;
   st.L = L;
   const planes = st.planes || [];
-  const f1 = fs(st, 12);
+  const f1 = fs(st, 12), f2 = fs(st, 11);
+  L.heads = [];
+  const label = (k, s, x, y, size, opts) => {      // a head's line, its box kept in L.heads
+    text(st, s, x, y, { size, ...opts });
+    const w = measure(st, s, size, opts.weight);
+    L.heads.push({ col: k, text: s, left: x - w / 2, right: x + w / 2, top: y - fs(st, size) * 0.8, bottom: y + fs(st, size) * 0.2 });
+  };
   L.boxes.forEach((b, k) => {
     const c = b.col, codes = planes[k];
-    text(st, c.title, b.cx, f1, { weight: 600 });
-    text(st, c.h === 1 && c.w === 1 ? `${c.c} units` : `${c.c} × ${c.h}×${c.w}`, b.cx, L.HEAD - 6, { size: 11, color: st.muted });
+    b.title.forEach((s, i) => label(k, s, b.cx, f1 + i * f1 * 1.2, 12, { weight: 600 }));
+    b.sub.forEach((s, i) => label(k, s, b.cx, L.HEAD - 6 - (b.sub.length - 1 - i) * f2 * 1.2, 11, { color: st.muted }));
     scaleUnder(st, L, b);
     if (c.h === 1 && c.w === 1) {
       for (let u = 0; u < Math.min(c.c, 128); u++) {
@@ -256,8 +289,11 @@ function drawProbabilities(st, o, L) {
   const ctx = st.ctx, n = o.probs.length, x = L.out.x, w = L.out.w, f1 = fs(st, 12);
   const row = Math.min(px(st, 24), L.BODY / n), top = L.HEAD + (L.BODY - row * n) / 2;
   const best = o.probs.indexOf(Math.max(...o.probs)), label = st.frame.probe ? st.frame.probe.label : null;
-  text(st, "probabilities", x + w / 2, f1, { weight: 600 });
-  text(st, "softmax output", x + w / 2, L.HEAD - 6, { size: 11, color: st.muted });
+  for (const [s, y, size, opts] of [["probabilities", f1, 12, { weight: 600 }], ["softmax output", L.HEAD - 6, 11, { color: st.muted }]]) {
+    text(st, s, x + w / 2, y, { size, ...opts });
+    const tw = measure(st, s, size, opts.weight);
+    if (L.heads) L.heads.push({ col: L.boxes.length, text: s, left: x + w / 2 - tw / 2, right: x + w / 2 + tw / 2, top: y - fs(st, size) * 0.8, bottom: y + fs(st, size) * 0.2 });
+  }
   const labelW = Math.min(L.labelW, w * 0.5), barW = Math.max(w - labelW - L.pctW, 4);
   o.probs.forEach((p, k) => {
     const y = top + k * row;
