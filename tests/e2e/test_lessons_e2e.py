@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from tests.tiers import variants
+
 from ui.lessons.model import load_course
 
 from .conftest import screenshot
@@ -83,7 +85,7 @@ def test_a_lesson_from_its_link_to_done_and_still_done_after_a_reload(open_page,
     page.get_by_text(f"0 of {N} lessons done").wait_for(timeout=60_000)      # the browser forgot it too
 
 
-@pytest.mark.parametrize("width, height", [(1400, 1000), (1024, 768), (400, 800)])
+@pytest.mark.parametrize("width, height", variants([(1024, 768)], [(1400, 1000), (400, 800)]))
 def test_the_panel_fits_each_screen(open_page, width, height):
     page = open_page("/rnn?lesson=memory-recall", width, height)
     panel = page.locator(PANEL)

@@ -5,6 +5,8 @@ import time
 
 import pytest
 
+from tests.tiers import variants
+
 from .conftest import screenshot
 from .harness import wait_until_idle
 from .test_mlp_e2e import CANVAS_STATE, metric
@@ -39,7 +41,7 @@ def plus_button(s, layer):
     return next(b for b in s["buttons"] if b["action"] == {"layer": layer, "delta": 1})
 
 
-@pytest.mark.parametrize("width, height", [(1400, 1000), (1024, 768), (400, 800)])
+@pytest.mark.parametrize("width, height", variants([(1024, 768)], [(1400, 1000), (400, 800)]))
 def test_each_plus_click_registers_and_lands_where_it_was_made(open_page, width, height):
     page = open_page("/mlp", width=width, height=height)
     s = state(page)
@@ -164,7 +166,7 @@ def plot_point_in_view(page, fx, fy, height):
     raise AssertionError(f"the plot point does not settle in the window: {py:.0f} of {height}")
 
 
-@pytest.mark.parametrize("width, height", [(1400, 1000), (1024, 768), (400, 800)])
+@pytest.mark.parametrize("width, height", variants([(400, 800)], [(1400, 1000), (1024, 768)]))
 def test_a_click_on_the_output_adds_a_point_where_it_was_made(open_page, width, height):
     page = open_page("/mlp", width=width, height=height)
     sidebar(page, True)
@@ -209,7 +211,7 @@ def play_until_epoch(page, epoch):
                            f"'[data-testid=stMetricValue]').innerText > {epoch}", timeout=30_000)
 
 
-@pytest.mark.parametrize("playing, gap", [(False, 0.1), (True, 1.0)])
+@pytest.mark.parametrize("playing, gap", variants([(True, 1.0)], [(False, 0.1)]))
 def test_every_plus_click_counts_and_stays(open_page, playing, gap):
     """Five clicks on a layer's "+" add five neurons, paused with 0.1 s between them or playing with
     a second between them; the canvas, the link and the number box agree, and stay so (a rerun of the

@@ -4,6 +4,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.tiers import variants
+
 from .conftest import screenshot
 from .harness import wait_until_idle
 
@@ -113,7 +115,7 @@ def test_a_link_restores_the_setup_compare_mode_included(open_page):
     assert other.get_by_role("combobox", name="Optimizer", exact=True).input_value() == "RMSProp"
 
 
-@pytest.mark.parametrize("width, height", [(1024, 768), (400, 800)])
+@pytest.mark.parametrize("width, height", variants([(400, 800)], [(1024, 768)]))
 def test_smaller_screens(open_page, width, height):
     page = open_page("/rnn?task=delayed_recall&vs=rnn", width, height)
     canvas_drawn(page, 200)

@@ -3,6 +3,8 @@ import time
 
 import pytest
 
+from tests.tiers import variants
+
 from .conftest import screenshot
 from .harness import wait_until_idle
 from .presenter import CANVAS_FONTS, CUT_TEXTS, MIN_CANVAS_FONT, projector_check
@@ -24,8 +26,8 @@ def drawn(page, cells):
     page.wait_for_function(f"() => ({CANVASES})().filter(c => c.dataset.minFont).length === {cells}", timeout=60_000)
 
 
-@pytest.mark.parametrize("query, cells", [("", 1), ("&task=delayed_recall&delay=60&vs=rnn", 2),
-                                          ("&task=text&text=zen&vs=gru", 2)])
+@pytest.mark.parametrize("query, cells", variants([("&task=delayed_recall&delay=60&vs=rnn", 2)],
+                                                   [("", 1), ("&task=text&text=zen&vs=gru", 2)]))
 def test_on_a_projector_every_text_is_whole_and_at_least_16_px(open_page, query, cells):
     name = "rnn" + query.replace("&", "-").replace("=", "-")
     cut, small, seen = projector_check(open_page, f"/rnn?present=1{query}", name)
@@ -34,7 +36,7 @@ def test_on_a_projector_every_text_is_whole_and_at_least_16_px(open_page, query,
     assert seen.count(RNN) == 2 * cells and seen.count("Training curves") == 2      # at both projector sizes
 
 
-@pytest.mark.parametrize("width, height, zoom", [(1024, 768, ""), (1280, 720, ""), (1024, 768, "&zoom=2")])
+@pytest.mark.parametrize("width, height, zoom", variants([(1024, 768, "&zoom=2")], [(1024, 768, ""), (1280, 720, "")]))
 def test_a_paused_comparison_on_a_projector(open_page, width, height, zoom):
     """After two epochs (the rewind row and the downloads show): nothing cut (at 200 % the downloads'
     three columns were), no small text, readable hidden-state squares (compare mode's were 3 px)."""
@@ -66,7 +68,7 @@ def test_high_contrast_draws_black(open_page):
     screenshot(contrast, "rnn-presenter-contrast-1280x720")
 
 
-@pytest.mark.parametrize("query", ["", "?task=delayed_recall&vs=rnn"])
+@pytest.mark.parametrize("query", variants(["?task=delayed_recall&vs=rnn"], [""]))
 def test_on_a_phone_play_and_the_network_are_on_the_first_screen(open_page, query):
     page = open_page("/rnn" + query, 400, 800)
     drawn(page, 2 if query else 1)

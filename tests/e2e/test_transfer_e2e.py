@@ -3,10 +3,11 @@ comparison (from the network on the page, its base trained first with a progress
 playing in lock step, the words and the chart), own symbols drawn on the pad, and the RNN page's own
 text and series."""
 import math
-import os
 import time
 
 import pytest
+
+from tests.tiers import full_only
 from playwright.sync_api import expect
 
 from .conftest import screenshot
@@ -16,7 +17,6 @@ from .test_mlp_e2e import metric
 pytestmark = pytest.mark.e2e
 # Drawing nine symbols stroke by stroke and training the RNN page twice take 1-2 minutes on the shared
 # machine: run with NNP_FULL=1 (the Transfer comparison runs always).
-full_only = pytest.mark.skipif(not os.environ.get("NNP_FULL"), reason="long: set NNP_FULL=1")
 CHART = "frames-cnn-transfer"
 
 

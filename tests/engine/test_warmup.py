@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.tiers import full_only
+
 import engine
 from engine import warmup as W
 from engine.warmup import programs
@@ -107,6 +109,7 @@ def test_a_dense_net_never_compiles_conv_or_recurrent_kernels():
     assert set(got["dense"].values()) == {1}, got["dense"]   # warm-up compiled the program's types
 
 
+@full_only               # 115 s from cold: the dense case below runs by default
 def test_warm_up_stages_compile_exactly_the_kernels_the_programs_use():
     got = _run_cold(COUNT_SIGNATURES + """
     import numpy as np, engine

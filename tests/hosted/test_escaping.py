@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from pathlib import Path
 
 import pytest
+
+from tests.tiers import variants
 from streamlit.testing.v1 import AppTest
 
 from engine import warm_up
@@ -84,7 +86,7 @@ def test_the_check_finds_markup():
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.path)
+@pytest.mark.parametrize("page", variants(PAGES[:2], PAGES[2:]), ids=lambda p: p.path)
 def test_a_hostile_link_renders_no_link_image_or_request(app_server, chromium, page):
     url, _ = app_server
     from urllib.parse import urlencode

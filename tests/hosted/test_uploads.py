@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tiers import variants
+
 from tests.hosted.pages import model_pages
 
 pytestmark = pytest.mark.e2e
@@ -105,7 +107,8 @@ GENERIC = ("empty file", "renamed binary", "markup in the name", "oversized")
 ACCEPTED = {(".txt", "markup text")}
 
 
-@pytest.mark.parametrize("path", PATHS)
+# the default run: the CNN page (pictures, symbols, a model file) and the RNN page's text; NNP_FULL=1: all
+@pytest.mark.parametrize("path", variants(["cnn", "rnn?task=text"], [p for p in PATHS if p not in ("cnn", "rnn?task=text")]))
 def test_hostile_uploads_bring_a_message_and_change_nothing(app_server, chromium, path):
     page = SimpleNamespace(path=path)
     url, _ = app_server
