@@ -52,7 +52,7 @@ def section(run):
         choice_key = key(PAGE, "symbol_class")
         st.session_state[choice_key] = picked
         st.segmented_control("Draw examples of", list(range(len(symbols.names))), key=choice_key,
-                             format_func=lambda k: symbols.names[k], on_change=_class_picked,
+                             format_func=lambda k: symbols.names[k], on_change=_class_picked, wrap=True,  # not cut
                              help="The class the drawings on the pad and the pictures uploaded below are added to.")
         digit_pad(key(PAGE, "symbol_pad"), _on_pad, clear=state["pad"], zoom=page_zoom(run.settings),
                   label="Draw an example of the class")
@@ -83,11 +83,14 @@ def _examples(state):
     counts = symbols.counts()
     for k, name in enumerate(symbols.names):
         images = [img for img, label in zip(symbols.images, symbols.labels) if label == k]
-        head, remove = st.columns([4, 2], vertical_alignment="center")
-        head.markdown(f"**{plain(name)}**: {counts[k]} example{'s' if counts[k] != 1 else ''}")
-        remove.button("Remove the last", key=key(PAGE, f"symbol_remove_{k}"), on_click=_remove, args=(k,),
-                      disabled=not counts[k], width="stretch",
-                      help=f"Take this class's latest example out (a drawing that went wrong).")
+        # the button beside the name where the column has room, under it where not (a third of a 1024 px
+        # page's column cut its words to 'Remove …')
+        with st.container(horizontal=True, wrap=True, gap="small", vertical_alignment="center",
+                          horizontal_alignment="distribute"):
+            st.markdown(f"**{plain(name)}**: {counts[k]} example{'s' if counts[k] != 1 else ''}", width="content")
+            st.button("Remove the last", key=key(PAGE, f"symbol_remove_{k}"), on_click=_remove, args=(k,),
+                      disabled=not counts[k], width="content",
+                      help="Take this class's latest example out (a drawing that went wrong).")
         if images:
             st.image([cnn_figures.ink_image(img, 42) for img in images[-12:]])
         else:
