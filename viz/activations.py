@@ -190,6 +190,43 @@ def band_charts(epochs, stats, names, activations):
     return charts
 
 
+HISTOGRAM_TABLE_ROWS = 300     # the histograms' table: adjacent bins merged until it fits
+
+
+def _shared_bins(values):
+    """(finite values of each layer, at most 20,000 each, evenly picked; the bins' edges, one set for
+    all layers): histogram_figure's bars and histogram_table's rows."""
+    flat = [subsample(v, 20000).astype(np.float64) for v in values]
+    finite = [v[np.isfinite(v)] for v in flat]
+    every = np.concatenate(finite) if finite else np.zeros(0)
+    lo, hi = (float(every.min()), float(every.max())) if every.size else (-1.0, 1.0)
+    if hi - lo < 1e-6:
+        lo, hi = lo - 0.5, hi + 0.5
+    return finite, np.linspace(lo, hi, HIST_BINS + 1)
+
+
+def histogram_table(values, names, activations, max_rows=HISTOGRAM_TABLE_ROWS):
+    """histogram_figure's numbers: one row per bin of each layer, columns layer, bin from, bin to,
+    count, share (of the layer's values) and flat ("yes" where the whole bin lies where the layer's
+    activation is flat, "partly", or ""). Adjacent bins are merged (counts added) until at most
+    ``max_rows`` rows are left."""
+    import pandas as pd
+
+    from .charts import merge_bins, merge_factor
+
+    finite, edges = _shared_bins(values)
+    factor = merge_factor(len(finite), HIST_BINS, max_rows)
+    rows = []
+    for name, act, v in zip(names, activations, finite):
+        e, counts = merge_bins(edges, np.histogram(v, edges)[0], factor)
+        spans = _flat_spans(act, float(edges[0]), float(edges[-1]))
+        for a, b, c in zip(e[:-1], e[1:], counts):
+            inside = sum(max(0.0, min(b, y) - max(a, x)) for x, y in spans) / (b - a)
+            flat = "yes" if inside > 1 - 1e-9 else "partly" if inside > 0 else ""
+            rows.append((name, float(a), float(b), int(c), c / max(len(v), 1), flat))
+    return pd.DataFrame(rows, columns=["layer", "bin from", "bin to", "count", "share", "flat"])
+
+
 def histogram_figure(values, names, activations, epoch=None):
     """Paused: every layer's pre-activations as a histogram, one row per layer on one shared x axis,
     the flat parts of its activation shaded. ``values``: a list of arrays, one per layer. The figure
@@ -197,13 +234,8 @@ def histogram_figure(values, names, activations, epoch=None):
     seven rows on the loaded machine; this about 20 ms)."""
     import plotly.graph_objects as go
 
-    flat = [subsample(v, 20000).astype(np.float64) for v in values]
-    finite = [v[np.isfinite(v)] for v in flat]
-    every = np.concatenate(finite) if finite else np.zeros(0)
-    lo, hi = (float(every.min()), float(every.max())) if every.size else (-1.0, 1.0)
-    if hi - lo < 1e-6:
-        lo, hi = lo - 0.5, hi + 0.5
-    edges = np.linspace(lo, hi, HIST_BINS + 1)
+    finite, edges = _shared_bins(values)
+    lo, hi = float(edges[0]), float(edges[-1])
     mids, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
     rows = max(len(values), 1)
     gap = 0.02 if rows > 4 else 0.05

@@ -1,0 +1,117 @@
+"""Every paused chart's table (issue 22, a text alternative for each chart): the same numbers as the
+figure, with named columns and at most a few hundred rows."""
+import numpy as np
+import pytest
+
+from viz import activations as A
+from viz.charts import (HIST_BINS, confusion_figure, confusion_table, histogram_figure, histogram_table,
+                        timeline_figure, timeline_table)
+
+
+def evals(n, seed=0):
+    rng = np.random.default_rng(seed)
+    return {"epoch": np.arange(n) * 3, "train_loss": rng.random(n), "test_loss": rng.random(n),
+            "train_acc": rng.random(n), "test_acc": rng.random(n)}
+
+
+def test_the_timeline_table_is_the_history_with_named_columns():
+    ev = evals(30)
+    table = timeline_table(ev, classification=True)
+    assert list(table.columns) == ["epoch", "train loss", "test loss", "train accuracy", "test accuracy"]
+    np.testing.assert_array_equal(table["epoch"], ev["epoch"])
+    for column, k in (("train loss", "train_loss"), ("test loss", "test_loss"), ("test accuracy", "test_acc")):
+        np.testing.assert_array_equal(table[column], ev[k])
+    fig = timeline_figure(ev, True)                                       # the figure draws the same points
+    np.testing.assert_array_equal(fig.data[0].x, table["epoch"])
+    np.testing.assert_array_equal(fig.data[1].y, table["test loss"])
+    assert list(timeline_table(ev, classification=False).columns) == ["epoch", "train loss", "test loss"]
+
+
+def test_a_long_timeline_is_thinned_keeping_the_ends_and_the_epoch_shown():
+    ev = evals(5000, seed=1)
+    shown = int(ev["epoch"][1234])
+    table = timeline_table(ev, True, selected=shown, max_rows=200)
+    assert len(table) == 200 and table["epoch"].is_monotonic_increasing
+    assert table["epoch"].iloc[0] == 0 and table["epoch"].iloc[-1] == ev["epoch"][-1] and shown in set(table["epoch"])
+    at = ev["epoch"].searchsorted(table["epoch"].to_numpy())               # every row is the history's at its epoch
+    np.testing.assert_array_equal(table["train loss"], ev["train_loss"][at])
+    np.testing.assert_array_equal(table["test accuracy"], ev["test_acc"][at])
+    assert np.diff(table["epoch"]).max() <= 3 * 2 * 5000 / 200            # evenly spread
+
+
+def layers(rng, shapes=((2, 8), (8, 8), (8, 1))):
+    return [(f"layer {k}", rng.normal(size=s), 1e-3 * rng.normal(size=s)) for k, s in enumerate(shapes, 1)]
+
+
+def test_the_histograms_table_counts_every_weight_and_gradient_as_the_figure_does():
+    rng = np.random.default_rng(2)
+    ls = layers(rng)
+    ls[2] = (ls[2][0], ls[2][1], None)                                     # a layer without gradients
+    table = histogram_table(ls)
+    assert list(table.columns) == ["layer", "of", "bin from", "bin to", "count"]
+    assert len(table) == 5 * HIST_BINS
+    fig = histogram_figure(ls)
+    for (name, weights, grads), trace in zip(ls, [t for t in fig.data if t.name == "weights"]):
+        rows = table[(table["layer"] == name) & (table["of"] == "weights")]
+        assert rows["count"].sum() == weights.size                        # every weight in one bin
+        np.testing.assert_array_equal(rows["count"], trace.y)               # the figure's bars
+        np.testing.assert_allclose(rows["bin from"], np.asarray(trace.customdata)[:, 0])
+        assert rows["bin from"].iloc[0] == weights.min() and rows["bin to"].iloc[-1] == weights.max()
+        inside = ((weights >= rows["bin from"].iloc[5]) & (weights < rows["bin to"].iloc[5])).sum()
+        assert rows["count"].iloc[5] == inside
+    grads = table[table["of"] == "gradients"]
+    assert grads["count"].sum() == ls[0][2].size + ls[1][2].size and set(grads["layer"]) == {"layer 1", "layer 2"}
+
+
+def test_many_layers_merge_adjacent_bins_and_keep_every_count():
+    rng = np.random.default_rng(3)
+    ls = layers(rng, [(6, 6)] * 6)                                          # 12 histograms x 40 bins = 480 rows
+    full, merged = histogram_table(ls, max_rows=10_000), histogram_table(ls, max_rows=300)
+    assert len(full) == 480 and len(merged) == 240                         # 2 bins as one
+    np.testing.assert_array_equal(merged["count"], full["count"].to_numpy().reshape(-1, 2).sum(axis=1))
+    np.testing.assert_array_equal(merged["bin to"], full["bin to"].to_numpy()[1::2])
+
+
+def test_non_finite_weights_are_left_out_and_a_constant_layer_has_one_full_bin():
+    w = np.array([np.nan, 1.0, 2.0, np.inf, 3.0])
+    table = histogram_table([("a", w, None), ("b", np.zeros(7), None)])
+    assert table[table["layer"] == "a"]["count"].sum() == 3
+    b = table[table["layer"] == "b"]
+    assert b["count"].sum() == 7 and (b["count"] > 0).sum() == 1
+
+
+def test_the_confusion_table_is_the_matrix_true_rows_by_predicted_columns():
+    matrix = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 0]])
+    labels = ["cat", "dog", "eel"]
+    table = confusion_table(matrix, labels)
+    assert list(table.index) == ["true cat", "true dog", "true eel"] and table.index.name == "true class"
+    counts = table[[f"predicted {c}" for c in labels]]
+    np.testing.assert_array_equal(counts.to_numpy(), matrix)
+    np.testing.assert_array_equal(counts.to_numpy(), confusion_figure(matrix, labels).data[0].customdata)
+    assert list(table["share right"]) == ["83%", "70%", "–"]
+
+
+def test_the_pre_activation_table_is_the_figures_bars():
+    rng = np.random.default_rng(4)
+    values = [rng.normal(size=500), 5 * rng.normal(size=(100, 4))]
+    names, acts = ["layer 1", "output"], ["sigmoid", "tanh"]
+    table = A.histogram_table(values, names, acts)
+    assert list(table.columns) == ["layer", "bin from", "bin to", "count", "share", "flat"]
+    fig = A.histogram_figure(values, names, acts)
+    for name, v, bar in zip(names, values, [t for t in fig.data if t.type == "bar"]):
+        rows = table[table["layer"] == name]
+        assert rows["count"].sum() == v.size
+        np.testing.assert_array_equal(rows["count"], np.asarray(bar.customdata)[:, 2])
+        np.testing.assert_allclose(rows["share"], bar.y)
+    out = table[table["layer"] == "output"]                                  # tanh: flat beyond |z| = 1.82
+    assert set(out[out["bin to"] < -A.FLAT["tanh"]]["flat"]) == {"yes"}
+    assert set(out[(out["bin from"] > -1) & (out["bin to"] < 1)]["flat"]) == {""}
+    assert (out["flat"] == "partly").sum() == 2
+    many = A.histogram_table([rng.normal(size=50)] * 7, [f"l{k}" for k in range(7)], ["relu"] * 7, max_rows=300)
+    assert len(many) == 7 * A.HIST_BINS // 2 and many.groupby("layer")["count"].sum().eq(50).all()
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_tiny_histories_and_networks(n):
+    assert len(timeline_table(evals(n), True)) == n
+    assert len(histogram_table([("x", np.ones(n), None)])) == HIST_BINS
