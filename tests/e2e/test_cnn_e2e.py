@@ -341,6 +341,39 @@ def test_the_bars_labels_do_not_overlap(open_page):
     screenshot(page, "cnn-bars-labels")
 
 
+# What runs past its box in the own-symbols section: its widgets' keyed containers and all inside them (a
+# text field's own text may scroll, a file input is hidden), and anything past the window's right side.
+SYMBOLS_TOO_WIDE = """() => [...document.querySelectorAll('[class*="st-key-cnn_symbol"], [class*="st-key-cnn_symbol"] *')]
+  .filter(e => e.tagName !== 'INPUT' && (e.scrollWidth > e.clientWidth + 1
+    || e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5))
+  .map(e => `${e.closest('[class*="st-key-"]').className.match(/st-key-\\S+/)[0]} ${e.tagName}: ${e.scrollWidth} > ${e.clientWidth}`)"""
+
+
+def test_a_phone_shows_the_overview_labels_apart_and_the_own_symbols_within_the_width(open_page):
+    """At 400 x 800 with three conv blocks the overview's column labels ran 9-14 px into each other; five
+    class names ran the own symbols' class picker past the screen's edge."""
+    page = open_page("/cnn?filters=8,16,16&kernels=3,3,3", width=400, height=800)
+    L = view_state(page, "The probe image through the network")["L"]
+    heads = L.get("heads") or []                      # each label line's box, as the canvas measured it
+    assert {h["col"] for h in heads} == set(range(len(L["boxes"]) + 1)), heads      # every column and the output
+    clashes = [(a["text"], b["text"]) for a in heads for b in heads if a["col"] < b["col"]
+               and a["top"] < b["bottom"] and b["top"] < a["bottom"]                 # on one line ...
+               and a["left"] < b["right"] + 2 and b["left"] < a["right"] + 2]        # ... and closer than 2 px
+    assert not clashes and min(h["left"] for h in heads) >= 0 and max(h["right"] for h in heads) <= L["W"], clashes
+    names = page.get_by_role("textbox", name="Classes (2 to 5 names, separated by commas)")
+    names.scroll_into_view_if_needed()
+    names.fill("circle, cross, triangle, square shape, a longer class name here")
+    names.press("Enter")
+    fifth = page.locator(".st-key-cnn_symbol_class button").filter(has_text="a longer class name here")
+    fifth.wait_for(timeout=20_000)
+    wait_until_idle(page)
+    assert page.evaluate(SYMBOLS_TOO_WIDE) == []
+    pad = page.locator("canvas[aria-label='Draw an example of the class']").bounding_box()
+    assert pad["width"] >= 200 and pad["x"] + pad["width"] <= 400                  # large enough for a finger
+    fifth.scroll_into_view_if_needed()
+    screenshot(page, "cnn-own-symbols-400")
+
+
 def test_a_strip_click_makes_that_image_the_probe(open_page):
     page = open_page("/cnn")
     s = view_state(page, "Test images")
