@@ -15,8 +15,10 @@ whose epoch is already recorded costs nothing; ``bench/activation_stats.py`` mea
 import numpy as np
 import streamlit as st
 
-from viz.activations import PERCENTILES, band_charts, histogram_figure, percentiles_of, pre_activations, shown_layers
+from viz.activations import (PERCENTILES, band_charts, histogram_figure, histogram_table, percentiles_of, pre_activations,
+                             shown_layers)
 
+from .inspect import show_table, table_toggle
 from .state import expander_state, key
 
 PROBE_SIZE = 256          # the probe batch's samples unless a page says otherwise (Page.probe_size)
@@ -135,6 +137,11 @@ def paused_histograms(page, run, layer_names, probe_size):
             history.figure = kept = (snap, names, histogram_figure([values[i] for i, _ in history.layers], names,
                                                                    acts, epoch=snap.epoch))
         st.plotly_chart(kept[2], key=key(page, "activation_histogram_chart"), config={"displaylogo": False})
+        if table_toggle(key(page, "activation_histogram_table"), "the pre-activations"):
+            show_table(histogram_table([values[i] for i, _ in history.layers], names, acts),
+                       {"count": st.column_config.NumberColumn(format="%d"),
+                        "share": st.column_config.NumberColumn("share of the layer", format="percent"),
+                        "flat": st.column_config.TextColumn("activation flat")})
         st.caption("Each row is one layer; all share the x axis. Grey: where the activation is flat (its slope "
                    "below a tenth of its largest), so a value there passes almost no gradient back. Rewind "
-                   "(above) to compare epochs; hover a bar for its count.")
+                   "(above) to compare epochs; hover a bar for its count, or show the numbers as a table.")

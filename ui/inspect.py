@@ -4,10 +4,15 @@
   whole page to that epoch, Play continues from there;
 - the distributions of each layer's weights and of their gradients;
 - the confusion matrix of a classifier.
+
+Under each chart a toggle shows its numbers as a table (viz.charts' ``*_table``), for a screen reader
+or a keyboard, which cannot hover the chart; made only while the toggle is on. A toggle, not an
+expander: Look closer is an expander already, and Streamlit forbids one inside another.
 """
 import streamlit as st
 
-from viz.charts import confusion_figure, histogram_figure, timeline_figure
+from viz.charts import (TIMELINE_TABLE_ROWS, confusion_figure, confusion_table, histogram_figure, histogram_table,
+                        timeline_figure, timeline_table)
 
 from .canvas import BadEvent, Num, checked
 from .state import expander_state, key
@@ -60,6 +65,22 @@ def _rewind(run, epoch):
         run.rewind_to(epoch)
 
 
+TABLE_HELP = ("The chart's numbers as a table, for a screen reader or a keyboard (the arrow keys move "
+              "through its cells)")
+
+
+def table_toggle(toggle_key, what):
+    """A toggle under a chart that shows its numbers as a table; True while on."""
+    if not isinstance(st.session_state.get(toggle_key, False), bool):      # a crafted message's value
+        st.session_state[toggle_key] = False
+    return st.toggle(f"Show {what} as a table", key=toggle_key, help=TABLE_HELP)
+
+
+def show_table(table, column_config=None):
+    """A long table as a data grid (scrolls; arrow keys move through it), without the row numbers."""
+    st.dataframe(table, hide_index=True, column_config=column_config, width="stretch")
+
+
 def look_closer(page, run, layer_names, confusion_labels=None):
     """The paused page's closer look: rewind, the distributions and the confusion matrix of every run
     (each labelled with its run). ``layer_names``: a run -> its (name, layer index) list (compared runs
@@ -78,12 +99,16 @@ def look_closer(page, run, layer_names, confusion_labels=None):
             with parts[1]:
                 if r.title and len(run.runs) > 1:
                     st.markdown(f"**{r.title}**")
-                distributions(r, layer_names(r), chart_key=key(page, f"histograms_{r.title}"))
+                distributions(r, layer_names(r), chart_key=key(page, f"histograms_{r.title}"),
+                              table_key=key(page, f"histograms_table_{r.title}"),
+                              table_name=_whose(run, r, "the histograms"))
             if confusion_labels:
                 with parts[2]:
                     if r.title and len(run.runs) > 1:
                         st.markdown(f"**{r.title}**")
-                    confusion(r, confusion_labels, chart_key=key(page, f"confusion_{r.title}"))
+                    confusion(r, confusion_labels, chart_key=key(page, f"confusion_{r.title}"),
+                              table_key=key(page, f"confusion_table_{r.title}"),
+                              table_name=_whose(run, r, "the confusion matrix"))
 
 
 def timeline(page, run):
@@ -97,8 +122,23 @@ def timeline(page, run):
         st.plotly_chart(timeline_figure(r.snap.history["evals"], r.snap.classification, selected),
                         key=chart_key, on_select=lambda chart_key=chart_key: _on_select(chart_key, run),
                         selection_mode="points", config={"displaylogo": False})
+        if table_toggle(key(page, f"timeline_table_{r.title}"), _whose(run, r, "the timeline")):
+            evals = r.snap.history["evals"]
+            show_table(timeline_table(evals, r.snap.classification, selected),
+                       {"train loss": st.column_config.NumberColumn(format="%.4f"),
+                        "test loss": st.column_config.NumberColumn(format="%.4f"),
+                        "train accuracy": st.column_config.NumberColumn(format="percent"),
+                        "test accuracy": st.column_config.NumberColumn(format="percent")})
+            if len(evals["epoch"]) > TIMELINE_TABLE_ROWS:
+                st.caption(f"{TIMELINE_TABLE_ROWS} of the {len(evals['epoch']):,} epochs kept, evenly spaced, "
+                           "with the first, the last and the one shown.")
     st.caption("Click a point (or drag a box) to see the whole network as it was at that epoch; "
                "zoom with the mouse wheel or by dragging, double-click to zoom out.")
+
+
+def _whose(run, r, what):
+    """``what`` (e.g. "the timeline"), with the run's title when the page compares several."""
+    return f"{what} of {r.title}" if r.title and len(run.runs) > 1 else what
 
 
 def _on_select(chart_key, run):
@@ -115,7 +155,7 @@ def _on_select(chart_key, run):
         run.rewind_to(int(max(epochs)))
 
 
-def distributions(run, layer_names, chart_key):
+def distributions(run, layer_names, chart_key, table_key=None, table_name="the histograms"):
     """Histograms of each layer's weights and of their gradients on the training data."""
     grads = run.gradients()
     params = run.shown.params
@@ -123,13 +163,19 @@ def distributions(run, layer_names, chart_key):
     layers = [(name + what, params[f"{i}.{w}"], grads.get(f"{i}.{w}")) for name, i in layer_names
               for w, what in parts if f"{i}.{w}" in params]
     st.plotly_chart(histogram_figure(layers), key=chart_key, config={"displaylogo": False})
+    if table_key and table_toggle(table_key, table_name):
+        show_table(histogram_table(layers), {"count": st.column_config.NumberColumn(format="%d")})
+        st.caption("One row per bin: from <= value < to (the last bin also holds its upper end). "
+                   "Adjacent bins are merged when there are many layers.")
     st.caption("Top: each layer's weights. Bottom: the gradient of the loss for each weight, on the "
                "training data. Sigmoid layers that saturate pile their gradients up at zero; ReLU keeps "
                "them spread, until its units die.")
 
 
-def confusion(run, labels, chart_key):
-    st.plotly_chart(confusion_figure(run.confusion(), labels), key=chart_key,
-                    config={"displaylogo": False})
+def confusion(run, labels, chart_key, table_key=None, table_name="the confusion matrix"):
+    matrix = run.confusion()
+    st.plotly_chart(confusion_figure(matrix, labels), key=chart_key, config={"displaylogo": False})
+    if table_key and table_toggle(table_key, table_name):
+        st.table(confusion_table(matrix, labels))
     st.caption("Rows: the true class; columns: what the network predicts, on the test data. "
                "The diagonal is right; hover for counts.")

@@ -1,0 +1,62 @@
+"""The paused MLP page's charts each have a 'Show ... as a table' toggle (issue 22: a text alternative
+for every chart): off, nothing is computed; on, a table with the chart's numbers (the timeline's rows
+are the run's history, the confusion table is run.confusion(), the histograms count every weight)."""
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+import engine
+
+APP = str(Path(__file__).resolve().parents[3] / "app.py")
+
+
+def toggle(at, label):
+    return next(t for t in at.toggle if t.label == label)
+
+
+def test_the_paused_mlp_pages_charts_show_their_numbers_as_tables():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("app_pages/mlp.py")
+    at.query_params.update({"net": "4,4", "act": "tanh"})
+    at.run()
+    engine.warm_up(families=engine.families(at.session_state["mlp_run"].settings.spec()))
+    for _ in range(3):
+        at.button(key="mlp_step").click().run()
+    at.session_state["mlp_look_closer"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    labels = [t.label for t in at.toggle]
+    for label in ("Show the timeline as a table", "Show the histograms as a table",
+                  "Show the confusion matrix as a table", "Show the pre-activations as a table"):
+        assert labels.count(label) == 1 and toggle(at, label).help, labels
+    assert not at.dataframe and not at.table                                  # off: nothing made
+
+    toggle(at, "Show the timeline as a table").set_value(True)
+    toggle(at, "Show the confusion matrix as a table").set_value(True)
+    toggle(at, "Show the histograms as a table").set_value(True)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state["mlp_run"]
+    evals = run.snap.history["evals"]
+    frames = [d.value for d in at.dataframe]
+    timeline = next(f for f in frames if "epoch" in f.columns)
+    np.testing.assert_array_equal(timeline["epoch"], evals["epoch"])
+    np.testing.assert_allclose(timeline["test loss"], evals["test_loss"])
+    assert list(timeline["epoch"])[-1] == 3
+    hist = next(f for f in frames if "bin from" in f.columns)
+    weights = hist[hist["of"] == "weights"]
+    assert weights["count"].sum() == sum(v.size for k, v in run.shown.params.items() if k.endswith(".W"))
+    confusion = at.table[0].value
+    np.testing.assert_array_equal(confusion.filter(like="predicted").to_numpy(), run.confusion())
+
+    toggle(at, "Show the pre-activations as a table").set_value(True)
+    toggle(at, "Show the timeline as a table").set_value(False)
+    at.run()
+    frames = [d.value for d in at.dataframe]
+    assert not any("epoch" in f.columns for f in frames)
+    pre = next(f for f in frames if "flat" in f.columns)
+    per_layer = pre.groupby("layer", sort=False)["count"].sum()
+    assert list(per_layer.index) == ["layer 1", "layer 2", "output"]
+    probe = min(256, len(run.trainer.x))                                      # every unit's value on the probe batch
+    assert list(per_layer) == [4 * probe, 4 * probe, probe]
