@@ -18,7 +18,7 @@ import streamlit as st
 from viz.activations import (PERCENTILES, band_charts, histogram_figure, histogram_table, percentiles_of, pre_activations,
                              shown_layers)
 
-from .inspect import show_table, table_toggle
+from .inspect import BIN_CAPTION, BIN_COLUMNS, show_table, table_toggle
 from .state import expander_state, key
 
 PROBE_SIZE = 256          # the probe batch's samples unless a page says otherwise (Page.probe_size)
@@ -139,9 +139,10 @@ def paused_histograms(page, run, layer_names, probe_size):
         st.plotly_chart(kept[2], key=key(page, "activation_histogram_chart"), config={"displaylogo": False})
         if table_toggle(key(page, "activation_histogram_table"), "the pre-activations"):
             show_table(histogram_table([values[i] for i, _ in history.layers], names, acts),
-                       {"count": st.column_config.NumberColumn(format="%d"),
-                        "share": st.column_config.NumberColumn("share of the layer", format="percent"),
+                       {**BIN_COLUMNS, "share": st.column_config.NumberColumn(format="percent"),
                         "flat": st.column_config.TextColumn("activation flat")})
+            st.caption(BIN_CAPTION + " Share: of the layer's values; activation flat: whether the bin lies "
+                       "where the activation is flat (yes, partly or blank).")
         st.caption("Each row is one layer; all share the x axis. Grey: where the activation is flat (its slope "
                    "below a tenth of its largest), so a value there passes almost no gradient back. Rewind "
                    "(above) to compare epochs; hover a bar for its count, or show the numbers as a table.")

@@ -69,6 +69,13 @@ TABLE_HELP = ("The chart's numbers as a table, for a screen reader or a keyboard
               "through its cells)")
 
 
+BIN_COLUMNS = {"bin from": st.column_config.NumberColumn(format="%.4g"),
+               "bin to": st.column_config.NumberColumn(format="%.4g"),
+               "count": st.column_config.NumberColumn(format="%d")}
+BIN_CAPTION = ("One row per bin that holds a value: from ≤ value < to (the last bin also holds its upper end). "
+               "Adjacent bins are merged when there are many layers.")
+
+
 def table_toggle(toggle_key, what):
     """A toggle under a chart that shows its numbers as a table; True while on."""
     if not isinstance(st.session_state.get(toggle_key, False), bool):      # a crafted message's value
@@ -164,9 +171,8 @@ def distributions(run, layer_names, chart_key, table_key=None, table_name="the h
               for w, what in parts if f"{i}.{w}" in params]
     st.plotly_chart(histogram_figure(layers), key=chart_key, config={"displaylogo": False})
     if table_key and table_toggle(table_key, table_name):
-        show_table(histogram_table(layers), {"count": st.column_config.NumberColumn(format="%d")})
-        st.caption("One row per bin: from <= value < to (the last bin also holds its upper end). "
-                   "Adjacent bins are merged when there are many layers.")
+        show_table(histogram_table(layers), BIN_COLUMNS)
+        st.caption(BIN_CAPTION)
     st.caption("Top: each layer's weights. Bottom: the gradient of the loss for each weight, on the "
                "training data. Sigmoid layers that saturate pile their gradients up at zero; ReLU keeps "
                "them spread, until its units die.")

@@ -205,11 +205,11 @@ def _shared_bins(values):
     return finite, np.linspace(lo, hi, HIST_BINS + 1)
 
 
-def histogram_table(values, names, activations, max_rows=HISTOGRAM_TABLE_ROWS):
+def histogram_table(values, names, activations, max_rows=HISTOGRAM_TABLE_ROWS, keep_empty=False):
     """histogram_figure's numbers: one row per bin of each layer, columns layer, bin from, bin to,
     count, share (of the layer's values) and flat ("yes" where the whole bin lies where the layer's
     activation is flat, "partly", or ""). Adjacent bins are merged (counts added) until at most
-    ``max_rows`` rows are left."""
+    ``max_rows`` rows are left; empty bins are left out unless ``keep_empty``."""
     import pandas as pd
 
     from .charts import merge_bins, merge_factor
@@ -221,6 +221,8 @@ def histogram_table(values, names, activations, max_rows=HISTOGRAM_TABLE_ROWS):
         e, counts = merge_bins(edges, np.histogram(v, edges)[0], factor)
         spans = _flat_spans(act, float(edges[0]), float(edges[-1]))
         for a, b, c in zip(e[:-1], e[1:], counts):
+            if not (c or keep_empty):
+                continue
             inside = sum(max(0.0, min(b, y) - max(a, x)) for x, y in spans) / (b - a)
             flat = "yes" if inside > 1 - 1e-9 else "partly" if inside > 0 else ""
             rows.append((name, float(a), float(b), int(c), c / max(len(v), 1), flat))

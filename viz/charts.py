@@ -131,17 +131,18 @@ def merge_factor(histograms, bins, max_rows):
     return next((f for f in range(1, bins + 1) if bins % f == 0 and histograms * bins // f <= max_rows), bins)
 
 
-def histogram_table(layers, max_rows=HISTOGRAM_TABLE_ROWS):
+def histogram_table(layers, max_rows=HISTOGRAM_TABLE_ROWS, keep_empty=False):
     """histogram_figure's numbers: one row per bin of each layer's weights and of its gradients, columns
     layer, of (weights or gradients), bin from, bin to (the bin holds from <= value < to; the last
     also its upper end), count. Adjacent bins are merged (their counts added) until at most
-    ``max_rows`` rows are left."""
+    ``max_rows`` rows are left; empty bins are left out unless ``keep_empty``."""
     hists = _histograms(layers)
     factor = merge_factor(len(hists), HIST_BINS, max_rows)
     rows = []
     for name, what, edges, counts in hists:
         edges, counts = merge_bins(edges, counts, factor)
-        rows += [(name, what, float(a), float(b), int(c)) for a, b, c in zip(edges[:-1], edges[1:], counts)]
+        rows += [(name, what, float(a), float(b), int(c)) for a, b, c in zip(edges[:-1], edges[1:], counts)
+                 if c or keep_empty]
     return pd.DataFrame(rows, columns=["layer", "of", "bin from", "bin to", "count"])
 
 

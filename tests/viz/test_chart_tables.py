@@ -47,7 +47,7 @@ def test_the_histograms_table_counts_every_weight_and_gradient_as_the_figure_doe
     rng = np.random.default_rng(2)
     ls = layers(rng)
     ls[2] = (ls[2][0], ls[2][1], None)                                     # a layer without gradients
-    table = histogram_table(ls)
+    table = histogram_table(ls, keep_empty=True)
     assert list(table.columns) == ["layer", "of", "bin from", "bin to", "count"]
     assert len(table) == 5 * HIST_BINS
     fig = histogram_figure(ls)
@@ -61,12 +61,15 @@ def test_the_histograms_table_counts_every_weight_and_gradient_as_the_figure_doe
         assert rows["count"].iloc[5] == inside
     grads = table[table["of"] == "gradients"]
     assert grads["count"].sum() == ls[0][2].size + ls[1][2].size and set(grads["layer"]) == {"layer 1", "layer 2"}
+    short = histogram_table(ls)                                             # the default: no empty bin
+    assert (short["count"] > 0).all() and len(short) == (table["count"] > 0).sum() < len(table)
+    np.testing.assert_array_equal(short["bin from"], table[table["count"] > 0]["bin from"])
 
 
 def test_many_layers_merge_adjacent_bins_and_keep_every_count():
     rng = np.random.default_rng(3)
     ls = layers(rng, [(6, 6)] * 6)                                          # 12 histograms x 40 bins = 480 rows
-    full, merged = histogram_table(ls, max_rows=10_000), histogram_table(ls, max_rows=300)
+    full, merged = histogram_table(ls, 10_000, keep_empty=True), histogram_table(ls, 300, keep_empty=True)
     assert len(full) == 480 and len(merged) == 240                         # 2 bins as one
     np.testing.assert_array_equal(merged["count"], full["count"].to_numpy().reshape(-1, 2).sum(axis=1))
     np.testing.assert_array_equal(merged["bin to"], full["bin to"].to_numpy()[1::2])
@@ -74,7 +77,7 @@ def test_many_layers_merge_adjacent_bins_and_keep_every_count():
 
 def test_non_finite_weights_are_left_out_and_a_constant_layer_has_one_full_bin():
     w = np.array([np.nan, 1.0, 2.0, np.inf, 3.0])
-    table = histogram_table([("a", w, None), ("b", np.zeros(7), None)])
+    table = histogram_table([("a", w, None), ("b", np.zeros(7), None)], keep_empty=True)
     assert table[table["layer"] == "a"]["count"].sum() == 3
     b = table[table["layer"] == "b"]
     assert b["count"].sum() == 7 and (b["count"] > 0).sum() == 1
@@ -95,7 +98,7 @@ def test_the_pre_activation_table_is_the_figures_bars():
     rng = np.random.default_rng(4)
     values = [rng.normal(size=500), 5 * rng.normal(size=(100, 4))]
     names, acts = ["layer 1", "output"], ["sigmoid", "tanh"]
-    table = A.histogram_table(values, names, acts)
+    table = A.histogram_table(values, names, acts, keep_empty=True)
     assert list(table.columns) == ["layer", "bin from", "bin to", "count", "share", "flat"]
     fig = A.histogram_figure(values, names, acts)
     for name, v, bar in zip(names, values, [t for t in fig.data if t.type == "bar"]):
@@ -107,11 +110,15 @@ def test_the_pre_activation_table_is_the_figures_bars():
     assert set(out[out["bin to"] < -A.FLAT["tanh"]]["flat"]) == {"yes"}
     assert set(out[(out["bin from"] > -1) & (out["bin to"] < 1)]["flat"]) == {""}
     assert (out["flat"] == "partly").sum() == 2
-    many = A.histogram_table([rng.normal(size=50)] * 7, [f"l{k}" for k in range(7)], ["relu"] * 7, max_rows=300)
+    short = A.histogram_table(values, names, acts)                          # the default: no empty bin
+    assert (short["count"] > 0).all() and len(short) == (table["count"] > 0).sum() < len(table)
+    many = A.histogram_table([rng.normal(size=50)] * 7, [f"l{k}" for k in range(7)], ["relu"] * 7, max_rows=300,
+                             keep_empty=True)
     assert len(many) == 7 * A.HIST_BINS // 2 and many.groupby("layer")["count"].sum().eq(50).all()
 
 
 @pytest.mark.parametrize("n", [1, 3])
 def test_tiny_histories_and_networks(n):
     assert len(timeline_table(evals(n), True)) == n
-    assert len(histogram_table([("x", np.ones(n), None)])) == HIST_BINS
+    assert len(histogram_table([("x", np.ones(n), None)], keep_empty=True)) == HIST_BINS
+    assert histogram_table([("x", np.ones(n), None)])["count"].tolist() == [n]
