@@ -8,16 +8,18 @@ from .cnn import image_codes
 from .palette import POSITIVE
 
 
-def probability_figure(probs, names):
-    """Horizontal bars of the class probabilities, the most likely class coloured."""
+def probability_figure(probs, names, zoom=1.0):
+    """Horizontal bars of the class probabilities, the most likely class coloured; ``zoom`` (presenter
+    mode) scales the type and the rows: 12 px type is too small on a projector."""
     probs = np.asarray(probs, float)
     colors = [POSITIVE if k == int(np.argmax(probs)) else "#9aa3b5" for k in range(len(probs))]
     fig = go.Figure(go.Bar(x=probs, y=list(names), orientation="h", marker_color=colors,
                            text=[f"{p:.0%}" for p in probs], textposition="outside", cliponaxis=False))
     fig.update_xaxes(range=[0, 1.15], showticklabels=False, showgrid=False)
     fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_layout(height=26 * len(probs) + 20, margin=dict(l=4, r=30, t=4, b=4), template="plotly_white",
-                      showlegend=False)
+    fig.update_layout(height=round((26 * len(probs) + 20) * zoom), margin=dict(l=4, r=round(30 * zoom), t=4, b=4),
+                      template="plotly_white", showlegend=False,
+                      font_size=round((13 if zoom > 1 else 12) * zoom))     # the canvases' rule: 16 px at 125 %
     return fig
 
 

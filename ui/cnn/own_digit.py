@@ -36,7 +36,7 @@ def own_digit(run):
     with seen_col:
         st.image(ink_image(run.digit, 168), caption="What the network sees: 28 × 28, centred by its mass")
     with probs_col:
-        probabilities(run.predict_digit(), run.class_names)
+        probabilities(run.predict_digit(), run.class_names, page_zoom(run.settings))
     st.markdown("**Your digit through the network**")
     send = frame_channel(DIGIT)
     cnn_view("cnn_digit_overview", lambda event, value: None, view="overview", channel=DIGIT, clickable=False,

@@ -143,7 +143,8 @@ def _results(run, state):
     with probs_col:
         top = int(probs.argmax())
         st.metric("Prediction", names[top], f"{probs[top]:.0%} sure", delta_color="off")
-        st.plotly_chart(cnn_figures.probability_figure(probs, names), key=key(PAGE, "symbol_probs"),
+        st.plotly_chart(cnn_figures.probability_figure(probs, names, page_zoom(run.settings)),
+                        key=key(PAGE, "symbol_probs"),
                         config={"displaylogo": False, "staticPlot": True})
 
 

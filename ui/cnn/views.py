@@ -335,8 +335,8 @@ def _close_confusion():
     current_run(PAGE).confusion_cell = None
 
 
-def probabilities(probs, names):
+def probabilities(probs, names, zoom=1.0):
     top = int(np.argmax(probs))
     st.metric("Prediction", names[top], f"{probs[top]:.0%} sure", delta_color="off")
-    st.plotly_chart(cnn_figures.probability_figure(probs, names), key=key(PAGE, "digit_probs"),
+    st.plotly_chart(cnn_figures.probability_figure(probs, names, zoom), key=key(PAGE, "digit_probs"),
                     config={"displaylogo": False, "staticPlot": True})
