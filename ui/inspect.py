@@ -84,7 +84,12 @@ def table_toggle(toggle_key, what):
 
 
 def show_table(table, column_config=None):
-    """A long table as a data grid (scrolls; arrow keys move through it), without the row numbers."""
+    """A long table as a data grid (scrolls; arrow keys move through it), without the row numbers. Its
+    floats rounded to 4 significant digits: the grid's hidden table, which a screen reader reads, has
+    the values, not their format (1.1050131865739823 for 1.1050)."""
+    table = table.copy()
+    for column in table.columns[table.dtypes == float]:
+        table[column] = [float(f"{v:.4g}") for v in table[column]]
     st.dataframe(table, hide_index=True, column_config=column_config, width="stretch")
 
 
