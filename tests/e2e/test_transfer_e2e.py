@@ -3,6 +3,7 @@ comparison (from the network on the page, its base trained first with a progress
 playing in lock step, the words and the chart), own symbols drawn on the pad, and the RNN page's own
 text and series."""
 import math
+import re
 import time
 
 import pytest
@@ -105,7 +106,8 @@ def test_own_symbols_drawn_on_the_pad_train_and_a_new_drawing_is_predicted(open_
     main = page.locator("[data-testid=stMain]")
     for k, (name, shape) in enumerate((("ring", "circle"), ("x", "cross"), ("bar", "line"))):
         if k:
-            page.locator(".st-key-cnn_symbol_class button").nth(k).click()
+            # the picker's option by its words (its first button is the help's '?')
+            page.locator(".st-key-cnn_symbol_class button").filter(has_text=re.compile(f"^{name}$")).click()
             wait_until_idle(page)
         add = page.get_by_role("button", name=f"Add to '{name}'")
         for n in range(1, 4):
