@@ -16,10 +16,10 @@ def probability_figure(probs, names, zoom=1.0):
     fig = go.Figure(go.Bar(x=probs, y=list(names), orientation="h", marker_color=colors,
                            text=[f"{p:.0%}" for p in probs], textposition="outside", cliponaxis=False))
     fig.update_xaxes(range=[0, 1.15], showticklabels=False, showgrid=False)
-    fig.update_yaxes(autorange="reversed", type="category")
+    size = round((13 if zoom > 1 else 12) * zoom)          # the canvases' rule: 16 px at 125 %
+    fig.update_yaxes(autorange="reversed", type="category", tickfont_size=size)   # (Streamlit's theme sets ticks')
     fig.update_layout(height=round((26 * len(probs) + 20) * zoom), margin=dict(l=4, r=round(30 * zoom), t=4, b=4),
-                      template="plotly_white", showlegend=False,
-                      font_size=round((13 if zoom > 1 else 12) * zoom))     # the canvases' rule: 16 px at 125 %
+                      template="plotly_white", showlegend=False, font_size=size)
     return fig
 
 
