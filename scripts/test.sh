@@ -29,6 +29,7 @@ if [ ! -x /usr/bin/chromium ]; then
         sudo apt-get install -y -qq chromium
     fi
 fi
-# Two workers (NNP_TEST_WORKERS), each file's tests on one of them (a file shares its app server):
-# the suite is mostly waiting on browsers and servers, and CI's budget is 20 minutes.
-exec .venv/bin/python -m pytest -n "${NNP_TEST_WORKERS:-2}" --dist loadfile "$@"
+# Two workers (NNP_TEST_WORKERS), each file's tests on one of them (a file shares its app server),
+# in tests/conftest.py's order (xdist's own reorder put the files with most tests first: engine and
+# viz files ran last): the suite is mostly waiting on browsers and servers, and CI's budget is 20 minutes.
+exec .venv/bin/python -m pytest -n "${NNP_TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder "$@"

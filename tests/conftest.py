@@ -18,10 +18,22 @@ STARTED = float(os.environ.get("NNP_RUN_STARTED") or time.time())
 
 
 def pytest_collection_modifyitems(items):
+    """Folders in ORDER; within a folder the files with most tests first, so that the two workers
+    (scripts/test.sh: --dist loadfile --no-loadscope-reorder, which keeps this order) end together
+    rather than one waiting for the other's last long file."""
+    files = {}
+    for item in items:
+        files[_file(item)] = files.get(_file(item), 0) + 1
+
     def rank(item):
-        path = item.nodeid.split("::")[0]
-        return next((i for i, prefix in enumerate(ORDER) if path.startswith(prefix)), len(ORDER))
-    items.sort(key=rank)                 # stable: each folder keeps its own order
+        path = _file(item)
+        folder = next((i for i, prefix in enumerate(ORDER) if path.startswith(prefix)), len(ORDER))
+        return folder, -files[path], path
+    items.sort(key=rank)                 # stable: each file keeps its own order
+
+
+def _file(item):
+    return item.nodeid.split("::")[0]
 
 
 def pytest_runtest_setup(item):
