@@ -97,6 +97,21 @@ def error_histogram(errors, extra=(), bins=ERROR_BINS):
     return edges, np.histogram(errors, edges)[0]
 
 
+def error_table(errors, own=None, bins=ERROR_BINS):
+    """The error histogram's numbers (issue 22, a text alternative): one row per bin that holds a test
+    image, columns error from, error to, test images (the count) and your input ("here" in the bin
+    holding ``own``, your input's error, a column only when there is one); the same bins as
+    ``error_histogram``."""
+    import pandas as pd
+
+    edges, counts = error_histogram(errors, [] if own is None else [own], bins)
+    mine = None if own is None else min(int(np.searchsorted(edges, own, side="right")) - 1, len(counts) - 1)
+    rows = [(float(edges[k]), float(edges[k + 1]), int(c), "here" if k == mine else "")
+            for k, c in enumerate(counts) if c or k == mine]
+    table = pd.DataFrame(rows, columns=["error from", "error to", "test images", "your input"])
+    return table if own is not None else table.drop(columns="your input")
+
+
 PRIOR_RADIUS = 2.5           # a VAE's plane shows its standard normal at least this far out
 
 

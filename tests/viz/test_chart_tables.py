@@ -122,3 +122,24 @@ def test_tiny_histories_and_networks(n):
     assert len(timeline_table(evals(n), True)) == n
     assert len(histogram_table([("x", np.ones(n), None)], keep_empty=True)) == HIST_BINS
     assert histogram_table([("x", np.ones(n), None)])["count"].tolist() == [n]
+
+
+def test_the_reconstruction_error_table_is_the_histograms_bins_and_marks_your_input():
+    from viz.autoencoder import error_histogram, error_table
+    rng = np.random.default_rng(5)
+    errors = rng.gamma(2.0, 0.01, 2000)
+    table = error_table(errors)
+    assert list(table.columns) == ["error from", "error to", "test images"]
+    assert table["test images"].sum() == errors.size and (table["test images"] > 0).all()
+    edges, counts = error_histogram(errors)
+    np.testing.assert_array_equal(table["test images"], counts[counts > 0])
+    np.testing.assert_array_equal(table["error from"], edges[:-1][counts > 0])
+    own = errors.max() * 3                                                   # far out: its own bin, empty of test images
+    mine = error_table(errors, own)
+    assert mine["test images"].sum() == errors.size
+    row = mine[mine["your input"] == "here"]
+    assert len(row) == 1 and row["error from"].iloc[0] <= own <= row["error to"].iloc[0]
+    assert row.index[0] == len(mine) - 1 and row["test images"].iloc[0] == 0
+    inside = error_table(errors, float(np.median(errors)))
+    r = inside[inside["your input"] == "here"]
+    assert r["error from"].iloc[0] <= np.median(errors) < r["error to"].iloc[0] and r["test images"].iloc[0] > 0

@@ -14,6 +14,7 @@ from viz.palette import LABEL_COLORS
 
 from ..canvas import VISIBILITY, Num, component, digit_pad, frame_channel
 from ..digit import digit_from_bytes, read_data_url
+from ..inspect import show_table, table_toggle
 from ..page import Page
 from ..settings import page_zoom
 from ..state import current_run, key
@@ -127,6 +128,8 @@ class AutoencoderPage(Page):
             st.caption("An image unlike the training images is rebuilt badly: a high error flags an anomaly, the "
                        "flip side of finding what is alike.")
             own_input(run)               # right under the histogram it is placed in
+            if not run.playing:
+                error_table(run)
         return slots
 
     def draw(self, run, slots, snaps, interactive):
@@ -193,6 +196,19 @@ def frame(run, snap):
     """The whole frame of ``snap`` as the canvases put it together (the slow parts and the fast ones)."""
     slow, fast = slow_frame(run, snap), fast_frame(run, snap)
     return {**slow, **{k: {**slow.get(k, {}), **v} for k, v in fast.items()}}
+
+
+def error_table(run):
+    """Paused: the error histogram's numbers as a table (issue 22), made only while its toggle is on (in
+    the live view's fragment: the toggle reruns only it)."""
+    if table_toggle(key(PAGE, "error_table"), "the reconstruction errors"):
+        snap = run.shown
+        own = run.own_error(snap) if run.own is not None else None
+        show_table(ae.error_table(run.views(snap)["errors"], None if own is None else own[0]),
+                   {"error from": st.column_config.NumberColumn(format="%.4g"),
+                    "error to": st.column_config.NumberColumn(format="%.4g")})
+        st.caption("Each row: how many test images the network rebuilds with an error (loss per pixel) from "
+                   "≤ error < to; bins without a test image (or your input) are left out.")
 
 
 def own_input(run):

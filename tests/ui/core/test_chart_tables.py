@@ -12,7 +12,9 @@ APP = str(Path(__file__).resolve().parents[3] / "app.py")
 
 
 def toggle(at, label):
-    return next(t for t in at.toggle if t.label == label)
+    found = [t for t in at.toggle if t.label == label]
+    assert found, (label, [t.label for t in at.toggle], [e.value for e in at.exception])
+    return found[0]
 
 
 def test_the_paused_mlp_pages_charts_show_their_numbers_as_tables():
@@ -21,6 +23,7 @@ def test_the_paused_mlp_pages_charts_show_their_numbers_as_tables():
     at.query_params.update({"net": "4,4", "act": "tanh"})
     at.run()
     engine.warm_up(families=engine.families(at.session_state["mlp_run"].settings.spec()))
+    at.run()                                                                  # the engine ready: the network built
     for _ in range(3):
         at.button(key="mlp_step").click().run()
     at.session_state["mlp_look_closer"] = True
@@ -61,3 +64,23 @@ def test_the_paused_mlp_pages_charts_show_their_numbers_as_tables():
     assert list(per_layer.index) == ["layer 1", "layer 2", "output"]
     probe = min(256, len(run.trainer.x))                                      # every unit's value on the probe batch
     assert list(per_layer) == [4 * probe, 4 * probe, probe]
+
+
+def test_the_paused_autoencoder_page_shows_its_reconstruction_errors_as_a_table():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("app_pages/autoencoder.py")
+    at.query_params.update({"data": "bars"})
+    at.run()
+    engine.warm_up(families=engine.families(at.session_state["autoencoder_run"].settings.spec()))
+    at.run()
+    at.button(key="autoencoder_step").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.dataframe
+    toggle(at, "Show the reconstruction errors as a table").set_value(True)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state["autoencoder_run"]
+    frames = [d.value for d in at.dataframe]
+    table = next((f for f in frames if "test images" in f.columns), None)
+    assert table is not None, ([list(f.columns) for f in frames], [(t.label, t.value) for t in at.toggle])
+    assert table["test images"].sum() == len(run.views(run.shown)["errors"]) == len(run.xt_flat)
