@@ -207,8 +207,8 @@ def error_table(run):
         show_table(ae.error_table(run.views(snap)["errors"], None if own is None else own[0]),
                    {"error from": st.column_config.NumberColumn(format="%.4g"),
                     "error to": st.column_config.NumberColumn(format="%.4g")})
-        st.caption("Each row: how many test images the network rebuilds with an error (loss per pixel) from "
-                   "≤ error < to; bins without a test image (or your input) are left out.")
+        st.caption("Each row: how many test images the network rebuilds with an error (loss per pixel) of at "
+                   "least 'error from' and below 'error to'; bins without a test image (or your input) are left out.")
 
 
 def own_input(run):
