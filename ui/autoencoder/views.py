@@ -128,9 +128,11 @@ class AutoencoderPage(Page):
             st.caption("An image unlike the training images is rebuilt badly: a high error flags an anomaly, the "
                        "flip side of finding what is alike.")
             own_input(run)               # right under the histogram it is placed in
-            if not run.playing:
-                error_table(run)
         return slots
+
+    def below(self, run):
+        if not run.playing and "anomalies" not in run.settings.hidden_parts:
+            error_table(run)
 
     def draw(self, run, slots, snaps, interactive):
         snap = snaps[0]
@@ -199,8 +201,9 @@ def frame(run, snap):
 
 
 def error_table(run):
-    """Paused: the error histogram's numbers as a table (issue 22), made only while its toggle is on (in
-    the live view's fragment: the toggle reruns only it)."""
+    """Paused: the error histogram's numbers as a table (issue 22), made only while its toggle is on.
+    Drawn with the page run, not in the live view's fragment (ui/cnn/views.py's confusion_table_view
+    says why)."""
     if table_toggle(key(PAGE, "error_table"), "the reconstruction errors"):
         snap = run.shown
         own = run.own_error(snap) if run.own is not None else None

@@ -12,8 +12,10 @@ import streamlit as st
 
 from viz import cnn as cnn_data
 from viz import cnn_figures
+from viz.charts import confusion_table
 
 from ..canvas import VISIBILITY, BadEvent, Num, Text, component, frame_channel
+from ..inspect import table_toggle
 from ..page import Page, control_rem
 from ..settings import page_zoom
 from ..theme import rem
@@ -107,6 +109,8 @@ class CnnPage(Page):
 
     def below(self, run):
         transfer_view.hint(self, run)
+        if not run.playing and "confusion" not in run.settings.hidden_parts:
+            confusion_table_view(run)
         confusion_cell(run)
         if "network" not in run.settings.hidden_parts:
             with st.expander("Network: conv blocks and dense layer", icon=":material/tune:"):
@@ -312,6 +316,14 @@ def confusion_words(n, total):
 
 
 # -- drawn with each page run -----------------------------------------------------------------
+def confusion_table_view(run):
+    """Paused: the confusion matrix's numbers as a table (issue 22), at the page's width (ten classes).
+    Drawn with the page run, not in the live view's fragment: a toggle there clicked while the page's
+    run was still going (right after Step) lost its fragment run, on half the tries in Chromium."""
+    if table_toggle(key(PAGE, "confusion_table"), "the confusion matrix"):
+        st.table(confusion_table(run.shown.confusion, run.class_names))
+
+
 def confusion_cell(run):
     """The test images of the clicked confusion-matrix cell."""
     if run.confusion_cell is None:

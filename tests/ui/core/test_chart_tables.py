@@ -84,3 +84,21 @@ def test_the_paused_autoencoder_page_shows_its_reconstruction_errors_as_a_table(
     table = next((f for f in frames if "test images" in f.columns), None)
     assert table is not None, ([list(f.columns) for f in frames], [(t.label, t.value) for t in at.toggle])
     assert table["test images"].sum() == len(run.views(run.shown)["errors"]) == len(run.xt_flat)
+
+
+def test_the_paused_cnn_pages_confusion_matrix_shows_as_a_table():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.switch_page("app_pages/cnn.py")
+    at.query_params.update({"data": "bars"})
+    at.run()
+    engine.warm_up(families=engine.families(at.session_state["cnn_run"].settings.spec()))
+    at.run()
+    at.button(key="cnn_step").click().run()
+    assert not at.table
+    toggle(at, "Show the confusion matrix as a table").set_value(True)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state["cnn_run"]
+    table = at.table[0].value
+    np.testing.assert_array_equal(table.filter(like="predicted").to_numpy(), run.shown.confusion)
+    assert list(table.index) == [f"true {c}" for c in run.class_names]
