@@ -29,7 +29,8 @@ if [ ! -x /usr/bin/chromium ]; then
         sudo apt-get install -y -qq chromium
     fi
 fi
-# Two workers (NNP_TEST_WORKERS), each file's tests on one of them (a file shares its app server),
+# Three workers (NNP_TEST_WORKERS) on two cores: the browser tests mostly wait (CPU 12 of 34 core-minutes
+# with two). Each file's tests on one of them (a file shares its app server),
 # in tests/conftest.py's order (xdist's own reorder put the files with most tests first: engine and
 # viz files ran last): the suite is mostly waiting on browsers and servers, and CI's budget is 20 minutes.
-exec .venv/bin/python -m pytest -n "${NNP_TEST_WORKERS:-2}" --dist loadfile --no-loadscope-reorder "$@"
+exec .venv/bin/python -m pytest -n "${NNP_TEST_WORKERS:-3}" --dist loadfile --no-loadscope-reorder "$@"

@@ -1,4 +1,5 @@
 """The MLP page in headless Chromium against the real `streamlit run app.py`."""
+import json
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -72,10 +73,18 @@ def csv_input(page):
     return found
 
 
+# The uploader's key counts the files read (ui/mlp/views.py, _csv_key): a new one, the file was read.
+CSV_KEYS = """() => [...document.querySelectorAll('[data-testid=stSidebar] [class*="st-key-mlp_csv_"]')]
+  .map(e => [...e.classList].find(c => c.startsWith('st-key-mlp_csv_'))).join()"""
+
+
 def upload(page, content, name):
     page.get_by_text("Your own points").click()
+    before = page.evaluate(CSV_KEYS)
     csv_input(page).set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": content.encode()}])
+    # on a loaded machine the rerun may start after a first wait_until_idle has returned
+    page.wait_for_function(f"() => ({CSV_KEYS})() !== {json.dumps(before)}", timeout=30_000)
     wait_until_idle(page)
     time.sleep(0.5)
 
