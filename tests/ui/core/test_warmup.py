@@ -182,3 +182,29 @@ def test_the_page_shows_its_controls_before_the_engine_is_ready(engine_stub, mon
         assert at.session_state["mlp_run"].playing
     finally:
         warmup.clear()
+
+
+def test_a_failed_compile_is_told_on_the_page_with_a_way_to_try_again(engine_stub, monkeypatch):
+    """The page says why the engine could not be prepared (it was marked ready and its error never
+    shown, issue 15), keeps Play off, and Try again compiles again."""
+    monkeypatch.setattr("ui.warmup.WARM_WAIT", 0.1)
+    warmup.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.switch_page("app_pages/mlp.py")
+        at.run()
+        FakeCompiler.made[0].finish(state="failed", why="LLVM ran out of memory")
+        until(lambda: warmup().error(("dense",)) is not None)
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any("LLVM ran out of memory" in e.value for e in at.error), [e.value for e in at.error]
+        assert at.button(key="mlp_play").disabled
+        again = next(b for b in at.button if b.label == "Try again")
+        again.click().run()
+        assert warmup().error(("dense",)) is None                  # wanted again: compiling
+        FakeCompiler.made[0].finish()
+        assert warmup().wait(("dense",), 5)
+        at.run()
+        assert not at.button(key="mlp_play").disabled and not any("LLVM" in e.value for e in at.error)
+    finally:
+        warmup.clear()
