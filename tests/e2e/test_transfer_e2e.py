@@ -46,8 +46,8 @@ def test_the_transfer_comparison_trains_both_networks_and_says_what_the_curves_s
     page.get_by_text("Transfer: Digits 5-9 from 5 examples per class").wait_for(timeout=90_000)
     assert "tl=digits59" in page.url
     box = page.locator(".st-key-cnn-transfer-box")
+    expect(box).to_contain_text("Press Play", timeout=30_000)       # the box's words come in a moment later
     assert "a network trained just now for 400 steps on digits 0-4" in box.inner_text()
-    assert "Press Play" in box.inner_text()
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stMetric]')].filter(e => "
                            "e.innerText.startsWith('Step')).every(e => +e.querySelector('[data-testid=stMetricValue]')"
