@@ -66,14 +66,20 @@ def test_the_paused_mlp_pages_charts_show_their_numbers_as_tables():
     assert list(per_layer) == [4 * probe, 4 * probe, probe]
 
 
-def test_the_paused_autoencoder_page_shows_its_reconstruction_errors_as_a_table():
+def paused_after_a_step(page):
+    """``page`` on the bars data, its engine warm, paused after one Step."""
     at = AppTest.from_file(APP, default_timeout=180)
-    at.switch_page("app_pages/autoencoder.py")
+    at.switch_page(f"app_pages/{page}.py")
     at.query_params.update({"data": "bars"})
     at.run()
-    engine.warm_up(families=engine.families(at.session_state["autoencoder_run"].settings.spec()))
+    engine.warm_up(families=engine.families(at.session_state[f"{page}_run"].settings.spec()))
     at.run()
-    at.button(key="autoencoder_step").click().run()
+    at.button(key=f"{page}_step").click().run()
+    return at
+
+
+def test_the_paused_autoencoder_page_shows_its_reconstruction_errors_as_a_table():
+    at = paused_after_a_step("autoencoder")
     assert not at.exception, [e.value for e in at.exception]
     assert not at.dataframe
     toggle(at, "Show the reconstruction errors as a table").set_value(True)
@@ -87,13 +93,7 @@ def test_the_paused_autoencoder_page_shows_its_reconstruction_errors_as_a_table(
 
 
 def test_the_paused_cnn_pages_confusion_matrix_shows_as_a_table():
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.switch_page("app_pages/cnn.py")
-    at.query_params.update({"data": "bars"})
-    at.run()
-    engine.warm_up(families=engine.families(at.session_state["cnn_run"].settings.spec()))
-    at.run()
-    at.button(key="cnn_step").click().run()
+    at = paused_after_a_step("cnn")
     assert not at.table
     toggle(at, "Show the confusion matrix as a table").set_value(True)
     at.run()
