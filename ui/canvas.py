@@ -1,7 +1,8 @@
 """Canvas components (Streamlit components v2, inline JS: no build step), their events and frame channel.
 
 Shared JS lives in ``ui/components/_shared.js`` and is put in front of each
-component's JS (inline components cannot import one another). Component code
+component's JS (inline components cannot import one another), after a ``PALETTE``
+constant: the line colours of ``viz.palette`` (their one source, checked for contrast). Component code
 is sent with every mount, so whole-line comments and indentation are stripped
 once at import. A page's own components live in ``ui/<page>/components/``.
 
@@ -20,6 +21,8 @@ from pathlib import Path
 
 import streamlit as st
 from streamlit.proto.Text_pb2 import Text as TextProto
+
+from viz.palette import canvas_constants
 
 from .digit import MAX_BYTES as DRAWING_BYTES
 
@@ -90,12 +93,18 @@ def _compact_js(source):
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
+def script(name, folder=SHARED):
+    """Component ``name``'s script as sent: the PALETTE constant, the shared helpers, its own code."""
+    # UTF-8 whatever the locale says: the scripts hold "·" and "−". A hosted app process once read
+    # them as ASCII on its first page visit (likely LLVM's setlocale, loading in the warm-up thread).
+    return _compact_js(f"const PALETTE = {json.dumps(canvas_constants())};\n" + (SHARED / "_shared.js").read_text("utf-8")
+                       + (Path(folder) / f"{name}.js").read_text("utf-8"))
+
+
 def register(name, folder=SHARED):
     """A v2 component from ``<folder>/<name>.js`` (and ``.css`` if present), with the shared helpers."""
     folder = Path(folder)
-    # UTF-8 whatever the locale says: the scripts hold "·" and "−". A hosted app process once read
-    # them as ASCII on its first page visit (likely LLVM's setlocale, loading in the warm-up thread).
-    js = _compact_js((SHARED / "_shared.js").read_text("utf-8") + (folder / f"{name}.js").read_text("utf-8"))
+    js = script(name, folder)
     css_path = folder / f"{name}.css"
     css = css_path.read_text("utf-8") if css_path.exists() else None
     return st.components.v2.component(f"nnp_{name}", html="<div></div>", js=js, css=css)

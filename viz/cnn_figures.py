@@ -5,14 +5,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .cnn import image_codes
-from .palette import POSITIVE
+from .palette import FRAME, POSITIVE
 
 
 def probability_figure(probs, names, zoom=1.0):
     """Horizontal bars of the class probabilities, the most likely class coloured; ``zoom`` (presenter
     mode) scales the type and the rows: 12 px type is too small on a projector."""
     probs = np.asarray(probs, float)
-    colors = [POSITIVE if k == int(np.argmax(probs)) else "#9aa3b5" for k in range(len(probs))]
+    colors = [POSITIVE if k == int(np.argmax(probs)) else FRAME for k in range(len(probs))]
     fig = go.Figure(go.Bar(x=probs, y=list(names), orientation="h", marker_color=colors,
                            text=[f"{p:.0%}" for p in probs], textposition="outside", cliponaxis=False))
     fig.update_xaxes(range=[0, 1.15], showticklabels=False, showgrid=False)

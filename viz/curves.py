@@ -12,7 +12,8 @@ from .palette import TEST_COLOR, TRAIN_COLOR
 
 MAX_POINTS = 150
 KL_COLOR = "#6f4e9c"
-LAYER_COLORS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d", "#bab0ac")
+# Chart lines, each 3:1 or more on white (WCAG 1.4.11; Tableau 10 deepened where it was lighter)
+LAYER_COLORS = ("#4c78a8", "#c45a00", "#3a8d3a", "#d0404a", "#2b8a8a", "#a35d94", "#8c6048", "#767070")
 
 
 def _thin(n):
@@ -84,7 +85,7 @@ def gradient_chart(snap, layer_names):
     return _chart("Gradient size per layer (log scale)", ev["epoch"][i], series, log=True)
 
 
-RUN_COLORS = (("#1f77b4", "#9ecae9"), ("#d62728", "#f4a6a6"), ("#2ca02c", "#98df8a"))   # (train, test) per run
+RUN_COLORS = (("#0d4a7a", "#4f8fc6"), ("#8f1416", "#e06666"), ("#1b5e1b", "#46993a"))   # (train, test) per run
 
 
 def compared_accuracy_chart(snaps, titles, title="Test accuracy"):

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .curves import LAYER_COLORS
-from .palette import CLASS_COLORS, NEGATIVE, POSITIVE, RIGHT, WRONG
+from .palette import CLASS_COLORS, FRAME, NEGATIVE, POSITIVE, RIGHT, WRONG
 from .rnn_cells import Stepper
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 GATE_NAMES = {"lstm": ("input gate i", "forget gate f", "candidate g", "output gate o"),
               "gru": ("reset gate r", "update gate z", "candidate n")}
-SYMBOL_COLORS = ("#0877bd", "#f59322", "#2ca25f", "#9467bd", "#e45756", "#17becf", "#8c564b", "#bcbd22")
-DISTRACTOR_COLOR = "#c4c9d4"
+# Token outlines and chart lines: each 3:1 or more on white (WCAG 1.4.11; tests/viz/test_line_contrast.py)
+SYMBOL_COLORS = ("#0877bd", "#cc5500", "#2b8a55", "#9467bd", "#d0404a", "#1f8794", "#8c564b", "#7a7a14")
+DISTRACTOR_COLOR = FRAME
+INPUT_COLOR, TRUTH_COLOR = FRAME, "#2ca25f"
 UNROLLED_STEPS = 7            # the first steps drawn unrolled (the last one follows after a gap)
 SYMBOLS = "ABCDEFGH"
 DISTRACTORS = "wxyzuvst"
@@ -210,8 +212,8 @@ def forecast_panel(window, truth, forecast):
     return {"type": "lines", "title": "Forecast: the wave's value at each step; after the dashed line the network "
                                       "runs on its own",
             "x": list(range(total)), "xlabel": "time step t", "log": False, "range": [-1.3, 1.3],
-            "series": [{"name": "input (noisy)", "color": "#9aa0ac", "values": _rounded(window, 3) + pad},
-                       {"name": "truth", "color": "#2ca25f", "values": _rounded(truth, 3), "dash": True},
+            "series": [{"name": "input (noisy)", "color": INPUT_COLOR, "values": _rounded(window, 3) + pad},
+                       {"name": "truth", "color": TRUTH_COLOR, "values": _rounded(truth, 3), "dash": True},
                        {"name": "network, free-running", "color": POSITIVE,
                         "values": [None] * (T - 1) + _rounded(np.concatenate([[window[-1]], forecast]), 3)}],
             "marks": [T - 0.5]}
@@ -230,8 +232,8 @@ def series_panel(window, truth, predicted, column, first_row=0):
                                       "from the true rows before it",
             "x": list(range(first_row + 1, first_row + T + K + 1)), "xlabel": "row", "log": False,
             "range": [lo - pad, hi + pad],
-            "series": [{"name": "input", "color": "#9aa0ac", "values": _rounded(window, 4) + [None] * K},
-                       {"name": "truth", "color": "#2ca25f", "dash": True,
+            "series": [{"name": "input", "color": INPUT_COLOR, "values": _rounded(window, 4) + [None] * K},
+                       {"name": "truth", "color": TRUTH_COLOR, "dash": True,
                         "values": [None] * (T - 1) + _rounded(np.concatenate([window[-1:], truth]), 4)},
                        {"name": "network, one step ahead", "color": POSITIVE,
                         "values": [None] * T + _rounded(predicted, 4)}],
@@ -282,7 +284,7 @@ def text_html(prompt, drawn):
     spans = "".join(f'<span title="{html.escape(show_char(c))}: {p:.0%}" '       # a user's text may hold "
                     f'style="background:rgba(8,119,189,{0.22 * (1 - p):.2f})">'
                     f'{esc(c)}</span>' for c, p in drawn)
-    return (f'<div class="rnn-text"><span style="color:#9aa0ac">{"".join(esc(c) for c in prompt)}</span>'
+    return (f'<div class="rnn-text"><span style="color:#6b6f7b">{"".join(esc(c) for c in prompt)}</span>'
             f'{spans}</div>')
 
 

@@ -14,7 +14,7 @@ function scaleTo(st) {  // the sizes above at the page's zoom (every chart of on
   MIN_W = (c ? 190 : 260) * z;
   st.fs = z > 1 ? 13 * z : 12;
   st.muted = st.contrast ? "#000000" : "#808495"; st.grid = st.contrast ? "#8a8f99" : "#e6e9ef";
-  st.frameColor = st.contrast ? "#000000" : "#c4c9d4";
+  st.frameColor = st.contrast ? "#000000" : PALETTE.frame;   // 3:1 on white (viz.palette); the grid is decoration
 }
 
 function niceTicks(lo, hi, n) {
@@ -125,7 +125,7 @@ function drawChart(st, c, k) {
   }
   if (st.hover && st.hover.k === k && c.x.length) {   // crosshair at the nearest epoch
     const i = nearest(c.x, st.hover.value), x = F.sx(c.x[i]);
-    ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(x, box.y); ctx.lineTo(x, box.y + box.h); ctx.stroke();
+    ctx.strokeStyle = PALETTE.frame; ctx.lineWidth = 1; ctx.beginPath(); ctx.moveTo(x, box.y); ctx.lineTo(x, box.y + box.h); ctx.stroke();
     for (const s of c.series) if (s.values[i] !== null && (!c.log || s.values[i] > 0)) {
       ctx.fillStyle = s.color; ctx.beginPath(); ctx.arc(x, F.sy(s.values[i]), 3.5 * z, 0, 2 * Math.PI); ctx.fill();
     }

@@ -178,7 +178,7 @@ function drawPlane(st, f) {
 
 function drawPrior(st, L, e, c) {  // a VAE's standard normal: rings at 1 and 2 standard deviations around code 0
   const ctx = st.ctx, z = st.z, [x, y] = toScreen(L, e, c), unit = L.w / (e[1] - e[0]);
-  ctx.strokeStyle = st.contrast ? "#000" : "rgba(49, 51, 63, 0.55)"; ctx.lineWidth = 1.5 * z; ctx.setLineDash([5 * z, 4 * z]);
+  ctx.strokeStyle = st.contrast ? "#000" : PALETTE.frame; ctx.lineWidth = 1.5 * z; ctx.setLineDash([5 * z, 4 * z]);
   for (const r of [1, 2]) { ctx.beginPath(); ctx.arc(x, y, r * unit, 0, 2 * Math.PI); ctx.stroke(); }
   ctx.setLineDash([]);
   setFont(st, 11); ctx.textAlign = "left"; ctx.textBaseline = "bottom";
@@ -287,8 +287,8 @@ function render(st) {
   st.ctx = canvas.getContext("2d");
   st.font = st.font || getComputedStyle(st.root).fontFamily || "sans-serif";
   st.text = st.contrast ? "#000" : "#31333f"; st.muted = st.contrast ? "#000" : MUTED;
-  st.line = st.contrast ? "#000" : "#d5d8de"; st.axis = st.contrast ? "#000" : "#9aa0a6";
-  st.bar = st.contrast ? "#00457a" : "#6c9fca";
+  st.line = st.contrast ? "#000" : PALETTE.frame; st.axis = st.contrast ? "#000" : PALETTE.frame;   // viz.palette: 3:1
+  st.bar = st.contrast ? "#00457a" : PALETTE.bar;
   if (f.plane && f.plane.labels && f.plane.labels !== st.labelText) { st.labelText = f.plane.labels; st.labels = bytes(f.plane.labels); }
   const [height, draw] = VIEWS[st.view];
   st.ctx.font = `12px ${st.font}`;

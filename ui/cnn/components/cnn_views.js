@@ -7,8 +7,10 @@
 // weights); "visibility" reports a hidden tab. Presenter mode: data.zoom scales the type and
 // the sizes (13 px a unit when zoomed, so 16 px and up from 125 %), data.contrast draws black;
 // each canvas reports the smallest font of its last drawing as data-min-font (CSS px).
-const NEG = [245, 147, 34], MID = [232, 234, 235], POS = [8, 119, 189], WRONG = "#d62728", PICK = "#0877bd";
-const RED = "#e8112d";
+// Colours from viz.palette (PALETTE, ui/canvas.py): lines and rules at least 3:1 on their ground.
+const rgbOf = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+const NEG = rgbOf(PALETTE.neg), MID = rgbOf(PALETTE.mid), POS = rgbOf(PALETTE.pos), WRONG = "#d62728", PICK = PALETTE.pos;
+const RED = PALETTE.accent;
 
 function bytes(b64) {
   const s = atob(b64), out = new Uint8Array(s.length);
@@ -63,8 +65,8 @@ function look(st) {
   const z = Number(st.data.zoom) || 1;
   st.z = z; st.zoomed = z > 1; st.contrast = !!st.data.contrast;
   st.muted = st.contrast ? "#000000" : "#808495";
-  st.rule = st.contrast ? "#000000" : "#c5c8d0";
-  st.faint = st.contrast ? "#8a8f99" : "#d0d3da";
+  st.rule = st.contrast ? "#000000" : PALETTE.frame;
+  st.faint = st.contrast ? "#8a8f99" : PALETTE.frame;
   st.px = st.zoomed ? z : 1;                 // lengths scale with the zoom
 }
 const fs = (st, base) => (st.zoomed ? Math.max(base, 13) * st.z : base);
@@ -280,7 +282,7 @@ function drawHighlight(st, o, L) {
   for (const ch of channels) {
     const r = mapRect(bb, ch, h.y0, h.x0);
     ctx.strokeRect(r.x, r.y, h.size * bb.tile, h.size * bb.tile);
-    ctx.globalAlpha = 0.35; ctx.beginPath(); ctx.moveTo(r.x + h.size * bb.tile, r.y + h.size * bb.tile / 2);
+    ctx.globalAlpha = PALETTE.connectAlpha; ctx.beginPath(); ctx.moveTo(r.x + h.size * bb.tile, r.y + h.size * bb.tile / 2);
     ctx.lineTo(cell.x, cell.y + cell.h / 2); ctx.stroke(); ctx.globalAlpha = 1;
   }
 }
@@ -299,7 +301,7 @@ function drawProbabilities(st, o, L) {
     const y = top + k * row;
     ctx.fillStyle = st.contrast ? "#ffffff" : "#eef0f3"; ctx.fillRect(x + labelW, y + 3, barW, row - 6);
     if (st.contrast) { ctx.strokeStyle = "#000"; ctx.lineWidth = 1; ctx.strokeRect(x + labelW + 0.5, y + 3.5, barW - 1, row - 7); }
-    ctx.fillStyle = k === best ? (label === null || best === label ? PICK : WRONG) : st.contrast ? "#555b66" : "#9aa3b5";
+    ctx.fillStyle = k === best ? (label === null || best === label ? PICK : WRONG) : st.contrast ? "#555b66" : PALETTE.frame;
     ctx.fillRect(x + labelW, y + 3, Math.max(barW * p, 1), row - 6);
   });
   // the words by font, so the canvas changes its font three times, not thirty
@@ -615,7 +617,7 @@ function drawCell(st, L) {
   ctx.lineWidth = 2; ctx.strokeStyle = RED;
   ctx.strokeRect(wx, wy, c.k * t, c.k * t);
   ctx.strokeRect(ox0 + ox * ot - 1, iy + oy * ot - 1, ot + 2, ot + 2);
-  ctx.globalAlpha = 0.4; ctx.lineWidth = 1.5; ctx.beginPath();
+  ctx.globalAlpha = PALETTE.connectAlpha; ctx.lineWidth = 1.5; ctx.beginPath();
   ctx.moveTo(wx + c.k * t, wy + (c.k * t) / 2); ctx.lineTo(ox0 + ox * ot, iy + oy * ot + ot / 2); ctx.stroke(); ctx.globalAlpha = 1;
   L.caps.forEach((lines, k) => lines.forEach((s, i) => text(st, s, k ? ox0 : ix, L.topCaps + i * L.line, { size: 11, align: "left", color: st.muted })));
   // B: the numbers at this position

@@ -180,7 +180,7 @@ function bezier(a, b, t) {
 function look(st) {  // colours: the theme's, or black on white with stronger lines (high contrast)
   const hi = st.data.view && st.data.view.contrast;
   return { text: hi ? "#000000" : st.txt, muted: hi ? "#000000" : "#6b6f7b", border: hi ? "#000000" : "#555555",
-           faint: hi ? "#444444" : "#b9bec9", line: hi ? 1.6 : 1, linkMin: hi ? 0.55 : 0.35, hi };
+           faint: hi ? "#444444" : PALETTE.frame, line: hi ? 1.6 : 1, hi };
 }
 
 function drawButtons(st, c) {
@@ -190,7 +190,7 @@ function drawButtons(st, c) {
     const limit = b.action.layer >= 0 ? MAX_UNITS : MAX_LAYERS, lowest = b.action.layer >= 0 ? 1 : 0;
     b.enabled = b.delta > 0 ? units < limit : units > lowest;
     ctx.globalAlpha = b.enabled ? 1 : 0.3;
-    ctx.fillStyle = c.hi ? "#ffffff" : "#f0f2f6"; ctx.strokeStyle = c.hi ? "#000000" : "#b9bec9"; ctx.lineWidth = c.line;
+    ctx.fillStyle = c.hi ? "#ffffff" : "#f0f2f6"; ctx.strokeStyle = c.hi ? "#000000" : c.faint; ctx.lineWidth = c.line;
     ctx.beginPath(); ctx.arc(b.x + r, b.y + r, r, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
     ctx.strokeStyle = c.text; ctx.lineWidth = Math.max(1.6, bs / 10); ctx.beginPath();
     ctx.moveTo(b.x + 0.28 * bs, b.y + r); ctx.lineTo(b.x + 0.72 * bs, b.y + r);
@@ -212,13 +212,14 @@ function draw(st) {
   ctx.setTransform(dpr * z, 0, 0, dpr * z, 0, 0);
   ctx.clearRect(0, 0, L.width, L.height);
   st.minFont = Infinity;
-  // links first, under the tiles
+  // links first, under the tiles: the thinnest still 3:1 on white (viz.palette's line colours and
+  // least opacity: WCAG 1.4.11), the magnitude in the width and the rest of the opacity
   const wmax = 3;
   for (const l of st.links) {
-    const t = Math.min(Math.abs(l.w) / wmax, 1);
-    ctx.strokeStyle = l.w >= 0 ? pal.pos : pal.neg;
-    ctx.globalAlpha = c.linkMin + (1 - c.linkMin) * t;
-    ctx.lineWidth = (c.hi ? 1.2 : 0.6) + 6 * t;
+    const t = Math.min(Math.abs(l.w) / wmax, 1), sign = l.w >= 0 ? "pos" : "neg";
+    ctx.strokeStyle = l.w >= 0 ? PALETTE.posLine : PALETTE.negLine;
+    ctx.globalAlpha = PALETTE.linkMin[sign] + (1 - PALETTE.linkMin[sign]) * t;
+    ctx.lineWidth = (c.hi ? 1.4 : 1) + 6 * t;
     ctx.setLineDash(l.w < 0 ? [Math.max(4, 2 * ctx.lineWidth), Math.max(3, 1.3 * ctx.lineWidth)] : []);   // the sign without colour
     ctx.beginPath(); ctx.moveTo(l.a.x, l.a.y);
     const mx = (l.a.x + l.b.x) / 2;
@@ -259,15 +260,17 @@ function draw(st) {
       const pad = 6, top = col[0].y - pad, h = col[col.length - 1].y + L.s + pad - top;
       ctx.fillStyle = c.hi ? "rgba(0,0,0,0.12)" : "rgba(8,119,189,0.10)";
       ctx.fillRect(col[0].x - pad, top, L.s + 2 * pad, h);
-      ctx.strokeStyle = c.hi ? "#000000" : "rgba(8,119,189,0.55)"; ctx.lineWidth = c.line; ctx.setLineDash([4, 3]);
-      ctx.strokeRect(col[0].x - pad, top, L.s + 2 * pad, h); ctx.setLineDash([]);
+      ctx.strokeStyle = c.hi ? "#000000" : PALETTE.posLine; ctx.globalAlpha = c.hi ? 1 : PALETTE.linkMin.pos;
+      ctx.lineWidth = c.line; ctx.setLineDash([4, 3]);
+      ctx.strokeRect(col[0].x - pad, top, L.s + 2 * pad, h); ctx.setLineDash([]); ctx.globalAlpha = 1;
     }
     col.forEach((p, j) => {
       if (!isOut) ctx.drawImage(maps, t * m++, 0, t, t, p.x, p.y, L.s, L.s);
       else ctx.drawImage(d.output_channels > 1 ? classImage(st, j, colors) : st.plotImage, p.x, p.y, L.s, L.s);
       ctx.strokeStyle = c.border; ctx.lineWidth = c.line; ctx.strokeRect(p.x, p.y, L.s, L.s);
       const b = layer.biases[j];   // bias: a small square on the tile's corner
-      ctx.fillStyle = b >= 0 ? pal.pos : pal.neg; ctx.globalAlpha = 0.35 + 0.65 * Math.min(Math.abs(b), 1);
+      const bMin = PALETTE.linkMin[b >= 0 ? "pos" : "neg"];
+      ctx.fillStyle = b >= 0 ? PALETTE.posLine : PALETTE.negLine; ctx.globalAlpha = bMin + (1 - bMin) * Math.min(Math.abs(b), 1);
       ctx.fillRect(p.x - 5, p.y + L.s - 5, 8, 8); ctx.globalAlpha = 1;
       if (layer.dead[j]) {  // a dead ReLU: grey it out and cross it
         ctx.fillStyle = "rgba(255,255,255,0.6)"; ctx.fillRect(p.x, p.y, L.s, L.s);
@@ -429,14 +432,17 @@ function drawPlot(st, colors, c) {
   const focus = focusImage(st, colors);
   ctx.imageSmoothingEnabled = true;
   ctx.drawImage(focus || st.plotImage, P.x, P.y, P.size, P.size);
-  ctx.strokeStyle = c.hi ? "#000000" : "#888888"; ctx.lineWidth = c.line; ctx.strokeRect(P.x, P.y, P.size, P.size);
-  const r = c.hi ? 4.2 : 3.6;
-  for (const [pts, edge] of [[d.train, "#fff"], [d.test, "#111"]]) {
+  ctx.strokeStyle = c.hi ? "#000000" : PALETTE.frame; ctx.lineWidth = c.line; ctx.strokeRect(P.x, P.y, P.size, P.size);
+  // Every point has a light and a dark ring, so one of them is 4.3:1 or more on any colour the plot
+  // shows (WCAG 1.4.11): a training point's inner ring is white (as in TensorFlow Playground), a test
+  // point's black; the other ring is a hairline outside it.
+  const r = c.hi ? 3.8 : 3.2, ring = c.hi ? 1.2 : 0.9, hair = c.hi ? 0.9 : 0.65;
+  for (const [pts, inner, outer] of [[d.train, PALETTE.pointLight, PALETTE.pointDark], [d.test, PALETTE.pointDark, PALETTE.pointLight]]) {
     for (const [x, y, label] of pts) {
-      const p = toPlot(st, x, y);
-      ctx.beginPath(); pointPath(ctx, pointShape(d, label), p.x, p.y, r);
-      ctx.fillStyle = pointColor(d, label, colors); ctx.fill();
-      ctx.strokeStyle = edge; ctx.lineWidth = 1; ctx.stroke();
+      const p = toPlot(st, x, y), shape = pointShape(d, label);
+      for (const [grow, fill] of [[ring + hair, outer], [ring, inner], [0, pointColor(d, label, colors)]]) {
+        ctx.beginPath(); pointPath(ctx, shape, p.x, p.y, r + grow); ctx.fillStyle = fill; ctx.fill();
+      }
     }
   }
   if (focus) {   // say whose map it is

@@ -4,7 +4,7 @@
 // Presenter mode (data.zoom, data.contrast): every size scales with the zoom and no text is
 // smaller than 13 px a unit (16 px at 125 %); high contrast draws black lines and labels. The
 // canvas reports the smallest font of its last frame as data-min-font (CSS px).
-const MUTED = "#808495", LINE = "#c4c9d4", POS_STROKE = "#0877bd", MARK = "#e45756";
+const MUTED = "#808495", LINE = PALETTE.frame, POS_STROKE = PALETTE.posLine, MARK = PALETTE.wrong;   // viz.palette
 
 function decode(b64) {  // base64 bytes -> Uint8Array
   const s = atob(b64), out = new Uint8Array(s.length);
