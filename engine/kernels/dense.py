@@ -4,6 +4,9 @@ Inputs are flat per sample, (rows, features), so a dense layer after a
 sequence acts on every time step at once. Blocks of four zero inputs are
 skipped: MNIST pixels and ReLU outputs are mostly zero.
 
+Rows go four (the backward's weight gradient eight) at a time, so each weight is read
+once for several samples.
+
 A narrow layer (few outputs, many inputs: a classifier head) works on W
 transposed, (O, I), so its inner loops run over the long input axis instead of
 the handful of outputs (784 -> 10: 12x faster forward here).
@@ -27,14 +30,51 @@ def _copy(src, dst):
 
 @jit
 def _dense_forward(x, W, b, out):
-    # x (R, I), W (I, O), b (O,), out (R, O). Four rows of W per pass over a row of out
-    # (out is loaded and stored a quarter as often); a block of four zero inputs is skipped.
+    # x (R, I), W (I, O), b (O,), out (R, O). Four rows of x and four rows of W per pass
+    # (W is read from the cache a quarter as often, out loaded and stored a quarter as
+    # often: 784 -> 128 and 128 -> 784 at batch 64 1.5-2x faster than one row at a time);
+    # a block of four inputs that are zero in all four rows is skipped.
     R, I = x.shape
     O = W.shape[1]
     if O < NARROW and I >= 4 * NARROW:
         _narrow_forward(x, _transposed(W), b, out)
         return
-    for r in range(R):
+    r = 0
+    while r + 4 <= R:
+        d0, d1, d2, d3 = out[r], out[r + 1], out[r + 2], out[r + 3]
+        x0, x1, x2, x3 = x[r], x[r + 1], x[r + 2], x[r + 3]
+        for j in range(O):
+            d0[j] = b[j]
+            d1[j] = b[j]
+            d2[j] = b[j]
+            d3[j] = b[j]
+        i = 0
+        while i + 4 <= I:
+            a0, a1, a2, a3 = x0[i], x0[i + 1], x0[i + 2], x0[i + 3]
+            b0, b1, b2, b3 = x1[i], x1[i + 1], x1[i + 2], x1[i + 3]
+            c0, c1, c2, c3 = x2[i], x2[i + 1], x2[i + 2], x2[i + 3]
+            e0, e1, e2, e3 = x3[i], x3[i + 1], x3[i + 2], x3[i + 3]
+            if (a0 != 0 or a1 != 0 or a2 != 0 or a3 != 0 or b0 != 0 or b1 != 0 or b2 != 0 or b3 != 0
+                    or c0 != 0 or c1 != 0 or c2 != 0 or c3 != 0 or e0 != 0 or e1 != 0 or e2 != 0 or e3 != 0):
+                w0, w1, w2, w3 = W[i], W[i + 1], W[i + 2], W[i + 3]
+                for j in range(O):
+                    v0, v1, v2, v3 = w0[j], w1[j], w2[j], w3[j]
+                    d0[j] += a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3
+                    d1[j] += b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3
+                    d2[j] += c0 * v0 + c1 * v1 + c2 * v2 + c3 * v3
+                    d3[j] += e0 * v0 + e1 * v1 + e2 * v2 + e3 * v3
+            i += 4
+        while i < I:
+            a0, b0, c0, e0, w0 = x0[i], x1[i], x2[i], x3[i], W[i]
+            for j in range(O):
+                v0 = w0[j]
+                d0[j] += a0 * v0
+                d1[j] += b0 * v0
+                d2[j] += c0 * v0
+                d3[j] += e0 * v0
+            i += 1
+        r += 4
+    while r < R:                        # the last rows one by one, four rows of W per pass
         dst, xr = out[r], x[r]
         for j in range(O):
             dst[j] = b[j]
@@ -52,13 +92,15 @@ def _dense_forward(x, W, b, out):
                 for j in range(O):
                     dst[j] += xi * w0[j]
             i += 1
+        r += 1
 
 
 @jit
 def _dense_backward(x, W, d_out, d_W, d_b, d_x):
     # d_out (R, O) -> d_W (I, O), d_b (O,) and d_x (R, I), unless d_x has no rows (not
     # needed: a flag would be a literal at some call sites, and a second compile). d_W takes
-    # four rows of d_out per pass, skipping a block whose four inputs are all zero.
+    # eight rows of d_out per pass, skipping an input whose eight values are all zero; d_x
+    # four rows per pass, each row of W read once for four dot products.
     R, I = x.shape
     O = W.shape[1]
     for j in range(O):
@@ -72,15 +114,18 @@ def _dense_backward(x, W, d_out, d_W, d_b, d_x):
         return
     d_W[:] = 0
     r = 0
-    while r + 4 <= R:
+    while r + 8 <= R:
         g0, g1, g2, g3 = d_out[r], d_out[r + 1], d_out[r + 2], d_out[r + 3]
+        g4, g5, g6, g7 = d_out[r + 4], d_out[r + 5], d_out[r + 6], d_out[r + 7]
         for i in range(I):
             x0, x1, x2, x3 = x[r, i], x[r + 1, i], x[r + 2, i], x[r + 3, i]
-            if x0 != 0 or x1 != 0 or x2 != 0 or x3 != 0:
+            x4, x5, x6, x7 = x[r + 4, i], x[r + 5, i], x[r + 6, i], x[r + 7, i]
+            if x0 != 0 or x1 != 0 or x2 != 0 or x3 != 0 or x4 != 0 or x5 != 0 or x6 != 0 or x7 != 0:
                 dst = d_W[i]
                 for j in range(O):
-                    dst[j] += x0 * g0[j] + x1 * g1[j] + x2 * g2[j] + x3 * g3[j]
-        r += 4
+                    dst[j] += (x0 * g0[j] + x1 * g1[j] + x2 * g2[j] + x3 * g3[j]
+                               + x4 * g4[j] + x5 * g5[j] + x6 * g6[j] + x7 * g7[j])
+        r += 8
     while r < R:
         g0 = d_out[r]
         for i in range(I):
@@ -91,14 +136,33 @@ def _dense_backward(x, W, d_out, d_W, d_b, d_x):
                     dst[j] += xi * g0[j]
         r += 1
     if d_x.shape[0] > 0:
-        for r in range(R):
+        zero = d_out.dtype.type(0)
+        r = 0
+        while r + 4 <= R:
+            g0, g1, g2, g3 = d_out[r], d_out[r + 1], d_out[r + 2], d_out[r + 3]
+            for i in range(I):
+                wi = W[i]
+                s0 = s1 = s2 = s3 = zero
+                for j in range(O):
+                    v = wi[j]
+                    s0 += g0[j] * v
+                    s1 += g1[j] * v
+                    s2 += g2[j] * v
+                    s3 += g3[j] * v
+                d_x[r, i] = s0
+                d_x[r + 1, i] = s1
+                d_x[r + 2, i] = s2
+                d_x[r + 3, i] = s3
+            r += 4
+        while r < R:
             g = d_out[r]
             for i in range(I):
                 wi = W[i]
-                s = d_out.dtype.type(0)
+                s = zero
                 for j in range(O):
                     s += g[j] * wi[j]
                 d_x[r, i] = s
+            r += 1
 
 
 @jit_inline
