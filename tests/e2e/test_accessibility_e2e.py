@@ -148,6 +148,28 @@ FLASHING = """async () => {
   return out; }"""
 
 
+# The shared flash guard (_shared.js guardCanvas: the CNN, autoencoder and RNN canvases) fed a
+# canvas of side x side CSS px drawn blue and orange by turns every 50 ms for 2 s: what stayed on it.
+CANVAS_FLASHING = """async ([w, h]) => {
+  let st = null;
+  for (const e of document.querySelectorAll('[data-testid=stBidiComponentIsolated]')) {
+    const r = e.shadowRoot && e.shadowRoot.querySelector('.cnnv'); if (r && r.__state && r.__state.guardCanvas) st = r.__state; }
+  const c = document.createElement('canvas'); c.width = w; c.height = h;
+  const x = c.getContext('2d'), own = {}, out = [];
+  for (let i = 0; i < 40; i++) {
+    x.fillStyle = i % 2 ? '#f59322' : '#0877bd'; x.fillRect(0, 0, w, h);
+    st.guardCanvas(own, c);
+    out.push([performance.now() / 1000, x.getImageData(w / 2, h / 2, 1, 1).data[0] > 128 ? 'B' : 'A']);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return out; }"""
+
+
+def most_changes_in_a_second(shown):
+    changes = [t for (t, a), (_, b) in zip(shown, shown[1:]) if a != b]
+    return max((sum(t0 <= t < t0 + 1 for t in changes) for t0 in changes), default=0), len(changes)
+
+
 def test_home_and_lessons(browser, app_url):
     for path in ["/", "/lessons"]:
         for width in (1400, 400) if FULL else (1400,):
@@ -233,6 +255,11 @@ def test_cnn_page_by_keyboard_and_axe(browser, app_url):
         words = page.evaluate(shadow_text(".cnnv canvas[aria-label='How one cell is computed'] ~ .nnp-a11y .nnp-focus"))
         assert "row 2, column 3" in words and "z =" in words, words
         assert_no_serious(page, "/cnn cell view")
+        # three flashes: a large canvas turning blue-orange every 50 ms shows at most 6 changes (3
+        # flashes) in any second; a small one (120 x 120 px, under WCAG's quarter of 341 x 256) all 39
+        big, small = page.evaluate(CANVAS_FLASHING, [400, 300]), page.evaluate(CANVAS_FLASHING, [120, 120])
+        assert 0 < most_changes_in_a_second(big)[0] <= 6, big
+        assert most_changes_in_a_second(small)[1] == 39, small
     finally:
         page.close()
 

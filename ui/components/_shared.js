@@ -251,3 +251,67 @@ function listNav(items) {
     rect: (st, item) => items(st)[at(st, item)] || null,
   };
 }
+
+// -- three flashes (WCAG 2.3.1, issue 22) ------------------------------------------------------
+// A flash is a pair of opposing changes in relative luminance of 0.1 or more, the darker side below
+// 0.8; WCAG allows no more than three a second over a combined area of a quarter of a 10-degree field
+// (341 x 256 CSS px at 1024 x 768). A picture is cut into cells; a new picture that would make the 7th
+// change within a second in cells covering more than FLASH_AREA (a fifth of that field: a margin) is
+// held back (the last one shown stays) until the second has passed. bench/flashes.py measures the pages.
+const FLASH_AREA = 0.2 * 341 * 256, FLASH_CHANGES = 6, FLASH_WINDOW = 1.1;   // CSS px²; s (a second and a margin)
+const LINEAR = Float32Array.from({ length: 256 }, (_, i) => { const v = i / 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+
+// The relative luminance of ``source`` (or its part sx, sy, sw, sh) shrunk to cols x rows cells.
+function lumGrid(st, source, cols, rows, sx = 0, sy = 0, sw = source.width, sh = source.height) {
+  let g = st.flashGrid;
+  if (!g || g.width !== cols || g.height !== rows) {
+    g = st.flashGrid = document.createElement("canvas"); g.width = cols; g.height = rows;
+    g.ctx = g.getContext("2d", { willReadFrequently: true });
+  }
+  g.ctx.imageSmoothingEnabled = true; g.ctx.imageSmoothingQuality = "high";
+  g.ctx.fillStyle = "#ffffff"; g.ctx.fillRect(0, 0, cols, rows);     // a transparent canvas shows the white page
+  g.ctx.drawImage(source, sx, sy, sw, sh, 0, 0, cols, rows);
+  const px = g.ctx.getImageData(0, 0, cols, rows).data, out = new Float32Array(cols * rows);
+  for (let i = 0; i < out.length; i++) out[i] = 0.2126 * LINEAR[px[4 * i]] + 0.7152 * LINEAR[px[4 * i + 1]] + 0.0722 * LINEAR[px[4 * i + 2]];
+  return out;
+}
+
+// May the picture whose cells have luminances ``lum`` (``cellArea`` CSS px² each) be shown? Its changes
+// are counted only if it is.
+function flashPasses(st, key, lum, cellArea) {
+  const all = st.flashCells || (st.flashCells = {});
+  let cells = all[key];
+  if (!cells || cells.length !== lum.length) cells = all[key] = Array.from(lum, (v) => ({ ref: v, dir: 0, times: [] }));
+  const now = performance.now() / 1000;
+  let over = 0;
+  const turns = cells.map((c, i) => {
+    c.times = c.times.filter((t) => now - t < FLASH_WINDOW);
+    const v = lum[i], turn = Math.abs(v - c.ref) >= 0.1 && Math.min(v, c.ref) < 0.8 && (v > c.ref ? 1 : -1) !== c.dir;
+    if (turn && c.times.length >= FLASH_CHANGES) over++;
+    return turn;
+  });
+  if (over * cellArea > FLASH_AREA) { st.flashHeldCount = (st.flashHeldCount || 0) + 1; return false; }
+  cells.forEach((c, i) => {
+    const v = lum[i];
+    if (turns[i]) { c.times.push(now); c.dir = v > c.ref ? 1 : -1; c.ref = v; }
+    else if (Math.abs(v - c.ref) >= 0.1 || (v - c.ref) * c.dir > 0) c.ref = v;      // on the same way: follow it
+  });
+  return true;
+}
+
+// After a new frame is drawn on ``canvas``: a frame that would flash is replaced by the last one shown.
+function guardCanvas(st, canvas, cell = 16) {
+  const w = canvas.width, h = canvas.height, k = w / (canvas.clientWidth || w) || 1;
+  if (!w || !h) return true;
+  const cols = Math.max(1, Math.round(w / k / cell)), rows = Math.max(1, Math.round(h / k / cell));
+  const ok = flashPasses(st, `canvas ${cols}x${rows}`, lumGrid(st, canvas, cols, rows), (w / k / cols) * (h / k / rows));
+  let held = st.flashCanvas;
+  if (ok) {
+    if (!held || held.width !== w || held.height !== h) { held = st.flashCanvas = document.createElement("canvas"); held.width = w; held.height = h; }
+    const hc = held.getContext("2d"); hc.clearRect(0, 0, w, h); hc.drawImage(canvas, 0, 0);
+  } else if (held && held.width === w && held.height === h) {
+    const ctx = canvas.getContext("2d");
+    ctx.save(); ctx.setTransform(1, 0, 0, 1, 0, 0); ctx.clearRect(0, 0, w, h); ctx.drawImage(held, 0, 0); ctx.restore();
+  }
+  return ok;
+}

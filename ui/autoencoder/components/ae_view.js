@@ -425,4 +425,5 @@ function merge(st) {  // the slow frame's parts with the fast frame's on top, th
   st.frame = f;
   st.drawnKey = key;
   render(st);
+  guardCanvas(st, st.canvas);      // three flashes (WCAG 2.3.1): a frame that would flash waits (_shared.js)
 }

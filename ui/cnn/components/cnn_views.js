@@ -1004,6 +1004,7 @@ function onFrame(st, frame) {
   if (!VIEWS[st.data.view].ready(frame) || !decode(st, frame)) return;
   st.frame = frame;
   render(st);
+  guardCanvas(st, st.canvas);      // three flashes (WCAG 2.3.1): a frame that would flash waits (_shared.js)
 }
 
 export default function (component) {
@@ -1017,6 +1018,7 @@ export default function (component) {
   st.trigger = setTriggerValue;
   st.channel = data.channel;
   st.nav = NAV[data.view]; st.redraw = () => render(st);
+  st.guardCanvas = guardCanvas;     // tests/e2e/test_accessibility_e2e.py feeds it flashing pictures
   accessible(st, st.canvas, { name: data.label || data.view, keys: st.nav.keys, live: data.view === "overview" && !!data.live });
   root.classList.toggle("contrast", st.contrast);
   root.style.setProperty("--cnnv-font", `${fs(st, 12)}px`);

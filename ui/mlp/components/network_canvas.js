@@ -228,7 +228,7 @@ function draw(st) {
   ctx.setLineDash([]);
   ctx.globalAlpha = 1;
   const t = d.thumb, hiddenUnits = d.layers.slice(0, -1).reduce((n, l) => n + l.units, 0);
-  const maps = tiles(st, "maps", d.mapsU8, hiddenUnits, t, colors);
+  const maps = tilesGuard(st, tiles(st, "maps", d.mapsU8, hiddenUnits, t, colors), hiddenUnits);
   if (st.inputTiles !== d.input_maps) {     // the input maps change only with the static part
     st.inputCodes = bytes(d.input_maps);
     tiles(st, "inputs", st.inputCodes, d.inputs.length, t, colors);
@@ -844,41 +844,37 @@ function render(st) {
 }
 
 // -- three flashes (WCAG 2.3.1, issue 22): at a large learning rate the output can swing between
-// blue and orange every step, and the output plot is a large area. A flash is a pair of opposing
-// changes in relative luminance of 0.1 or more, the darker below 0.8; the plot, as a 12 x 12 grid,
-// may not make a cell's 7th change within a second over more than a fifth of its area: such a
-// picture is held back (the last one shown stays) until the second has passed. bench/flashes.py
-// measures what the page shows.
-const FLASH_GRID = 12, FLASH_SHARE = 0.2, FLASH_CHANGES = 6, FLASH_WINDOW = 1.1;   // s: a second, with a margin
-const LINEAR = Float32Array.from({ length: 256 }, (_, i) => { const v = i / 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+// blue and orange every step, and the output plot is a large area; so can the hidden tiles, together.
+// The plot (a 12 x 12 grid) and the tiles (3 x 3 cells each) go through the shared guard (_shared.js,
+// flashPasses): a picture that would flash over more than a fifth of WCAG's 10-degree field is held
+// back until the second has passed. bench/flashes.py measures what the page shows.
+const FLASH_GRID = 12, TILE_CELLS = 3;
 
 function flashGuard(st, img) {
-  const F = st.flash || (st.flash = { cells: null, at: null });
+  if (!st.flash && st.flashCells) delete st.flashCells.plot;       // a fresh start (the e2e test sets st.flash = null)
+  const F = st.flash || (st.flash = {});
   if (F.at === img && F.stamp === st.data) return F.shown;          // the same picture drawn again
-  const small = offscreen(st, "flashGrid", FLASH_GRID, FLASH_GRID);
-  small.ctx.imageSmoothingEnabled = true;
-  small.ctx.drawImage(img, 0, 0, FLASH_GRID, FLASH_GRID);
-  const px = small.ctx.getImageData(0, 0, FLASH_GRID, FLASH_GRID).data, now = performance.now() / 1000;
-  const lum = Array.from({ length: FLASH_GRID * FLASH_GRID }, (_, i) => 0.2126 * LINEAR[px[4 * i]] + 0.7152 * LINEAR[px[4 * i + 1]] + 0.0722 * LINEAR[px[4 * i + 2]]);
-  if (!F.cells) F.cells = lum.map((v) => ({ ref: v, dir: 0, times: [] }));
-  let over = 0;
-  const turns = F.cells.map((c, i) => {
-    c.times = c.times.filter((t) => now - t < FLASH_WINDOW);
-    const v = lum[i], turn = Math.abs(v - c.ref) >= 0.1 && Math.min(v, c.ref) < 0.8 && (v > c.ref ? 1 : -1) !== c.dir;
-    if (turn && c.times.length >= FLASH_CHANGES) over++;
-    return turn;
-  });
+  const side = st.L.plot.size * st.zoom / FLASH_GRID;
+  const ok = flashPasses(st, "plot", lumGrid(st, img, FLASH_GRID, FLASH_GRID), side * side);
   F.at = img; F.stamp = st.data;
-  if (over > FLASH_SHARE * F.cells.length && F.held) return (F.shown = F.held);   // held back
-  F.cells.forEach((c, i) => {
-    const v = lum[i];
-    if (turns[i]) { c.times.push(now); c.dir = v > c.ref ? 1 : -1; c.ref = v; }
-    else if (Math.abs(v - c.ref) >= 0.1 || (v - c.ref) * c.dir > 0) c.ref = v;      // on the same way: follow it
-  });
+  if (!ok && F.held) return (F.shown = F.held);                      // held back
   const held = offscreen(st, "flashHeld", img.width, img.height);
   held.ctx.drawImage(img, 0, 0);
   F.held = held;
   return (F.shown = img);
+}
+
+function tilesGuard(st, strip, count) {  // the hidden tiles' strip: the new one, or the last one shown
+  const F = st.tileFlash || (st.tileFlash = {});
+  if (F.stamp === st.data && F.count === count) return F.shown;
+  const side = st.L.s * st.zoom / TILE_CELLS;
+  const ok = flashPasses(st, "tiles", lumGrid(st, strip, TILE_CELLS * Math.max(count, 1), TILE_CELLS), side * side);
+  F.stamp = st.data; F.count = count;
+  if (!ok && F.held && F.held.width === strip.width) return (F.shown = F.held);
+  const held = offscreen(st, "tilesHeld", strip.width, strip.height);
+  held.ctx.clearRect(0, 0, strip.width, strip.height); held.ctx.drawImage(strip, 0, 0);
+  F.held = held;
+  return (F.shown = strip);
 }
 
 // The frames leave out what changes only with the data or the features (viz/network_view.py,

@@ -467,7 +467,7 @@ export default function (component) {
     });
     st.canvas.addEventListener("mouseleave", () => { st.mouse = null; showTip(st); });
     new ResizeObserver(() => render(st)).observe(root);
-    pollChannel(st, (frame) => { st.frame = frame; render(st); });
+    pollChannel(st, (frame) => { st.frame = frame; render(st); guardCanvas(st, st.canvas); });   // three flashes (WCAG 2.3.1): _shared.js
   }
   if (st.frame) render(st);
   return () => { cancelAnimationFrame(st.timer); st.timer = null; };
