@@ -7,6 +7,7 @@ Pure NumPy: the page's run computes codes and reconstructions with the engine an
 import base64
 
 import numpy as np
+import pandas as pd
 
 NEIGHBOURS = 5               # "grouped by digit": the labels of each code's five nearest codes
 GROUP_QUERIES = 1000         # ... for this many of the codes (evenly spread), against all of them
@@ -132,3 +133,12 @@ def grid_points(extent, n):
     xs = np.linspace(extent[0], extent[1], 2 * n + 1)[1::2]
     ys = np.linspace(extent[3], extent[2], 2 * n + 1)[1::2]
     return np.array([[x, y] for y in ys for x in xs])
+
+
+def plane_table(points, labels, principal):
+    """The code plane's dots as a table (issue 22: a text alternative): one row per test image, its
+    label and its place (the two code units, or the codes' first two principal components)."""
+    p = np.asarray(points, np.float64)
+    x, y = ("component 1", "component 2") if principal else ("code 1", "code 2")
+    return pd.DataFrame({"test image": np.arange(1, len(p) + 1), "label": np.asarray(labels).astype(int),
+                         x: [float(f"{v:.4g}") for v in p[:, 0]], y: [float(f"{v:.4g}") for v in p[:, 1]]})

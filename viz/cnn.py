@@ -9,6 +9,7 @@ compare with each other.
 import base64
 
 import numpy as np
+import pandas as pd
 
 from engine.kernels.activations import activate
 
@@ -208,3 +209,29 @@ def _window(planes, y0, x0, k):
     ys, xs = slice(max(y0, 0), min(y0 + k, H)), slice(max(x0, 0), min(x0 + k, W))
     out[:, ys.start - y0:ys.stop - y0, xs.start - x0:xs.stop - x0] = planes[:, ys, xs]
     return out
+
+
+# -- the overview's numbers as tables (issue 22: a text alternative for each picture) ----------------
+def probability_table(ov):
+    """The overview's class probabilities (``overview(...)``) as drawn: one row per class."""
+    best = int(np.argmax(ov["probs"]))
+    return pd.DataFrame({"class": [str(c) for c in ov["classes"]], "probability": ov["probs"],
+                         "most likely": ["yes" if k == best else "" for k in range(len(ov["probs"]))]})
+
+
+def map_values(column):
+    """An overview column's maps (c, h, w) as drawn: its codes decoded on its scale."""
+    codes = np.frombuffer(base64.b64decode(column["data"]), np.uint8).reshape(column["c"], column["h"], column["w"])
+    return (codes.astype(np.float64) - 128) / 127 * column["scale"]
+
+
+def maps_table(ov):
+    """Every feature map (and dense layer's units) of the overview as drawn, one row per map row:
+    the layer, the map, the row, then the value in each column (3 significant digits)."""
+    rows, width = [], max((c["w"] for c in ov["columns"][1:]), default=1)
+    for k, col in enumerate(ov["columns"][1:], 1):
+        for m, plane in enumerate(map_values(col), 1):
+            for r, line in enumerate(plane, 1):
+                rows.append([f"{k}: {col['title']}", m, r] + [float(f"{v:.3g}") for v in line]
+                            + [None] * (width - len(line)))
+    return pd.DataFrame(rows, columns=["layer", "map", "row"] + [f"column {j}" for j in range(1, width + 1)])

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from .curves import LAYER_COLORS
 from .palette import CLASS_COLORS, FRAME, NEGATIVE, POSITIVE, RIGHT, WRONG
@@ -293,3 +294,19 @@ def word_rate(sample, text):
     known = set(re.findall(r"[A-Za-z']+", text))
     words = re.findall(r"[A-Za-z']+", sample)
     return sum(w in known for w in words) / max(len(words), 1)
+
+
+def heatmap_values(m):
+    """One heatmap of ``heatmaps_panel`` (units x steps) as drawn: its bytes decoded on [lo, hi]."""
+    q = np.frombuffer(base64.b64decode(m["data"]), np.uint8).reshape(m["rows"], m["cols"])
+    return m["lo"] + q.astype(np.float64) / 255 * (m["hi"] - m["lo"])
+
+
+def heatmaps_table(panel):
+    """The hidden-unit maps of ``heatmaps_panel`` as drawn (issue 22: a text alternative): one row per
+    map and unit, a column per time step (2 decimals, as hovering shows them)."""
+    rows, steps = [], max((m["cols"] for m in panel["maps"]), default=0)
+    for m in panel["maps"]:
+        for unit, line in enumerate(heatmap_values(m), 1):
+            rows.append([m["title"], unit] + [round(float(v), 2) for v in line] + [None] * (steps - len(line)))
+    return pd.DataFrame(rows, columns=["map", "unit"] + [f"step {t}" for t in range(1, steps + 1)])

@@ -143,3 +143,61 @@ def test_the_reconstruction_error_table_is_the_histograms_bins_and_marks_your_in
     inside = error_table(errors, float(np.median(errors)))
     r = inside[inside["your input"] == "here"]
     assert r["error from"].iloc[0] <= np.median(errors) < r["error to"].iloc[0] and r["test images"].iloc[0] > 0
+
+
+def test_the_cnn_probability_and_feature_map_tables_are_what_the_overview_draws():
+    from viz import cnn
+    rng = np.random.default_rng(3)
+    layers = [("c", "conv2d", "relu", (2, 4, 4)), ("p", "maxpool2d", None, (2, 2, 2)),
+              ("f", "flatten", None, (8,)), ("d", "dense", "linear", (3,))]
+    outputs = [np.abs(rng.normal(size=32)), np.abs(rng.normal(size=8)), rng.normal(size=8), rng.normal(size=3)]
+    ov = cnn.overview(layers, rng.random((1, 4, 4)), outputs, ["a", "b", "c"])
+    probs = cnn.probability_table(ov)
+    assert list(probs["class"]) == ["a", "b", "c"] and list(probs["probability"]) == ov["probs"]
+    assert list(probs["most likely"]).count("yes") == 1
+    assert probs["most likely"][int(np.argmax(ov["probs"]))] == "yes"
+    np.testing.assert_allclose(probs["probability"], cnn.softmax(outputs[3]), atol=1e-4)
+    maps = cnn.maps_table(ov)
+    assert list(maps.columns[:3]) == ["layer", "map", "row"] and len(maps) == 2 * 4 + 2 * 2
+    for k, col in enumerate(ov["columns"][1:], 1):
+        rows = maps[maps["layer"] == f"{k}: {col['title']}"]
+        values = rows.filter(like="column").to_numpy(float)[:, :col["w"]].reshape(col["c"], col["h"], col["w"])
+        drawn = np.frombuffer(__import__("base64").b64decode(col["data"]), np.uint8).reshape(values.shape)
+        np.testing.assert_array_equal(cnn.signed_codes(values, col["scale"]), drawn)     # the drawn codes back
+        np.testing.assert_allclose(values, outputs[k - 1].reshape(values.shape), atol=col["scale"] / 127)
+    assert maps.filter(like="column")[maps["layer"].str.startswith("2")].iloc[:, 2:].isna().all().all()
+
+
+def test_the_rnn_hidden_unit_table_is_what_the_heatmaps_draw():
+    from viz import rnn
+    rng = np.random.default_rng(4)
+    T, units = 6, 3
+    trace = {0: {"hidden": np.tanh(rng.normal(size=(T, units))), "cell": rng.normal(size=(T, units)) * 2,
+                 "gates": np.concatenate([1 / (1 + np.exp(-rng.normal(size=(T, 3, units)))),
+                                          np.tanh(rng.normal(size=(T, 1, units)))], axis=1)[:, [0, 1, 3, 2]]}}
+    panel = rnn.heatmaps_panel(trace, "lstm")
+    table = rnn.heatmaps_table(panel)
+    assert list(table.columns) == ["map", "unit"] + [f"step {t}" for t in range(1, T + 1)]
+    assert len(table) == len(panel["maps"]) * units == 6 * units
+    for m in panel["maps"]:
+        values = table[table["map"] == m["title"]].filter(like="step").to_numpy(float)
+        assert rnn.quantized(rnn.heatmap_values(m), m["lo"], m["hi"]) == m["data"]
+        np.testing.assert_allclose(values, rnn.heatmap_values(m), atol=0.005)            # 2 decimals of the drawn
+    hidden = table[table["map"] == "hidden state h"].filter(like="step").to_numpy(float)
+    np.testing.assert_allclose(hidden, trace[0]["hidden"].T, atol=2 / 255 + 0.005)
+
+
+def test_the_code_plane_table_is_each_test_images_label_and_place():
+    from viz import autoencoder as ae
+    rng = np.random.default_rng(5)
+    points, labels = rng.normal(size=(50, 2)), rng.integers(0, 10, 50)
+    table = ae.plane_table(points, labels, principal=False)
+    assert list(table.columns) == ["test image", "label", "code 1", "code 2"]
+    np.testing.assert_array_equal(table["label"], labels)
+    np.testing.assert_allclose(table[["code 1", "code 2"]].to_numpy(), points, rtol=1e-3)
+    extent = ae.plane_range(points)              # the dots drawn from the table land where the page's do
+    a = np.frombuffer(__import__("base64").b64decode(ae.points_bytes(points, extent)), np.uint16).astype(int)
+    b = np.frombuffer(__import__("base64").b64decode(ae.points_bytes(table[["code 1", "code 2"]].to_numpy(), extent)),
+                      np.uint16).astype(int)
+    assert np.abs(a - b).max() <= 20            # of 65535: within a tenth of a pixel on a 300 px plane
+    assert list(ae.plane_table(points, labels, principal=True).columns)[2:] == ["component 1", "component 2"]

@@ -131,6 +131,8 @@ class AutoencoderPage(Page):
         return slots
 
     def below(self, run):
+        if not run.playing and "plane" not in run.settings.hidden_parts:
+            plane_table(run)
         if not run.playing and "anomalies" not in run.settings.hidden_parts:
             error_table(run)
 
@@ -198,6 +200,14 @@ def frame(run, snap):
     """The whole frame of ``snap`` as the canvases put it together (the slow parts and the fast ones)."""
     slow, fast = slow_frame(run, snap), fast_frame(run, snap)
     return {**slow, **{k: {**slow.get(k, {}), **v} for k, v in fast.items()}}
+
+
+def plane_table(run):
+    """Paused: the code plane's dots as a table (issue 22): each test image's label and place."""
+    if table_toggle(key(PAGE, "plane_table"), "the code plane"):
+        views = run.views(run.shown)
+        show_table(ae.plane_table(views["points"], views["labels"], views["projection"].principal))
+        st.caption("One row per test image: its label and where its code puts it on the plane.")
 
 
 def error_table(run):

@@ -15,7 +15,7 @@ from viz import cnn_figures
 from viz.charts import confusion_table
 
 from ..canvas import VISIBILITY, BadEvent, Num, Text, component, frame_channel
-from ..inspect import table_toggle
+from ..inspect import show_table, table_toggle
 from ..page import Page, control_rem
 from ..settings import page_zoom
 from ..theme import rem
@@ -109,6 +109,8 @@ class CnnPage(Page):
 
     def below(self, run):
         transfer_view.hint(self, run)
+        if not run.playing:
+            overview_tables_view(run)
         if not run.playing and "confusion" not in run.settings.hidden_parts:
             confusion_table_view(run)
         confusion_cell(run)
@@ -316,6 +318,23 @@ def confusion_words(n, total):
 
 
 # -- drawn with each page run -----------------------------------------------------------------
+def overview_tables_view(run):
+    """Paused: the overview's class probabilities and feature maps as tables (issue 22), for the image
+    it shows, with the shown weights; made only while a toggle is on (with the page run: see below)."""
+    probs = table_toggle(key(PAGE, "probability_table"), "the probabilities")
+    maps = table_toggle(key(PAGE, "maps_table"), "the feature maps")
+    if not (probs or maps):
+        return
+    snap, (image, _) = run.shown, run.probe()
+    ov = cnn_data.overview(snap.layers, image, run.outputs_for(snap, image), run.class_names)
+    if probs:
+        st.table(cnn_data.probability_table(ov).set_index("class"))
+    if maps:
+        show_table(cnn_data.maps_table(ov))
+        st.caption("One row per row of each map, as the overview draws it (each layer on its own scale, "
+                   "to 3 significant digits); a dense layer's units are maps of one value.")
+
+
 def confusion_table_view(run):
     """Paused: the confusion matrix's numbers as a table (issue 22), at the page's width (ten classes).
     Drawn with the page run, not in the live view's fragment: a toggle there clicked while the page's

@@ -10,9 +10,10 @@ from viz import rnn as draw
 from viz.curves import accuracy_chart, loss_chart, side_by_side
 
 from ..canvas import VISIBILITY, component, frame_channel
+from ..inspect import show_table, table_toggle
 from ..page import Page
 from ..settings import page_zoom
-from ..state import current_run, link_params, request_app_rerun
+from ..state import current_run, key, link_params, request_app_rerun
 from . import own_panel
 from .explain import RNN_TEXT, task_caption
 from .run import RnnRun
@@ -89,9 +90,11 @@ class RnnPage(Page):
         return side_by_side(per_run, [r.title for r in run.runs])
 
     def below(self, run):
-        """Under the curves: their log-scale switch."""
+        """Under the curves: their log-scale switch; paused, the hidden-unit maps as a table."""
         if "curves" not in run.settings.hidden_parts:
             self.widgets.draw("loss_log")
+        if not run.playing and "inside" not in run.settings.hidden_parts:
+            heatmaps_tables(run)
 
     def frames_per_second(self, settings):
         """The heatmaps dominate a frame (1.34 bytes a value in base64), so an LSTM of 64 units over
@@ -135,6 +138,18 @@ class RnnPage(Page):
         if event == "visibility":
             current_run(PAGE).visible = value == "visible"
             request_app_rerun(PAGE)                    # a hidden tab stops its live loop until it is back
+
+
+def heatmaps_tables(run):
+    """Paused: the hidden-unit maps (units x time) of each network as a table (issue 22), as drawn."""
+    if not table_toggle(key(PAGE, "heatmaps_table"), "the hidden-unit maps"):
+        return
+    for r in run.runs:
+        if len(run.runs) > 1:
+            st.markdown(f"**{r.title}**")
+        panel = draw.heatmaps_panel(r.views(r.shown).trace, r.cell)
+        show_table(draw.heatmaps_table(panel))
+    st.caption("One row per map and unit: its value at each time step of the probe sequence, as the maps draw it.")
 
 
 def _text_due(slots, interactive):

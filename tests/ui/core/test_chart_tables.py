@@ -91,6 +91,14 @@ def test_the_paused_autoencoder_page_shows_its_reconstruction_errors_as_a_table(
     assert table is not None, ([list(f.columns) for f in frames], [(t.label, t.value) for t in at.toggle])
     assert table["test images"].sum() == len(run.views(run.shown)["errors"]) == len(run.xt_flat)
 
+    toggle(at, "Show the code plane as a table").set_value(True)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    views = run.views(run.shown)
+    plane = next(d.value for d in at.dataframe if "label" in d.value.columns)
+    np.testing.assert_array_equal(plane["label"], views["labels"])
+    np.testing.assert_allclose(plane.iloc[:, 2:].to_numpy(), views["points"], rtol=1e-3, atol=1e-6)
+
 
 def test_the_paused_cnn_pages_confusion_matrix_shows_as_a_table():
     at = paused_after_a_step("cnn")
@@ -102,3 +110,41 @@ def test_the_paused_cnn_pages_confusion_matrix_shows_as_a_table():
     table = at.table[0].value
     np.testing.assert_array_equal(table.filter(like="predicted").to_numpy(), run.shown.confusion)
     assert list(table.index) == [f"true {c}" for c in run.class_names]
+
+    toggle(at, "Show the probabilities as a table").set_value(True)
+    toggle(at, "Show the feature maps as a table").set_value(True)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    from viz import cnn
+    snap, (image, _) = run.shown, run.probe()
+    ov = cnn.overview(snap.layers, image, run.outputs_for(snap, image), run.class_names)   # what the canvas draws
+    probs = next(t.value for t in at.table if "probability" in t.value.columns)
+    assert list(probs.index) == [str(c) for c in run.class_names]
+    np.testing.assert_allclose(probs["probability"], ov["probs"])
+    maps = next(d.value for d in at.dataframe if "map" in d.value.columns)
+    first = ov["columns"][1]
+    rows = maps[maps["layer"] == f"1: {first['title']}"].filter(like="column").to_numpy(float)[:, :first["w"]]
+    np.testing.assert_allclose(rows.reshape(first["c"], first["h"], first["w"]), cnn.map_values(first),
+                               rtol=5e-3, atol=1e-9)     # 3 significant digits
+    assert len(maps) == sum(c["c"] * c["h"] for c in ov["columns"][1:])
+
+
+def test_the_paused_rnn_pages_hidden_unit_maps_show_as_a_table():
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.switch_page("app_pages/rnn.py")
+    at.run()
+    engine.warm_up(families=engine.families(at.session_state["rnn_run"].settings.spec()))
+    at.run()
+    at.button(key="rnn_step").click().run()
+    assert not at.dataframe
+    toggle(at, "Show the hidden-unit maps as a table").set_value(True)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    from viz import rnn
+    run = at.session_state["rnn_run"]
+    panel = rnn.heatmaps_panel(run.views(run.shown).trace, run.cell)
+    table = next(d.value for d in at.dataframe if "unit" in d.value.columns)
+    assert list(table["map"].unique()) == [m["title"] for m in panel["maps"]]
+    first = panel["maps"][0]
+    np.testing.assert_allclose(table[table["map"] == first["title"]].filter(like="step").to_numpy(float),
+                               rnn.heatmap_values(first), atol=0.005)
