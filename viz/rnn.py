@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .curves import LAYER_COLORS
-from .palette import CLASS_COLORS, FRAME, NEGATIVE, POSITIVE, RIGHT, WRONG
+from .palette import CLASS_COLORS, FRAME, NEGATIVE_LINE, POSITIVE, RIGHT, WRONG
 from .rnn_cells import Stepper
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
@@ -73,7 +73,7 @@ def input_tokens(task, x, chars=None):
     if task == "adding":
         return [{"text": f"{v:.2f}", "color": POSITIVE if m > 0.5 else DISTRACTOR_COLOR, "mark": bool(m > 0.5),
                  "bar": float(v)} for v, m in x]
-    return [{"text": f"{v:.2f}", "color": POSITIVE if v >= 0 else NEGATIVE, "bar": float(v)} for v in x[:, 0]]
+    return [{"text": f"{v:.2f}", "color": POSITIVE if v >= 0 else NEGATIVE_LINE, "bar": float(v)} for v in x[:, 0]]
 
 
 def show_char(c):
