@@ -1,9 +1,6 @@
 """A page's network as a Jupyter notebook (``nbformat`` v4): the exported script's sections, each a
 Markdown cell in the page's words above its code cell, with the notebook's own settings cell (plain
 values instead of a command line)."""
-import nbformat
-from nbformat import v4
-
 from . import keras, pytorch
 from .script import FRAMEWORKS
 
@@ -16,6 +13,8 @@ def file_name(recipe, framework="pytorch"):
 
 def notebook(recipe, framework="pytorch"):
     """The notebook as an ``nbformat.NotebookNode`` (validated)."""
+    import nbformat                # here, not at the top: its 0.2 s import would delay every page's first visit
+    from nbformat import v4
     exporter = EXPORTERS[framework]
     link = f"\n\nThe page with these settings: <{recipe.link}>" if recipe.link else ""
     start = (f" It starts from the weights the page had at step {recipe.step:,} (epoch {recipe.epoch:,}) when "
@@ -39,4 +38,5 @@ def notebook(recipe, framework="pytorch"):
 
 def notebook_text(recipe, framework="pytorch"):
     """The notebook as the text of an ``.ipynb`` file."""
+    import nbformat
     return nbformat.writes(notebook(recipe, framework))

@@ -170,12 +170,11 @@ class Page(ABC):
         hidden = s.hidden_parts
         style(s, playing=run.playing)
         page_messages(self.name)
-        with st.sidebar:
-            for section, title in self.sidebar:
-                if section not in hidden:
-                    st.header(title, anchor=False)          # h2, at a subheader's size in the sidebar
-                    self.draw_section(section, run)
-            self._classroom(s.present)
+        # Paused, the sidebar comes after the live view: the numbers Pause stopped at reach the browser
+        # before some forty sidebar widgets it then redraws (widgets work by callbacks: order is free).
+        sidebar_first = run.playing          # playing, the live loop holds the run: the sidebar goes first
+        if sidebar_first:
+            self._sidebar(run)
         self._header()
         if self.lesson:
             self.lesson.draw(run)
@@ -189,11 +188,14 @@ class Page(ABC):
         divergence_notice(self.name, run)
         if "training" not in hidden:
             self.controls(run)
+        if ready:
+            inspect.rewind_bar(self.name, run)
+            live(self.name, run, lambda: self._slots(run),
+                 lambda slots, interactive: self._frame(run, slots, interactive), max_fps=self.frames_per_second(s))
+        if not sidebar_first:
+            self._sidebar(run)
         if not ready:
             return
-        inspect.rewind_bar(self.name, run)
-        live(self.name, run, lambda: self._slots(run), lambda slots, interactive: self._frame(run, slots, interactive),
-             max_fps=self.frames_per_second(s))
         if not run.playing and self._shows_bands(run):
             # Outside the live fragment: a stateful expander inside it lost a quick second upload's
             # change (the uploader sits outside the fragment; 2 of 3 tries in Chromium).
@@ -206,6 +208,14 @@ class Page(ABC):
         if "downloads" not in hidden:
             downloads(run, self.name)
             take_away.section(self, run)
+
+    def _sidebar(self, run):
+        with st.sidebar:
+            for section, title in self.sidebar:
+                if section not in run.settings.hidden_parts:
+                    st.header(title, anchor=False)          # h2, at a subheader's size in the sidebar
+                    self.draw_section(section, run)
+            self._classroom(run.settings.present)
 
     def _header(self):
         # The page's one h1 (headings in order, issue 22), at a header's size (ui/theme.py)
@@ -232,6 +242,8 @@ class Page(ABC):
         slots = SimpleNamespace(count=-1, slow_at=0.0, curves="curves" not in hidden)
         slots.metrics = [MetricsRow(r.title if len(runs) > 1 else None, self.metric_help(r), page_zoom(run.settings))
                          for r in runs]
+        for row, r in zip(slots.metrics, runs):
+            row.show(self.metrics(r, r.shown))      # before the views' large first messages (Pause shows them)
         slots.page = self.make_slots(run)
         slots.lesson = self.lesson.live() if self.lesson else None
         if slots.curves:

@@ -18,7 +18,7 @@ from export.recipe import Recipe, trainer_recipe
 from viz import animation
 
 from . import model_file, pictures
-from .state import key, link_params, say
+from .state import expander_state, key, link_params, say
 
 EPOCHS = {"toy2d": 100, "image": 3, "sequence": 10, "arrays": 10}      # the scripts' default training
 CODE_HEIGHT = 420
@@ -62,9 +62,13 @@ def _data_arrays(run):
 
 def section(page, run):
     """The "Take it with you" section of ``page`` (a Page) for ``run``."""
-    with st.expander("Take it with you: code, notebook, animation, your model", icon=":material/school:"):
-        if not run.built:
-            return
+    box_key = key(page.name, "take_away_open")
+    expander_state(box_key)
+    box = st.expander("Take it with you: code, notebook, animation, your model", icon=":material/school:",
+                      key=box_key, on_change="rerun")
+    if not box.open or not run.built:
+        return        # made only while open: a closed box costs a rerun nothing (the code alone is ~1,800 nodes)
+    with box:
         try:
             r = recipe(run, page.name, page.title, link=_link(page, run), about=_about(page),
                        words={"page": page.explanation} if page.explanation else None)
