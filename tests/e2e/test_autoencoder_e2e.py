@@ -111,3 +111,44 @@ def test_on_a_projector_every_text_is_whole_and_at_least_16_px(open_page):
     assert not cut, cut
     assert not small, small
     assert all(seen.count(label) == 2 for label in LABELS), seen          # at both projector sizes
+
+
+# Pixels of the plane (inside its frame) in each of two label colours: the canvas's own pixels.
+PLANE_STATE = """(colors) => { for (const e of document.querySelectorAll('*')) {
+  const c = e.shadowRoot && e.shadowRoot.querySelector('.aev canvas[aria-label="The code plane"]');
+  if (!c) continue;
+  const st = c.parentElement.__state, L = st.plane.L, dpr = c.width / c.clientWidth;
+  const px = c.getContext('2d').getImageData(Math.ceil(L.x * dpr), Math.ceil(L.y * dpr),
+                                             Math.floor(L.w * dpr) - 2, Math.floor(L.h * dpr) - 2).data;
+  const rgb = colors.map(h => [1, 3, 5].map(i => parseInt(h.slice(i, i + 2), 16))), counts = colors.map(() => 0);
+  for (let i = 0; i < px.length; i += 4)
+    rgb.forEach(([r, g, b], k) => { if (Math.abs(px[i] - r) + Math.abs(px[i + 1] - g) + Math.abs(px[i + 2] - b) < 6) counts[k]++; });
+  return {spotlight: st.spotlight ?? null, counts, hits: st.legendHits, top: c.getBoundingClientRect().top,
+          left: c.getBoundingClientRect().left}; } return null; }"""
+
+
+def test_one_digit_alone_by_its_key_or_its_legend_entry(open_page):
+    """Ten label colours no dichromat tells apart: a digit key on the focused plane, or a click on the
+    legend, shows one label's codes alone (issue 22: never by colour alone)."""
+    from viz.palette import LABEL_COLORS
+    one, seven = LABEL_COLORS[1], LABEL_COLORS[7]
+    page = open_page("/autoencoder")
+    settled(page)
+    plane = page.locator(f"canvas[aria-label='{LABELS[1]}']")
+    plane.scroll_into_view_if_needed()
+    state = page.evaluate(PLANE_STATE, [one, seven])
+    assert state["spotlight"] is None and min(state["counts"]) > 20, state          # both labels drawn
+    plane.focus()
+    page.keyboard.press("1")
+    page.wait_for_function(f"() => ({PLANE_STATE})([]).spotlight === 1", timeout=10_000)
+    state = page.evaluate(PLANE_STATE, [one, seven])
+    assert state["counts"][0] > 20 and state["counts"][1] == 0, state                # the ones alone
+    screenshot(page, "autoencoder-spotlight-1")
+    entry = next(h for h in state["hits"] if h["k"] == 7)
+    page.mouse.click(state["left"] + entry["x"] + 4, state["top"] + entry["y"] + entry["h"] / 2)
+    page.wait_for_function(f"() => ({PLANE_STATE})([]).spotlight === 7", timeout=10_000)
+    state = page.evaluate(PLANE_STATE, [one, seven])
+    assert state["counts"][0] == 0 and state["counts"][1] > 20, state                # the sevens alone
+    page.mouse.click(state["left"] + entry["x"] + 4, state["top"] + entry["y"] + entry["h"] / 2)
+    page.wait_for_function(f"() => ({PLANE_STATE})([]).spotlight === null", timeout=10_000)   # again: all
+    assert min(page.evaluate(PLANE_STATE, [one, seven])["counts"]) > 20

@@ -10,7 +10,8 @@ half (the decoder) makes an image from a code. The top row shows test images, th
 what the network rebuilds of them.
 
 **The code plane.** Every test image is a dot at its code. The colours are the labels, used only
-to paint the dots: watch digits of one kind gather while the network trains. "Grouped by digit"
+to paint the dots: watch digits of one kind gather while the network trains (click a label below the
+plane, or press its digit key on the plane, to see that label's codes alone). "Grouped by digit"
 measures it: the share of images whose five nearest codes are mostly of their own kind. Click or
 drag anywhere on the plane: the decoder turns that point into an image, even where no test image
 lies. The grid fills the plane with such images. With a code of more than 2 units the plane shows

@@ -218,6 +218,7 @@ function onKey(st, e) {
     sayFocus(st); redraw(st);
   } else if (nav && nav.activate && (k === "Enter" || k === " ") && st.cursor) nav.activate(st, st.cursor, e);
   else if (nav && nav.escape && k === "Escape" && st.cursor) { st.cursor = nav.escape(st, st.cursor) || st.cursor; sayFocus(st); redraw(st); }
+  else if (nav && nav.key && nav.key(st, e)) { sayFocus(st); redraw(st); }      // a view's own keys
   else done = false;
   if (done) { e.preventDefault(); e.stopPropagation(); }
 }

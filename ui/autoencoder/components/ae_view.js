@@ -135,11 +135,16 @@ function drawPlane(st, f) {
     ctx.globalAlpha = 1;
   }
   const q = new Uint16Array(bytes(p.points).buffer), labels = st.labels || [];
-  const radius = Math.max(1.5, 2.2 * z);
+  const radius = Math.max(1.5, 2.2 * z), spot = spotlight(st, p);
+  const dot = (i, r) => { ctx.beginPath(); ctx.arc(L.x + q[2 * i] / 65535 * L.w, L.y + (1 - q[2 * i + 1] / 65535) * L.h, r, 0, 2 * Math.PI); };
   for (let i = 0; i < q.length / 2; i++) {
-    const x = L.x + q[2 * i] / 65535 * L.w, y = L.y + (1 - q[2 * i + 1] / 65535) * L.h;
-    ctx.fillStyle = p.colors[labels[i] % p.colors.length];
-    ctx.beginPath(); ctx.arc(x, y, radius, 0, 2 * Math.PI); ctx.fill();
+    if (labels[i] === spot) continue;
+    ctx.fillStyle = spot === null ? p.colors[labels[i] % p.colors.length] : SPOT_REST;
+    dot(i, radius); ctx.fill();
+  }
+  if (spot !== null) {      // one digit's codes alone, on top, ringed: found without telling colours apart
+    ctx.fillStyle = p.colors[spot % p.colors.length]; ctx.strokeStyle = st.text; ctx.lineWidth = z;
+    for (let i = 0; i < q.length / 2; i++) if (labels[i] === spot) { dot(i, radius * 1.5); ctx.fill(); ctx.stroke(); }
   }
   if (p.prior) drawPrior(st, L, e, p.prior);
   ctx.restore();
@@ -171,7 +176,7 @@ function drawPlane(st, f) {
     drawImage(st, image, bx, by, size);
   } else if (L.panel) {
     setFont(st, 12); ctx.fillStyle = st.muted; ctx.textAlign = "left"; ctx.textBaseline = "top";
-    ["Click or drag in the", "plane: the decoder", "makes an image from", "any point."].forEach((line, i) =>
+    ["Click or drag in the", "plane: the decoder", "makes an image from", "any point.", "", "Click a label below", "the plane: its codes", "alone."].forEach((line, i) =>
       put(st, line, L.panel.x, L.panel.y + i * st.px * 1.4));
   }
 }
@@ -188,18 +193,33 @@ function drawPrior(st, L, e, c) {  // a VAE's standard normal: rings at 1 and 2 
 }
 
 function drawLegend(st, f, L) {
-  const ctx = st.ctx, z = st.z, p = f.plane;
+  const ctx = st.ctx, z = st.z, p = f.plane, spot = spotlight(st, p);
   setFont(st, 11); ctx.textAlign = "left"; ctx.textBaseline = "middle";
   let x = L.x, y = L.y + L.h + 22 * z;
+  st.legendHits = [];
   p.names.forEach((name, k) => {
     const w = ctx.measureText(name).width + 22 * z;
     if (x + w > L.x + L.w) { x = L.x; y += st.px * 1.5; }
-    ctx.fillStyle = p.colors[k % p.colors.length];
+    ctx.fillStyle = spot === null || spot === k ? p.colors[k % p.colors.length] : SPOT_REST;
     ctx.beginPath(); ctx.arc(x + 5 * z, y, 4 * z, 0, 2 * Math.PI); ctx.fill();
-    ctx.fillStyle = st.text; put(st, name, x + 12 * z, y);
+    if (spot === k) { ctx.strokeStyle = st.text; ctx.lineWidth = z; ctx.stroke(); }
+    ctx.fillStyle = spot === null || spot === k ? st.text : st.muted;
+    setFont(st, 11, spot === k ? 700 : 400); put(st, name, x + 12 * z, y);
+    st.legendHits.push({ x, y: y - st.px * 0.75, w: w - 6 * z, h: st.px * 1.5, k });
     x += w;
   });
   st.legendBottom = y + st.px;
+}
+
+// One digit's codes alone (a legend entry clicked, or its digit key on the plane): the labels on
+// the plane are ten colours, which no dichromat tells apart; this finds a digit by place instead.
+const SPOT_REST = "#d9dce1";
+function spotlight(st, p) {
+  return Number.isInteger(st.spotlight) && st.spotlight < p.names.length ? st.spotlight : null;
+}
+function toggleSpotlight(st, k) {
+  st.spotlight = st.spotlight === k ? null : k;
+  render(st);
 }
 
 function mark(st, [x, y], color, label, L) {
@@ -307,7 +327,7 @@ function render(st) {
 // -- the keyboard and a screen reader (issue 22): the code plane's decoded point moves with the arrow
 // keys (the labels of the codes nearest to it are read out); every view keeps a text of what it
 // shows (the reconstructions' errors, read out politely; the plane's groups; the errors' spread).
-const PLANE_KEYS = "Arrow keys move the decoded point over the plane (with Shift in small steps), Home to the middle; the image decoded there is drawn, and the labels of the codes nearest to it are read out.";
+const PLANE_KEYS = "Arrow keys move the decoded point over the plane (with Shift in small steps), Home to the middle; the image decoded there is drawn, and the labels of the codes nearest to it are read out. A digit key shows that label's codes alone (again: all of them).";
 
 function aeAccessible(st, f) {
   if (!st.a11y) {
@@ -347,7 +367,17 @@ const PLANE_NAV = {
     return next;
   },
   activate: (st, cur) => st.trigger("point", { x: +cur.x.toFixed(4), y: +cur.y.toFixed(4) }),
-  describe: (st, cur) => `point (${fix(cur.x)}, ${fix(cur.y)}); the nearest codes are of ${nearest(st, st.frame.plane, cur.x, cur.y)}`,
+  key: (st, ev) => {
+    const k = "0123456789".indexOf(ev.key), names = st.frame.plane.names;
+    if (k < 0 || k >= names.length) return false;
+    toggleSpotlight(st, k);
+    return true;
+  },
+  describe: (st, cur) => {
+    const spot = spotlight(st, st.frame.plane);
+    return (spot === null ? "" : `showing the codes of ${st.frame.plane.names[spot]} alone; `) +
+      `point (${fix(cur.x)}, ${fix(cur.y)}); the nearest codes are of ${nearest(st, st.frame.plane, cur.x, cur.y)}`;
+  },
   rect: (st, cur) => { if (!st.plane) return null; const [x, y] = toScreen(st.plane.L, st.plane.e, [cur.x, cur.y]); return { x: x - 9 * st.z, y: y - 9 * st.z, w: 18 * st.z, h: 18 * st.z }; },
 };
 
@@ -382,6 +412,8 @@ function install(st) {
   const send = (e) => {
     if (!st.plane || st.view !== "plane") return;
     const r = st.canvas.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+    const entry = e.type === "pointerdown" && (st.legendHits || []).find((h) => x >= h.x && x <= h.x + h.w && y >= h.y && y <= h.y + h.h);
+    if (entry) { toggleSpotlight(st, entry.k); return; }
     const { L, e: ext } = st.plane;
     if (x < L.x || x > L.x + L.w || y < L.y || y > L.y + L.h) return;
     const [px, py] = toPlane(L, ext, x, y);
