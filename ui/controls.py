@@ -63,9 +63,10 @@ def divergence_notice(page, run):
 
 
 def downloads(run, page=None):
-    """The weights of the epoch shown and the setup, per run, made now (small) so a quick click
-    never finds a stale file. With ``page`` (its name) the .npz carries its setup and opens again
-    on the page (ui/model_file.py)."""
+    """The weights of the epoch shown and the setup, per run. The weights are made when their button
+    is clicked (from the run as it is shown then): made on every run, the autoencoder's as JSON alone
+    took 1.3 s of a first visit; the small setup is made now. With ``page`` (its name) the .npz
+    carries its setup and opens again on the page (ui/model_file.py)."""
     query = urlencode(encode(run.settings))
     link = (st.context.url or "").split("?")[0] + (f"?{query}" if query else "")
     for r in run.runs:
@@ -73,12 +74,12 @@ def downloads(run, page=None):
         label = f" {r.title}" if len(run.runs) > 1 else ""
         # A row that wraps: at a presenter's 200 % three columns cut "Weights LSTM (.npz)" short.
         row = st.container(horizontal=True, wrap=True, gap="small")
-        npz = model_file.write(r, page) if page else r.weights_npz()
+        npz = (lambda r=r: model_file.write(r, page)) if page else r.weights_npz
         row.download_button(f"Weights{label} (.npz)", npz, f"{name}weights.npz", "application/octet-stream",
                             icon=":material/download:", width="content", on_click="ignore",
                             help="The weights of the epoch shown, as NumPy arrays (and the settings): the "
                                  "page's Open a model and the scripts below read it")
-        row.download_button(f"Weights{label} (.json)", r.weights_json(), f"{name}weights.json", "application/json",
+        row.download_button(f"Weights{label} (.json)", r.weights_json, f"{name}weights.json", "application/json",
                             icon=":material/download:", width="content", on_click="ignore",
                             help="The same weights as plain JSON, for any language")
         row.download_button(f"Setup{label} (.json)", r.setup_json(link), f"{name}setup.json", "application/json",
