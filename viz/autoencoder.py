@@ -7,7 +7,6 @@ Pure NumPy: the page's run computes codes and reconstructions with the engine an
 import base64
 
 import numpy as np
-import pandas as pd
 
 NEIGHBOURS = 5               # "grouped by digit": the labels of each code's five nearest codes
 GROUP_QUERIES = 1000         # ... for this many of the codes (evenly spread), against all of them
@@ -138,6 +137,7 @@ def grid_points(extent, n):
 def plane_table(points, labels, principal):
     """The code plane's dots as a table (issue 22: a text alternative): one row per test image, its
     label and its place (the two code units, or the codes' first two principal components)."""
+    import pandas as pd          # here: a page's first run needs no pandas (0.3 s to import)
     p = np.asarray(points, np.float64)
     x, y = ("component 1", "component 2") if principal else ("code 1", "code 2")
     return pd.DataFrame({"test image": np.arange(1, len(p) + 1), "label": np.asarray(labels).astype(int),

@@ -8,7 +8,6 @@ text alternative a screen reader or keyboard user reads instead of hovering (iss
 most a few hundred rows: the timeline's points are thinned, a histogram's bins merged.
 """
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -56,6 +55,7 @@ def timeline_table(evals, classification, selected=None, max_rows=TIMELINE_TABLE
     """The timeline's numbers: one row per epoch (evenly thinned to ``max_rows``, keeping the first,
     the last and the ``selected`` epoch), columns epoch, train loss, test loss and, for a classifier,
     train accuracy and test accuracy (fractions)."""
+    import pandas as pd          # here: a page's first run needs no pandas (0.3 s to import)
     epochs = np.asarray(evals["epoch"])
     keep = np.arange(len(epochs))
     if len(epochs) > max_rows:
@@ -136,6 +136,7 @@ def histogram_table(layers, max_rows=HISTOGRAM_TABLE_ROWS, keep_empty=False):
     layer, of (weights or gradients), bin from, bin to (the bin holds from <= value < to; the last
     also its upper end), count. Adjacent bins are merged (their counts added) until at most
     ``max_rows`` rows are left; empty bins are left out unless ``keep_empty``."""
+    import pandas as pd          # here: a page's first run needs no pandas (0.3 s to import)
     hists = _histograms(layers)
     factor = merge_factor(len(hists), HIST_BINS, max_rows)
     rows = []
@@ -162,6 +163,7 @@ def confusion_figure(matrix, labels):
 def confusion_table(matrix, labels):
     """confusion_figure's numbers: one row per true class, one column per predicted class (counts),
     and each row's share right."""
+    import pandas as pd          # here: a page's first run needs no pandas (0.3 s to import)
     matrix = np.asarray(matrix).astype(int)
     table = pd.DataFrame(matrix, index=pd.Index([f"true {c}" for c in labels], name="true class"),
                          columns=[f"predicted {c}" for c in labels])

@@ -9,7 +9,6 @@ compare with each other.
 import base64
 
 import numpy as np
-import pandas as pd
 
 from engine.kernels.activations import activate
 
@@ -214,6 +213,7 @@ def _window(planes, y0, x0, k):
 # -- the overview's numbers as tables (issue 22: a text alternative for each picture) ----------------
 def probability_table(ov):
     """The overview's class probabilities (``overview(...)``) as drawn: one row per class."""
+    import pandas as pd          # here: a page's first run needs no pandas (0.3 s to import)
     best = int(np.argmax(ov["probs"]))
     return pd.DataFrame({"class": [str(c) for c in ov["classes"]], "probability": ov["probs"],
                          "most likely": ["yes" if k == best else "" for k in range(len(ov["probs"]))]})
@@ -228,6 +228,7 @@ def map_values(column):
 def maps_table(ov):
     """Every feature map (and dense layer's units) of the overview as drawn, one row per map row:
     the layer, the map, the row, then the value in each column (3 significant digits)."""
+    import pandas as pd          # here: a page's first run needs no pandas (0.3 s to import)
     rows, width = [], max((c["w"] for c in ov["columns"][1:]), default=1)
     for k, col in enumerate(ov["columns"][1:], 1):
         for m, plane in enumerate(map_values(col), 1):

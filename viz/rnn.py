@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from .curves import LAYER_COLORS
 from .palette import CLASS_COLORS, FRAME, NEGATIVE_LINE, POSITIVE, RIGHT, WRONG
@@ -305,6 +304,7 @@ def heatmap_values(m):
 def heatmaps_table(panel):
     """The hidden-unit maps of ``heatmaps_panel`` as drawn (issue 22: a text alternative): one row per
     map and unit, a column per time step (2 decimals, as hovering shows them)."""
+    import pandas as pd          # here: a page's first run needs no pandas (0.3 s to import)
     rows, steps = [], max((m["cols"] for m in panel["maps"]), default=0)
     for m in panel["maps"]:
         for unit, line in enumerate(heatmap_values(m), 1):

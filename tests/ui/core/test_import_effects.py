@@ -19,3 +19,14 @@ def test_importing_the_pages_flips_no_private_streamlit_flag():
                          check=False)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() == ["import", "False", "start", "True"]
+
+
+def test_a_pages_first_run_imports_no_table_or_notebook_library():
+    """pandas (tables, made when a "Show ... as a table" is on) and nbformat (a notebook, made when
+    asked for) cost a first visit 0.2-0.5 s each to import: the pages import them only when used."""
+    code = ("import sys\nimport ui.page, ui.mlp.views, ui.cnn.views, ui.rnn.views, ui.autoencoder.views\n"
+            "print(sorted(m for m in ('pandas', 'nbformat') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["[]"]
