@@ -464,6 +464,7 @@ FOUND = {
     "unknown CSV upload": Found("mlp", "", r"mlp_csv_\d+", _unknown_file),
     "unknown digit upload": Found("cnn", "", r"cnn_upload_\d+", _unknown_file),
     "unknown model upload": Found("rnn", "", r"rnn_model_upload", _unknown_file, before=(
+        (r"rnn_take_away_open", lambda t: [pf.state(t.wid, bool_value=True)]),      # the box is made only open
         (r"rnn_take_part", lambda t: [pf.state(t.wid, string_array_value=["Open a model"])]),
         (r"rnn_model_upload_on", lambda t: [pf.state(t.wid, bool_value=True)]))),
     # A stateful expander takes its state as it comes (Streamlit 1.67 does not make it a bool) and
