@@ -113,6 +113,11 @@ class Page(ABC):
         the test accuracy."""
         return metric_values(snap)
 
+    def first_metrics(self, run, snap):
+        """The metrics shown as soon as a frame's place is laid out, before its views: ``metrics``, or
+        for a page with a costly one, what is known now (the frame right after shows the rest)."""
+        return self.metrics(run, snap)
+
     def metric_help(self, run):
         """What each metric of ``run`` measures (label -> text)."""
         return metric_help(run)
@@ -243,7 +248,7 @@ class Page(ABC):
         slots.metrics = [MetricsRow(r.title if len(runs) > 1 else None, self.metric_help(r), page_zoom(run.settings))
                          for r in runs]
         for row, r in zip(slots.metrics, runs):
-            row.show(self.metrics(r, r.shown))      # before the views' large first messages (Pause shows them)
+            row.show(self.first_metrics(r, r.shown))    # before the views' large first messages (Pause shows them)
         slots.page = self.make_slots(run)
         slots.lesson = self.lesson.live() if self.lesson else None
         if slots.curves:

@@ -162,8 +162,12 @@ class AutoencoderRun(Run):
         point = self.views(snap)["projection"](self.codes(snap, image))[0]
         return error, point
 
-    def grouped(self, snap):
-        """How well the codes group by label."""
+    def grouped(self, snap, compute=True):
+        """How well the codes group by label. Without ``compute``, what is known now: ``snap``'s if its
+        views are made, else the last one made (None at first), so nothing costly runs."""
+        cached_snap, cached = self._views
+        if not compute and cached_snap is not snap:
+            return None if cached is None else cached["grouped"]
         return self.views(snap)["grouped"]
 
     # -- the user's own input ------------------------------------------------------------------

@@ -55,10 +55,16 @@ class AutoencoderPage(Page):
                 w.draw_item("encoder", i, help="Units of this encoder layer; the decoder mirrors it")
 
     # -- metrics: how well the codes group, instead of an accuracy --------------------------------
-    def metrics(self, run, snap):
+    def metrics(self, run, snap, compute=True):
         values = [("Epoch", f"{snap.epoch:,}"), ("Step", f"{snap.step:,}"), ("Train loss", f"{snap.train_loss:.4f}"),
                   ("Test loss", f"{snap.test_loss:.4f}")]
-        return values + [(self._grouped_label(run), f"{run.grouped(snap):.0%}")]
+        grouped = run.grouped(snap, compute)
+        return values + [(self._grouped_label(run), "…" if grouped is None else f"{grouped:.0%}")]
+
+    def first_metrics(self, run, snap):
+        # Grouped as known now: a paused snapshot's plane (every test image through the network, ~0.1 s)
+        # is made with the frame right after, which then shows its figure.
+        return self.metrics(run, snap, compute=False)
 
     def metric_help(self, run):
         helps = super().metric_help(run)

@@ -57,6 +57,20 @@ def test_a_code_of_more_units_is_shown_by_its_principal_components_and_decodes_p
     assert run.grid(run.snap).shape == (64, 784)
 
 
+def test_the_first_metrics_make_no_plane_and_the_frame_after_them_does():
+    """A paused page shows its numbers before its views: Grouped as known then (the plane of a new
+    snapshot, every test image through the network, comes with the frame right after)."""
+    from ui.autoencoder.views import AutoencoderPage
+    page, run = AutoencoderPage(), AutoencoderRun(AutoencoderSettings(encoder=(32,)))
+    assert dict(page.first_metrics(run, run.snap))["Grouped by digit"] == "…" and run._views == (None, None)
+    first = page.metrics(run, run.snap)                              # the frame: the plane made
+    assert run._views[0] is run.snap and dict(first)["Grouped by digit"].endswith("%")
+    run.advance(1)
+    quick = dict(page.first_metrics(run, run.snap))
+    assert quick["Step"] == "1" and quick["Grouped by digit"] == dict(first)["Grouped by digit"]
+    assert run._views[0] is not run.snap                              # nothing made for the new snapshot
+
+
 def test_an_image_of_another_kind_is_rebuilt_worse_than_the_test_images():
     run = AutoencoderRun(AutoencoderSettings(encoder=(64,), code=8))
     run.advance(4 * run.trainer.steps_per_epoch)
