@@ -15,53 +15,10 @@ import numpy as np
 
 from ._jit import jit, jit_inline
 from .activations import fast_sigmoid, fast_tanh
-from .dense import _copy, _dense_backward, _dense_forward
+from .dense import _add_product, _copy, _dense_backward, _dense_forward
 
 RNN, LSTM, GRU = 0, 1, 2
 GATES = (1, 4, 3)
-
-
-@jit_inline
-def _h_times_wh(h, Wh, a):
-    # a (B, G*U) += h (B, U) @ Wh (U, G*U): four rows of h and four rows of Wh per pass (each
-    # weight loaded once for four samples, a loaded and stored a quarter as often: the LSTM's
-    # 16 x 32 @ 32 x 128 1.7x faster than one row at a time). The last pass of a batch that
-    # is not a multiple of four repeats its first row into spare rows (one loop, less to compile)
-    B, U = h.shape
-    G = a.shape[1]
-    spare = np.empty((3 if B % 4 else 0, G), a.dtype)
-    n = 0
-    while n < B:
-        k = min(4, B - n)
-        n1, n2, n3 = n + 1 if k > 1 else n, n + 2 if k > 2 else n, n + 3 if k > 3 else n
-        d0 = a[n]
-        d1 = a[n1] if k > 1 else spare[0]
-        d2 = a[n2] if k > 2 else spare[1]
-        d3 = a[n3] if k > 3 else spare[2]
-        i = 0
-        while i + 4 <= U:
-            a0, a1, a2, a3 = h[n, i], h[n, i + 1], h[n, i + 2], h[n, i + 3]
-            b0, b1, b2, b3 = h[n1, i], h[n1, i + 1], h[n1, i + 2], h[n1, i + 3]
-            c0, c1, c2, c3 = h[n2, i], h[n2, i + 1], h[n2, i + 2], h[n2, i + 3]
-            e0, e1, e2, e3 = h[n3, i], h[n3, i + 1], h[n3, i + 2], h[n3, i + 3]
-            r0, r1, r2, r3 = Wh[i], Wh[i + 1], Wh[i + 2], Wh[i + 3]
-            for j in range(G):
-                v0, v1, v2, v3 = r0[j], r1[j], r2[j], r3[j]
-                d0[j] += a0 * v0 + a1 * v1 + a2 * v2 + a3 * v3
-                d1[j] += b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3
-                d2[j] += c0 * v0 + c1 * v1 + c2 * v2 + c3 * v3
-                d3[j] += e0 * v0 + e1 * v1 + e2 * v2 + e3 * v3
-            i += 4
-        while i < U:
-            a0, b0, c0, e0, r0 = h[n, i], h[n1, i], h[n2, i], h[n3, i], Wh[i]
-            for j in range(G):
-                v0 = r0[j]
-                d0[j] += a0 * v0
-                d1[j] += b0 * v0
-                d2[j] += c0 * v0
-                d3[j] += e0 * v0
-            i += 1
-        n += k
 
 
 @jit_inline
@@ -101,7 +58,7 @@ def _rnn_steps(A, hs, Wh):
     T, B, U = A.shape[0], A.shape[1], Wh.shape[0]
     for t in range(T):
         a, h = A[t], hs[t + 1]
-        _h_times_wh(hs[t], Wh, a)
+        _add_product(hs[t], Wh, a)
         for n in range(B):
             av, hv = a[n], h[n]
             for j in range(U):
@@ -115,7 +72,7 @@ def _lstm_steps(A, hs, C, Wh):
     T, B, U = A.shape[0], A.shape[1], Wh.shape[0]
     for t in range(T):
         a, h = A[t], hs[t + 1]
-        _h_times_wh(hs[t], Wh, a)
+        _add_product(hs[t], Wh, a)
         for n in range(B):
             ai, af, ag, ao = a[n, 0:U], a[n, U:2 * U], a[n, 2 * U:3 * U], a[n, 3 * U:4 * U]
             cp, cv, hv = C[t, n], C[t + 1, n], h[n]
@@ -142,7 +99,7 @@ def _gru_steps(A, hs, HN, Wh, bh):
         a, h_prev, h = A[t], hs[t], hs[t + 1]
         for n in range(B):
             _copy(bh, ah[n])
-        _h_times_wh(h_prev, Wh, ah)
+        _add_product(h_prev, Wh, ah)
         for n in range(B):
             ar, az, an = a[n, 0:U], a[n, U:2 * U], a[n, 2 * U:3 * U]
             hr, hz, hn = ah[n, 0:U], ah[n, U:2 * U], ah[n, 2 * U:3 * U]
