@@ -117,13 +117,18 @@ def frame_charts(run, snap, layer_names, probe_size):
 
 def paused_histograms(page, run, layer_names, probe_size):
     """Paused: every layer's histogram at the epoch shown, in a box that stays open or closed as the
-    user left it (open at first); computed only while open, its figure made once per snapshot. The
-    page runner draws it outside the live fragment (ui/page.py says why)."""
+    user left it; until they touch it, closed before the first step and open once the run has trained
+    (a Plotly chart on a first visit held the whole page 1.7 s in the browser, for histograms of an
+    untrained network); computed only while open, its figure made once per snapshot. The page runner
+    draws it outside the live fragment (ui/page.py says why)."""
     box_key = key(page, "activation_histograms")
-    expander_state(box_key)
     snap = run.shown
+    expander_state(box_key)
+    chosen, auto = st.session_state.get(box_key), box_key + "_auto"     # what the page itself last chose
+    if chosen is None or chosen == st.session_state.get(auto):          # the learner has not changed it
+        st.session_state[box_key] = st.session_state[auto] = snap.step > 0
     box = st.expander(f"Histograms of the pre-activations at epoch {snap.epoch:,}", icon=":material/bar_chart:",
-                      key=box_key, on_change="rerun", expanded=True)
+                      key=box_key, on_change="rerun")
     if not box.open:
         return
     with box:

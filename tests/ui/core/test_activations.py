@@ -76,6 +76,8 @@ def test_the_mlp_page_sends_the_bands_and_shows_the_histograms_when_paused():
     at.switch_page("app_pages/mlp.py")
     at.query_params.update({"net": "8,8,8", "act": "sigmoid"})
     at.run()
+    box = next(e for e in at.expander if e.label.startswith("Histograms of the pre-activations at epoch 0"))
+    assert not any(getattr(el, "type", "") == "plotly_chart" for el in box)      # untrained: closed, no Plotly
     for _ in range(2):
         at.button(key="mlp_step").click().run()
     assert not at.exception, [e.value for e in at.exception]
