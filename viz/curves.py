@@ -20,11 +20,11 @@ def _thin(n):
     return np.unique(np.linspace(0, n - 1, MAX_POINTS).round().astype(int)) if n > MAX_POINTS else np.arange(n)
 
 
-def _values(a):
-    """4 significant digits (vectorised: this runs for every frame); None where not finite."""
+def _values(a, digits=4):
+    """``digits`` significant digits (vectorised: this runs for every frame); None where not finite."""
     a = np.asarray(a, float)
     finite = np.isfinite(a)
-    scale = 10.0 ** (3 - np.floor(np.log10(np.abs(np.where(finite & (a != 0), a, 1.0)))))
+    scale = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(np.where(finite & (a != 0), a, 1.0)))))
     rounded = (np.round(np.where(finite, a, 0.0) * scale) / scale).tolist()
     return [v if ok else None for v, ok in zip(rounded, finite.tolist())]
 

@@ -69,7 +69,9 @@ def test_frame_size_of_a_six_by_eight_net_stays_small():
     tr, pts, labels = trainer(layers)
     snap = tr.step(10)
     f = network_frame(snap, plane_maps(tr, snap), features=("x1", "x2"), loss="mse", classes=2, full=False)
-    assert len(json.dumps(f)) < 15_000        # 18.2 KB with raw 49 x 49 and 13 x 13 maps; 12.4-13.1 KB packed
+    # 18.2 KB with raw 49 x 49 and 13 x 13 maps; packed 14.4 KB at zlib level 6, 15.5 KB at level 1 (in
+    # half the time: 0.48 against 1.06 ms a frame)
+    assert len(json.dumps(f)) < 16_000
 
 
 def test_output_values_per_loss():
