@@ -2,7 +2,7 @@
 import streamlit as st
 
 # A presenter's link opens with the sidebar folded: the projected page is the network, not its controls.
-st.set_page_config(page_title="Neural-network playground", page_icon="🧠", layout="wide",
+st.set_page_config(page_title="Neural-network playground", page_icon=":material/neurology:", layout="wide",
                    initial_sidebar_state="collapsed" if st.query_params.get("present") == "1" else "auto")
 st.navigation([st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
                st.Page("app_pages/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),

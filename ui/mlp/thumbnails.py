@@ -1,15 +1,18 @@
-"""Data-set pictures for the picker, as PNG data URLs (cached, bounded)."""
+"""Data-set pictures for the picker, as PNG data URLs (cached, bounded).
+
+A plain ``lru_cache``: its arguments are a name and three numbers, and the page asks for all nine
+pictures on every run, where ``st.cache_data`` hashed each call's arguments and its source."""
 import base64
 import io
+from functools import lru_cache
 
-import streamlit as st
 from PIL import Image
 
 from engine.data import DATASETS, make_2d
 from viz.datasets import dataset_image
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@lru_cache(maxsize=64)
 def dataset_thumbnail(name, noise=0, seed=0, size=64):
     pts, labels = make_2d(name, 300, noise / 100, seed=seed)
     buf = io.BytesIO()
