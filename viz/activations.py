@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from .curves import LAYER_COLORS, _values
+from .curves import LAYER_COLORS, significant, thinned
 
 PERCENTILES = (5, 25, 50, 75, 95)
 MAX_VALUES = 4096          # values per layer that the percentiles read (a fixed, even subsample)
@@ -140,10 +140,6 @@ def percentiles_of(arrays):
     return out
 
 
-def _thin(n, points=BAND_POINTS):
-    return np.unique(np.linspace(0, n - 1, points).round().astype(int)) if n > points else np.arange(n)
-
-
 def shared_range(stats, activations=()):
     """[lo, hi] over every layer's 5th and 95th percentiles, a little wider, with 0 inside and, for
     sigmoid or tanh layers, the start of their flat parts (so the grey where they are flat shows)."""
@@ -153,7 +149,7 @@ def shared_range(stats, activations=()):
         return [-max(flat, 1.0), max(flat, 1.0)]
     lo, hi = min(float(np.nanmin(stats[..., 0])), -flat), max(float(np.nanmax(stats[..., -1])), flat)
     pad = 0.05 * (hi - lo or 1.0)
-    return [float(_values([lo - pad])[0]), float(_values([hi + pad])[0])]
+    return [float(significant([lo - pad])[0]), float(significant([hi + pad])[0])]
 
 
 def _short(a):
@@ -175,7 +171,7 @@ def band_charts(epochs, stats, names, activations):
     ``epochs`` (E,), ``stats`` (E, layers, 5), ``names`` and ``activations`` per layer. The band's
     ``p`` holds percentiles 5, 25, 75 and 95; the median is the chart's one series."""
     epochs, stats = np.asarray(epochs), np.asarray(stats, float).reshape(len(epochs), len(names), len(PERCENTILES))
-    i = _thin(len(epochs))
+    i = thinned(len(epochs), BAND_POINTS)
     y_range = shared_range(stats[i], activations)
     x = [int(e) for e in epochs[i]]
     short = _short(stats[i].transpose(1, 2, 0))          # (layers, 5, epochs) as lists

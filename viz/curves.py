@@ -16,11 +16,14 @@ KL_COLOR = "#6f4e9c"
 LAYER_COLORS = ("#4c78a8", "#c45a00", "#3a8d3a", "#d0404a", "#2b8a8a", "#a35d94", "#8c6048", "#767070")
 
 
-def _thin(n):
-    return np.unique(np.linspace(0, n - 1, MAX_POINTS).round().astype(int)) if n > MAX_POINTS else np.arange(n)
+def thinned(n, points=MAX_POINTS):
+    """Indices of at most ``points`` of ``n`` evenly spaced epochs, the first and last included. With
+    n > points the rounded positions are a step of more than 1 apart, so distinct (no np.unique: a
+    sort, per chart and frame)."""
+    return np.linspace(0, n - 1, points).round().astype(int) if n > points else np.arange(n)
 
 
-def _values(a, digits=4):
+def significant(a, digits=4):
     """``digits`` significant digits (vectorised: this runs for every frame); None where not finite."""
     a = np.asarray(a, float)
     finite = np.isfinite(a)
@@ -31,14 +34,14 @@ def _values(a, digits=4):
 
 def _chart(title, x, series, log=False, y_range=None, percent=False):
     return {"title": title, "x": [int(v) for v in x], "log": log, "range": y_range, "percent": percent,
-            "series": [{"name": name, "color": color, "values": _values(values)}
+            "series": [{"name": name, "color": color, "values": significant(values)}
                        for name, (values, color) in series.items()]}
 
 
 def loss_chart(snap, log=False, title="Loss"):
     """Train and test loss after each epoch; ``log``: on a log scale (late, small changes show)."""
     ev = snap.history["evals"]
-    i = _thin(len(ev["epoch"]))
+    i = thinned(len(ev["epoch"]))
     return _chart(title + (" (log scale)" if log else ""), ev["epoch"][i],
                   {"train": (ev["train_loss"][i], TRAIN_COLOR), "test": (ev["test_loss"][i], TEST_COLOR)}, log=log)
 
@@ -56,14 +59,14 @@ def kl_chart(snap):
     starts = np.concatenate([[0], ends[:-1]])
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(ends > starts, (sums[ends] - sums[starts]) / np.maximum(ends - starts, 1), np.nan)
-    i = _thin(len(ev["epoch"]))
+    i = thinned(len(ev["epoch"]))
     return _chart("KL divergence to N(0, 1) (per image)", ev["epoch"][i], {"KL": (means[i], KL_COLOR)})
 
 
 def accuracy_chart(snap):
     """Train and test accuracy after each epoch (classification)."""
     ev = snap.history["evals"]
-    i = _thin(len(ev["epoch"]))
+    i = thinned(len(ev["epoch"]))
     return _chart("Accuracy", ev["epoch"][i], {"train": (ev["train_acc"][i], TRAIN_COLOR),
                                                 "test": (ev["test_acc"][i], TEST_COLOR)},
                   y_range=[0, 1], percent=True)
@@ -75,7 +78,7 @@ def gradient_chart(snap, layer_names):
     batchnorm's gamma and beta have a column of their own, which pairs skip)."""
     ev = snap.history["evals"]
     norms = snap.history["grad_norms"]
-    i = _thin(len(ev["epoch"]))
+    i = thinned(len(ev["epoch"]))
     columns = list(snap.history.get("param_layers", ()))
     pairs = [(item, k) if isinstance(item, str) else (item[0], columns.index(item[1]))
              for k, item in enumerate(layer_names)]
@@ -93,7 +96,7 @@ def compared_accuracy_chart(snaps, titles, title="Test accuracy"):
     they share (a comparison on a few examples counts steps, not epochs)."""
     evals = [s.history["evals"] for s in snaps]
     n = min(len(ev["step"]) for ev in evals)
-    i = _thin(n)
+    i = thinned(n)
     chart = _chart(title, evals[0]["step"][i],
                    {name: (ev["test_acc"][:n][i], colors[0]) for name, ev, colors in zip(titles, evals, RUN_COLORS)},
                    y_range=[0, 1], percent=True)

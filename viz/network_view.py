@@ -18,7 +18,7 @@ import numpy as np
 from engine.data import FEATURES, featurize
 
 from . import palette
-from .curves import _values
+from .curves import significant, thinned
 
 FEATURE_LABELS = {"x1": "X₁", "x2": "X₂", "x1_sq": "X₁²", "x2_sq": "X₂²", "x1_x2": "X₁X₂",
                   "sin_x1": "sin(X₁)", "sin_x2": "sin(X₂)"}
@@ -108,11 +108,9 @@ def loss_curve(snap, points=CURVE_POINTS):
     """The train and test loss after each epoch, thinned to ``points`` epochs, 3 significant digits:
     the small curve above the output (as TensorFlow Playground draws it)."""
     ev = snap.history["evals"]
-    n = len(ev["epoch"])
-    # n > points: the rounded steps of more than 1 are distinct already (np.unique cost a sort per frame)
-    i = np.linspace(0, n - 1, points).round().astype(int) if n > points else np.arange(n)
-    return {"epoch": np.asarray(ev["epoch"])[i].astype(int).tolist(), "train": _values(ev["train_loss"][i], 3),
-            "test": _values(ev["test_loss"][i], 3)}
+    i = thinned(len(ev["epoch"]), points)
+    return {"epoch": np.asarray(ev["epoch"])[i].astype(int).tolist(), "train": significant(ev["train_loss"][i], 3),
+            "test": significant(ev["test_loss"][i], 3)}
 
 
 def focus_map(plane_maps, layer, unit, snap):

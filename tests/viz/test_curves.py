@@ -3,7 +3,7 @@ import numpy as np
 
 import engine
 from engine.data import make_2d
-from viz.curves import MAX_POINTS, accuracy_chart, gradient_chart, kl_chart, loss_chart
+from viz.curves import MAX_POINTS, accuracy_chart, gradient_chart, kl_chart, loss_chart, thinned
 
 
 def snapshot(steps):
@@ -52,3 +52,11 @@ def test_kl_chart_is_the_mean_kl_of_each_epochs_steps():
     assert chart["x"] == [0, 1, 2, 3] and chart["series"][0]["values"][0] is None      # no step before epoch 0
     np.testing.assert_allclose(chart["series"][0]["values"][1:], kl.reshape(3, 4).mean(axis=1), rtol=1e-3)
     assert kl_chart(snapshot(5)) is None     # no sampling layer: no KL
+
+
+def test_thinned_epochs_are_distinct_ordered_and_keep_both_ends():
+    for points in (2, 60, MAX_POINTS):
+        for n in list(range(1, 3 * points)) + [10_000, 123_457]:
+            i = thinned(n, points)
+            assert len(i) == min(n, points) and i[0] == 0 and i[-1] == n - 1
+            assert np.all(np.diff(i) > 0)
