@@ -225,6 +225,18 @@ def histogram_table(values, names, activations, max_rows=HISTOGRAM_TABLE_ROWS, k
     return pd.DataFrame(rows, columns=["layer", "bin from", "bin to", "count", "share", "flat"])
 
 
+ROW_GAP = 24                 # px between two rows of the histograms
+
+
+def _figure_height(rows):
+    return 90 + 80 * rows
+
+
+def _plot_height(rows):
+    """The px the rows share: the figure less its margins (50) and the x axis' ticks and title (45)."""
+    return _figure_height(rows) - 95
+
+
 def histogram_figure(values, names, activations, epoch=None):
     """Paused: every layer's pre-activations as a histogram, one row per layer on one shared x axis,
     the flat parts of its activation shaded. ``values``: a list of arrays, one per layer. The figure
@@ -236,10 +248,11 @@ def histogram_figure(values, names, activations, epoch=None):
     lo, hi = float(edges[0]), float(edges[-1])
     mids, width = (edges[:-1] + edges[1:]) / 2, edges[1] - edges[0]
     rows = max(len(values), 1)
-    gap = 0.02 if rows > 4 else 0.05
+    # rows ROW_GAP px apart: a row's top tick label and the next row's "0%" met at a presenter's zoom
+    gap = ROW_GAP / _plot_height(rows)
     height = (1 - gap * (rows - 1)) / rows
     data, shapes = [], []
-    layout = {"height": 90 + 80 * rows, "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "template": "plotly_white",
+    layout = {"height": _figure_height(rows), "margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "template": "plotly_white",
               "bargap": 0, "showlegend": False,
               "title": {"text": "Pre-activations of the probe batch" + (f" at epoch {epoch:,}" if epoch is not None
                                                                          else ""), "x": 0, "font": {"size": 14}}}

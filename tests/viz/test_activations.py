@@ -101,3 +101,15 @@ def test_the_histogram_has_a_row_per_layer_on_one_axis():
     assert len(bars) == 2 and sum(bars[0].y) == pytest.approx(1.0)
     assert list(bars[0].x) == list(bars[1].x)                            # one shared set of bins
     assert "epoch 12" in fig.layout.title.text
+
+
+def test_the_histogram_rows_stand_far_enough_apart_for_their_tick_labels():
+    rng = np.random.default_rng(4)
+    for rows in range(1, 9):
+        fig = histogram_figure([rng.normal(size=200) for _ in range(rows)], [f"layer {k}" for k in range(rows)],
+                               ["tanh"] * rows)
+        domains = sorted((fig.layout[f"yaxis{'' if k == 1 else k}"].domain for k in range(1, rows + 1)), reverse=True)
+        plot_px = fig.layout.height - 95            # less the margins and the x axis' ticks and title
+        gaps = [(upper[0] - lower[1]) * plot_px for upper, lower in zip(domains, domains[1:])]
+        assert all(g >= 20 for g in gaps), (rows, gaps)       # 24 px: a tick label is 12-16 px high
+        assert all((d[1] - d[0]) * plot_px >= 40 for d in domains)
