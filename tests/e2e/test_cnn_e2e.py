@@ -1,6 +1,7 @@
 """The CNN page in headless Chromium against the real `streamlit run app.py`."""
 import io
 import re
+import time
 
 import numpy as np
 import pytest
@@ -29,9 +30,15 @@ VIEW_STATE = """(label) => { for (const e of document.querySelectorAll('[data-te
 
 
 def view_state(page, label):
-    """The view's layout, its canvas scrolled into the window first (a click outside it goes nowhere)."""
+    """The view's layout, its canvas scrolled into the window first (a click outside it goes nowhere).
+    While a rerun replaces the view, the old canvas and the new one are both there for a moment (seen
+    once in three runs beside two other test workers): wait for one."""
     page.wait_for_function(VIEW_STATE, arg=label, timeout=30_000)
-    shadow_canvas(page, label).scroll_into_view_if_needed()
+    canvas = shadow_canvas(page, label)
+    deadline = time.monotonic() + 30
+    while canvas.count() != 1 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    canvas.scroll_into_view_if_needed()
     return page.wait_for_function(VIEW_STATE, arg=label, timeout=30_000).json_value()
 
 
