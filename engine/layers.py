@@ -359,7 +359,8 @@ class Conv2D(Layer):
             if k > H or k > W:
                 self.fail(f"kernel {k} is larger than the {H}x{W} input (use padding 'same')")
             Ho, Wo, self.pt, self.pl, th, tw = (H - k) // s + 1, (W - k) // s + 1, 0, 0, 0, 0
-        self.Hp, self.Wp = H + th, W + tw       # the padded plane
+        # the padded plane; neighbouring rows and images share their zero padding (kernels/conv.py)
+        self.Hp, self.Wp = H + max(self.pt, th - self.pt), W + max(self.pl, tw - self.pl)
         return (self.cfg["filters"], Ho, Wo)
 
     @property
@@ -369,11 +370,11 @@ class Conv2D(Layer):
 
     @property
     def cache_size(self):
-        # padded inputs, output planes and their zero borders (the spare row and the
+        # padded inputs, output planes and their zero borders (the k spare rows and the
         # borders are needed once per batch, but counting them per sample keeps this simple)
         k = self.cfg["kernel_size"]
         border = (k - 1) * (self.Wp + 1)
-        return (self.in_shape[0] * (self.Hp + 1) + self.cfg["filters"] * self.Hp) * self.Wp \
+        return (self.in_shape[0] * (self.Hp + k) + self.cfg["filters"] * self.Hp) * self.Wp \
             + self.cfg["filters"] * border
 
     def extras(self):

@@ -6,8 +6,12 @@ output position i = y * Wp + x reads input i + ky * Wp + kx, so every kernel
 tap is one long, contiguous multiply-add over the whole batch, which LLVM
 vectorises; 3x3 kernels go four filters (or, for the input gradient, four
 input channels) at a time, so each input value is loaded once for four. The
-positions past an image's output (its last k - 1 padded rows and columns) are
-computed and dropped: one long loop beats image-by-image calls here. A stride
+positions past an image's output are computed and dropped: one long loop beats
+image-by-image calls here. Neighbours share their zero padding: a row's right
+padding is the next row's left padding (the flat index runs on into it), and an
+image's bottom padding the next image's top, so a row is W + max(left, right)
+long and an image H + max(top, bottom) rows high (3x3 "same" on 14x14 images:
+15 x 15 positions computed per image, not 16 x 16). A stride
 of 2 computes the stride-1 plane and keeps every second row and column. The
 input gradient is the same sum with the kernel flipped, read from a gradient
 plane with a zero border in front.
@@ -23,10 +27,10 @@ from ._jit import jit, jit_inline
 
 
 @jit_inline
-def _pad(x, xpad, pt, pl):
-    # x (N, C, H, W) -> xpad (C, N * Hp + 1, Wp): image n's zero-padded plane at rows n * Hp
+def _pad(x, xpad, Hp, pt, pl):
+    # x (N, C, H, W) -> xpad (C, N * Hp + k, Wp): image n's data at row n * Hp + pt, column pl;
+    # zeros everywhere else (the k spare rows: the last image's taps read past its plane)
     N, C, H, W = x.shape
-    Hp = (xpad.shape[1] - 1) // N
     xpad[:] = 0
     for c in range(C):
         for n in range(N):
@@ -251,14 +255,14 @@ def _correlate(W, fours, planes, dst, start, Wp, n):
 @jit_inline
 def _conv2d_forward(x, W, b, out, xpad, full, pt, pl, stride):
     """x (N, C, H, W), W (F, C, k, k), b (F,), out (N, F, Ho, Wo); scratch: xpad
-    (C, N * Hp + 1, Wp) and full (F, M + N * Hp * Wp): output planes after a zero border
+    (C, N * Hp + k, Wp) and full (F, M + N * Hp * Wp): output planes after a zero border
     of M = (k - 1) * (Wp + 1), which the input gradient reads."""
     N = x.shape[0]
     F, C, k = W.shape[0], W.shape[1], W.shape[2]
     Wp = xpad.shape[2]
     M = (k - 1) * (Wp + 1)
     size = (full.shape[1] - M) // N           # one image's plane: Hp * Wp
-    _pad(x, xpad, pt, pl)
+    _pad(x, xpad, size // Wp, pt, pl)
     full[:] = 0
     _correlate(W, _in_fours(W), xpad.reshape((C, -1)), full, M, Wp, N * size)
     for f in range(F):

@@ -277,10 +277,10 @@ def _conv_views(row, params, x, out, c, B):
     C, H, W, F, k, stride, pt, pl, Hp, Wp, Ho, Wo = row[X0:X0 + 12]
     p = row[P_OFF]
     n_w = F * C * k * k
-    n_pad = C * (B * Hp + 1) * Wp
+    n_pad = C * (B * Hp + k) * Wp
     n_full = (k - 1) * (Wp + 1) + B * Hp * Wp
     return (x.reshape((B, C, H, W)), params[p:p + n_w].reshape((F, C, k, k)), params[p + n_w:p + n_w + F],
-            out.reshape((B, F, Ho, Wo)), c[:n_pad].reshape((C, B * Hp + 1, Wp)),
+            out.reshape((B, F, Ho, Wo)), c[:n_pad].reshape((C, B * Hp + k, Wp)),
             c[n_pad:n_pad + F * n_full].reshape((F, n_full)), pt, pl, stride)
 
 
