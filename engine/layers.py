@@ -343,7 +343,7 @@ class Conv2D(Layer):
     code = P.CONV2D
     penalized = ("W",)
     stages = (("convolution taps", 2.5, [(conv._taps3x3, "A2 A1 A1 i i"),
-                                         (conv._taps3x3_quad, "A2 A1 A1 A1 A1 A1 i i b"),
+                                         (conv._taps3x3_quad, "A2 A1 A1 A1 A1 A1 i i"),
                                          (conv._taps_any, "A2 A1 A1 i i")]),
               ("kernel gradients", 1.5, [(conv._tap_dots, "A1 A1 A2 i i"),
                                          (conv._tap_dots3x3_pair, "A1 A1 A1 A2 A2 i i")]))
