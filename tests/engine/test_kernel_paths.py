@@ -30,6 +30,19 @@ def test_narrow_and_wide_dense_layers_match_reference(inputs, outputs, rng):
         np.testing.assert_allclose(grads[name], numeric[name], rtol=1e-6, atol=1e-8, err_msg=name)
 
 
+@pytest.mark.parametrize("rows, inputs, outputs", [(4, 1, 20), (8, 5, 17), (9, 33, 40), (12, 7, 16)])
+def test_dense_backward_with_odd_widths_and_row_counts_matches_numpy(rows, inputs, outputs, rng):
+    """The input gradient goes four rows against two weight rows a pass: an odd last weight row
+    pairs with itself, rows beyond a multiple of four go one by one."""
+    from engine.kernels.dense import _dense_backward
+    x, W, g = rng.normal(size=(rows, inputs)), rng.normal(size=(inputs, outputs)), rng.normal(size=(rows, outputs))
+    d_W, d_b, d_x = np.empty_like(W), np.empty(outputs), np.empty((rows, inputs))
+    _dense_backward(x, W, g, d_W, d_b, d_x)
+    np.testing.assert_allclose(d_x, g @ W.T, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(d_W, x.T @ g, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(d_b, g.sum(axis=0), rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_maxpool_2x2_ties_go_to_the_first_entry_as_in_torch(dtype, rng):
     """An identity 1x1 convolution before the pool shows where the pool sends the gradient."""
