@@ -43,6 +43,18 @@ def test_dense_backward_with_odd_widths_and_row_counts_matches_numpy(rows, input
     np.testing.assert_allclose(d_b, g.sum(axis=0), rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("batch, units, gates", [(1, 3, 1), (5, 4, 4), (16, 32, 4), (7, 9, 3)])
+def test_the_gradient_through_the_recurrent_weights_matches_numpy(batch, units, gates, rng):
+    """Two samples against four rows of Wh a pass: an odd last sample pairs with itself (and is
+    added once), units beyond a multiple of four go one by one."""
+    from engine.kernels.recurrent import _back_through_wh
+    da, Wh = rng.normal(size=(batch, gates * units)), rng.normal(size=(units, gates * units))
+    d_h = rng.normal(size=(batch, units))
+    expected = d_h + da @ Wh.T
+    _back_through_wh(da, Wh, d_h)
+    np.testing.assert_allclose(d_h, expected, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_maxpool_2x2_ties_go_to_the_first_entry_as_in_torch(dtype, rng):
     """An identity 1x1 convolution before the pool shows where the pool sends the gradient."""
