@@ -42,7 +42,7 @@ def test_a_lesson_from_its_link_to_done_and_still_done_after_a_reload(open_page,
         "[data-testid=stSliderThumbValue]").inner_text()
     assert noise == "50"                                                # the lesson's preset
     check(page, "turns", "open").wait_for(timeout=30_000)
-    assert "Answer the prediction first" in page.locator(".lsn").inner_text()
+    page.locator(".lsn").get_by_text("Answer the prediction first").wait_for(timeout=30_000)
 
     panel.get_by_text(ANSWER).click()
     panel.get_by_role("button", name="Lock in my prediction").click()
