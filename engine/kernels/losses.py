@@ -3,7 +3,8 @@
 mse: mean over all elements of (out - y)^2.  binary_crossentropy: mean over all
 elements of the sigmoid cross-entropy of the logits.  softmax_crossentropy:
 mean over samples, labels are class indices stored as floats in y[:, 0].
-All three are computed in float64 in a form that cannot overflow.
+All three are computed in a form that cannot overflow, summed in float64 (the
+cross-entropy's terms along a row in the outputs' precision).
 
 The cross-entropy's exp and log1p cost about 20 ns an element each and block
 vectorisation (1.7 ms of the autoencoder's 4.9 ms step: 784 outputs times 64), so for
@@ -17,7 +18,7 @@ import numpy as np
 from numba import types
 from numba.extending import overload
 
-from ._intrinsics import _select
+from ._intrinsics import _maximum, _select
 from ._jit import jit
 from .activations import fast_sigmoid
 
@@ -41,16 +42,21 @@ def _loss_forward_backward(code, out, y, d_out, want_grad):
                     d_out[r, j] = scale * e
         return total / (R * O)
     if code == BINARY_CROSSENTROPY:
-        scale = 1.0 / (R * O)
+        # in the outputs' precision along a row (float32: vectorised, 2.2x faster for the
+        # autoencoder's 64 x 784), rows summed in float64
+        zero = out.dtype.type(0)
+        scale = out.dtype.type(1.0 / (R * O))
         for r in range(R):
             zr, yr, dr = out[r], y[r], d_out[r if want_grad else 0]
+            row = zero
             for j in range(O):
-                soft, p = bce_terms(zr[j])
-                z, t = float(zr[j]), float(yr[j])
+                z, t = zr[j], yr[j]
+                soft, p = bce_terms(z)
                 # max(z, 0) - z t + log(1 + exp(-|z|))
-                total += max(z, 0.0) - z * t + soft
+                row += _maximum(z, zero) - z * t + soft
                 if want_grad:
                     dr[j] = scale * (p - t)
+            total += row
         return total / (R * O)
     # softmax cross-entropy
     scale = 1.0 / R
@@ -72,7 +78,7 @@ def _loss_forward_backward(code, out, y, d_out, want_grad):
 
 
 def bce_terms(z):
-    """(log1p(exp(-|z|)), sigmoid(z)) of one logit, as floats: the cross-entropy's
+    """(log1p(exp(-|z|)), sigmoid(z)) of one logit, in its precision: the cross-entropy's
     transcendental parts; inside kernels, vectorised for float32."""
     e = math.exp(-abs(z))
     return math.log1p(e), (1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e))
@@ -95,7 +101,7 @@ def _bce_terms_typed(z):
             q = q * u2 + np.float32(1.0 / 5.0)
             q = q * u2 + np.float32(1.0 / 3.0)
             q = q * u2 + np.float32(1.0)
-            return float(np.float32(-2.0) * u * q), float(_select(z < np.float32(0.0), s, np.float32(1.0) - s))
+            return np.float32(-2.0) * u * q, _select(z < np.float32(0.0), s, np.float32(1.0) - s)
         return bce32
 
     def bce64(z):
