@@ -170,7 +170,7 @@ class Dense(Layer):
     code = P.DENSE
     penalized = ("W",)
     stages = (("dense layers", 1.5, [(dense._dense_forward, "A2 A2 A1 A2"),
-                                     (dense._dense_backward, "A2 A2 A2 A2 A1 A2")]),)
+                                     (dense._dense_backward, "A2 A2 A2 A2 A1 A2 b")]),)
 
     def output_shape(self):
         if len(self.in_shape) == 3:

@@ -50,7 +50,7 @@ import numpy as np
 from numba import from_dtype, typeof
 
 from ._jit import jit, jit_inline
-from .activations import _activate, _activation_backward
+from .activations import RELU, _activate, _activation_backward
 from .conv import (_avgpool_backward, _avgpool_forward, _conv2d_backward, _conv2d_forward,
                    _maxpool_backward, _maxpool_forward)
 from .dense import (_copy, _copy_forward, _dense_backward, _dense_forward,
@@ -210,7 +210,8 @@ def _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, kl_weig
                 p = row[P_OFF]
                 _dense_backward(x.reshape((R, I)), W, d_out.reshape((R, O)),
                                 grads[p:o_b].reshape((I, O)), grads[o_b:o_b + O],
-                                d_x[:R * I if need_d_x else 0].reshape((-1, I)))
+                                d_x[:R * I if need_d_x else 0].reshape((-1, I)),
+                                need_d_x and _relu_before(prog, l))
             elif kind == DROPOUT:
                 if need_d_x:
                     _dropout_backward(d_out, c, d_x)
@@ -223,6 +224,12 @@ def _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, kl_weig
             _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
         elif recurrent is not None and family == RECURRENT_FAMILY:
             _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+
+
+@jit_inline
+def _relu_before(prog, l):
+    """Whether layer l's input is the output of a ReLU (layer l - 1's activation)."""
+    return l > 0 and prog[l - 1, ACT] == RELU and prog[l - 1, A_OUT] == prog[l, A_IN]
 
 
 @jit

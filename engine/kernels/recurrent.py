@@ -269,13 +269,14 @@ def _rnn_backward(cell, Wx, Wh, d_out, d_Wx, d_Wh, d_b, d_bh, d_x, xt, hs, A, C2
     G = dA.shape[2]
     scratch = np.empty(G, dA.dtype)
     d_x_tm = np.empty((T * B, F), dA.dtype)
+    not_relu = T < 0          # False as a runtime bool: a literal would compile _dense_backward twice
     _dense_backward(xt.reshape((T * B, F)), Wx, dA.reshape((T * B, G)), d_Wx, d_b,
-                    d_x_tm[:T * B if need_d_x else 0])
+                    d_x_tm[:T * B if need_d_x else 0], not_relu)
     rows = hs[0:T].reshape((T * B, U))
     if cell == GRU:
-        _dense_backward(rows, Wh, dAh.reshape((T * B, G)), d_Wh, d_bh, d_x_tm[:0])
+        _dense_backward(rows, Wh, dAh.reshape((T * B, G)), d_Wh, d_bh, d_x_tm[:0], not_relu)
     else:
-        _dense_backward(rows, Wh, dA.reshape((T * B, G)), d_Wh, scratch, d_x_tm[:0])
+        _dense_backward(rows, Wh, dA.reshape((T * B, G)), d_Wh, scratch, d_x_tm[:0], not_relu)
     if need_d_x:
         for t in range(T):
             for n in range(B):

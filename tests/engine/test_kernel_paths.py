@@ -37,10 +37,39 @@ def test_dense_backward_with_odd_widths_and_row_counts_matches_numpy(rows, input
     from engine.kernels.dense import _dense_backward
     x, W, g = rng.normal(size=(rows, inputs)), rng.normal(size=(inputs, outputs)), rng.normal(size=(rows, outputs))
     d_W, d_b, d_x = np.empty_like(W), np.empty(outputs), np.empty((rows, inputs))
-    _dense_backward(x, W, g, d_W, d_b, d_x)
+    _dense_backward(x, W, g, d_W, d_b, d_x, False)
     np.testing.assert_allclose(d_x, g @ W.T, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(d_W, x.T @ g, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(d_b, g.sum(axis=0), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("rows, inputs, outputs", [(1, 1, 20), (5, 7, 17), (64, 128, 30), (9, 33, 70), (3, 2, 64)])
+@pytest.mark.parametrize("zeros", [0.0, 0.5, 0.9, 1.0])
+def test_dense_products_of_inputs_with_zeros_match_numpy(rows, inputs, outputs, zeros, rng):
+    """Mostly zero inputs take the sparse products (two rows over their non-zero inputs, two
+    inputs over their non-zero rows, four a pass, odd ends padded): equal to NumPy's at every share."""
+    from engine.kernels.dense import _dense_backward, _dense_forward
+    x = rng.normal(size=(rows, inputs)) * (rng.random((rows, inputs)) >= zeros)
+    W, b, g = rng.normal(size=(inputs, outputs)), rng.normal(size=outputs), rng.normal(size=(rows, outputs))
+    out, d_W, d_b, d_x = np.empty((rows, outputs)), np.full_like(W, np.nan), np.empty(outputs), np.empty((rows, inputs))
+    _dense_forward(x, W, b, out)
+    _dense_backward(x, W, g, d_W, d_b, d_x, False)
+    np.testing.assert_allclose(out, b + x @ W, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(d_W, x.T @ g, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(d_x, g @ W.T, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("rows, inputs, outputs", [(1, 1, 3), (5, 7, 16), (64, 128, 30), (9, 33, 40)])
+def test_the_input_gradient_of_a_relu_output_is_computed_where_it_is_positive(rows, inputs, outputs, rng):
+    """After a ReLU, d_x counts only where x > 0: there it equals NumPy's, elsewhere 0 (mostly zero
+    inputs take the path that skips the rest, positive ones go four at a time)."""
+    from engine.kernels.dense import _dense_backward
+    x = np.maximum(rng.normal(size=(rows, inputs)) - 0.6, 0)
+    W, g = rng.normal(size=(inputs, outputs)), rng.normal(size=(rows, outputs))
+    d_W, d_b, d_x = np.empty_like(W), np.empty(outputs), np.full((rows, inputs), np.nan)
+    _dense_backward(x, W, g, d_W, d_b, d_x, True)
+    np.testing.assert_allclose(d_x, np.where(x > 0, g @ W.T, 0.0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(d_W, x.T @ g, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("batch, units, gates", [(1, 3, 1), (5, 4, 4), (16, 32, 4), (7, 9, 3)])
