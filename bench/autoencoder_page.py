@@ -8,7 +8,8 @@ Engine alone (this process):
     their own label) while the page's default autoencoder trains for ``--seconds`` (MNIST 8,000, 784 ->
     128 -> 32 -> 2 -> 32 -> 128 -> 784, ReLU, cross-entropy, Adam 0.003, batch 64), against the same
     measure on a plain 2-D principal-component projection of the pixels; the VAE's figure beside it;
-  * steps/s of that autoencoder against PyTorch CPU in the same process (blocks interleaved, medians);
+  * steps/s of that autoencoder against PyTorch CPU in the same process (blocks interleaved, medians),
+    and the steps each trains in its first ``--seconds`` of training from the start (turns of 2 s);
   * the server's work for a clicked point of the code plane: its decoded image, and the whole frame
     that carries it.
 In Chromium (the real app, ``streamlit run``): Play for ``--seconds``, then "Grouped by digit" as the
@@ -109,6 +110,33 @@ def engine_vs_torch(settings, repeats, threads, seconds=1.0):
             theirs.append(_rates(torch_run, n_torch))
     median = lambda rows: tuple(statistics.median(r[i] for r in rows) for i in range(2))     # noqa: E731
     return median(ours), (median(theirs) if theirs else None)
+
+
+def engine_vs_torch_over_training(settings, threads, seconds=60.0, block=2.0):
+    """Steps each trained in its first ``seconds`` of training from the start, as the page trains
+    when Play is pressed: the engine and PyTorch (``threads`` threads) take turns of ``block``
+    seconds, so machine noise hits both alike. The engine's step gets cheaper as the ReLU codes
+    grow sparse (its sparse products), PyTorch's stays. Returns ([engine steps/s of each turn],
+    [PyTorch's])."""
+    run = AutoencoderRun(settings)
+    trainer = engine.Trainer(engine.build(settings.spec(), seed=0), train=(run.x, run.x_flat), optimizer="adam",
+                             lr=settings.lr, batch_size=settings.batch, eval_every=10**12, classification=False)
+    trainer.step(1)
+    torch.set_num_threads(threads)
+    model = torch_autoencoder(settings)
+    loss = (torch.nn.functional.binary_cross_entropy_with_logits if settings.loss == "binary_crossentropy"
+            else torch.nn.functional.mse_loss)
+    torch_run = _torch_stepper(model, torch.optim.Adam(model.parameters(), lr=settings.lr), loss,
+                               np.array(run.x), np.array(run.x_flat), settings.batch)
+    torch_run(1)
+    turns = {"engine": [], "torch": []}
+    for name, step in [("engine", trainer.step), ("torch", torch_run)] * int(seconds / block):
+        steps, start = 0, time.perf_counter()
+        while time.perf_counter() - start < block:
+            step(10)
+            steps += 10
+        turns[name].append(steps / (time.perf_counter() - start))
+    return turns["engine"], turns["torch"]
 
 
 def decode_ms(settings, repeats=50):
@@ -220,6 +248,14 @@ def main():
             print(f"default autoencoder, PyTorch CPU with {threads} thread{'s' if threads > 1 else ''}: steps a second "
                   f"engine {ours[0]:,.0f}, PyTorch {theirs[0]:,.0f} (ratio {ours[0] / theirs[0]:.2f}x); steps a CPU "
                   f"second engine {ours[1]:,.0f}, PyTorch {theirs[1]:,.0f} ({ours[1] / theirs[1]:.2f}x)", flush=True)
+        if torch is not None:
+            ours, theirs = engine_vs_torch_over_training(default, os.cpu_count(), args.seconds)
+            mean = statistics.fmean
+            print(f"default autoencoder over its first {args.seconds:.0f} s of training from the start (turns of 2 s), "
+                  f"PyTorch CPU with {os.cpu_count()} threads: engine {mean(ours):,.0f} steps/s, PyTorch "
+                  f"{mean(theirs):,.0f} (ratio {mean(ours) / mean(theirs):.2f}x); first 10 s "
+                  f"{mean(ours[:5]) / mean(theirs[:5]):.2f}x, last 10 s {mean(ours[-5:]) / mean(theirs[-5:]):.2f}x",
+                  flush=True)
         median, worst, whole = decode_ms(default)
         print(f"a clicked point's decoded image: median {median:.2f} ms, worst {worst:.2f} ms of server CPU; "
               f"the frame carrying it {whole:.1f} ms", flush=True)

@@ -121,7 +121,7 @@ def _sparse_enough(share, outputs):
     return share < (0.75 if outputs >= 64 else 0.4)
 
 
-@jit_inline
+@jit
 def _add_sparse_product(x, W, out):
     # out (R, O) += x (R, I) @ W (I, O) for mostly zero x: two rows at a time over the inputs
     # that are not zero in either, four such inputs a pass (W's four rows read once for both
@@ -153,7 +153,7 @@ def _add_sparse_product(x, W, out):
                 db[j] += b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3
 
 
-@jit_inline
+@jit
 def _sparse_weight_grads(x, d_out, d_W):
     # d_W (I, O) = x.T @ d_out for mostly zero x: two inputs at a time over the rows where
     # either is not zero, four such rows a pass (each row of d_out read once for both); the
@@ -274,7 +274,7 @@ def _dense_backward(x, W, d_out, d_W, d_b, d_x, x_from_relu):
             r += 1
 
 
-@jit_inline
+@jit
 def _d_x_where_positive(x, W, d_out, d_x):
     # d_x[r, i] = d_out[r] . W[i] where x[r, i] > 0, else 0: a row's positive inputs four at
     # a time (each value of d_out read once for four dot products); the last group repeats
