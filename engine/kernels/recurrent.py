@@ -267,7 +267,6 @@ def _rnn_backward(cell, Wx, Wh, d_out, d_Wx, d_Wh, d_b, d_bh, d_x, xt, hs, A, C2
     else:
         _gru_steps_back(A, hs, C2, dA, dAh, Wh, d_out, dh, return_sequences)
     G = dA.shape[2]
-    scratch = np.empty(G, dA.dtype)
     d_x_tm = np.empty((T * B, F), dA.dtype)
     not_relu = T < 0          # False as a runtime bool: a literal would compile _dense_backward twice
     _dense_backward(xt.reshape((T * B, F)), Wx, dA.reshape((T * B, G)), d_Wx, d_b,
@@ -276,7 +275,7 @@ def _rnn_backward(cell, Wx, Wh, d_out, d_Wx, d_Wh, d_b, d_bh, d_x, xt, hs, A, C2
     if cell == GRU:
         _dense_backward(rows, Wh, dAh.reshape((T * B, G)), d_Wh, d_bh, d_x_tm[:0], not_relu)
     else:
-        _dense_backward(rows, Wh, dA.reshape((T * B, G)), d_Wh, scratch, d_x_tm[:0], not_relu)
+        _dense_backward(rows, Wh, dA.reshape((T * B, G)), d_Wh, d_b[:0], d_x_tm[:0], not_relu)   # d_b: summed above
     if need_d_x:
         for t in range(T):
             for n in range(B):
