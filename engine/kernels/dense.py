@@ -42,7 +42,7 @@ def _dense_forward(x, W, b, out):
         row = out[r]
         for j in range(O):
             row[j] = b[j]
-    if _sparse_enough(_nonzero_share(x), O):
+    if _sparse_enough(_nonzero_share(x) if O >= NARROW else 1.0, O):
         _add_sparse_product(x, W, out)
     else:
         _add_product(x, W, out)
@@ -117,7 +117,8 @@ def _nonzero_share(x):
 def _sparse_enough(share, outputs):
     """Whether inputs with this ``share`` of non-zero values take the sparse products: below
     3/4 for rows of 64 outputs or more (at 1/2, 128 -> 784 at batch 64: forward 1.1x, weight
-    gradient 1.6x faster), below 0.4 for shorter ones (128 -> 32: 1.2x slower at 1/2)."""
+    gradient 1.6x faster), below 0.4 for shorter ones (128 -> 32: 1.2x slower at 1/2). Layers of
+    fewer than NARROW outputs are not counted (``share`` 1): a playground's 8 units."""
     return share < (0.75 if outputs >= 64 else 0.4)
 
 
@@ -208,7 +209,7 @@ def _dense_backward(x, W, d_out, d_W, d_b, d_x, x_from_relu):
     if O < NARROW and I >= 4 * NARROW:
         _narrow_backward(x, _transposed(W), d_out, d_W, d_x)
         return
-    share = _nonzero_share(x)
+    share = _nonzero_share(x) if O >= NARROW else 1.0      # a tiny layer: counting costs more than it saves
     if _sparse_enough(share, O):
         _sparse_weight_grads(x, d_out, d_W)
         R8 = 0                         # (the rows below are done)
