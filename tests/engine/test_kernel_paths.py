@@ -59,7 +59,7 @@ def test_dense_products_of_inputs_with_zeros_match_numpy(rows, inputs, outputs, 
     np.testing.assert_allclose(d_x, g @ W.T, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("rows, inputs, outputs", [(1, 1, 3), (5, 7, 16), (64, 128, 30), (9, 33, 40)])
+@pytest.mark.parametrize("rows, inputs, outputs", [(1, 1, 16), (5, 7, 16), (64, 128, 30), (9, 33, 40)])
 def test_the_input_gradient_of_a_relu_output_is_computed_where_it_is_positive(rows, inputs, outputs, rng):
     """After a ReLU, d_x counts only where x > 0: there it equals NumPy's, elsewhere 0 (mostly zero
     inputs take the path that skips the rest, positive ones go four at a time)."""
