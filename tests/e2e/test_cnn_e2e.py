@@ -5,6 +5,7 @@ import time
 
 import numpy as np
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.tiers import variants
@@ -32,13 +33,21 @@ VIEW_STATE = """(label) => { for (const e of document.querySelectorAll('[data-te
 def view_state(page, label):
     """The view's layout, its canvas scrolled into the window first (a click outside it goes nowhere).
     While a rerun replaces the view, the old canvas and the new one are both there for a moment (seen
-    once in three runs beside two other test workers): wait for one."""
+    once in three runs beside two other test workers): wait for one; and the one found may be the old
+    one, gone before it scrolled (seen once in a CI run at load 12): look again."""
     page.wait_for_function(VIEW_STATE, arg=label, timeout=30_000)
     canvas = shadow_canvas(page, label)
     deadline = time.monotonic() + 30
-    while canvas.count() != 1 and time.monotonic() < deadline:
-        page.wait_for_timeout(100)
-    canvas.scroll_into_view_if_needed()
+    while True:
+        while canvas.count() != 1 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        try:
+            canvas.scroll_into_view_if_needed(timeout=5_000)
+            break
+        except PlaywrightError as error:
+            if "not attached" not in str(error) or time.monotonic() > deadline:
+                raise
+            page.wait_for_timeout(100)
     return page.wait_for_function(VIEW_STATE, arg=label, timeout=30_000).json_value()
 
 

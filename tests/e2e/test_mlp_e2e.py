@@ -173,6 +173,9 @@ def test_a_new_upload_error_replaces_the_old_one(open_page):
     csv_input(page).set_input_files(
         files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"hello"}])
     wait_until_idle(page)
+    # the second file's rerun may start after the page looked idle (seen at a CI load of 12): wait for its words
+    page.wait_for_function("() => [...document.querySelectorAll('[data-testid=stSidebar] [data-testid=stAlert]')]"
+                           ".some(e => e.innerText.includes('notes.txt'))", timeout=20_000)
     time.sleep(0.5)
     errors = [e.replace("\u2060", "") for e in page.locator("[data-testid=stSidebar] [data-testid=stAlert]").all_inner_texts()]
     errors += page.locator("[data-testid=stFileUploader]").filter(has_text="Or load a CSV").get_by_text("not allowed").all_inner_texts()
