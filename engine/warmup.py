@@ -7,8 +7,10 @@ The engine compiles one program per set of layer families (``families(spec)``):
 an MLP page needs "dense" only and never waits for convolution or recurrent
 kernels. A cold compile takes seconds to tens of seconds, so it is split into
 named stages (``plan``): each family's kernels, a few at a time, then each
-program. A stage needs the stages whose kernels its own kernels call (read from
-their code) and a program needs all its kernels' stages.
+program. A stage needs the stages of the plain compiled functions its code links in
+(read from its code): a layer function needs its cells' or taps' stage, a program
+its activations'. Kernels (kernels/_jit.py ``Kernel``) are called through slots,
+so a caller compiles before them and a program's stage runs beside its kernels'.
 
 Two ways to run a plan:
 - ``warm_up``: one stage after another in this process, with progress. With a
@@ -102,7 +104,7 @@ class Stage(NamedTuple):
     def compile(self):
         """Compile the stage (or load it from the disk cache) in this process."""
         if self.program:
-            _train_tiny(self.program, self.dtype)
+            P.compile_program(self.program, self.dtype)
         else:
             for kernel, signature in self.kernels:
                 kernel.compile(signature)
@@ -110,16 +112,16 @@ class Stage(NamedTuple):
 
 def plan(progs, dtypes=(DTYPE,), with_programs=True):
     """The stages of ``progs`` (from ``programs``) for ``dtypes``, in an order that runs one
-    after another: each program's kernels (shared ones once, dense first), then the program."""
+    after another: each program's kernels (shared ones once, dense first), then the program.
+    A stage needs only the stages of the plain compiled functions its code links in; kernels
+    it calls through their slots (kernels/_jit.py ``Kernel``) may compile after it."""
     dtypes = [np.dtype(d) for d in dtypes]
     stages, owner = {}, {}
     for dtype in dtypes:
         suffix = f" ({dtype.name})" if len(dtypes) > 1 else ""
         for prog in progs:
-            keys = []
             for family, message, weight, kernels in typed_stages(prog, dtype):
                 key = f"{family}: {message} ({dtype.name})"
-                keys.append(key)
                 if key not in stages:
                     stages[key] = Stage(key, f"Compiling {message}{suffix}", weight, frozenset(),
                                         tuple(kernels), (), dtype)
@@ -127,17 +129,17 @@ def plan(progs, dtypes=(DTYPE,), with_programs=True):
             if with_programs:
                 key = f"program {'+'.join(prog)} ({dtype.name})"
                 stages[key] = Stage(key, f"Compiling the {' + '.join(prog)} training program{suffix}",
-                                    PROGRAM_WEIGHT[prog[-1]], frozenset(keys), (), tuple(prog), dtype)
+                                    PROGRAM_WEIGHT[prog[-1]], frozenset(), ((P._run, None),), tuple(prog), dtype)
     for key, s in stages.items():
-        if not s.program:
-            needs = {owner[c, s.dtype] for k, _ in s.kernels for c in _callees(k) if (c, s.dtype) in owner}
-            stages[key] = s._replace(needs=frozenset(needs - {key}))
+        needs = {owner[c, s.dtype] for k, _ in s.kernels for c in _callees(k) if (c, s.dtype) in owner}
+        stages[key] = s._replace(needs=frozenset(needs - {key}), kernels=() if s.program else s.kernels)
     return list(stages.values())
 
 
 def _callees(kernel):
-    """The compiled functions ``kernel`` calls, directly or through functions inlined into it
-    (read from the global names in its code: kernels read no other globals)."""
+    """The plain compiled functions ``kernel``'s code links in, directly or through functions
+    inlined into it (read from the global names in its code: kernels read no other globals).
+    Kernels it calls through their slots are not among them."""
     found, seen, todo = set(), {kernel}, [kernel]
     while todo:
         func = todo.pop().py_func
@@ -201,6 +203,9 @@ def warm_up(dtypes=(np.float32,), progress=None, families=None, with_programs=Tr
             progress(done / total, stage.message)
         stage.compile()
         done += stage.weight
+    for stage in stages:                  # loads what the trainer calls from Python, checks the program
+        if stage.program:
+            _train_tiny(stage.program, stage.dtype)
     if progress is not None:
         progress(1.0, "Engine ready")
 

@@ -23,7 +23,7 @@ GMAC/s here), so the loops below index slices with the loop variable only.
 import numpy as np
 
 from ._intrinsics import _maximum, _select
-from ._jit import jit, jit_inline
+from ._jit import jit, jit_inline, kernel
 
 
 @jit_inline

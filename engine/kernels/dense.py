@@ -15,7 +15,7 @@ the handful of outputs (784 -> 10: 12x faster forward here).
 """
 import numpy as np
 
-from ._jit import jit, jit_inline
+from ._jit import jit, jit_inline, kernel
 from .rng import _uniform
 
 NARROW = 16          # fewer outputs than this, and four times as many inputs: the transposed path
@@ -30,7 +30,7 @@ def _copy(src, dst):
         dst[i] = src[i]
 
 
-@jit
+@kernel
 def _dense_forward(x, W, b, out):
     # x (R, I), W (I, O), b (O,), out (R, O): out = b + x @ W (_add_product).
     R, I = x.shape
@@ -185,7 +185,7 @@ def _add_picked_rows(M, picked, fa, fb, n, da, db):
             db[j] += b0 * v0 + b1 * v1 + b2 * v2 + b3 * v3
 
 
-@jit
+@kernel
 def _dense_backward(x, W, d_out, d_W, d_b, d_x, x_from_relu):
     # d_out (R, O) -> d_W (I, O), d_b (O,) and d_x (R, I), unless d_x has no rows (not
     # needed: a flag would be a literal at some call sites, and a second compile). d_W takes
@@ -372,7 +372,7 @@ def _narrow_backward(x, Wt, d_out, d_W, d_x):
                 dst[i] += gj * w[i]
 
 
-@jit
+@kernel
 def _dropout_forward(x, out, mask, rate, training, rng_state):
     # x, out, mask 1-D of equal size; inverted dropout keeps E[out] = x.
     if not training or rate == 0:

@@ -19,7 +19,7 @@ from numba import types
 from numba.extending import overload
 
 from ._intrinsics import _maximum, _select
-from ._jit import jit
+from ._jit import kernel
 from .activations import fast_sigmoid
 
 MSE, BINARY_CROSSENTROPY, SOFTMAX_CROSSENTROPY = 0, 1, 2
@@ -27,7 +27,7 @@ LOSSES = {"mse": MSE, "binary_crossentropy": BINARY_CROSSENTROPY,
           "softmax_crossentropy": SOFTMAX_CROSSENTROPY}
 
 
-@jit
+@kernel(returns=types.float64)
 def _loss_forward_backward(code, out, y, d_out, want_grad):
     """Mean loss of ``out`` (R, O) against ``y``; writes d loss / d out when asked."""
     R, O = out.shape

@@ -18,12 +18,12 @@ forward uses exactly the stored values so both agree bit for bit. Sums run in fl
 """
 import math
 
-from ._jit import jit
+from ._jit import kernel
 
 MOVING, BATCH, BATCH_UPDATE = 0, 1, 2
 
 
-@jit
+@kernel
 def _batchnorm_forward(x, gamma, beta, moving_mean, moving_var, out, stats, mode, momentum, eps):
     # x, out (B, C, S); gamma, beta, moving_mean, moving_var (C,); stats (2, C)
     B, C, S = x.shape
@@ -58,7 +58,7 @@ def _batchnorm_forward(x, gamma, beta, moving_mean, moving_var, out, stats, mode
                 dst[k] = (xs[k] - m) * inv * g + sh
 
 
-@jit
+@kernel
 def _batchnorm_backward(x, gamma, d_out, stats, d_gamma, d_beta, d_x, batch):
     # d_out (B, C, S) -> d_gamma, d_beta (C,) and d_x (B, C, S) unless d_x is empty. ``batch``:
     # the forward used the batch's statistics (which then depend on x), else fixed ones.

@@ -12,7 +12,7 @@ moments, are never written.
 """
 import math
 
-from ._jit import jit, jit_inline
+from ._jit import jit_inline, kernel
 
 SGD, MOMENTUM, ADAM, RMSPROP = 0, 1, 2, 3
 OPTIMIZERS = {"sgd": SGD, "momentum": MOMENTUM, "adam": ADAM, "rmsprop": RMSPROP}
@@ -48,7 +48,7 @@ def _add_penalties(w, g, decay_mask, l1, l2):
             g[i] += a2 * w[i] + a1 * s
 
 
-@jit
+@kernel
 def _optimizer_step(code, w, g, m, v, t, lr, runs):
     """One update in place of w[start:end] for each row (start, end) of ``runs``: the
     trainable parameters. ``t`` is the 1-based step count (Adam)."""

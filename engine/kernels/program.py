@@ -49,7 +49,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import from_dtype, typeof
 
-from ._jit import jit, jit_inline
+from ._jit import jit, jit_inline, kernel, make_slots
 from .activations import RELU, _activate, _activation_backward
 from .conv import (_avgpool_backward, _avgpool_forward, _conv2d_backward, _conv2d_forward,
                    _maxpool_backward, _maxpool_forward)
@@ -232,7 +232,7 @@ def _relu_before(prog, l):
     return l > 0 and prog[l - 1, ACT] == RELU and prog[l - 1, A_OUT] == prog[l, A_IN]
 
 
-@jit
+@kernel
 def _extra_layer_forward(row, frow, params, state, x, out, c, B, training, stats, rng_state):
     """Forward of the dense family's batchnorm, sampling and noise layers (row[KIND]): their
     own compiled function, so the program's loop stays as small as before they came."""
@@ -250,7 +250,7 @@ def _extra_layer_forward(row, frow, params, state, x, out, c, B, training, stats
         _noise_forward(x, out, frow[0], training, rng_state)
 
 
-@jit
+@kernel
 def _extra_layer_backward(row, frow, params, grads, x, d_x, d_out, c, B, kl_weight, need_d_x):
     """Backward of the dense family's batchnorm, sampling and noise layers; d_out already holds
     d loss / d out; ``kl_weight``: d loss / d (one sample's KL divergence) before beta."""
@@ -291,7 +291,7 @@ def _conv_views(row, params, x, out, c, B):
             c[n_pad:n_pad + F * n_full].reshape((F, n_full)), pt, pl, stride)
 
 
-@jit
+@kernel
 def _conv_layer_forward(row, params, x, out, c, B):
     """Forward of a conv2d, maxpool2d or avgpool2d layer (row[KIND])."""
     kind = row[KIND]
@@ -307,7 +307,7 @@ def _conv_layer_forward(row, params, x, out, c, B):
         _avgpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)), pool, stride)
 
 
-@jit
+@kernel
 def _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
     """Backward of a conv2d, maxpool2d or avgpool2d layer; d_out already holds d loss / d out."""
     kind = row[KIND]
@@ -360,7 +360,7 @@ def _recurrent_cache(row, c, B):
     return xt, hs, A, C2, dA, dAh, dh
 
 
-@jit
+@kernel
 def _recurrent_layer_forward(row, params, x, out, c, B):
     """Forward of an rnn, lstm or gru layer; its time-major scratch stays in ``c``."""
     kind = row[KIND]
@@ -372,7 +372,7 @@ def _recurrent_layer_forward(row, params, x, out, c, B):
                      xt, hs, A, C2, seq == 1)
 
 
-@jit
+@kernel
 def _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
     """Backpropagation through time of a recurrent layer; d_out already holds d loss / d out."""
     kind = row[KIND]
@@ -592,15 +592,42 @@ class _Unused:
 _UNUSED = {np.dtype(t): _Unused(t) for t in (np.float32, np.float64)}
 
 
+def compile_program(families, dtype):
+    """Compile (or load) ``_run`` for ``families`` and ``dtype`` without running it: it calls its
+    kernels through their slots, so it compiles before them (``_jit.Kernel``)."""
+    make_slots()
+    u, flags = _UNUSED[np.dtype(dtype)], family_flags(families)
+    model = Model(np.zeros((0, N_COLS), np.int64), np.zeros((0, F_COLS)), u.vec, u.vec)
+    data = Data(u.input, u.input, u.ints, u.ints, np.zeros(0, np.uint64))
+    buf = Buffers(u.vec, u.vec, u.vec, u.vec, u.mat, u.losses, u.norms)
+    args = (TRAIN, *model, *u.training, *data, *buf, Hyper.of(), *flags)
+    _run.compile(tuple(typeof(a) for a in args))
+
+
+_LINKED_PROGRAMS = set()
+
+
+def _link(flags, dtype):
+    """Link the kernels of the program of ``flags`` before its first call in this process: the
+    program calls them through the linker, and loading it from the disk cache needs them."""
+    if (flags, dtype) not in _LINKED_PROGRAMS:
+        from .stages import link_kernels       # stages reads this module's FAMILY_STAGES
+        make_slots()
+        link_kernels([f for f, flag in zip(FAMILIES, (True,) + flags) if flag], dtype)
+        _LINKED_PROGRAMS.add((flags, dtype))
+
+
 def _train_steps(model, flags, tr, data, hyper, acts, d_acts, cache, ybuf, losses, norms):
     """Up to ``hyper.n_steps`` minibatch updates (see ``_run``); returns the steps done.
     ``flags``: the program's ``program_flags``; ``data``'s X and Y read-only."""
+    _link(flags, model.params.dtype)
     buf = Buffers(acts, d_acts, cache, ybuf, _UNUSED[model.params.dtype].mat, losses, norms)
     return _run(TRAIN, *model, *tr, *data, *buf, hyper, *flags)
 
 
 def _predict(model, flags, X, out, acts, cache, chunk, training, rng_state):
     """Outputs for all rows of X (N, in_size) into out (N, out_size), ``chunk`` rows per batch."""
+    _link(flags, model.params.dtype)
     u = _UNUSED[model.params.dtype]
     data = Data(read_only(X), u.input, u.ints, u.ints, rng_state)
     buf = Buffers(acts, u.vec, cache, u.vec, out, u.losses, u.norms)
@@ -611,6 +638,7 @@ def _loss_and_grads(model, flags, grads, X, Y, acts, d_acts, cache, loss_code, l
                     rng_state):
     """The loss of the batch (X, Y) (all rows): the mean data loss plus any KL term; fills
     ``grads`` with its gradient."""
+    _link(flags, model.params.dtype)
     u = _UNUSED[model.params.dtype]
     loss = np.zeros((1, 3))
     tr = u.training._replace(grads=grads)

@@ -13,7 +13,7 @@ vanishes or explodes going back in time.
 """
 import numpy as np
 
-from ._jit import jit, jit_inline
+from ._jit import jit, jit_inline, kernel
 from .activations import fast_sigmoid, fast_tanh
 from .dense import _add_product, _copy, _dense_backward, _dense_forward
 

@@ -6,7 +6,7 @@ the same stream on every machine, bit for bit, with no global state.
 """
 import numpy as np
 
-from ._jit import jit, jit_inline
+from ._jit import jit_inline, kernel
 
 
 def new_state(rng):
@@ -35,7 +35,7 @@ def _below(state, n):
     return np.int64(_uniform(state) * n)
 
 
-@jit
+@kernel
 def _shuffle(state, a):
     """Fisher-Yates shuffle of the 1-D array ``a`` in place."""
     for i in range(a.size - 1, 0, -1):

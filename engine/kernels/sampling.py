@@ -14,12 +14,12 @@ otherwise; its gradient passes unchanged.
 """
 import math
 
-from ._jit import jit, jit_inline
+from ._jit import jit_inline, kernel
 from .dense import _copy
 from .rng import _normal_pair
 
 
-@jit
+@kernel
 def _sampling_forward(x, out, cache, training, rng_state):
     # x (B, 2k): mean | log_var; out (B, k); cache (B, k + 1): eps, then the sample's KL
     B, k = out.shape
@@ -43,7 +43,7 @@ def _sampling_forward(x, out, cache, training, rng_state):
         cb[k] = kl
 
 
-@jit
+@kernel
 def _sampling_backward(x, d_out, cache, d_x, weight):
     # d_out (B, k) -> d_x (B, 2k) unless empty; ``weight`` = d(loss)/d(KL of one sample)
     B, k = d_out.shape
@@ -67,7 +67,7 @@ def _kl_sum(cache, k):
     return total
 
 
-@jit
+@kernel
 def _noise_forward(x, out, stddev, training, rng_state):
     # x, out 1-D of equal size
     if not training or stddev == 0:

@@ -60,3 +60,25 @@ def kernel_stages(families, dtype):
 def kernels(families):
     """Every kernel the stages of ``families`` compile."""
     return [k for f in families for _, _, ks in family_stages(f) for k, _ in ks]
+
+
+_LISTED = {}
+
+
+def listed_signatures(kernel):
+    """Every signature a stage lists for ``kernel``, over all families and the engine's dtypes:
+    the only ones compiled code may call it with (``_jit.Kernel``)."""
+    if not _LISTED:
+        for dtype in (np.float32, np.float64):
+            for _, _, _, sigs in typed_stages(program.FAMILIES, dtype):
+                for k, signature in sigs:
+                    _LISTED.setdefault(k, set()).add(signature)
+    return _LISTED.get(kernel, set())
+
+
+def link_kernels(families, dtype):
+    """Compile (or load) every kernel of ``families`` for ``dtype`` and fill its slot: before a
+    program that calls them runs in this process."""
+    for _, _, _, sigs in typed_stages(families, dtype):
+        for k, signature in sigs:
+            k.compile(signature)

@@ -125,7 +125,7 @@ def test_warm_up_stages_compile_exactly_the_kernels_the_programs_use():
     assert got["after"] == got["before"]
 
 
-def test_a_plan_runs_each_stage_after_the_stages_its_kernels_call():
+def test_a_plan_runs_each_stage_after_the_stages_it_links_in():
     stages = W.plan(programs(None))
     keys = [s.key for s in stages]
     assert len(keys) == len(set(keys)) and all("\n" not in k for k in keys)
@@ -133,13 +133,55 @@ def test_a_plan_runs_each_stage_after_the_stages_its_kernels_call():
     conv_layers = by_message["Compiling convolution layers"]
     assert {k.split(": ")[1] for k in conv_layers.needs} >= {"convolution taps (float32)", "pooling (float32)"}
     bptt = by_message["Compiling backpropagation through time"]
-    assert "dense: dense layers (float32)" in bptt.needs          # a recurrent layer's input projection
+    assert "recurrent: LSTM cells (float32)" in bptt.needs
+    assert "dense: dense layers (float32)" not in bptt.needs      # a kernel: called through its slot
     for s in stages:
         assert all(keys.index(n) < keys.index(s.key) for n in s.needs), s.key
-        if s.program:                                  # a program needs every kernel stage of its families
-            assert s.needs == {t.key for t in stages if not t.program and t.key.split(":")[0] in s.program}
+        if s.program:                                  # a program links in only the activations
+            assert s.needs == {"dense: activations (float32)"}, s.needs
     only_kernels = W.plan(programs(("dense",)), with_programs=False)
     assert only_kernels and not any(s.program for s in only_kernels)
+
+
+def test_stages_compile_in_any_order_and_a_program_loads_before_its_kernels():
+    """The program right after the activations it links in, then its kernels last to first,
+    each in a new process sharing one disk cache (as workers do); a last process loads the
+    program from the cache before any kernel, then trains exactly as this process does."""
+    with tempfile.TemporaryDirectory() as cache:
+        def run(code):
+            out = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
+                                 env=dict(os.environ, NUMBA_CACHE_DIR=cache),
+                                 capture_output=True, text=True, timeout=600)
+            assert out.returncode == 0, out.stderr[-3000:]
+            return out.stdout
+        stages = W.plan(programs(("dense",)))
+        program = next(s for s in stages if s.program)
+        first = [s for s in stages if s.key in program.needs] + [program]
+        order = first + [s for s in reversed(stages) if s not in first]
+        assert len(order) == len(stages) >= 5 and order.index(program) < 2
+        for stage in order:
+            run(f"""
+            from engine import warmup as W
+            [s.compile() for s in W.plan(W.programs(("dense",))) if s.key == {stage.key!r}]
+            """)
+        got = json.loads(run("""
+            import json, numpy as np
+            from engine.kernels import program as P
+            P.compile_program(("dense",), np.float32)
+            cached = P._run.stats.cache_hits.total() == 1 and not P._run.stats.cache_misses
+            import engine
+            from engine.kernels import dense
+            net = engine.build(%r, seed=0)
+            x = np.random.default_rng(0).normal(size=(30, 2)).astype(np.float32)
+            engine.Trainer(net, train=(x, x[:, :1]), batch_size=8).step(20)
+            print(json.dumps({"cached": cached, "params": net.flat.tolist(),
+                              "kernels": dense._dense_forward.stats.cache_hits.total()}))
+            """ % MLP).strip().splitlines()[-1])
+    assert got["cached"] and got["kernels"] >= 1
+    net = engine.build(MLP, seed=0)            # the same training here, with this process's cache
+    x = np.random.default_rng(0).normal(size=(30, 2)).astype(np.float32)
+    engine.Trainer(net, train=(x, x[:, :1]), batch_size=8).step(20)
+    assert np.array_equal(np.float32(got["params"]), net.flat)
 
 
 # -- the compiler's scheduling, with stand-in workers (no Numba: fast) ------------------------
