@@ -8,10 +8,11 @@ Raw outputs become classes in one place: ``engine.softmax``, ``engine.predicted_
 ``engine.accuracy``, ``engine.confusion_matrix``. A data source says its facts:
 ``engine.IMAGE_DATASETS["bars"].facts(size=12)`` (input shape, classes, class names, outputs).
 
-Numba compiles one program per set of layer families; a page warms exactly what it needs:
+Numba compiles one program per set of layer families, and each layer's kernels; a page warms
+exactly what its network needs:
 
-    engine.warm_up(families=engine.families(spec), progress=callback)
-    engine.is_warm(engine.families(spec))      # cheap: already compiled in this process?
+    engine.warm_up(families=engine.needs(spec), progress=callback)
+    engine.is_warm(engine.needs(spec))         # cheap: already compiled in this process?
 """
 from .kernels.activations import ACTIVATIONS
 from .kernels.losses import LOSSES
@@ -26,13 +27,13 @@ from .data import DATASETS, DATASETS_2D, IMAGE_DATASETS, SEQUENCE_TASKS
 
 __all__ = ["ACTIVATIONS", "DATASETS", "DATASETS_2D", "IMAGE_DATASETS", "LAYERS", "LOSSES", "OPTIMIZERS",
            "Network", "SEQUENCE_TASKS", "Snapshot", "Trainer", "accuracy", "build", "confusion_matrix",
-           "families", "is_warm", "predicted_classes", "softmax", "validate", "warm_up"]
+           "families", "is_warm", "needs", "predicted_classes", "softmax", "validate", "warm_up"]
 
 
 def __getattr__(name):
-    # warm_up and is_warm load engine.warmup on first use, so `python -m engine.warmup`
+    # warm_up, is_warm and needs load engine.warmup on first use, so `python -m engine.warmup`
     # runs the module once (importing it here first would make runpy warn).
-    if name in ("warm_up", "is_warm"):
+    if name in ("warm_up", "is_warm", "needs"):
         from . import warmup
         return getattr(warmup, name)
     raise AttributeError(f"module 'engine' has no attribute {name!r}")

@@ -68,6 +68,16 @@ class Layer:
     penalized = ()              # parameters that L1/L2 apply to
     stages = ()                 # (message, weight, [(kernel, "argument types")]): see stages.py
 
+    @classmethod
+    def stages_for(cls, type_name):
+        """The stages a layer of spec type ``type_name`` needs (all of the class's by default)."""
+        return cls.stages
+
+    @classmethod
+    def type_of_row(cls, row):
+        """The spec type of a layer from its row of the program table."""
+        return cls.types[0]
+
     def __init__(self, index, cfg, in_shape):
         self.index = index
         self.cfg = cfg
@@ -233,7 +243,7 @@ class BatchNorm(Layer):
     code = P.BATCHNORM
     stages = (("batch normalization", 1.0,
                [(normalization._batchnorm_forward, "A3 A1 A1 A1 A1 A3 A2 i f64 f64"),
-                (normalization._batchnorm_backward, "A3 A1 A3 A2 A1 A1 A3 b")]),)
+                (normalization._batchnorm_backward, "A3 A1 A3 A2 A1 A1 A3 b")]), P.EXTRA_LAYER_STAGE)
 
     def output_shape(self):
         if len(self.in_shape) == 2:
@@ -294,7 +304,8 @@ class Sampling(Layer):
     fields: ClassVar[dict] = {"beta": Field("float", 1.0, (0.0, 4.0))}
     code = P.SAMPLING
     stages = (("sampling layers", 1.0, [(sampling._sampling_forward, "A2 A2 A2 b rng"),
-                                        (sampling._sampling_backward, "A2 A2 A2 A2 f64")]),)
+                                        (sampling._sampling_backward, "A2 A2 A2 A2 f64")]),
+              P.EXTRA_LAYER_STAGE)
 
     def output_shape(self):
         if len(self.in_shape) != 1 or self.in_shape[0] % 2:
@@ -319,7 +330,7 @@ class Noise(Layer):
     types = ("noise",)
     fields: ClassVar[dict] = {"stddev": Field("float", REQUIRED, (0.0, 1.0))}
     code = P.NOISE
-    stages = (("sampling layers", 0.5, [(sampling._noise_forward, "A1 A1 f64 b rng")]),)
+    stages = (("sampling layers", 0.5, [(sampling._noise_forward, "A1 A1 f64 b rng")]), P.EXTRA_LAYER_STAGE)
 
     def fextras(self):
         return [self.cfg["stddev"]]
@@ -451,12 +462,29 @@ class Recurrent(Layer):
     penalized = ("Wx", "Wh")
     CELLS: ClassVar[dict] = {"rnn": (recurrent.RNN, 1), "lstm": (recurrent.LSTM, 4),   # code, gates
                              "gru": (recurrent.GRU, 3)}
-    stages = (("RNN cells", 1.5, [(recurrent._rnn_steps, "A3 A3 A2"),
-                                  (recurrent._rnn_steps_back, "A3 A3 A2 A3 A3 b")]),
-              ("LSTM cells", 2.5, [(recurrent._lstm_steps, "A3 A3 A3 A2"),
-                                   (recurrent._lstm_steps_back, "A3 A3 A3 A2 A3 A3 b")]),
-              ("GRU cells", 2.5, [(recurrent._gru_steps, "A3 A3 A3 A2 A1"),
-                                  (recurrent._gru_steps_back, "A3 A3 A3 A3 A3 A2 A3 A3 b")]))
+    _CELL_KERNELS = (   # name, steps, steps backward, layer forward and backward, weight
+        ("RNN", (recurrent._rnn_steps, "A3 A3 A2"), (recurrent._rnn_steps_back, "A3 A3 A2 A3 A3 b"),
+         P._simple_rnn_layer_forward, P._simple_rnn_layer_backward, 1.0),
+        ("LSTM", (recurrent._lstm_steps, "A3 A3 A3 A2"), (recurrent._lstm_steps_back, "A3 A3 A3 A2 A3 A3 b"),
+         P._lstm_layer_forward, P._lstm_layer_backward, 1.5),
+        ("GRU", (recurrent._gru_steps, "A3 A3 A3 A2 A1"), (recurrent._gru_steps_back, "A3 A3 A3 A3 A3 A2 A3 A3 b"),
+         P._gru_layer_forward, P._gru_layer_backward, 1.5))
+    # Per cell, its steps and its layer functions (which link its steps in), forward and backward
+    # apart so that two workers share them; every cell's steps before any layer function.
+    stages = (tuple((f"{name} cells", w, [steps]) for name, steps, _, _, _, w in _CELL_KERNELS)
+              + tuple((f"{name} layers", 1.5, [(fw, "row A1 A1 A1 A1 i")]) for name, _, _, fw, _, _ in _CELL_KERNELS)
+              + tuple((f"{name} cells, backward", w, [back]) for name, _, back, _, _, w in _CELL_KERNELS)
+              + tuple((f"{name} backpropagation through time", 2.0, [(bw, "row A1 A1 A1 A1 A1 i b")])
+                      for name, _, _, _, bw, _ in _CELL_KERNELS))
+
+    @classmethod
+    def stages_for(cls, type_name):
+        prefix = type_name.upper() + " "
+        return tuple(s for s in cls.stages if s[0].startswith(prefix))
+
+    @classmethod
+    def type_of_row(cls, row):
+        return {code: name for name, (code, _) in cls.CELLS.items()}[int(row[P.X0])]
 
     def output_shape(self):
         if len(self.in_shape) != 2:

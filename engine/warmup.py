@@ -46,7 +46,7 @@ from numba.core.dispatcher import Dispatcher
 
 from . import network
 from .kernels import program as P
-from .kernels._jit import drop_stale_caches
+from .kernels._jit import Kernel, drop_stale_caches
 from .kernels.stages import typed_stages
 from .trainer import Trainer
 
@@ -85,10 +85,31 @@ def programs(families=None):
     return [("dense", f) for f in extra] or [("dense",)]
 
 
+TYPE = "type:"              # a spec type in a key of ``needs``
+
+
+def needs(spec):
+    """What a network of ``spec`` waits for, as one sorted tuple of names: its layer families
+    and its layers' spec types ("type:lstm"). ``warm_up``, ``is_warm`` and ``plan`` take it
+    wherever they take families: an LSTM network then never waits for the GRU's kernels."""
+    types = {layer["type"] for layer in network.validate(spec)["layers"]}
+    return tuple(sorted(network.families(spec) + tuple(TYPE + t for t in types)))
+
+
+def split_needs(names):
+    """(families, spec types or None) of a tuple of family names and maybe ``needs``' types."""
+    names = tuple(names)
+    types = [n.removeprefix(TYPE) for n in names if n.startswith(TYPE)]
+    return tuple(n for n in names if not n.startswith(TYPE)), (types or None)
+
+
 def is_warm(families, dtype=np.float32):
-    """True when everything a network of ``families`` runs is compiled in this process:
-    cheap enough to ask on every page run."""
-    return all(P.is_compiled(p, dtype) for p in programs(families))
+    """True when everything a network of ``families`` (or of ``needs``) runs is compiled in this
+    process: cheap enough to ask on every page run."""
+    families, types = split_needs(families)
+    return (all(P.is_compiled(p, dtype) for p in programs(families))
+            and all(k.is_linked(sig) for _, _, _, sigs in typed_stages(families, dtype, types)
+                    for k, sig in sigs if isinstance(k, Kernel)))
 
 
 # -- the plan -----------------------------------------------------------------------
@@ -110,17 +131,18 @@ class Stage(NamedTuple):
                 kernel.compile(signature)
 
 
-def plan(progs, dtypes=(DTYPE,), with_programs=True):
+def plan(progs, dtypes=(DTYPE,), with_programs=True, types=None):
     """The stages of ``progs`` (from ``programs``) for ``dtypes``, in an order that runs one
     after another: each program's kernels (shared ones once, dense first), then the program.
     A stage needs only the stages of the plain compiled functions its code links in; kernels
-    it calls through their slots (kernels/_jit.py ``Kernel``) may compile after it."""
+    it calls through their slots (kernels/_jit.py ``Kernel``) may compile after it.
+    ``types``: only the stages of layers of these spec types (``needs``), else every layer's."""
     dtypes = [np.dtype(d) for d in dtypes]
     stages, owner = {}, {}
     for dtype in dtypes:
         suffix = f" ({dtype.name})" if len(dtypes) > 1 else ""
         for prog in progs:
-            for family, message, weight, kernels in typed_stages(prog, dtype):
+            for family, message, weight, kernels in typed_stages(prog, dtype, types):
                 key = f"{family}: {message} ({dtype.name})"
                 if key not in stages:
                     stages[key] = Stage(key, f"Compiling {message}{suffix}", weight, frozenset(),
@@ -187,15 +209,16 @@ def _cached(kernel, matches):
 
 # -- in this process ------------------------------------------------------------------
 def warm_up(dtypes=(np.float32,), progress=None, families=None, with_programs=True):
-    """Compile the programs for ``families`` (None: all) and ``dtypes``, in stages, in this
-    process (``with_programs=False``: only their kernels).
+    """Compile the programs for ``families`` (None: all; or a tuple of ``needs``: only its layers'
+    kernels) and ``dtypes``, in stages, in this process (``with_programs=False``: only their kernels).
 
     ``progress(fraction, message)`` is told before each stage, with fractions rising
     from 0 to 1 (a last call says "Engine ready"). It first deletes other versions'
     stale Numba cache folders (importing the engine deletes nothing).
     """
     drop_stale_caches()
-    stages = plan(programs(families), dtypes, with_programs)
+    families, types = split_needs(families) if families is not None else (None, None)
+    stages = plan(programs(families), dtypes, with_programs, types)
     total = sum(s.weight for s in stages)
     done = 0.0
     for stage in stages:
@@ -204,7 +227,7 @@ def warm_up(dtypes=(np.float32,), progress=None, families=None, with_programs=Tr
         stage.compile()
         done += stage.weight
     for stage in stages:                  # loads what the trainer calls from Python, checks the program
-        if stage.program:
+        if stage.program and types is None:
             _train_tiny(stage.program, stage.dtype)
     if progress is not None:
         progress(1.0, "Engine ready")

@@ -183,7 +183,7 @@ class Page(ABC):
         self._header()
         if self.lesson:
             self.lesson.draw(run)
-        ready = engine_ready(_families(s.spec()))
+        ready = engine_ready(_needs(s.spec()))
         if ready:
             self.prepare(run)
             run.ensure_built()
@@ -304,6 +304,7 @@ class Page(ABC):
                     run, snaps[0], self.activation_layer_names(run), self.probe_size)})
 
 
-def _families(spec):
+def _needs(spec):
+    """The engine's families and layer types the page's network waits for (engine.needs)."""
     import engine          # loaded by the warm-up thread meanwhile: this import waits for nothing more
-    return engine.families(spec)
+    return engine.needs(spec)

@@ -1,7 +1,8 @@
 """Compile the engine in worker processes, once per server, while the page is already usable.
 
 A cold Numba cache takes tens of seconds to compile; a warm one loads in a
-second. The first page that needs a set of layer families starts a thread that
+second. The first page that needs a set of layer families (and layer types: engine.needs,
+so an LSTM page never waits for the GRU's kernels) starts a thread that
 hands whatever is missing from the disk cache to worker processes (one per
 usable core: engine.warmup.Compiler), then loads it into this process; every
 tab shows the same moving progress bar and gets its Play button as soon as the
@@ -58,7 +59,7 @@ class Warmup:
 
     # -- asking ----------------------------------------------------------------
     def ready(self, families):
-        """True when the program for ``families`` (a page's layer families, engine.families) is
+        """True when the program for ``families`` (a page's network's engine.needs) is
         loaded; otherwise make sure it is on its way."""
         return self._want(tuple(sorted(families)))
 
@@ -182,7 +183,8 @@ class Warmup:
     def _plan(W, key):
         if key == KERNELS:
             return W.plan(W.programs(("dense",)), with_programs=False)
-        return W.plan(W.programs(key))
+        families, types = W.split_needs(key)
+        return W.plan(W.programs(families), types=types)
 
     def _load(self, W, key, start=LOADING):
         """Load ``key`` into this process (compiling whatever the disk cache lacks)."""

@@ -119,6 +119,8 @@ class Kernel(_Intrinsic):
         self.dispatcher, self.returns = dispatcher, returns
         super().__init__(dispatcher.py_func.__name__, self._type_call)
         self._register()
+        self.__name__, self.__qualname__ = dispatcher.py_func.__name__, dispatcher.py_func.__qualname__
+        self.__doc__ = dispatcher.py_func.__doc__
 
     def __call__(self, *args, **kwargs):
         make_slots()                          # it may call kernels: their slots before it loads

@@ -57,7 +57,7 @@ from .dense import (_copy, _copy_forward, _dense_backward, _dense_forward,
                     _dropout_backward, _dropout_forward)
 from .losses import SOFTMAX_CROSSENTROPY, _loss_forward_backward
 from .normalization import BATCH, BATCH_UPDATE, MOVING, _batchnorm_backward, _batchnorm_forward
-from .recurrent import GRU, _rnn_backward, _rnn_forward
+from .recurrent import GRU, LSTM, RNN, _rnn_backward, _rnn_forward
 from .optim import _add_penalties, _clip_by_global_norm, _global_norm, _optimizer_step
 from .rng import _shuffle
 from .sampling import _kl_sum, _noise_forward, _sampling_backward, _sampling_forward
@@ -182,7 +182,13 @@ def _forward(prog, fprog, params, state, acts, cache, B, training, stats, rng_st
         elif conv is not None and family == CONV_FAMILY:
             _conv_layer_forward(row, params, x, out, c, B)
         elif recurrent is not None and family == RECURRENT_FAMILY:
-            _recurrent_layer_forward(row, params, x, out, c, B)
+            cell = row[X0]
+            if cell == LSTM:
+                _lstm_layer_forward(row, params, x, out, c, B)
+            elif cell == GRU:
+                _gru_layer_forward(row, params, x, out, c, B)
+            else:
+                _simple_rnn_layer_forward(row, params, x, out, c, B)
         _activate(row[ACT], out)
 
 
@@ -223,7 +229,13 @@ def _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, kl_weig
         elif conv is not None and family == CONV_FAMILY:
             _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
         elif recurrent is not None and family == RECURRENT_FAMILY:
-            _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+            cell = row[X0]
+            if cell == LSTM:
+                _lstm_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+            elif cell == GRU:
+                _gru_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+            else:
+                _simple_rnn_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
 
 
 @jit_inline
@@ -360,43 +372,69 @@ def _recurrent_cache(row, c, B):
     return xt, hs, A, C2, dA, dAh, dh
 
 
-@kernel
-def _recurrent_layer_forward(row, params, x, out, c, B):
-    """Forward of an rnn, lstm or gru layer; its time-major scratch stays in ``c``."""
-    kind = row[KIND]
-    if kind == RECURRENT:
-        cell, T, F, U, G, seq = row[X0:X0 + 6]
-        Wx, Wh, b, bh, _, _, _ = _recurrent_params(row, params)
-        xt, hs, A, C2, _, _, _ = _recurrent_cache(row, c, B)
-        _rnn_forward(cell, x.reshape((B, T, F)), Wx, Wh, b, bh, out.reshape((B, T if seq else 1, U)),
-                     xt, hs, A, C2, seq == 1)
+@jit_inline
+def _recurrent_forward(cell, row, params, x, out, c, B):
+    """Forward of a recurrent layer of ``cell`` (a constant in each caller below, so each
+    compiles, and links in, only its own cell's kernels); its time-major scratch stays in ``c``."""
+    T, F, U, seq = row[X0 + 1], row[X0 + 2], row[X0 + 3], row[X0 + 5]
+    Wx, Wh, b, bh, _, _, _ = _recurrent_params(row, params)
+    xt, hs, A, C2, _, _, _ = _recurrent_cache(row, c, B)
+    _rnn_forward(cell, x.reshape((B, T, F)), Wx, Wh, b, bh, out.reshape((B, T if seq else 1, U)),
+                 xt, hs, A, C2, seq == 1)
+
+
+@jit_inline
+def _recurrent_backward(cell, row, params, grads, d_x, d_out, c, B, need_d_x):
+    """Backpropagation through time of a recurrent layer of ``cell``; d_out already holds
+    d loss / d out."""
+    T, F, U, G, seq = row[X0 + 1], row[X0 + 2], row[X0 + 3], row[X0 + 4], row[X0 + 5]
+    p = row[P_OFF]
+    Wx, Wh, _, _, o_wh, o_b, o_bh = _recurrent_params(row, params)
+    xt, hs, A, C2, dA, dAh, dh = _recurrent_cache(row, c, B)
+    _rnn_backward(cell, Wx, Wh, d_out.reshape((B, T if seq else 1, U)),
+                  grads[p:o_wh].reshape(Wx.shape), grads[o_wh:o_b].reshape(Wh.shape),
+                  grads[o_b:o_b + G * U], grads[o_bh:o_bh + (G * U if cell == GRU else 0)],
+                  d_x.reshape((B, T, F)), xt, hs, A, C2, dA, dAh, dh, seq == 1, need_d_x)
 
 
 @kernel
-def _recurrent_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
-    """Backpropagation through time of a recurrent layer; d_out already holds d loss / d out."""
-    kind = row[KIND]
-    if kind == RECURRENT:
-        cell, T, F, U, G, seq = row[X0:X0 + 6]
-        p = row[P_OFF]
-        Wx, Wh, _, _, o_wh, o_b, o_bh = _recurrent_params(row, params)
-        xt, hs, A, C2, dA, dAh, dh = _recurrent_cache(row, c, B)
-        _rnn_backward(cell, Wx, Wh, d_out.reshape((B, T if seq else 1, U)),
-                      grads[p:o_wh].reshape(Wx.shape), grads[o_wh:o_b].reshape(Wh.shape),
-                      grads[o_b:o_b + G * U], grads[o_bh:o_bh + (G * U if cell == GRU else 0)],
-                      d_x.reshape((B, T, F)), xt, hs, A, C2, dA, dAh, dh, seq == 1, need_d_x)
+def _lstm_layer_forward(row, params, x, out, c, B):
+    _recurrent_forward(LSTM, row, params, x, out, c, B)
+
+
+@kernel
+def _lstm_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+    _recurrent_backward(LSTM, row, params, grads, d_x, d_out, c, B, need_d_x)
+
+
+@kernel
+def _gru_layer_forward(row, params, x, out, c, B):
+    _recurrent_forward(GRU, row, params, x, out, c, B)
+
+
+@kernel
+def _gru_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+    _recurrent_backward(GRU, row, params, grads, d_x, d_out, c, B, need_d_x)
+
+
+@kernel
+def _simple_rnn_layer_forward(row, params, x, out, c, B):
+    _recurrent_forward(RNN, row, params, x, out, c, B)
+
+
+@kernel
+def _simple_rnn_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+    _recurrent_backward(RNN, row, params, grads, d_x, d_out, c, B, need_d_x)
 
 
 # What warm-up compiles for each family besides its layer classes' kernels
 # (engine/layers.py): its layer functions, and for "dense" the program-wide kernels.
+# A network compiles only its layers' stages and these (stages.py ``needed_stages``).
 # Every kernel the program calls (not inlined) is in some stage: tests/engine/test_warmup.py.
 # (message, weight, [(kernel, argument types)]); the types are named in stages.py.
 FAMILY_STAGES = {
     "dense": [
         ("activations", 1.5, [(_activate, "i A1"), (_activation_backward, "i A1 A1")]),
-        ("batch normalization and sampling layers", 1.0,
-         [(_extra_layer_forward, "row F1 A1 A1 A1 A1 A1 i b i rng"),
-          (_extra_layer_backward, "row F1 A1 A1 A1 A1 A1 A1 i f64 b")]),
         ("losses and optimizers", 2.0, [(_loss_forward_backward, "i A2 A2 A2 b"),
                                         (_optimizer_step, "i A1 A1 A1 A1 i f64 runs"),
                                         (_shuffle, "rng ints")]),
@@ -406,12 +444,12 @@ FAMILY_STAGES = {
         ("convolution gradients", 4.0,
          [(_conv_layer_backward, "row A1 A1 A1 A1 A1 i b")]),
     ],
-    "recurrent": [
-        ("recurrent layers", 3.0, [(_recurrent_layer_forward, "row A1 A1 A1 A1 i")]),
-        ("backpropagation through time", 4.0,
-         [(_recurrent_layer_backward, "row A1 A1 A1 A1 A1 i b")]),
-    ],
+    "recurrent": [],            # each cell's layer functions are its own (layers.Recurrent)
 }
+# The dense family's later kinds' layer functions: each such layer class lists this stage.
+EXTRA_LAYER_STAGE = ("batch normalization and sampling layers", 1.0,
+                     [(_extra_layer_forward, "row F1 A1 A1 A1 A1 A1 i b i rng"),
+                      (_extra_layer_backward, "row F1 A1 A1 A1 A1 A1 A1 i f64 b")])
 
 
 # -- the loop -------------------------------------------------------------------
@@ -607,27 +645,31 @@ def compile_program(families, dtype):
 _LINKED_PROGRAMS = set()
 
 
-def _link(flags, dtype):
-    """Link the kernels of the program of ``flags`` before its first call in this process: the
-    program calls them through the linker, and loading it from the disk cache needs them."""
-    if (flags, dtype) not in _LINKED_PROGRAMS:
-        from .stages import link_kernels       # stages reads this module's FAMILY_STAGES
+def _link(model, flags):
+    """Fill the slots of the kernels ``model``'s layers call (compiling what the disk cache lacks)
+    before the program runs them in this process; only those: an LSTM network never waits for
+    the GRU's kernels."""
+    prog = model.prog
+    key = (prog[:, KIND].tobytes(), prog[prog[:, FAMILY] == RECURRENT_FAMILY, X0].tobytes(), model.params.dtype)
+    if key not in _LINKED_PROGRAMS:
+        from .stages import link_kernels, row_types   # stages reads this module's FAMILY_STAGES
         make_slots()
-        link_kernels([f for f, flag in zip(FAMILIES, (True,) + flags) if flag], dtype)
-        _LINKED_PROGRAMS.add((flags, dtype))
+        link_kernels([f for f, flag in zip(FAMILIES, (True,) + flags) if flag], model.params.dtype,
+                     row_types(prog))
+        _LINKED_PROGRAMS.add(key)
 
 
 def _train_steps(model, flags, tr, data, hyper, acts, d_acts, cache, ybuf, losses, norms):
     """Up to ``hyper.n_steps`` minibatch updates (see ``_run``); returns the steps done.
     ``flags``: the program's ``program_flags``; ``data``'s X and Y read-only."""
-    _link(flags, model.params.dtype)
+    _link(model, flags)
     buf = Buffers(acts, d_acts, cache, ybuf, _UNUSED[model.params.dtype].mat, losses, norms)
     return _run(TRAIN, *model, *tr, *data, *buf, hyper, *flags)
 
 
 def _predict(model, flags, X, out, acts, cache, chunk, training, rng_state):
     """Outputs for all rows of X (N, in_size) into out (N, out_size), ``chunk`` rows per batch."""
-    _link(flags, model.params.dtype)
+    _link(model, flags)
     u = _UNUSED[model.params.dtype]
     data = Data(read_only(X), u.input, u.ints, u.ints, rng_state)
     buf = Buffers(acts, u.vec, cache, u.vec, out, u.losses, u.norms)
@@ -638,7 +680,7 @@ def _loss_and_grads(model, flags, grads, X, Y, acts, d_acts, cache, loss_code, l
                     rng_state):
     """The loss of the batch (X, Y) (all rows): the mean data loss plus any KL term; fills
     ``grads`` with its gradient."""
-    _link(flags, model.params.dtype)
+    _link(model, flags)
     u = _UNUSED[model.params.dtype]
     loss = np.zeros((1, 3))
     tr = u.training._replace(grads=grads)

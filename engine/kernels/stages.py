@@ -29,26 +29,39 @@ def _argtypes(dtype):
                 rng=types.Array(types.uint64, 1, "C"), i=types.int64, f64=types.float64, b=types.boolean)
 
 
-def family_stages(family):
-    """[(message, weight, [(kernel, argument type names)])] of one family."""
+def family_stages(family, types=None):
+    """[(message, weight, [(kernel, argument type names)])] of one family: for the layers of
+    spec types ``types`` only, or (None) for every layer class of the family."""
     from .. import layers  # the registry imports this package's kernels
+    if types is None:
+        wanted = [(cls, cls.stages) for cls in layers.registered_classes()]
+    else:
+        wanted = [(layers.LAYERS[t], layers.LAYERS[t].stages_for(t)) for t in sorted(set(types))]
     merged = {}
-    for cls in layers.registered_classes():
+    for cls, stages in wanted:
         if cls.family != family:
             continue
-        for message, weight, kernels in cls.stages:
+        for message, weight, kernels in stages:
             old_weight, old_kernels = merged.get(message, (0.0, []))
             merged[message] = (old_weight + weight, old_kernels + [k for k in kernels if k not in old_kernels])
     return [(m, w, ks) for m, (w, ks) in merged.items()] + program.FAMILY_STAGES[family]
 
 
-def typed_stages(families, dtype):
+def typed_stages(families, dtype, types=None):
     """[(family, message, weight, [(kernel, signature)])] for the kernels of ``families``
-    (dense first): what a stage compiles, with Numba types."""
+    (dense first; only the layers of spec types ``types`` unless None): what a stage compiles,
+    with Numba types."""
     t = _argtypes(dtype)
     return [(family, message, weight, [(k, tuple(t[name] for name in names.split())) for k, names in kernels])
             for family in program.FAMILIES if family in families
-            for message, weight, kernels in family_stages(family)]
+            for message, weight, kernels in family_stages(family, types)]
+
+
+def row_types(prog):
+    """The spec types of the layers of the program table ``prog``."""
+    from .. import layers
+    by_code = {cls.code: cls for cls in layers.registered_classes()}
+    return {by_code[int(row[program.KIND])].type_of_row(row) for row in prog}
 
 
 def kernel_stages(families, dtype):
@@ -76,9 +89,9 @@ def listed_signatures(kernel):
     return _LISTED.get(kernel, set())
 
 
-def link_kernels(families, dtype):
-    """Compile (or load) every kernel of ``families`` for ``dtype`` and fill its slot: before a
-    program that calls them runs in this process."""
-    for _, _, _, sigs in typed_stages(families, dtype):
+def link_kernels(families, dtype, types=None):
+    """Compile (or load) every kernel of ``families`` for ``dtype`` (of the layers of spec types
+    ``types`` only, unless None) and fill its slot: before a program that calls them runs."""
+    for _, _, _, sigs in typed_stages(families, dtype, types):
         for k, signature in sigs:
             k.compile(signature)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import engine
 from engine import warmup as W
 from ui import warmup as uw
 from ui.warmup import Warmup, warmup
@@ -193,17 +194,19 @@ def test_a_failed_compile_is_told_on_the_page_with_a_way_to_try_again(engine_stu
         at = AppTest.from_file(APP, default_timeout=60)
         at.switch_page("app_pages/mlp.py")
         at.run()
+        key = engine.needs(at.session_state["mlp_run"].settings.spec())   # what the page waits for
+        assert "dense" in key and "type:dense" in key
         FakeCompiler.made[0].finish(state="failed", why="LLVM ran out of memory")
-        until(lambda: warmup().error(("dense",)) is not None)
+        until(lambda: warmup().error(key) is not None)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         assert any("LLVM ran out of memory" in e.value for e in at.error), [e.value for e in at.error]
         assert at.button(key="mlp_play").disabled
         again = next(b for b in at.button if b.label == "Try again")
         again.click().run()
-        assert warmup().error(("dense",)) is None                  # wanted again: compiling
+        assert warmup().error(key) is None                  # wanted again: compiling
         FakeCompiler.made[0].finish()
-        assert warmup().wait(("dense",), 5)
+        assert warmup().wait(key, 5)
         at.run()
         assert not at.button(key="mlp_play").disabled and not any("LLVM" in e.value for e in at.error)
     finally:
