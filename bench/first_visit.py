@@ -143,6 +143,9 @@ def first_visit(page_name, cold, app_dir=ROOT, cores=2):
                 marks["workers CPU s"] = workers.total()
                 marks["load average"] = (load + os.getloadavg()[0]) / 2
             lines = [json.loads(t) for t in trace.read_text().splitlines()] if trace.exists() else []
+            if os.environ.get("NNP_KEEP_TRACE"):      # a folder: each page's compile trace, to read
+                Path(os.environ["NNP_KEEP_TRACE"], f"{page_name}.jsonl").write_text(
+                    "".join(json.dumps(t) + "\n" for t in lines))
             waited = [s for s in lines if s["rank"] < BACKGROUND]
             marks[f"compile on {cores} cores"] = replay(waited, cores) if waited else 0.0
             marks["CPU path"] = marks["server CPU s"] + marks[f"compile on {cores} cores"]

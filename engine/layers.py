@@ -179,8 +179,8 @@ class Dense(Layer):
                               **TRAINABLE}
     code = P.DENSE
     penalized = ("W",)
-    stages = (("dense layers", 1.5, [(dense._dense_forward, "A2 A2 A1 A2"),
-                                     (dense._dense_backward, "A2 A2 A2 A2 A1 A2 b")]),)
+    stages = (("dense layers", 3.5, [(dense._dense_forward, "A2 A2 A1 A2")]),      # apart: two workers
+              ("dense gradients", 3.5, [(dense._dense_backward, "A2 A2 A2 A2 A1 A2 b")]))
 
     def output_shape(self):
         if len(self.in_shape) == 3:
@@ -207,7 +207,7 @@ class Dropout(Layer):
     types = ("dropout",)
     fields: ClassVar[dict] = {"rate": Field("float", REQUIRED, (0.0, 1.0), open_high=True)}
     code = P.DROPOUT
-    stages = (("dense layers", 0.5, [(dense._dropout_forward, "A1 A1 A1 f64 b rng")]),)
+    stages = (("dense layers", 0.3, [(dense._dropout_forward, "A1 A1 A1 f64 b rng")]),)
 
     @property
     def cache_size(self):
@@ -353,10 +353,10 @@ class Conv2D(Layer):
     family = "conv"
     code = P.CONV2D
     penalized = ("W",)
-    stages = (("convolution taps", 2.5, [(conv._taps3x3, "A2 A1 A1 i i"),
+    stages = (("convolution taps", 1.4, [(conv._taps3x3, "A2 A1 A1 i i"),
                                          (conv._taps3x3_quad, "A2 A1 A1 A1 A1 A1 i i"),
                                          (conv._taps_any, "A2 A1 A1 i i")]),
-              ("kernel gradients", 1.5, [(conv._tap_dots, "A1 A1 A2 i i"),
+              ("kernel gradients", 0.7, [(conv._tap_dots, "A1 A1 A2 i i"),
                                          (conv._tap_dots3x3_pair, "A1 A1 A1 A2 A2 i i")]))
 
     def output_shape(self):
@@ -428,7 +428,7 @@ class Pool2D(Layer):
 class MaxPool2D(Pool2D):
     types = ("maxpool2d",)
     code = P.MAXPOOL2D
-    stages = (("pooling", 2.0, [(conv._maxpool_2x2, "A4 A4 A4"), (conv._maxpool_any, "A4 A4 A4 i i"),
+    stages = (("pooling", 1.6, [(conv._maxpool_2x2, "A4 A4 A4"), (conv._maxpool_any, "A4 A4 A4 i i"),
                                 (conv._maxpool_backward, "A4 A4 A4")]),)
 
     @property
@@ -440,7 +440,7 @@ class MaxPool2D(Pool2D):
 class AvgPool2D(Pool2D):
     types = ("avgpool2d",)
     code = P.AVGPOOL2D
-    stages = (("pooling", 1.0, [(conv._avgpool_forward, "A4 A4 i i"),
+    stages = (("pooling", 0.6, [(conv._avgpool_forward, "A4 A4 i i"),
                                 (conv._avgpool_backward, "A4 A4 i i")]),)
 
 
@@ -464,17 +464,17 @@ class Recurrent(Layer):
                              "gru": (recurrent.GRU, 3)}
     _CELL_KERNELS = (   # name, steps, steps backward, layer forward and backward, weight
         ("RNN", (recurrent._rnn_steps, "A3 A3 A2"), (recurrent._rnn_steps_back, "A3 A3 A2 A3 A3 b"),
-         P._simple_rnn_layer_forward, P._simple_rnn_layer_backward, 1.0),
+         P._simple_rnn_layer_forward, P._simple_rnn_layer_backward, 1.2),
         ("LSTM", (recurrent._lstm_steps, "A3 A3 A3 A2"), (recurrent._lstm_steps_back, "A3 A3 A3 A2 A3 A3 b"),
-         P._lstm_layer_forward, P._lstm_layer_backward, 1.5),
+         P._lstm_layer_forward, P._lstm_layer_backward, 1.8),
         ("GRU", (recurrent._gru_steps, "A3 A3 A3 A2 A1"), (recurrent._gru_steps_back, "A3 A3 A3 A3 A3 A2 A3 A3 b"),
-         P._gru_layer_forward, P._gru_layer_backward, 1.5))
+         P._gru_layer_forward, P._gru_layer_backward, 1.8))
     # Per cell, its steps and its layer functions (which link its steps in), forward and backward
     # apart so that two workers share them; every cell's steps before any layer function.
     stages = (tuple((f"{name} cells", w, [steps]) for name, steps, _, _, _, w in _CELL_KERNELS)
-              + tuple((f"{name} layers", 1.5, [(fw, "row A1 A1 A1 A1 i")]) for name, _, _, fw, _, _ in _CELL_KERNELS)
+              + tuple((f"{name} layers", 2.5, [(fw, "row A1 A1 A1 A1 i")]) for name, _, _, fw, _, _ in _CELL_KERNELS)
               + tuple((f"{name} cells, backward", w, [back]) for name, _, back, _, _, w in _CELL_KERNELS)
-              + tuple((f"{name} backpropagation through time", 2.0, [(bw, "row A1 A1 A1 A1 A1 i b")])
+              + tuple((f"{name} backpropagation through time", 2.7, [(bw, "row A1 A1 A1 A1 A1 i b")])
                       for name, _, _, _, bw, _ in _CELL_KERNELS))
 
     @classmethod

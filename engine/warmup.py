@@ -53,7 +53,7 @@ from .trainer import Trainer
 DTYPE = np.dtype(np.float32)
 # Cold compile CPU seconds of each program's own stage (its kernels loaded from the disk cache),
 # measured on a 2-core machine: for progress and for the order of the stages.
-PROGRAM_WEIGHT = {"dense": 9.0, "conv": 13.0, "recurrent": 11.5}
+PROGRAM_WEIGHT = {"dense": 4.8, "conv": 4.9, "recurrent": 4.8}
 BACKGROUND = 1000          # ranks from here: at the lowest CPU priority, after everything else
 LOW_PRIORITY = 19          # the background workers' niceness
 MAX_CLI_WORKERS = 4        # python -m engine.warmup's default: more rarely helps (the programs' own stages

@@ -38,6 +38,7 @@ POLL = 0.4          # seconds between progress-bar updates
 WARM_WAIT = 2.0     # a warm cache loads within this: no bar flashes up on a warm start
 PUMP = 0.1          # seconds the warm-up thread waits for its workers' news
 KERNELS = ()        # start_engine's target: the kernels every program shares, not a program
+KERNEL_TYPES = ("dense",)   # with the dense layer's: every page's network has one
 HINT = 500          # its rank: after every page's own request (which includes those kernels), so a
                     # page's longest chain of stages starts first; before the background
 LOADING = 0.9       # the bar's share of compiling; loading into this process the rest
@@ -182,7 +183,7 @@ class Warmup:
     @staticmethod
     def _plan(W, key):
         if key == KERNELS:
-            return W.plan(W.programs(("dense",)), with_programs=False)
+            return W.plan(W.programs(("dense",)), with_programs=False, types=KERNEL_TYPES)
         families, types = W.split_needs(key)
         return W.plan(W.programs(families), types=types)
 
@@ -193,7 +194,8 @@ class Warmup:
                          "Loading the compiled engine" if start else message)
         try:
             if key == KERNELS:
-                W.warm_up(families=("dense",), with_programs=False, progress=report)
+                W.warm_up(families=("dense",) + tuple(W.TYPE + t for t in KERNEL_TYPES), with_programs=False,
+                          progress=report)
             else:
                 W.warm_up(families=key, progress=report)
         except Exception as err:              # shown on the page; the server keeps running

@@ -434,20 +434,20 @@ def _simple_rnn_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
 # (message, weight, [(kernel, argument types)]); the types are named in stages.py.
 FAMILY_STAGES = {
     "dense": [
-        ("activations", 1.5, [(_activate, "i A1"), (_activation_backward, "i A1 A1")]),
-        ("losses and optimizers", 2.0, [(_loss_forward_backward, "i A2 A2 A2 b"),
+        ("activations", 0.9, [(_activate, "i A1"), (_activation_backward, "i A1 A1")]),
+        ("losses and optimizers", 1.8, [(_loss_forward_backward, "i A2 A2 A2 b"),
                                         (_optimizer_step, "i A1 A1 A1 A1 i f64 runs"),
                                         (_shuffle, "rng ints")]),
     ],
     "conv": [
-        ("convolution layers", 3.0, [(_conv_layer_forward, "row A1 A1 A1 A1 i")]),
-        ("convolution gradients", 4.0,
+        ("convolution layers", 3.6, [(_conv_layer_forward, "row A1 A1 A1 A1 i")]),
+        ("convolution gradients", 4.3,
          [(_conv_layer_backward, "row A1 A1 A1 A1 A1 i b")]),
     ],
     "recurrent": [],            # each cell's layer functions are its own (layers.Recurrent)
 }
 # The dense family's later kinds' layer functions: each such layer class lists this stage.
-EXTRA_LAYER_STAGE = ("batch normalization and sampling layers", 1.0,
+EXTRA_LAYER_STAGE = ("batch normalization and sampling layers", 0.5,
                      [(_extra_layer_forward, "row F1 A1 A1 A1 A1 A1 i b i rng"),
                       (_extra_layer_backward, "row F1 A1 A1 A1 A1 A1 A1 i f64 b")])
 

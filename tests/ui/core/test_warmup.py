@@ -115,7 +115,7 @@ def test_a_page_gets_its_program_once_compiled_and_loaded_then_the_rest_compiles
     c.finish()
     assert w.wait(("dense", "conv"), 5)
     until(lambda: len(engine_stub) == 2)
-    assert sorted(engine_stub) == [(("conv", "dense"), True), (("dense",), False)]
+    assert sorted(engine_stub) == [(("conv", "dense"), True), (("dense", "type:dense"), False)]
     # nobody waits: the other programs compile in the background, at the background's rank, not loaded
     until(lambda: program_key("dense", "recurrent") in c.keys(rank_from=W.BACKGROUND))
     assert program_key("dense") in c.keys(rank_from=W.BACKGROUND)
@@ -146,7 +146,7 @@ def test_a_warm_cache_loads_in_this_process_without_a_compiler(engine_stub, monk
     w.prepare()
     assert w.wait(("dense", "recurrent"), timeout=5)
     until(lambda: w._thread is None)
-    assert sorted(engine_stub) == [(("dense",), False), (("dense", "recurrent"), True)]
+    assert sorted(engine_stub) == [(("dense", "recurrent"), True), (("dense", "type:dense"), False)]
     assert not FakeCompiler.made
 
 
@@ -176,7 +176,7 @@ def test_the_page_shows_its_controls_before_the_engine_is_ready(engine_stub, mon
         assert at.selectbox(key="mlp_w_activation").value == "tanh"
         assert any("Preparing the engine" in p.proto.text for p in at.get("progress"))
         FakeCompiler.made[0].finish()
-        assert warmup().wait(("dense",), 5)
+        assert warmup().wait(engine.needs(at.session_state["mlp_run"].settings.spec()), 5)
         at.run()
         assert not at.button(key="mlp_play").disabled
         at.button(key="mlp_play").click().run()
