@@ -357,7 +357,9 @@ class Conv2D(Layer):
                                          (conv._taps3x3_quad, "A2 A1 A1 A1 A1 A1 i i"),
                                          (conv._taps_any, "A2 A1 A1 i i")]),
               ("kernel gradients", 0.7, [(conv._tap_dots, "A1 A1 A2 i i"),
-                                         (conv._tap_dots3x3_pair, "A1 A1 A1 A2 A2 i i")]))
+                                         (conv._tap_dots3x3_pair, "A1 A1 A1 A2 A2 i i")]),
+              ("convolution layers", 2.5, [(P._conv2d_layer_forward, "row A1 A1 A1 A1 i")]),
+              ("convolution gradients", 3.5, [(P._conv2d_layer_backward, "row A1 A1 A1 A1 A1 i b")]))
 
     def output_shape(self):
         if len(self.in_shape) != 3:
@@ -428,8 +430,10 @@ class Pool2D(Layer):
 class MaxPool2D(Pool2D):
     types = ("maxpool2d",)
     code = P.MAXPOOL2D
-    stages = (("pooling", 1.6, [(conv._maxpool_2x2, "A4 A4 A4"), (conv._maxpool_any, "A4 A4 A4 i i"),
-                                (conv._maxpool_backward, "A4 A4 A4")]),)
+    stages = (("max pooling", 1.6, [(conv._maxpool_2x2, "A4 A4 A4"), (conv._maxpool_any, "A4 A4 A4 i i"),
+                                    (conv._maxpool_backward, "A4 A4 A4")]),
+              ("max pooling layers", 0.8, [(P._maxpool_layer_forward, "row A1 A1 A1 A1 i"),
+                                           (P._maxpool_layer_backward, "row A1 A1 A1 A1 A1 i b")]))
 
     @property
     def cache_size(self):
@@ -440,8 +444,10 @@ class MaxPool2D(Pool2D):
 class AvgPool2D(Pool2D):
     types = ("avgpool2d",)
     code = P.AVGPOOL2D
-    stages = (("pooling", 0.6, [(conv._avgpool_forward, "A4 A4 i i"),
-                                (conv._avgpool_backward, "A4 A4 i i")]),)
+    stages = (("average pooling", 0.6, [(conv._avgpool_forward, "A4 A4 i i"),
+                                        (conv._avgpool_backward, "A4 A4 i i")]),
+              ("average pooling layers", 0.6, [(P._avgpool_layer_forward, "row A1 A1 A1 A1 i"),
+                                               (P._avgpool_layer_backward, "row A1 A1 A1 A1 A1 i b")]))
 
 
 def _orthogonal(rng, rows, cols):

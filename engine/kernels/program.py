@@ -180,7 +180,12 @@ def _forward(prog, fprog, params, state, acts, cache, B, training, stats, rng_st
             else:
                 _extra_layer_forward(row, fprog[l], params, state, x, out, c, B, training, stats, rng_state)
         elif conv is not None and family == CONV_FAMILY:
-            _conv_layer_forward(row, params, x, out, c, B)
+            if kind == CONV2D:
+                _conv2d_layer_forward(row, params, x, out, c, B)
+            elif kind == MAXPOOL2D:
+                _maxpool_layer_forward(row, params, x, out, c, B)
+            else:
+                _avgpool_layer_forward(row, params, x, out, c, B)
         elif recurrent is not None and family == RECURRENT_FAMILY:
             cell = row[X0]
             if cell == LSTM:
@@ -227,7 +232,12 @@ def _backward(prog, fprog, params, state, grads, acts, d_acts, cache, B, kl_weig
             else:
                 _extra_layer_backward(row, fprog[l], params, grads, x, d_x, d_out, c, B, kl_weight, need_d_x)
         elif conv is not None and family == CONV_FAMILY:
-            _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+            if kind == CONV2D:
+                _conv2d_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+            elif kind == MAXPOOL2D:
+                _maxpool_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
+            else:
+                _avgpool_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x)
         elif recurrent is not None and family == RECURRENT_FAMILY:
             cell = row[X0]
             if cell == LSTM:
@@ -303,40 +313,47 @@ def _conv_views(row, params, x, out, c, B):
             c[n_pad:n_pad + F * n_full].reshape((F, n_full)), pt, pl, stride)
 
 
+# One pair of layer functions per kind, so a network compiles, and links in, only its kinds' kernels.
 @kernel
-def _conv_layer_forward(row, params, x, out, c, B):
-    """Forward of a conv2d, maxpool2d or avgpool2d layer (row[KIND])."""
-    kind = row[KIND]
-    if kind == CONV2D:
-        x4, W, b, out4, xpad, full, pt, pl, stride = _conv_views(row, params, x, out, c, B)
-        _conv2d_forward(x4, W, b, out4, xpad, full, pt, pl, stride)
-        return
-    C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
-    if kind == MAXPOOL2D:
-        _maxpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)),
-                         c.reshape((B, C, Ho, Wo)), pool, stride)
-    elif kind == AVGPOOL2D:
-        _avgpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)), pool, stride)
+def _conv2d_layer_forward(row, params, x, out, c, B):
+    x4, W, b, out4, xpad, full, pt, pl, stride = _conv_views(row, params, x, out, c, B)
+    _conv2d_forward(x4, W, b, out4, xpad, full, pt, pl, stride)
 
 
 @kernel
-def _conv_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
-    """Backward of a conv2d, maxpool2d or avgpool2d layer; d_out already holds d loss / d out."""
-    kind = row[KIND]
-    if kind == CONV2D:
-        d_x4, W, _, d_out4, xpad, full, pt, pl, stride = _conv_views(row, params, d_x, d_out, c, B)
-        F, C, k = W.shape[0], W.shape[1], W.shape[2]
-        p, n_w = row[P_OFF], F * C * k * k
-        _conv2d_backward(W, d_out4, grads[p:p + n_w].reshape(W.shape), grads[p + n_w:p + n_w + F],
-                         d_x4, xpad, full, pt, pl, stride, need_d_x)
-        return
-    if not need_d_x:
-        return
+def _conv2d_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+    """d_out already holds d loss / d out (as for every layer function's backward)."""
+    d_x4, W, _, d_out4, xpad, full, pt, pl, stride = _conv_views(row, params, d_x, d_out, c, B)
+    F, C, k = W.shape[0], W.shape[1], W.shape[2]
+    p, n_w = row[P_OFF], F * C * k * k
+    _conv2d_backward(W, d_out4, grads[p:p + n_w].reshape(W.shape), grads[p + n_w:p + n_w + F],
+                     d_x4, xpad, full, pt, pl, stride, need_d_x)
+
+
+@kernel
+def _maxpool_layer_forward(row, params, x, out, c, B):
     C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
-    if kind == MAXPOOL2D:
-        _maxpool_backward(d_out.reshape((B, C, Ho, Wo)), c.reshape((B, C, Ho, Wo)),
-                          d_x.reshape((B, C, H, W)))
-    elif kind == AVGPOOL2D:
+    _maxpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)), c.reshape((B, C, Ho, Wo)),
+                     pool, stride)
+
+
+@kernel
+def _maxpool_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+    C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
+    if need_d_x:
+        _maxpool_backward(d_out.reshape((B, C, Ho, Wo)), c.reshape((B, C, Ho, Wo)), d_x.reshape((B, C, H, W)))
+
+
+@kernel
+def _avgpool_layer_forward(row, params, x, out, c, B):
+    C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
+    _avgpool_forward(x.reshape((B, C, H, W)), out.reshape((B, C, Ho, Wo)), pool, stride)
+
+
+@kernel
+def _avgpool_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
+    C, H, W, pool, stride, Ho, Wo = row[X0:X0 + 7]
+    if need_d_x:
         _avgpool_backward(d_out.reshape((B, C, Ho, Wo)), d_x.reshape((B, C, H, W)), pool, stride)
 
 
@@ -439,11 +456,7 @@ FAMILY_STAGES = {
                                         (_optimizer_step, "i A1 A1 A1 A1 i f64 runs"),
                                         (_shuffle, "rng ints")]),
     ],
-    "conv": [
-        ("convolution layers", 3.6, [(_conv_layer_forward, "row A1 A1 A1 A1 i")]),
-        ("convolution gradients", 4.3,
-         [(_conv_layer_backward, "row A1 A1 A1 A1 A1 i b")]),
-    ],
+    "conv": [],                 # each kind's layer functions are its own (layers.Conv2D, Pool2D)
     "recurrent": [],            # each cell's layer functions are its own (layers.Recurrent)
 }
 # The dense family's later kinds' layer functions: each such layer class lists this stage.

@@ -31,8 +31,10 @@ def test_family_stages_are_the_union_of_the_classes_and_the_family_layer_functio
             for _, _, kernels in cls.stages:
                 assert (cls.family == family) == ({k for k, _ in kernels} <= compiled), (cls, family)
         assert {k for _, _, ks in P.FAMILY_STAGES[family] for k, _ in ks} <= compiled
-    pooling = [s for s in stages.family_stages("conv") if s[0] == "pooling"]
-    assert len(pooling) == 1 and pooling[0][1] == 3.0 and len(pooling[0][2]) == 5    # max + avg merged
+    sampling = [s for s in stages.family_stages("dense") if s[0] == "sampling layers"]
+    assert len(sampling) == 1 and sampling[0][1] == 1.5 and len(sampling[0][2]) == 3  # sampling + noise merged
+    only_max = [s[0] for s in stages.family_stages("conv", types=["maxpool2d"])]   # a network's: its kinds'
+    assert only_max == ["max pooling", "max pooling layers"]
 
 
 @pytest.fixture
