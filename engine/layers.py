@@ -13,16 +13,21 @@ and every layer's row into the program table that the compiled loop in
 
 Adding a layer
 --------------
-1. ``engine/kernels/<family>.py``: its kernels, ``_x_forward`` beside ``_x_backward``.
+1. ``engine/kernels/<family>.py``: its kernels, ``_x_forward`` beside ``_x_backward``;
+   ``@kernel`` for one the program calls (compiled once, called through a slot:
+   ``engine/kernels/_jit.py``), ``@jit`` for one only its layer functions call (linked
+   into them and optimised there again: a few per cent faster in the step).
 2. ``engine/layers.py``: its class with ``@register``: ``types``, ``fields`` (with
    ``**TRAINABLE`` when it has parameters), ``family``, ``code``, the shapes,
    ``cache_size``, ``extras``/``fextras`` (its program row), ``init_params``
-   (and ``state_shapes``/``init_state``), ``penalized``, ``stages``; ``places`` when
-   each weight is applied elsewhere than once per output row (``work`` reads it).
+   (and ``state_shapes``/``init_state``), ``penalized``, ``stages`` (every ``@kernel`` it
+   needs with the exact types the program passes: a network compiles only its layers'
+   stages, ``stages_for``); ``places`` when each weight is applied elsewhere than once per
+   output row (``work`` reads it).
 3. ``engine/kernels/program.py``: its kind code, listed in ``FAMILY_KINDS[family]``,
    and its branch in its family's dispatch: ``_extra_layer_forward``/``_backward`` for
    the dense family (``BatchNorm`` is an example with parameters, state and a float row),
-   ``_<family>_layer_forward``/``_backward`` for the others.
+   its own ``@kernel`` pair of layer functions for the others (``_maxpool_layer_forward``).
 4. ``viz/``: its view.
 Tests: its NumPy reference in ``tests/reference.py``, then reference, finite-difference
 and PyTorch tests in ``tests/engine/``. A kind whose family has no branch for it is
