@@ -18,7 +18,8 @@ from .state import current_run, key, link_params, say
 from .url import LIST_KINDS
 
 SCALAR_OF = {"ints": "int", "floats": "float", "choices": "choice"}
-STALE_ECHO_SECONDS = 2.0     # how long after a redraw changed a widget its old value may still come back
+STALE_ECHO_SECONDS = 5.0     # how long after a redraw changed a widget its old value may still come back
+                             # (2 s was too short on a machine at a load of 12: a click undone 2.5 s later)
 
 
 class Widgets:

@@ -148,8 +148,8 @@ FLASHING = """async () => {
   const a = make('#0877bd'), b = make('#f59322'), out = [];
   st.flash = null;
   for (let i = 0; i < 40; i++) {
-    const shown = st.flashGuard(st, i % 2 ? b : a);
-    out.push([performance.now() / 1000, shown.getContext('2d').getImageData(24, 24, 1, 1).data[0] > 128 ? 'B' : 'A']);
+    const before = performance.now() / 1000, shown = st.flashGuard(st, i % 2 ? b : a), after = performance.now() / 1000;
+    out.push([before, after, shown.getContext('2d').getImageData(24, 24, 1, 1).data[0] > 128 ? 'B' : 'A']);
     await new Promise((r) => setTimeout(r, 50));
   }
   st.flash = null;
@@ -171,6 +171,15 @@ CANVAS_FLASHING = """async ([w, h]) => {
     await new Promise((r) => setTimeout(r, 50));
   }
   return out; }"""
+
+
+def certain_changes_in_a_second(shown):
+    """The most colour changes certainly within one second of ``shown`` ([before, after, colour] of
+    each call of the guard, whose own clock read lies between the two): a loaded machine can delay a
+    call's timestamps, so two changes count together only if even their widest bounds are < 1 s apart."""
+    changes = [(b0, b1) for (_, _, x), (b0, b1, y) in zip(shown, shown[1:]) if x != y]
+    assert changes, shown
+    return max(sum(1 for lo, hi in changes[i:] if hi - changes[i][0] < 1.0) for i in range(len(changes)))
 
 
 def most_changes_in_a_second(shown):
@@ -239,9 +248,7 @@ def test_mlp_page_by_keyboard_and_axe_paused_and_playing(browser, app_url):
         # three flashes: the output plot alternating blue and orange every 50 ms shows at most 6
         # changes (3 flashes) in any second
         shown = page.evaluate(FLASHING)
-        changes = [t for (t, a), (_, b) in zip(shown, shown[1:]) if a != b]
-        assert len(shown) == 40 and changes, shown
-        assert max(sum(t0 <= t < t0 + 1 for t in changes) for t0 in changes) <= 6, shown
+        assert len(shown) == 40 and certain_changes_in_a_second(shown) <= 6, shown
     finally:
         page.close()
 
