@@ -42,6 +42,8 @@ KERNEL_TYPES = ("dense",)   # with the dense layer's: every page's network has o
 HINT = 500          # its rank: after every page's own request (which includes those kernels), so a
                     # page's longest chain of stages starts first; before the background
 LOADING = 0.9       # the bar's share of compiling; loading into this process the rest
+BACKGROUND_DELAY = 3.0   # seconds with no page waiting before the other pages compile: a page that just
+                         # got its engine plays its first steps without two compilers beside it
 
 
 class Warmup:
@@ -109,6 +111,7 @@ class Warmup:
 
         W.drop_stale_caches()
         compiler, planned, background = None, {}, not self._background
+        quiet_since = None                    # when no page was waiting any more
         try:
             while True:
                 with self._lock:
@@ -152,7 +155,8 @@ class Warmup:
                         running = compiler.running(keys)
                         self._report(key, LOADING * (1 - left), "Compiling " + ", ".join(
                             m.removeprefix("Compiling ") for m in running) if running else "Waiting for a compiler")
-                if not wanted and not background:
+                quiet_since = (quiet_since or time.monotonic()) if not wanted else None
+                if not wanted and not background and time.monotonic() - quiet_since >= BACKGROUND_DELAY:
                     background = True
                     rest = [s for s in W.plan(W.programs(None)) if not W.in_disk_cache(s)]
                     if rest:
@@ -160,7 +164,7 @@ class Warmup:
                         compiler.want(rest, W.BACKGROUND)
                 if compiler is not None:
                     compiler.pump(0.0 if loaded else PUMP)
-                elif wanted and not loaded:
+                elif (wanted or not background) and not loaded:
                     time.sleep(PUMP)
         except Exception as err:              # a bug here: every page waiting says so, the server keeps running
             log.exception("engine warm-up failed")
