@@ -151,10 +151,11 @@ def plan(progs, dtypes=(DTYPE,), with_programs=True, types=None):
             if with_programs:
                 key = f"program {'+'.join(prog)} ({dtype.name})"
                 stages[key] = Stage(key, f"Compiling the {' + '.join(prog)} training program{suffix}",
-                                    PROGRAM_WEIGHT[prog[-1]], frozenset(), ((P._run, None),), tuple(prog), dtype)
+                                    PROGRAM_WEIGHT[prog[-1]], frozenset(), (), tuple(prog), dtype)
     for key, s in stages.items():
-        needs = {owner[c, s.dtype] for k, _ in s.kernels for c in _callees(k) if (c, s.dtype) in owner}
-        stages[key] = s._replace(needs=frozenset(needs - {key}), kernels=() if s.program else s.kernels)
+        linked = _callees(P._run) if s.program else {c for k, _ in s.kernels for c in _callees(k)}
+        needs = {owner[c, s.dtype] for c in linked if (c, s.dtype) in owner}
+        stages[key] = s._replace(needs=frozenset(needs - {key}))
     return list(stages.values())
 
 

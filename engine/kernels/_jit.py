@@ -9,7 +9,8 @@ x / 0 give inf or nan as in NumPy instead of raising inside a kernel.
 Numba's disk cache checks only the source file of the function it caches, so
 a caller would keep running an edited callee's old machine code. The cache
 therefore lives in a folder named after a hash of every kernel file and of
-engine/layers.py (its stage lists): any edit starts a fresh cache. ``NUMBA_CACHE_DIR`` still overrides this.
+engine/layers.py (its stage lists): any edit starts a fresh cache. ``NUMBA_CACHE_DIR``
+still overrides this.
 
 The folder is chosen at import (it must be set before any ``@njit`` runs), but
 importing deletes nothing: ``drop_stale_caches`` runs at an explicit start

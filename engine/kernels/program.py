@@ -44,6 +44,7 @@ kind that needs more adds it there. ``training`` always arrives from Python: a
 literal True or False inside compiled code would make Numba compile a callee once
 per value.
 """
+import weakref
 from typing import NamedTuple
 
 import numpy as np
@@ -446,7 +447,7 @@ def _simple_rnn_layer_backward(row, params, grads, d_x, d_out, c, B, need_d_x):
 
 # What warm-up compiles for each family besides its layer classes' kernels
 # (engine/layers.py): its layer functions, and for "dense" the program-wide kernels.
-# A network compiles only its layers' stages and these (stages.py ``needed_stages``).
+# A network compiles only its layers' stages and these (stages.py ``typed_stages(..., types)``).
 # Every kernel the program calls (not inlined) is in some stage: tests/engine/test_warmup.py.
 # (message, weight, [(kernel, argument types)]); the types are named in stages.py.
 FAMILY_STAGES = {
@@ -655,21 +656,25 @@ def compile_program(families, dtype):
     _run.compile(tuple(typeof(a) for a in args))
 
 
-_LINKED_PROGRAMS = set()
+_LINKED_KINDS = set()                      # (kinds, cells, dtype) whose kernels are linked
+_LINKED_TABLES = weakref.WeakValueDictionary()   # id -> a program table already checked (a network's)
 
 
 def _link(model, flags):
     """Fill the slots of the kernels ``model``'s layers call (compiling what the disk cache lacks)
     before the program runs them in this process; only those: an LSTM network never waits for
-    the GRU's kernels."""
+    the GRU's kernels. A network's table is checked once (this runs on every call of the program)."""
     prog = model.prog
+    if _LINKED_TABLES.get(id(prog)) is prog:
+        return
     key = (prog[:, KIND].tobytes(), prog[prog[:, FAMILY] == RECURRENT_FAMILY, X0].tobytes(), model.params.dtype)
-    if key not in _LINKED_PROGRAMS:
+    if key not in _LINKED_KINDS:
         from .stages import link_kernels, row_types   # stages reads this module's FAMILY_STAGES
         make_slots()
         link_kernels([f for f, flag in zip(FAMILIES, (True,) + flags) if flag], model.params.dtype,
                      row_types(prog))
-        _LINKED_PROGRAMS.add(key)
+        _LINKED_KINDS.add(key)
+    _LINKED_TABLES[id(prog)] = prog
 
 
 def _train_steps(model, flags, tr, data, hyper, acts, d_acts, cache, ybuf, losses, norms):
