@@ -1,7 +1,7 @@
 """A first visit to a page: seconds from `streamlit run` to a usable page (Play moves its metrics).
 
     python bench/first_visit.py [--page mlp|cnn|rnn|autoencoder|all] [--cold] [--repeat 3]
-                                [--app-dir DIR [--app-dir DIR2 ...]]
+                                [--fresh-browser] [--app-dir DIR [--app-dir DIR2 ...]]
 
 Starts headless Chromium first (a visitor's browser is already open), then the real app
 (with NUMBA_CACHE_DIR pointing at a new empty folder for --cold), opens the page as soon as
@@ -16,7 +16,10 @@ its measured CPU seconds ("compile on N cores"), and adds the server's CPU secon
 a loaded machine's estimate of a quiet one's wall time (an upper bound: the server's work and
 the compile overlap in part); for a version that compiles in the server, its CPU seconds are
 its path. A warm run first fills the app's own caches (`python -m engine.warmup --in-process` and Python's
-bytecode, `compileall`: a second start on a visitor's machine has both), not timed.
+bytecode, `compileall`: a second start on a visitor's machine has both), not timed, and its
+browser is a returning visitor's: it opened the page once before, untimed, from the same address
+(its HTTP cache holds Streamlit's scripts); ``--fresh-browser`` times a warm server with a browser
+that never saw the app (a cold run always has one).
 
 ``--repeat`` runs each page several times and prints the median of each figure; several
 ``--app-dir`` (checkouts, say a git worktree of the previous commit) are measured in turn,
@@ -39,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from engine.warmup import BACKGROUND  # noqa: E402 (the ranks no page waits for)
-from tests.e2e.harness import launch_chromium, streamlit_server  # noqa: E402
+from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, free_port, streamlit_server  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 PAGES = ("mlp", "cnn", "rnn", "autoencoder")
@@ -115,11 +118,15 @@ def replay(stages, cores):
     return now
 
 
-def first_visit(page_name, cold, app_dir=ROOT, cores=2):
+def first_visit(page_name, cold, app_dir=ROOT, cores=2, returning=True):
     marks = {}
-    with tempfile.TemporaryDirectory() as cache, sync_playwright() as p:
-        browser = launch_chromium(p)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as profile, sync_playwright() as p:
+        browser = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                                       viewport={"width": 1400, "height": 1000})
+        port = free_port()
+        if returning and not cold:
+            visit_once(browser, app_dir, port, page_name)
+        page = browser.new_page()
         trace = Path(cache) / "trace.jsonl"
         os.environ["NNP_WARMUP_TRACE"] = str(trace)
         if cold:
@@ -127,7 +134,7 @@ def first_visit(page_name, cold, app_dir=ROOT, cores=2):
         try:
             start = time.perf_counter()
             load = os.getloadavg()[0]
-            with streamlit_server(app_dir, timeout=300) as (url, pid):
+            with streamlit_server(app_dir, timeout=300, port=port) as (url, pid):
                 marks["server answers"] = time.perf_counter() - start
                 workers = TreeCPU(pid)
                 page.goto(f"{url}/{page_name}", wait_until="commit")
@@ -156,6 +163,15 @@ def first_visit(page_name, cold, app_dir=ROOT, cores=2):
     return marks
 
 
+def visit_once(browser, app_dir, port, page_name):
+    """Open the page once, untimed, from a server at ``port``: the browser of a returning visitor."""
+    page = browser.new_page()
+    with streamlit_server(app_dir, timeout=300, port=port) as (url, _):
+        page.goto(f"{url}/{page_name}")
+        page.wait_for_function(PLAY_ENABLED, timeout=300_000)
+    page.close()
+
+
 def fill_cache(app_dir):
     """A warm run's caches, filled before timing: the engine's (the app's own folder, filled and
     checked) and Python's bytecode, which a first run writes on a visitor's machine but not where
@@ -173,6 +189,8 @@ def main():
     ap.add_argument("--page", choices=PAGES + ("all",), default="mlp")
     ap.add_argument("--cold", action="store_true", help="start with an empty Numba cache")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--fresh-browser", action="store_true",
+                    help="warm: a browser that never opened the app (default: a returning visitor's)")
     ap.add_argument("--cores", type=int, default=2, help="the quiet machine the CPU path replays on")
     ap.add_argument("--app-dir", action="append", default=None,
                     help="a checkout whose app.py to serve (default: this one); give several to compare")
@@ -186,10 +204,11 @@ def main():
     for i in range(args.repeat):
         for pg in pages:
             for d in (dirs if i % 2 == 0 else dirs[::-1]):      # alternating: neither always goes first
-                marks = first_visit(pg, args.cold, d, args.cores)
+                marks = first_visit(pg, args.cold, d, args.cores, returning=not args.fresh_browser)
                 runs[d, pg].append(marks)
                 print(f"  {pg:11s} {d}: " + ", ".join(f"{k} {v:.1f}" for k, v in marks.items()), flush=True)
-    print(f"\n{'cold' if args.cold else 'warm'} cache, seconds since `streamlit run` "
+    visitor = "" if args.cold else ", a new visitor's browser" if args.fresh_browser else ", a returning visitor's browser"
+    print(f"\n{'cold' if args.cold else 'warm'} cache{visitor}, seconds since `streamlit run` "
           f"(median of {args.repeat}):")
     names = list(next(iter(runs.values()))[0])
     for pg in pages:

@@ -32,7 +32,7 @@ from .metrics import MetricsRow, metric_help, metric_values
 from .state import app_run_ended, page_run
 from .settings import page_zoom
 from .theme import rem, style
-from .warmup import engine_ready
+from .warmup import engine_loaded, engine_ready
 from .widgets import Widgets
 
 SLOW_INTERVAL = 0.15     # seconds between updates of the losses, accuracy and charts while playing
@@ -177,13 +177,16 @@ class Page(ABC):
         page_messages(self.name)
         # Paused, the sidebar comes after the live view: the numbers Pause stopped at reach the browser
         # before some forty sidebar widgets it then redraws (widgets work by callbacks: order is free).
-        sidebar_first = run.playing          # playing, the live loop holds the run: the sidebar goes first
+        # Playing, the live loop holds the run, and while the engine loads there is no live view: the
+        # sidebar goes first (on a first visit the browser draws it while the engine's kernels load).
+        needs = _needs(s.spec())
+        sidebar_first = run.playing or not engine_loaded(needs)
         if sidebar_first:
             self._sidebar(run)
         self._header()
         if self.lesson:
             self.lesson.draw(run)
-        ready = engine_ready(_needs(s.spec()))
+        ready = engine_ready(needs)
         if ready:
             self.prepare(run)
             run.ensure_built()

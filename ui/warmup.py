@@ -236,6 +236,11 @@ def start_engine():
     warmup().prepare()
 
 
+def engine_loaded(families):
+    """True when the kernels for ``families`` are loaded in this process (asks for them if not)."""
+    return warmup().ready(families)
+
+
 def engine_ready(families):
     """True when the kernels for ``families`` are compiled. Until then show a moving bar that
     reruns the page when they are in, and return False (the page keeps its controls)."""

@@ -21,10 +21,11 @@ def free_port():
 
 
 @contextlib.contextmanager
-def streamlit_server(app_dir=ROOT, timeout=120):
-    """Start a fresh `streamlit run app.py` in ``app_dir``; yield (base URL, process id).
-    The server's log is deleted after a clean run and kept (its name printed) after a failure."""
-    port = free_port()
+def streamlit_server(app_dir=ROOT, timeout=120, port=None):
+    """Start a fresh `streamlit run app.py` in ``app_dir`` (on ``port``, default a free one); yield
+    (base URL, process id) as soon as it answers. The server's log is deleted after a clean run and
+    kept (its name printed) after a failure."""
+    port = port or free_port()
     log = open(Path(app_dir) / f".streamlit-{port}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -44,7 +45,7 @@ def streamlit_server(app_dir=ROOT, timeout=120):
                 pass
             if proc.poll() is not None or time.time() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.3)
+            time.sleep(0.05)
         yield url, proc.pid
         ok = True
     finally:
