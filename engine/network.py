@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 
+from .buffers import aligned_zeros, aligned_zeros_like
 from .kernels import program as P
 from .kernels.losses import LOSSES
 from .kernels.rng import new_state
@@ -61,7 +62,7 @@ class Network:
         self.loss = self.spec["loss"]
         self.loss_code = LOSSES[self.loss]
         self._check_output()
-        self.flat = np.zeros(sizes["params"], self.dtype)
+        self.flat = aligned_zeros(sizes["params"], self.dtype)
         self.params = _views(self.flat, self.layers, P.P_OFF, self.prog, lambda l: l.param_shapes)
         self.state_flat = np.zeros(sizes["state"], self.dtype)
         self.state = _views(self.state_flat, self.layers, P.S_OFF, self.prog, lambda l: l.state_shapes)
@@ -179,8 +180,8 @@ class Network:
         ws = self._workspaces.get(batch)
         if ws is None:
             s = self._sizes
-            ws = (np.zeros(batch * s["acts"], self.dtype), np.zeros(batch * s["acts"], self.dtype),
-                  np.zeros(batch * s["cache"], self.dtype))
+            ws = (aligned_zeros(batch * s["acts"], self.dtype), aligned_zeros(batch * s["acts"], self.dtype),
+                  aligned_zeros(batch * s["cache"], self.dtype))
             self._workspaces = {batch: ws}          # keep one: batch sizes rarely alternate
         return ws
 
@@ -217,8 +218,8 @@ class Network:
 
     def _forward_all(self, x, model, training=False):
         n = len(x)
-        acts = np.zeros(n * self._sizes["acts"], self.dtype)
-        cache = np.zeros(n * self._sizes["cache"], self.dtype)
+        acts = aligned_zeros(n * self._sizes["acts"], self.dtype)
+        cache = aligned_zeros(n * self._sizes["cache"], self.dtype)
         out = np.empty((n, math.prod(self.output_shape)), self.dtype)
         P._predict(model, self.flags, x, out, acts, cache, max(n, 1), training, self._rng_state)
         return [acts[n * layer_row[P.A_OUT]:n * (layer_row[P.A_OUT] + layer_row[P.OUT_SIZE])]
@@ -239,10 +240,10 @@ class Network:
         y = self.targets(y, len(x))
         n = len(x)
         self.check_batch(n, "x")
-        grads = np.zeros_like(model.params)
-        acts = np.zeros(n * self._sizes["acts"], self.dtype)
-        d_acts = np.zeros_like(acts)
-        cache = np.zeros(n * self._sizes["cache"], self.dtype)
+        grads = aligned_zeros_like(model.params)
+        acts = aligned_zeros(n * self._sizes["acts"], self.dtype)
+        d_acts = aligned_zeros_like(acts)
+        cache = aligned_zeros(n * self._sizes["cache"], self.dtype)
         loss = P._loss_and_grads(model, self.flags, grads, x, y, acts, d_acts, cache, self.loss_code,
                                  self.loss_cols, bool(training), self._rng_state)
         return float(loss), grads, cache

@@ -13,6 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .buffers import aligned_zeros
 from .kernels import program as P
 from .kernels.activations import CAN_DIE
 from .kernels.rng import new_state
@@ -33,8 +34,8 @@ class Workspace:
     def __init__(self, net, chunk=PREDICT_CHUNK):
         last = net.prog[-1]
         self.net, self.chunk = net, int(chunk)
-        self.acts = np.zeros(self.chunk * int(last[P.A_OUT] + last[P.OUT_SIZE]), net.dtype)
-        self.cache = np.zeros(self.chunk * max(int(last[P.C_OFF] + last[P.C_SIZE]), 1), net.dtype)
+        self.acts = aligned_zeros(self.chunk * int(last[P.A_OUT] + last[P.OUT_SIZE]), net.dtype)
+        self.cache = aligned_zeros(self.chunk * max(int(last[P.C_OFF] + last[P.C_SIZE]), 1), net.dtype)
         self._rng_state = new_state(np.random.default_rng(0))   # unused: no dropout when predicting
         self.sample_seconds = None
 

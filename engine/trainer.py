@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from .buffers import aligned_zeros_like
 from .kernels import program as P
 from .kernels.optim import OPTIMIZERS
 from .kernels.rng import new_state
@@ -146,9 +147,9 @@ class Trainer:
         self._order = np.arange(len(self.x), dtype=np.int64)
         P._shuffle(self._rng_state, self._order)
         self._loop = np.zeros(3, np.int64)
-        self._grads = np.zeros_like(net.flat)
-        self._m = np.zeros_like(net.flat)
-        self._v = np.zeros_like(net.flat)
+        self._grads = aligned_zeros_like(net.flat)
+        self._m = aligned_zeros_like(net.flat)
+        self._v = aligned_zeros_like(net.flat)
         self._training = P.Training(self._grads, self._m, self._v, net.decay_mask, net.layer_ranges,
                                     net.train_runs)
         self._eval_ws = Workspace(net)
