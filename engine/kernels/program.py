@@ -415,6 +415,8 @@ def _recurrent_backward(cell, row, params, grads, d_x, d_out, c, B, need_d_x):
                   d_x.reshape((B, T, F)), xt, hs, A, C2, dA, dAh, dh, seq == 1, need_d_x)
 
 
+# One pair of module functions per cell, not made by a factory: a kernel's slot is named after its
+# module and qualified name (_jit.py), which a factory's functions would share.
 @kernel
 def _lstm_layer_forward(row, params, x, out, c, B):
     _recurrent_forward(LSTM, row, params, x, out, c, B)
